@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one typed configuration. Every setting comes from the environment, is validated here, and
+ * boot fails listing every problem at once. Nothing else reads process.env.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const dateList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((d) => d.trim())
+      .filter((d) => d !== ''),
+  )
+  .pipe(z.array(z.iso.date({ message: 'must be a comma-separated list of YYYY-MM-DD dates' })));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('127.0.0.1'),
+  BASE_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().default('Liaison <no-reply@liaison.localhost>'),
+  MAIL_DOMAIN: z.string().default('liaison.localhost'),
+  MAIL_IN_PORT: int(2525, 0, 65535),
+  MAIL_IN_HOST: z.string().default('127.0.0.1'),
+  ROLES: z
+    .string()
+    .default('web,worker,mail-in')
+    .transform((s) => s.split(',').map((r) => r.trim()))
+    .pipe(z.array(z.enum(['web', 'worker', 'mail-in'])).min(1)),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_MINUTES: int(30, 1),
+  SESSION_ABSOLUTE_HOURS: int(12, 1),
+  SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+  SIGNIN_MAX_FAILURES_PER_IP: int(20, 1),
+  SIGNIN_LOCKOUT_MINUTES: int(15, 1),
+  INVITATION_TTL_HOURS: int(72, 1),
+  PASSWORD_RESET_TTL_MINUTES: int(60, 1),
+  EXTRA_CLOSURE_DAYS: dateList,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024),
+  JOB_POLL_SECONDS: int(2, 1, 60),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'BASE_URL' | 'SESSION_SECRET'> {
+  BASE_URL: string;
+  SESSION_SECRET: string;
+  /** Absolute path of the data folder (embedded database, documents). */
+  dataDir: string;
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Liaison cannot start: the configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+  const production = raw.NODE_ENV === 'production';
+  if (production && !raw.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+  if (production && !raw.BASE_URL) problems.push('BASE_URL: required in production');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(raw.DATA_DIR);
+  return {
+    ...raw,
+    BASE_URL: (raw.BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
+    // Development default only: production refuses to start without a secret (above).
+    SESSION_SECRET: raw.SESSION_SECRET ?? 'development-only-secret-do-not-use-in-production',
+    dataDir,
+    database: raw.DATABASE_URL
+      ? { kind: 'postgres', url: raw.DATABASE_URL }
+      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+    production,
+  };
+}

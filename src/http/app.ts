@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, {
+  type RawServerDefault,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import type { Config } from '../config.ts';
+import type { Services } from '../composition.ts';
+import type { Actor } from '../modules/accounts/domain.ts';
+import type { Logger } from '../platform/logger.ts';
+import { CSRF_COOKIE, CookieSealer, FLASH_COOKIE, SESSION_COOKIE, cookieOptions, hmac, safeEqual } from './cookies.ts';
+import { registerErrorHandling } from './errors.ts';
+import type { Flash } from './forms.ts';
+import { navigationFor } from './navigation.ts';
+import { pageModules } from './modules.ts';
+import { registerPages } from './routes.ts';
+import { registerSecurityHeaders } from './security.ts';
+import { ROOT_DIR, createViewEnvironment } from './views.ts';
+
+export interface SignedInUser {
+  id: string;
+  displayName: string;
+  authorityId: string | null;
+  authorityName: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cspNonce: string;
+    /** The signed-in actor; null for visitors and for sessions part-way through two-factor sign-in. */
+    actor: Actor | null;
+    user: SignedInUser | null;
+    /** The session row id and stage, when the request carries a live session cookie. */
+    session: { id: string; stage: 'mfa' | 'mfa-setup' | 'active'; userId: string } | null;
+    csrfToken: string;
+    flash: Flash;
+  }
+  interface FastifyReply {
+    render(template: string, context?: Record<string, unknown>): FastifyReply;
+    setFlash(flash: Flash): void;
+    startSession(token: string): void;
+    endSession(): void;
+  }
+}
+
+export async function buildApp(options: {
+  config: Config;
+  services: Services;
+  logger: Logger;
+}): Promise<FastifyInstance> {
+  const { config, services } = options;
+  const secure = config.BASE_URL.startsWith('https://');
+  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse>({
+    loggerInstance: options.logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const views = createViewEnvironment();
+  const flashSealer = new CookieSealer(config.SESSION_SECRET, 'flash');
+
+  // 1. Security headers and the CSP nonce.
+  registerSecurityHeaders(app, { production: config.production });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // 2. Bodies and cookies.
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+
+  // 3. Static assets: Liaison's compiled stylesheet and scripts, then GOV.UK and MOJ assets.
+  await app.register(fastifyStatic, {
+    root: [
+      path.join(ROOT_DIR, 'public'),
+      path.join(ROOT_DIR, 'node_modules/govuk-frontend/dist/govuk/assets'),
+      path.join(ROOT_DIR, 'node_modules/@ministryofjustice/frontend/moj/assets'),
+    ],
+    prefix: '/assets/',
+    maxAge: config.production ? '1d' : 0,
+  });
+  app.addHook('onRoute', (route) => {
+    // Static files are public by nature; everything else declares its access through registerPages or the API.
+    if (route.url.startsWith('/assets/')) route.config = { ...route.config, access: 'public' };
+  });
+
+  // 4. Session: resolve the cookie to an actor once per request.
+  app.decorateRequest('actor', null);
+  app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('flash', { getter: () => ({}) });
+  app.decorateReply('startSession', function (this: FastifyReply, token: string) {
+    this.setCookie(SESSION_COOKIE, token, cookieOptions(secure));
+  });
+  app.decorateReply('endSession', function (this: FastifyReply) {
+    this.clearCookie(SESSION_COOKIE, { path: '/' });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    request.flash = {};
+    if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const resolved = await services.accounts.resolveSession(token);
+    if (!resolved) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return;
+    }
+    request.session = { id: resolved.sessionId, stage: resolved.stage, userId: resolved.user.id };
+    if (resolved.stage === 'active') {
+      request.actor = { ...resolved.actor, requestId: request.id };
+      request.user = resolved.user;
+    }
+  });
+
+  // 5. CSRF: a random cookie per browser; forms carry its keyed hash. Checked on every unsafe page request.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
+    let raw = request.cookies[CSRF_COOKIE];
+    if (!raw || !/^[\w-]{43}$/.test(raw)) {
+      raw = crypto.randomBytes(32).toString('base64url');
+      reply.setCookie(CSRF_COOKIE, raw, cookieOptions(secure));
+    }
+    request.csrfToken = hmac(config.SESSION_SECRET, raw);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/')) return;
+    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+    if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
+      return reply.code(403).render('errors/csrf.njk', {});
+    }
+  });
+
+  // 6. Flash (one request long) and rendering.
+  app.addHook('onRequest', async (request, reply) => {
+    const sealed = request.cookies[FLASH_COOKIE];
+    if (!sealed) return;
+    const opened = flashSealer.open(sealed);
+    if (opened && typeof opened === 'object') request.flash = opened;
+    reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  });
+  app.decorateReply('setFlash', function (this: FastifyReply, flash: Flash) {
+    this.setCookie(FLASH_COOKIE, flashSealer.seal(flash), cookieOptions(secure, 300));
+  });
+  app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const html = views.render(template, {
+      cspNonce: request.cspNonce,
+      csrfToken: request.csrfToken,
+      currentUser: request.user,
+      currentPath: request.url.split('?')[0],
+      navigation: navigationFor(request.actor, request.url),
+      errors: request.flash.errors ?? [],
+      values: request.flash.values ?? {},
+      notice: request.flash.notice,
+      ...context,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  // 7. Routes, module by module.
+  for (const routes of pageModules(services, config)) registerPages(app, routes);
+
+  // 8. Errors and unknown routes.
+  registerErrorHandling(app);
+
+  return app;
+}

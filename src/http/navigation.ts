@@ -1,0 +1,60 @@
+import { can, type Actor, type Permission } from '../modules/accounts/domain.ts';
+
+interface NavItem {
+  text: string;
+  href: string;
+  permission: Permission;
+}
+
+/**
+ * Header navigation by role: an item shows only to actors holding its permission. Modules add their
+ * entries here as they arrive.
+ */
+const STAFF_NAV: NavItem[] = [
+  { text: 'Home', href: '/staff', permission: 'staff:home' },
+  { text: 'Users', href: '/staff/users', permission: 'users:manage' },
+  { text: 'API tokens', href: '/staff/tokens', permission: 'tokens:manage' },
+  { text: 'Outbox', href: '/staff/outbox', permission: 'outbox:read' },
+  { text: 'Audit log', href: '/staff/audit', permission: 'audit:read' },
+];
+
+const PORTAL_NAV: NavItem[] = [{ text: 'Home', href: '/portal', permission: 'portal:home' }];
+
+export interface NavigationLink {
+  text: string;
+  href: string;
+  active: boolean;
+}
+
+export interface Navigation {
+  face: 'public' | 'staff' | 'portal';
+  serviceName: string;
+  serviceUrl: string;
+  items: NavigationLink[];
+}
+
+export function navigationFor(actor: Actor | null, url: string): Navigation {
+  const path = url.split('?')[0] ?? '/';
+  const face = path.startsWith('/staff') ? 'staff' : path.startsWith('/portal') ? 'portal' : 'public';
+  const source = actor === null ? [] : actor.authorityId === null ? STAFF_NAV : PORTAL_NAV;
+  const items = source
+    .filter((item) => can(actor, item.permission))
+    .map((item) => ({
+      text: item.text,
+      href: item.href,
+      active:
+        item.href === path || (item.href !== '/staff' && item.href !== '/portal' && path.startsWith(`${item.href}/`)),
+    }));
+  items.push(
+    actor === null
+      ? { text: 'Sign in', href: '/sign-in', active: path === '/sign-in' }
+      : { text: 'Your account', href: '/account', active: path === '/account' },
+  );
+  const names = {
+    public: 'Liaison',
+    staff: 'Liaison for ombudsman staff',
+    portal: 'Liaison authority portal',
+  } as const;
+  const homes = { public: '/', staff: '/staff', portal: '/portal' } as const;
+  return { face, serviceName: names[face], serviceUrl: homes[face], items };
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can, type Permission } from '../modules/accounts/domain.ts';
+
+/**
+ * Who may reach a route: anyone (`public`), anyone signed in (`signed-in`), or holders of one
+ * permission from the table in modules/accounts/domain.ts. Every page and API route declares one;
+ * a test walks every route × role.
+ */
+export type Access = 'public' | 'signed-in' | Permission;
+
+export type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  access: Access;
+  handler: Handler;
+  /** Larger body limit for uploads, in bytes. */
+  bodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export function allowed(request: FastifyRequest, access: Access): boolean {
+  if (access === 'public') return true;
+  if (access === 'signed-in') return request.actor !== null;
+  return can(request.actor, access);
+}
+
+/** Registers a module's pages with its declared access checked before the handler runs. */
+export function registerPages(app: FastifyInstance, routes: PageRoute[]): void {
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      config: { access: route.access },
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
+      preHandler: async (request, reply) => {
+        if (allowed(request, route.access)) return;
+        if (request.actor === null) {
+          const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+          return reply.redirect(`/sign-in${next}`, 303);
+        }
+        return reply.code(403).render('errors/403.njk', {});
+      },
+      handler: route.handler,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+
+let h: BrowserHarness;
+beforeAll(async () => {
+  h = await startBrowserHarness();
+});
+afterAll(async () => {
+  await h.closeAll();
+});
+
+describe('public pages in Chromium', () => {
+  it('are reachable from the footer, accessible, and carry Liaison branding', async () => {
+    const { page, context } = await h.newPage();
+    await page.goto('/');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Liaison');
+    await expectAccessible(page);
+    for (const link of ['Accessibility statement', 'Privacy notice', 'Cookies']) {
+      await page.getByRole('contentinfo').getByRole('link', { name: link }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe(link);
+      await expectAccessible(page);
+    }
+    await context.close();
+  });
+
+  it('shows the 404 page accessibly', async () => {
+    const { page, context } = await h.newPage();
+    const response = await page.goto('/not-a-page');
+    expect(response?.status()).toBe(404);
+    await expectAccessible(page);
+    await context.close();
+  });
+});
