@@ -6,7 +6,6 @@ import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, {
   type RawServerDefault,
-  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
