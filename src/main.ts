@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createServices } from './composition.ts';
 import { buildApp } from './http/app.ts';
 import { systemClock } from './platform/clock.ts';
-import { DataFolderLockedError, lockDataFolder, openDatabase, type Db } from './platform/db/database.ts';
+import { DataFolderLockedError, lockDataFolder, openConfiguredDatabase, type Db } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 
@@ -18,11 +18,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;
   let db: Db;
   try {
-    db = await openDatabase(
-      config.database.kind === 'pglite'
-        ? { kind: 'pglite', dir: config.database.dir }
-        : { kind: 'postgres', url: config.database.url, poolSize: config.DATABASE_POOL_SIZE },
-    );
+    db = await openConfiguredDatabase(config);
   } catch (error) {
     unlock();
     throw error;

@@ -4,11 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, {
-  type RawServerDefault,
-  type FastifyInstance,
-  type FastifyReply,
-} from 'fastify';
+import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Services } from '../composition.ts';
 import type { Actor } from '../modules/accounts/domain.ts';

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { Config } from '../../config.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseTarget =
@@ -40,6 +41,15 @@ const parseInt8 = (v: string) => Number.parseInt(v, 10);
 const keepString = (v: string) => v;
 /** Type parsers for PGlite, matching those set on the pg pool. */
 export const PGLITE_PARSERS = { [INT8]: parseInt8, [DATE]: keepString, [NUMERIC]: Number };
+
+/** Opens the database the configuration names: PGlite in the data folder, or the PostgreSQL server. */
+export function openConfiguredDatabase(config: Pick<Config, 'database' | 'DATABASE_POOL_SIZE'>): Promise<Db> {
+  return openDatabase(
+    config.database.kind === 'pglite'
+      ? { kind: 'pglite', dir: config.database.dir }
+      : { kind: 'postgres', url: config.database.url, poolSize: config.DATABASE_POOL_SIZE },
+  );
+}
 
 export async function openDatabase(target: DatabaseTarget, options: { pglite?: PGlite } = {}): Promise<Db> {
   if (target.kind === 'postgres') return openPostgres(target.url, target.poolSize ?? 10);

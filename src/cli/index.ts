@@ -1,0 +1,37 @@
+// Liaison's command line: `npm run cli -- <command> [options]`. Each command is a module in
+// ./commands; add new ones to the table below.
+import { ConfigError } from '../config.ts';
+import { migrateCommand } from './commands/migrate.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  migrate: migrateCommand,
+};
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2);
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(name ? `Unknown command: ${name}\n` : '');
+    console.error('Usage: npm run cli -- <command> [options]\n\nCommands:');
+    for (const [key, c] of Object.entries(commands))
+      console.error(`  ${key.padEnd(16)} ${c.summary}\n  ${''.padEnd(16)} ${c.usage}`);
+    return 64;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 78;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main();
