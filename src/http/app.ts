@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -10,6 +11,7 @@ import type { Services } from '../composition.ts';
 import type { Actor } from '../modules/accounts/domain.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CSRF_COOKIE, CookieSealer, FLASH_COOKIE, SESSION_COOKIE, cookieOptions, hmac, safeEqual } from './cookies.ts';
+import { registerApi } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
 import { navigationFor } from './navigation.ts';
@@ -73,6 +75,8 @@ export async function buildApp(options: {
   // 2. Bodies and cookies.
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
+  // Uploads are streamed by the route that takes them, after its access and CSRF checks; each sets its own size limit.
+  await app.register(fastifyMultipart, { limits: { files: 1, fields: 20 } });
 
   // 3. Static assets: Liaison's compiled stylesheet and scripts, then GOV.UK and MOJ assets.
   await app.register(fastifyStatic, {
@@ -94,7 +98,7 @@ export async function buildApp(options: {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
   app.decorateRequest('csrfToken', '');
-  app.decorateRequest('flash', { getter: () => ({}) });
+  app.decorateRequest('flash', null as unknown as Flash); // set on every request (below)
   app.decorateReply('startSession', function (this: FastifyReply, token: string) {
     this.setCookie(SESSION_COOKIE, token, cookieOptions(secure));
   });
@@ -130,7 +134,10 @@ export async function buildApp(options: {
   });
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/')) return;
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+    // An upload form (multipart) carries its token in the query string, as the body is read only after this check.
+    const sent = request.isMultipart()
+      ? (request.query as Record<string, unknown> | undefined)?._csrf
+      : (request.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
       return reply.code(403).render('errors/csrf.njk', {});
     }
@@ -165,6 +172,7 @@ export async function buildApp(options: {
 
   // 7. Routes, module by module.
   for (const routes of pageModules(services, config)) registerPages(app, routes);
+  await registerApi(app, services);
 
   // 8. Errors and unknown routes.
   registerErrorHandling(app);

@@ -12,13 +12,19 @@ interface NavItem {
  */
 const STAFF_NAV: NavItem[] = [
   { text: 'Home', href: '/staff', permission: 'staff:home' },
+  { text: 'Authorities', href: '/staff/authorities', permission: 'authorities:read' },
+  { text: 'Link officer changes', href: '/staff/link-officer-changes', permission: 'link-officers:manage' },
   { text: 'Users', href: '/staff/users', permission: 'users:manage' },
   { text: 'API tokens', href: '/staff/tokens', permission: 'tokens:manage' },
   { text: 'Outbox', href: '/staff/outbox', permission: 'outbox:read' },
   { text: 'Audit log', href: '/staff/audit', permission: 'audit:read' },
 ];
 
-const PORTAL_NAV: NavItem[] = [{ text: 'Home', href: '/portal', permission: 'portal:home' }];
+const PORTAL_NAV: NavItem[] = [
+  { text: 'Home', href: '/portal', permission: 'portal:home' },
+  { text: 'Your authority', href: '/portal/authority', permission: 'portal:home' },
+  { text: 'Link officers', href: '/portal/link-officers', permission: 'portal:home' },
+];
 
 export interface NavigationLink {
   text: string;

@@ -30,7 +30,7 @@ export default async function setup(): Promise<void> {
   await db.close();
   // Drop copies left by earlier runs.
   const old = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE 'liaison_t_%'",
+    "SELECT datname FROM pg_database WHERE datname LIKE 'liaison\\_t\\_%'",
   );
   for (const row of old.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname}`);
   await admin.end();

@@ -139,6 +139,8 @@ function openPostgres(url: string, poolSize: number): Db {
     },
     close: async () => {
       await kysely.destroy();
+      // Kysely ends the pool only if it ever used it; withSession and query use the pool directly.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -19,8 +19,62 @@ export interface AuthoritiesTable {
   kind: string;
   reference: string | null;
   active: Generated<boolean>;
+  address: string | null;
+  region: string | null;
+  generic_inbox: string | null;
+  closed_at: NullableTimestamp;
+  /** Generated from the name and reference: never written. */
+  search_words: ColumnType<string, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface SeniorOfficersTable {
+  id: Generated<string>;
+  authority_id: string;
+  role: 'chief-executive' | 'monitoring-officer' | 'head-of-service';
+  service_area: string | null;
+  title: string | null;
+  name: string;
+  job_title: string;
+  email: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuthorityImportsTable {
+  id: Generated<string>;
+  created_by: string | null;
+  file_name: string;
+  status: Generated<'checking' | 'saving' | 'succeeded' | 'failed'>;
+  total_rows: number;
+  processed_rows: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  errors: ColumnType<{ row: number; column: string; message: string }[], string | undefined, string>;
+  failure: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface AuthorityImportRowsTable {
+  import_id: string;
+  row_number: number;
+  name: string;
+  kind: string;
+  reference: string;
+  address: string | null;
+  region: string | null;
+  generic_inbox: string | null;
+  ce_title: string | null;
+  ce_name: string;
+  ce_job_title: string;
+  ce_email: string;
+  mo_title: string | null;
+  mo_name: string | null;
+  mo_job_title: string | null;
+  mo_email: string | null;
 }
 
 export interface UsersTable {
@@ -109,10 +163,90 @@ export interface OutboxMessagesTable {
   smtp_response: string | null;
   created_at: Timestamp;
   sent_at: NullableTimestamp;
+  next_attempt_at: NullableTimestamp;
+}
+
+export interface InboundMessagesTable {
+  id: Generated<string>;
+  received_at: Timestamp;
+  envelope_from: string | null;
+  envelope_to: string[];
+  from_address: string | null;
+  to_addresses: string | null;
+  subject: string | null;
+  message_id: string | null;
+  in_reply_to: string | null;
+  message_references: ColumnType<string[], string[] | undefined, string[]>;
+  text_body: string | null;
+  html_body: string | null;
+  raw_size: number;
+  raw_message: Buffer;
+  status: Generated<'unfiled' | 'filed'>;
+}
+
+export interface LinkOfficersTable {
+  id: Generated<string>;
+  authority_id: string;
+  slot: 1 | 2;
+  title: string;
+  forename: string;
+  surname: string;
+  job_title: string;
+  email: string;
+  correspondence_email: string | null;
+  phone: string;
+  user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LinkOfficerCoversTable {
+  id: Generated<string>;
+  authority_id: string;
+  link_officer_id: string;
+  /** London calendar dates, 'YYYY-MM-DD', inclusive. */
+  starts_on: string;
+  ends_on: string;
+  cover_user_id: string | null;
+  cover_officer_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface LinkOfficerChangeRequestsTable {
+  id: Generated<string>;
+  authority_id: string;
+  replaces_slot: 1 | 2 | null;
+  title: string;
+  forename: string;
+  surname: string;
+  job_title: string;
+  email: string;
+  correspondence_email: string | null;
+  phone: string;
+  requester_name: string;
+  requester_email: string;
+  requester_user_id: string | null;
+  status: 'awaiting-confirmation' | 'pending';
+  confirmation_token_hash: string | null;
+  confirmation_expires_at: NullableTimestamp;
+  created_at: Timestamp;
+  confirmed_at: NullableTimestamp;
+}
+
+/** A view: the current link officers, who receive the newsletter by virtue of the role. */
+export interface NewsletterRoleSubscribersView {
+  link_officer_id: string;
+  authority_id: string;
+  email: string;
+  forename: string;
+  surname: string;
 }
 
 export interface Database {
   authorities: AuthoritiesTable;
+  senior_officers: SeniorOfficersTable;
+  authority_imports: AuthorityImportsTable;
+  authority_import_rows: AuthorityImportRowsTable;
   users: UsersTable;
   user_roles: UserRolesTable;
   sessions: SessionsTable;
@@ -121,6 +255,11 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
   outbox_messages: OutboxMessagesTable;
+  inbound_messages: InboundMessagesTable;
+  link_officers: LinkOfficersTable;
+  link_officer_covers: LinkOfficerCoversTable;
+  link_officer_change_requests: LinkOfficerChangeRequestsTable;
+  newsletter_role_subscribers: NewsletterRoleSubscribersView;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

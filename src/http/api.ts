@@ -1,0 +1,302 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../composition.ts';
+import { accountsApi } from '../modules/accounts/accounts.api.ts';
+import { ROLES, type Actor } from '../modules/accounts/domain.ts';
+import { apiTokensApi } from '../modules/api-tokens/api-tokens.api.ts';
+import { auditApi } from '../modules/audit/audit.api.ts';
+import { authoritiesApi } from '../modules/authorities/authorities.api.ts';
+import { linkOfficersApi } from '../modules/link-officers/link-officers.api.ts';
+import { DomainError } from '../platform/errors.ts';
+import { sendProblem } from './errors.ts';
+import { zodFieldErrors } from './forms.ts';
+import { allowed, type Access } from './routes.ts';
+
+/**
+ * The JSON API under /api/v1. Each module declares its endpoints as ApiRoute objects: access, zod
+ * schemas for path, query, body and response, and a thin handler calling one service method. The
+ * same schemas validate requests, shape responses (unknown fields are dropped) and generate the
+ * OpenAPI document at /api/v1/openapi.json. Callers authenticate with `Authorization: Bearer <token>`.
+ */
+
+export const API_PREFIX = '/api/v1';
+
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiInput<P, Q, B, A = Actor | null> {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  /** The token's actor: always present unless the endpoint is public. */
+  actor: A;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ApiRouteDefinition<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+  R extends Schema,
+  A extends Access,
+> {
+  method: ApiMethod;
+  /** Path under /api/v1, with Fastify parameters: `/users/:id`. */
+  url: string;
+  access: A;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: R;
+  /** Success status; 200 unless said otherwise. */
+  status?: 200 | 201;
+  handler: (input: ApiInput<Out<P>, Out<Q>, Out<B>, A extends 'public' ? Actor | null : Actor>) => Promise<z.input<R>>;
+}
+
+/** An endpoint with its types erased, as the registrar and the OpenAPI generator see it. */
+export interface ApiRoute {
+  method: ApiMethod;
+  url: string;
+  access: Access;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: Schema;
+  query?: Schema;
+  body?: Schema;
+  response: Schema;
+  status?: 200 | 201;
+  handler: (input: ApiInput<unknown, unknown, unknown>) => Promise<unknown>;
+}
+
+/** Declares an endpoint; the handler's input and result are typed from its schemas. */
+export function apiRoute<
+  R extends Schema,
+  A extends Access,
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(definition: ApiRouteDefinition<P, Q, B, R, A>): ApiRoute {
+  return definition as unknown as ApiRoute;
+}
+
+/** The one list of API modules. A new module adds its endpoints here. */
+export function apiModules(services: Services): ApiRoute[][] {
+  return [
+    apiTokensApi(services),
+    accountsApi(services),
+    auditApi(services),
+    linkOfficersApi(services),
+    authoritiesApi(services),
+  ];
+}
+
+/** Every endpoint, including the OpenAPI document itself. */
+export function apiRoutes(services: Services): ApiRoute[] {
+  const routes = apiModules(services).flat();
+  let document: Record<string, unknown> | null = null;
+  const openApi: ApiRoute = apiRoute({
+    method: 'GET',
+    url: '/openapi.json',
+    access: 'public',
+    summary: 'This OpenAPI 3.1 document',
+    tags: ['API'],
+    response: z.record(z.string(), z.unknown()),
+    handler: async (): Promise<Record<string, unknown>> =>
+      (document ??= openApiDocument(all, services.platform.config.BASE_URL)),
+  });
+  const all: ApiRoute[] = [...routes, openApi];
+  return all;
+}
+
+/** Registers every endpoint. Call after the page routes. */
+export async function registerApi(app: FastifyInstance, services: Services): Promise<void> {
+  for (const route of apiRoutes(services)) registerApiRoute(app, services, route);
+}
+
+const BEARER = /^Bearer\s+([\w.~+/=-]{1,512})\s*$/i;
+
+function registerApiRoute(app: FastifyInstance, services: Services, route: ApiRoute): void {
+  app.route({
+    method: route.method,
+    url: `${API_PREFIX}${route.url}`,
+    config: { access: route.access },
+    // Authenticate and authorise before the body is read.
+    onRequest: async (request, reply) => {
+      const header = request.headers.authorization;
+      if (header !== undefined) {
+        const token = BEARER.exec(header)?.[1];
+        const actor = token ? await services.apiTokens.authenticate(token) : null;
+        request.actor = actor ? { ...actor, requestId: request.id } : null;
+      }
+      if (route.access === 'public') return;
+      if (request.actor === null) {
+        reply.header('www-authenticate', 'Bearer realm="liaison"');
+        return sendProblem(
+          reply,
+          401,
+          'Unauthorised',
+          header === undefined
+            ? 'Send an API token in the Authorization header: Bearer <token>'
+            : 'The API token is not valid, or has been revoked',
+        );
+      }
+      if (!allowed(request, route.access)) {
+        return sendProblem(reply, 403, 'Forbidden', 'This API token’s role does not allow this request');
+      }
+    },
+    handler: async (request, reply) => {
+      const params = parseInput(route.params, request.params);
+      const query = parseInput(route.query, request.query);
+      const body = parseInput(route.body, request.body);
+      const result = await route.handler({ request, reply, actor: request.actor, params, query, body });
+      // The response schema is the contract: anything it does not name is dropped here.
+      const output = route.response.parse(result);
+      return reply
+        .code(route.status ?? 200)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(output));
+    },
+  });
+}
+
+function parseInput(schema: Schema | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw new DomainError('validation', 'The request is not valid', zodFieldErrors(result.error));
+  return result.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAPI 3.1, generated from the same zod schemas.
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: Schema, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** The problem+json body every error carries (RFC 9457). */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('Always about:blank: the status says what kind of problem it is'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          pointer: z.string().describe('JSON pointer to the field in the body, or /name of a query or path parameter'),
+          field: z.string(),
+          detail: z.string(),
+        }),
+      )
+      .optional()
+      .describe('One entry per invalid field, on 400 responses'),
+  })
+  .describe('RFC 9457 problem details');
+
+const PROBLEM_RESPONSES = {
+  BadRequest: 'The request is not valid: malformed JSON, or a parameter or field failed validation',
+  Unauthorised: 'No API token was sent, or it is not valid or has been revoked',
+  Forbidden: 'The token’s role does not allow this request',
+  NotFound: 'There is no such resource',
+  PayloadTooLarge: 'The request body is larger than the server accepts',
+} as const;
+
+const problemRef = (name: keyof typeof PROBLEM_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
+
+function parameters(schema: Schema | undefined, where: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const object = jsonSchema(schema, 'input');
+  const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((object.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    const responses: Record<string, unknown> = {
+      [String(route.status ?? 200)]: {
+        description: route.summary,
+        content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+      },
+    };
+    if (route.params || route.query || route.body) responses['400'] = problemRef('BadRequest');
+    if (route.access !== 'public') responses['401'] = problemRef('Unauthorised');
+    if (route.access !== 'public' && route.access !== 'signed-in') responses['403'] = problemRef('Forbidden');
+    if (route.params) responses['404'] = problemRef('NotFound');
+    if (route.body) responses['413'] = problemRef('PayloadTooLarge');
+    const operation: Record<string, unknown> = {
+      operationId: `${route.method.toLowerCase()}${path.replace(/[^a-zA-Z0-9]+(\w)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      tags: route.tags,
+      ...(route.access === 'public' ? { security: [] } : {}),
+      ...(route.access !== 'public' && route.access !== 'signed-in' ? { 'x-permission': route.access } : {}),
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
+        : {}),
+      responses,
+    };
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Liaison API',
+      version: '1',
+      description:
+        'Casework between the ombudsman and the authorities it investigates. Every request carries an API ' +
+        'token (`Authorization: Bearer <token>`) made by an administrator for one role and, for authority ' +
+        `roles, one authority. Roles: ${ROLES.join(', ')}. Lists are paginated with an opaque \`cursor\` ` +
+        'and a `limit`; each page returns `items` and `nextCursor` (null on the last page). Errors are ' +
+        'problem details (RFC 9457).',
+    },
+    servers: [{ url: `${baseUrl}${API_PREFIX}` }],
+    security: [{ bearerToken: [] }],
+    tags: [...new Set(routes.flatMap((r) => r.tags))].sort().map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token made on the API tokens page or with `npm run cli -- token:create`',
+        },
+      },
+      schemas: { Problem: jsonSchema(problemSchema, 'output') },
+      responses: Object.fromEntries(
+        Object.entries(PROBLEM_RESPONSES).map(([name, description]) => [
+          name,
+          { description, content: problemContent },
+        ]),
+      ),
+    },
+  };
+}

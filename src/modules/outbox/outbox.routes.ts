@@ -1,0 +1,50 @@
+import type { Services } from '../../composition.ts';
+import { parseForm } from '../../http/forms.ts';
+import type { PageRoute } from '../../http/routes.ts';
+import { notFound } from '../../platform/errors.ts';
+import { outboxListQuery, outboxMessageParams } from './outbox.schemas.ts';
+
+const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
+  queued: { text: 'Queued', classes: 'govuk-tag--blue' },
+  sending: { text: 'Sending', classes: 'govuk-tag--light-blue' },
+  sent: { text: 'Sent', classes: 'govuk-tag--green' },
+  held: { text: 'Held', classes: 'govuk-tag--yellow' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+};
+
+/** Administrators' view of outgoing mail. */
+export function outboxRoutes(services: Services): PageRoute[] {
+  const { outbox } = services;
+  return [
+    {
+      method: 'GET',
+      url: '/staff/outbox',
+      access: 'outbox:read',
+      handler: async (request, reply) => {
+        const query = parseForm(outboxListQuery, request.query);
+        const page = await outbox.list(request.actor, query);
+        return reply.render('outbox/views/list.njk', {
+          page,
+          statusTags: STATUS_TAGS,
+          firstPage: query.cursor === undefined,
+          smtpConfigured: services.mailSender.configured,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/outbox/:id',
+      access: 'outbox:read',
+      handler: async (request, reply) => {
+        const params = outboxMessageParams.safeParse(request.params);
+        if (!params.success) throw notFound('The message');
+        const message = await outbox.get(request.actor, params.data.id);
+        return reply.render('outbox/views/show.njk', {
+          message,
+          headers: Object.entries(message.headers),
+          statusTag: STATUS_TAGS[message.status],
+        });
+      },
+    },
+  ];
+}

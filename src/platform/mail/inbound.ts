@@ -1,0 +1,140 @@
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { simpleParser, type AddressObject } from 'mailparser';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * The inbound mail gateway (the `mail-in` role): an SMTP server that accepts mail for addresses at
+ * our mail domain, parses it and keeps every message whole in `inbound_messages`. The sender is told
+ * "accepted" only after the message is stored; if storing fails it is told to try again later, so
+ * nothing accepted is ever lost.
+ */
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+
+export interface MailGatewayOptions {
+  host: string;
+  port: number;
+  /** Only recipients `@domain` are accepted. */
+  domain: string;
+  maxMessageBytes?: number;
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface MailGateway {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+class SmtpError extends Error {
+  constructor(
+    message: string,
+    readonly responseCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const addressesOf = (value: AddressObject | AddressObject[] | undefined): string | null => {
+  if (!value) return null;
+  const list = Array.isArray(value) ? value : [value];
+  const text = list.map((a) => a.text).join(', ');
+  return text === '' ? null : text;
+};
+
+export function acceptsRecipient(address: string, domain: string): boolean {
+  const at = address.lastIndexOf('@');
+  return at > 0 && address.slice(at + 1).toLowerCase() === domain.toLowerCase();
+}
+
+export async function startMailGateway(options: MailGatewayOptions): Promise<MailGateway> {
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const { logger } = options;
+
+  const store = async (raw: Buffer, session: SMTPServerSession): Promise<string> => {
+    const parsed = await simpleParser(raw, { skipImageLinks: true });
+    const references = parsed.references === undefined ? [] : [parsed.references].flat();
+    const row = await options.db
+      .insertInto('inbound_messages')
+      .values({
+        received_at: options.clock.now(),
+        envelope_from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+        envelope_to: session.envelope.rcptTo.map((r) => r.address),
+        from_address: addressesOf(parsed.from),
+        to_addresses: addressesOf(parsed.to),
+        subject: parsed.subject ?? null,
+        message_id: parsed.messageId ?? null,
+        in_reply_to: parsed.inReplyTo ?? null,
+        message_references: references,
+        text_body: parsed.text ?? null,
+        html_body: typeof parsed.html === 'string' ? parsed.html : null,
+        raw_size: raw.length,
+        raw_message: raw,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  };
+
+  const server = new SMTPServer({
+    name: options.domain,
+    banner: 'Liaison mail gateway',
+    size: maxBytes,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      if (acceptsRecipient(address.address, options.domain)) return callback();
+      return callback(new SmtpError(`5.1.1 <${address.address}>: no such mailbox here`, 550));
+    },
+    onData(stream: Readable, session, callback) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBytes) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if ((stream as Readable & { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes) {
+          callback(new SmtpError(`5.3.4 Message too big: the limit is ${maxBytes} bytes`, 552));
+          return;
+        }
+        store(Buffer.concat(chunks), session).then(
+          (id) => {
+            logger.info({ inboundId: id, bytes: size }, 'inbound mail stored');
+            callback(null, `2.0.0 Stored as ${id}`);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'inbound mail could not be stored');
+            callback(new SmtpError('4.3.0 Could not store the message: try again later', 451));
+          },
+        );
+      });
+      stream.on('error', (error) => {
+        logger.warn({ err: error }, 'inbound mail stream failed');
+      });
+    },
+  });
+  server.on('error', (error) => logger.error({ err: error }, 'mail gateway error'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.server.address() as AddressInfo;
+  return {
+    host: options.host,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Db } from '../../src/platform/db/database.ts';
+import { defineJob, JobQueue } from '../../src/platform/jobs/queue.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { createTestDb } from '../support/db.ts';
+import { withDatabase } from '../support/db-target.ts';
+
+/** Polls until `check` is true; the deadline is generous and only guards against hanging. */
+async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const jobStates = async (db: Db, name: string) =>
+  (await db.query<{ state: string }>('SELECT state FROM pgboss.job WHERE name = $1', [name])).rows.map((r) => r.state);
+
+let db: Db;
+let queue: JobQueue;
+const greeted: string[] = [];
+let flakyCalls = 0;
+let releaseSlow: () => void = () => undefined;
+let slowStarted = false;
+let slowFinished = false;
+
+const greet = defineJob({
+  name: 'test.greet',
+  schema: z.object({ name: z.string().min(1) }),
+  handler: async (payload) => {
+    greeted.push(payload.name);
+  },
+});
+
+const flaky = defineJob({
+  name: 'test.flaky',
+  schema: z.object({ n: z.number() }),
+  retryLimit: 2,
+  retryDelaySeconds: 0,
+  retryBackoff: false,
+  handler: async () => {
+    flakyCalls++;
+    if (flakyCalls === 1) throw new Error('the first run fails');
+  },
+});
+
+const slow = defineJob({
+  name: 'test.slow',
+  schema: z.object({}),
+  handler: async () => {
+    slowStarted = true;
+    await new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    slowFinished = true;
+  },
+});
+
+beforeAll(async () => {
+  db = await createTestDb();
+  // On PostgreSQL, pg-boss runs on its own small pool, as in production.
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const databaseUrl = serverUrl
+    ? withDatabase(
+        serverUrl,
+        (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '',
+      )
+    : undefined;
+  queue = new JobQueue({ db, ...(databaseUrl ? { databaseUrl } : {}), pollSeconds: 1, logger: createLogger('silent') });
+  queue.register(greet, flaky, slow);
+  await queue.start({ work: true });
+});
+afterAll(async () => {
+  await queue.stop();
+  await db.close();
+});
+
+describe('the job queue', () => {
+  it('is ready once started', async () => {
+    await expect(queue.ready()).resolves.toEqual({ ok: true });
+  });
+
+  it('runs a job enqueued in a committed transaction, with its payload', async () => {
+    await db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('authorities').values({ name: 'Queue Borough Council', kind: 'district' }).execute();
+      await queue.enqueue(trx, greet, { name: 'Ada' });
+    });
+    queue.wake();
+    await waitUntil(() => greeted.includes('Ada'), 'the greet job');
+    await waitUntil(async () => (await jobStates(db, 'test.greet')).includes('completed'), 'completion');
+  });
+
+  it('enqueues nothing when the transaction rolls back', async () => {
+    await expect(
+      db.kysely.transaction().execute(async (trx) => {
+        await queue.enqueue(trx, greet, { name: 'Rolled back' });
+        throw new Error('the change fails');
+      }),
+    ).rejects.toThrow('the change fails');
+    const rows = await db.query<{ data: { name: string } }>("SELECT data FROM pgboss.job WHERE name = 'test.greet'");
+    expect(rows.rows.map((r) => r.data.name)).not.toContain('Rolled back');
+    // A later job still runs, and the rolled-back one never does.
+    await queue.enqueue(db.kysely, greet, { name: 'After' });
+    await waitUntil(() => greeted.includes('After'), 'the later job');
+    expect(greeted).not.toContain('Rolled back');
+  });
+
+  it('refuses a payload its schema rejects, inserting nothing', async () => {
+    const before = (await jobStates(db, 'test.greet')).length;
+    await expect(queue.enqueue(db.kysely, greet, { name: '' })).rejects.toThrow();
+    expect(await jobStates(db, 'test.greet')).toHaveLength(before);
+  });
+
+  it('retries a job that fails, and records it completed once it succeeds', async () => {
+    const id = await queue.enqueue(db.kysely, flaky, { n: 1 });
+    expect(id).toBeTruthy();
+    await waitUntil(async () => (await jobStates(db, 'test.flaky')).includes('completed'), 'the retried job');
+    expect(flakyCalls).toBe(2);
+    const row = await db.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [id]);
+    expect(row.rows[0]?.retry_count).toBe(1);
+  });
+
+  it('stops gracefully: a job in progress finishes before stop() returns', async () => {
+    await queue.enqueue(db.kysely, slow, {});
+    await waitUntil(() => slowStarted, 'the slow job to start');
+    let stopped = false;
+    const stopping = queue.stop().then(() => {
+      stopped = true;
+    });
+    // Let the stop begin; it must still be waiting on the job.
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    expect((await queue.ready()).ok).toBe(false);
+    releaseSlow();
+    await stopping;
+    expect(slowFinished).toBe(true);
+    expect(await jobStates(db, 'test.slow')).toEqual(['completed']);
+  });
+});

@@ -1,0 +1,97 @@
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/platform/clock.ts';
+import type { Db } from '../../src/platform/db/database.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import { createTestDb } from '../support/db.ts';
+
+let db: Db;
+let gateway: MailGateway;
+const MAX_BYTES = 64 * 1024;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  gateway = await startMailGateway({
+    host: '127.0.0.1',
+    port: 0,
+    domain: 'liaison.test',
+    maxMessageBytes: MAX_BYTES,
+    db: db.kysely,
+    clock: systemClock,
+    logger: createLogger('silent'),
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.close();
+});
+
+const transport = () =>
+  nodemailer.createTransport({ host: '127.0.0.1', port: gateway.port, secure: false, ignoreTLS: true });
+
+describe('the inbound mail gateway', () => {
+  it('stores a message for our domain with its headers, both bodies and the raw source', async () => {
+    const t = transport();
+    const info = await t.sendMail({
+      from: 'Case Worker <worker@council.example>',
+      to: 'case-1234@liaison.test',
+      subject: 'Re: Your enquiry',
+      text: 'Please find our response below.',
+      html: '<p>Please find our <em>response</em> below.</p>',
+      inReplyTo: '<original@liaison.test>',
+      references: ['<first@liaison.test>', '<original@liaison.test>'],
+      attachments: [{ filename: 'response.txt', content: 'Attached response' }],
+    });
+    t.close();
+    expect(info.response).toMatch(/^250 .*Stored as/);
+
+    const row = await db.kysely
+      .selectFrom('inbound_messages')
+      .selectAll()
+      .where('subject', '=', 'Re: Your enquiry')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('unfiled');
+    expect(row.envelope_from).toBe('worker@council.example');
+    expect(row.envelope_to).toEqual(['case-1234@liaison.test']);
+    expect(row.from_address).toContain('worker@council.example');
+    expect(row.to_addresses).toBe('case-1234@liaison.test');
+    expect(row.message_id).toBe(info.messageId);
+    expect(row.in_reply_to).toBe('<original@liaison.test>');
+    expect(row.message_references).toEqual(['<first@liaison.test>', '<original@liaison.test>']);
+    expect(row.text_body?.trim()).toBe('Please find our response below.');
+    expect(row.html_body).toContain('<em>response</em>');
+    expect(row.raw_size).toBe(row.raw_message.length);
+    // The attachment is kept in the raw source for filing later.
+    expect(Buffer.from(row.raw_message).toString()).toContain('response.txt');
+  });
+
+  it('refuses recipients at other domains with 550, storing nothing', async () => {
+    const t = transport();
+    await expect(
+      t.sendMail({ from: 'a@example.test', to: 'someone@elsewhere.example', subject: 'Wrong door', text: 'x' }),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    t.close();
+    const rows = await db.kysely
+      .selectFrom('inbound_messages')
+      .select('id')
+      .where('subject', '=', 'Wrong door')
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses a message over the size limit with 552, storing nothing', async () => {
+    const t = transport();
+    await expect(
+      t.sendMail({
+        from: 'a@example.test',
+        to: 'case@liaison.test',
+        subject: 'Too big',
+        text: 'x'.repeat(MAX_BYTES * 2),
+      }),
+    ).rejects.toMatchObject({ responseCode: 552 });
+    t.close();
+    const rows = await db.kysely.selectFrom('inbound_messages').select('id').where('subject', '=', 'Too big').execute();
+    expect(rows).toHaveLength(0);
+  });
+});

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/platform/clock.ts';
+import type { Db } from '../../src/platform/db/database.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { enqueueMail } from '../../src/platform/mail/outbox.ts';
+import { MailSender } from '../../src/platform/mail/sender.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestDb } from '../support/db.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+
+const logger = createLogger('silent');
+let db: Db;
+let sink: SmtpSink;
+let clock: FixedClock;
+let counter = 0;
+
+const mail = (overrides: { to?: string; subject?: string } = {}) => {
+  counter++;
+  return {
+    kind: 'test',
+    to: overrides.to ?? `person${counter}@example.test`,
+    subject: overrides.subject ?? `Message ${counter}`,
+    text: `Hello number ${counter}.\n\nThis is the plain text.`,
+    html: `<p>Hello number <strong>${counter}</strong>.</p>`,
+    headers: { 'X-Liaison-Kind': 'test' },
+    idempotencyKey: `test-${counter}-${Math.random()}`,
+  };
+};
+
+const outboxRow = (subject: string) =>
+  db.kysely.selectFrom('outbox_messages').selectAll().where('subject', '=', subject).executeTakeFirstOrThrow();
+
+const received = (subject: string) => sink.messages.filter((m) => m.parsed.subject === subject);
+
+beforeAll(async () => {
+  db = await createTestDb();
+  sink = await startSmtpSink();
+});
+afterAll(async () => {
+  await sink.close();
+  await db.close();
+});
+beforeEach(() => {
+  clock = new FixedClock(new Date());
+});
+
+const sender = (options: { maxAttempts?: number; smtp?: boolean } = {}) =>
+  new MailSender(
+    db.kysely,
+    clock,
+    {
+      ...(options.smtp === false ? {} : { smtpUrl: sink.url }),
+      from: 'Liaison <no-reply@liaison.test>',
+      domain: 'liaison.test',
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    },
+    logger,
+  );
+
+describe('sending the outbox over SMTP', () => {
+  it('sends each queued message once, as plain text and HTML, and records the relay’s answer', async () => {
+    const first = mail();
+    const second = mail();
+    await db.kysely.transaction().execute(async (trx) => {
+      await enqueueMail(trx, first);
+      await enqueueMail(trx, second);
+    });
+    const s = sender();
+    expect(await s.sendDue()).toMatchObject({ sent: 2 });
+    expect(await s.sendDue()).toMatchObject({ sent: 0 });
+    s.close();
+
+    const [got] = received(first.subject);
+    expect(received(first.subject)).toHaveLength(1);
+    expect(received(second.subject)).toHaveLength(1);
+    expect(got?.envelopeTo).toEqual([first.to]);
+    expect(got?.parsed.text?.trim()).toBe(first.text);
+    expect(got?.parsed.html).toContain('<strong>');
+    expect(got?.parsed.headers.get('x-liaison-kind')).toBe('test');
+    expect(got?.raw.toString()).toMatch(/multipart\/alternative/i);
+
+    const row = await outboxRow(first.subject);
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBe(1);
+    expect(row.sent_at).not.toBeNull();
+    expect(row.smtp_response).toMatch(/^250 /);
+    expect(got?.parsed.messageId).toBe(`<${row.id}@liaison.test>`);
+  });
+
+  it('keeps a message the relay refuses, retries it after the backoff, and delivers it once', async () => {
+    const m = mail();
+    await enqueueMail(db.kysely, m);
+    sink.rejectNext(1, 451);
+    const s = sender();
+    expect(await s.sendDue()).toMatchObject({ sent: 0, retrying: 1 });
+    let row = await outboxRow(m.subject);
+    expect(row.status).toBe('queued');
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toMatch(/451|try again/i);
+    expect(row.next_attempt_at?.getTime()).toBe(clock.now().getTime() + 60_000);
+
+    // Not due yet: nothing is sent again.
+    expect(await s.sendDue()).toMatchObject({ sent: 0, retrying: 0 });
+    expect(received(m.subject)).toHaveLength(0);
+
+    clock.advance(61_000);
+    expect(await s.sendDue()).toMatchObject({ sent: 1 });
+    s.close();
+    row = await outboxRow(m.subject);
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBe(2);
+    expect(received(m.subject)).toHaveLength(1);
+  });
+
+  it('marks a message failed after its last attempt, keeping it in the outbox', async () => {
+    const m = mail();
+    await enqueueMail(db.kysely, m);
+    sink.rejectNext(2, 554);
+    const s = sender({ maxAttempts: 2 });
+    await s.sendDue();
+    clock.advance(61_000);
+    expect(await s.sendDue()).toMatchObject({ failed: 1 });
+    clock.advance(24 * 3_600_000);
+    expect(await s.sendDue()).toMatchObject({ sent: 0 });
+    s.close();
+    const row = await outboxRow(m.subject);
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(2);
+    expect(row.last_error).toBeTruthy();
+    expect(received(m.subject)).toHaveLength(0);
+  });
+
+  it('never sends a message twice when two senders sweep at the same moment', async () => {
+    const batch = Array.from({ length: 6 }, () => mail({ subject: `Race ${Math.random()}` }));
+    for (const m of batch) await enqueueMail(db.kysely, m);
+    const a = sender();
+    const b = sender();
+    const [ra, rb] = await Promise.all([a.sendDue(), b.sendDue()]);
+    a.close();
+    b.close();
+    expect(ra.sent + rb.sent).toBe(6);
+    for (const m of batch) expect(received(m.subject)).toHaveLength(1);
+  });
+
+  it('holds messages in the outbox when no mail server is configured', async () => {
+    const m = mail();
+    await enqueueMail(db.kysely, m);
+    expect(await sender({ smtp: false }).sendDue()).toMatchObject({ held: 1 });
+    const row = await outboxRow(m.subject);
+    expect(row.status).toBe('held');
+    expect(row.attempts).toBe(0);
+    expect(received(m.subject)).toHaveLength(0);
+  });
+});
+
+describe('the worker', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SMTP_URL: sink.url, JOB_POLL_SECONDS: '1' } });
+    await t.services.jobs.start({ work: true });
+  });
+  afterAll(async () => {
+    await t.services.jobs.stop();
+    t.services.mailSender.close();
+    await t.close();
+  });
+
+  it('sends mail written with enqueueMail without anything else being called', async () => {
+    const m = mail();
+    await t.db.kysely.transaction().execute(async (trx) => enqueueMail(trx, m));
+    const before = sink.messages.length;
+    await sink.waitFor(before + 1);
+    expect(received(m.subject)).toHaveLength(1);
+    // The relay answers before the outbox row is updated: wait for the update too.
+    const status = async () =>
+      (
+        await t.db.kysely
+          .selectFrom('outbox_messages')
+          .select('status')
+          .where('subject', '=', m.subject)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const deadline = Date.now() + 15_000;
+    while ((await status()) !== 'sent' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await status()).toBe('sent');
+  });
+});

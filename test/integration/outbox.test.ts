@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueMail } from '../../src/platform/mail/outbox.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { signedInAs } from '../support/factories.ts';
+
+let t: TestApp;
+let admin: TestClient;
+const subjects: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (let i = 1; i <= 5; i++) {
+    const subject = `Outbox message ${i}`;
+    subjects.push(subject);
+    await enqueueMail(t.db.kysely, {
+      kind: i % 2 ? 'invitation' : 'password-reset',
+      to: `recipient${i}@example.test`,
+      subject,
+      text: `Line one of ${i}\nLine two of ${i}`,
+      html: `<p>Hello ${i}</p><script>alert("x")</script>`,
+      headers: { 'Reply-To': 'casework@liaison.test' },
+      idempotencyKey: `outbox-page-${i}`,
+    });
+  }
+  const { token } = await signedInAs(t.db, t.services, 'administrator');
+  admin = new TestClient(t.app).withSession(token);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const subjectsOn = (body: string) => [...body.matchAll(/>(Outbox message \d)</g)].map((m) => m[1]);
+
+describe('the outbox pages', () => {
+  it('list messages newest first with their status and kind, a page at a time', async () => {
+    const first = await admin.get('/staff/outbox?limit=2');
+    expect(first.statusCode).toBe(200);
+    expect(subjectsOn(first.body)).toEqual(['Outbox message 5', 'Outbox message 4']);
+    expect(first.body).toContain('Queued');
+    expect(first.body).toContain('password-reset');
+    expect(first.body).toContain('No mail server is configured');
+
+    const seen = [...subjectsOn(first.body)];
+    let body = first.body;
+    for (let guard = 0; guard < 5; guard++) {
+      const next = /href="(\/staff\/outbox\?cursor=[^"]+)"/.exec(body)?.[1];
+      if (!next) break;
+      const res = await admin.get(next.replaceAll('&amp;', '&') + '&limit=2');
+      expect(res.statusCode).toBe(200);
+      seen.push(...subjectsOn(res.body));
+      body = res.body;
+    }
+    expect(seen).toEqual([...subjects].reverse());
+  });
+
+  it('show one message: headers, the plain text, and the HTML only as inert source', async () => {
+    const row = await t.db.kysely
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('subject', '=', 'Outbox message 3')
+      .executeTakeFirstOrThrow();
+    const res = await admin.get(`/staff/outbox/${row.id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('recipient3@example.test');
+    expect(res.body).toContain('Reply-To');
+    expect(res.body).toContain('casework@liaison.test');
+    expect(res.body).toContain('Line one of 3<br />');
+    expect(res.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(res.body).not.toContain('<script>alert');
+  });
+
+  it('answer 404 for a message that does not exist', async () => {
+    expect((await admin.get('/staff/outbox/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await admin.get('/staff/outbox/not-an-id')).statusCode).toBe(404);
+  });
+
+  it('refuse a cursor the service did not make', async () => {
+    expect((await admin.get('/staff/outbox?cursor=rubbish')).statusCode).toBe(400);
+  });
+
+  it('are for administrators only', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const investigator = new TestClient(t.app).withSession(token);
+    expect((await investigator.get('/staff/outbox')).statusCode).toBe(403);
+    const visitor = await new TestClient(t.app).get('/staff/outbox');
+    expect(visitor.statusCode).toBe(303);
+    expect(visitor.headers.location).toBe('/sign-in?next=%2Fstaff%2Foutbox');
+  });
+});
