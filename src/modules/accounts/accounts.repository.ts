@@ -1,8 +1,30 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
+import type { UserCursor } from './domain.ts';
 
 export type UserRow = Row<'users'>;
+
+export type OneTimeTokenRow = Row<'one_time_tokens'>;
+export type LinkPurpose = OneTimeTokenRow['purpose'];
+
+export interface UserListFilter {
+  role?: string | undefined;
+  text?: string | undefined;
+  after?: UserCursor | null;
+  before?: UserCursor | null;
+  limit: number;
+}
+
+export interface UserListRow {
+  id: string;
+  email: string;
+  display_name: string;
+  status: UserRow['status'];
+  authority_name: string | null;
+  roles: string[];
+  sort_name: string;
+}
 
 export interface UserWithRoles extends UserRow {
   roles: string[];
@@ -101,5 +123,153 @@ export class AccountsRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  async revokeOtherSessions(userId: string, keepSessionId: string, at: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: at })
+      .where('user_id', '=', userId)
+      .where('id', '!=', keepSessionId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  findSessionById(id: string) {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async setSessionToken(id: string, tokenHash: string, stage: 'mfa' | 'mfa-setup' | 'active'): Promise<void> {
+    await this.db.updateTable('sessions').set({ token_hash: tokenHash, stage }).where('id', '=', id).execute();
+  }
+
+  async insertOneTimeToken(values: NewRow<'one_time_tokens'>): Promise<void> {
+    await this.db.insertInto('one_time_tokens').values(values).execute();
+  }
+
+  findOneTimeToken(tokenHash: string, purpose: LinkPurpose): Promise<OneTimeTokenRow | undefined> {
+    return this.db
+      .selectFrom('one_time_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('purpose', '=', purpose)
+      .executeTakeFirst();
+  }
+
+  /** Marks a link used; returns false when it was already used (a race lost). */
+  async useOneTimeToken(tokenHash: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('one_time_tokens')
+      .set({ used_at: at })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Closes every unused link of a purpose for a user (a new one replaces them). */
+  async useAllOneTimeTokens(userId: string, purposes: readonly LinkPurpose[], at: Date): Promise<void> {
+    await this.db
+      .updateTable('one_time_tokens')
+      .set({ used_at: at })
+      .where('user_id', '=', userId)
+      .where('purpose', 'in', purposes)
+      .where('used_at', 'is', null)
+      .execute();
+  }
+
+  async countRecentTokens(userId: string, purpose: LinkPurpose, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('one_time_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  /** How many active accounts hold the administrator role, optionally leaving one out. */
+  async countActiveAdministrators(exceptUserId?: string): Promise<number> {
+    let query = this.db
+      .selectFrom('users')
+      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_roles.role', '=', 'administrator')
+      .where('users.status', '=', 'active');
+    if (exceptUserId) query = query.where('users.id', '!=', exceptUserId);
+    const row = await query.executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  listAuthorities() {
+    return this.db
+      .selectFrom('authorities')
+      .select(['id', 'name', 'kind'])
+      .where('active', '=', true)
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .execute();
+  }
+
+  findAuthority(id: string) {
+    return this.db.selectFrom('authorities').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * One page of users in (lower(display_name), id) order, after or before a cursor. Fetches one row
+   * more than asked so the caller knows whether another page exists. Paging backwards (`before`),
+   * rows come nearest-first, that is in reverse list order.
+   */
+  async listUsers(filter: UserListFilter): Promise<UserListRow[]> {
+    const backwards = !!filter.before;
+    let query = this.db
+      .selectFrom('users')
+      .leftJoin('authorities', 'authorities.id', 'users.authority_id')
+      .select([
+        'users.id',
+        'users.email',
+        'users.display_name',
+        'users.status',
+        'authorities.name as authority_name',
+        sql<string>`lower(users.display_name)`.as('sort_name'),
+        sql<
+          string[]
+        >`coalesce((select array_agg(role order by role) from user_roles where user_roles.user_id = users.id), '{}')`.as(
+          'roles',
+        ),
+      ]);
+    if (filter.role) {
+      const role = filter.role;
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_roles')
+            .select('user_roles.user_id')
+            .whereRef('user_roles.user_id', '=', 'users.id')
+            .where('user_roles.role', '=', role),
+        ),
+      );
+    }
+    if (filter.text) {
+      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([eb(sql`lower(users.display_name)`, 'like', pattern), eb(sql`lower(users.email)`, 'like', pattern)]),
+      );
+    }
+    const cursor = filter.after ?? filter.before;
+    if (cursor) {
+      const op = backwards ? '<' : '>';
+      query = query.where(
+        sql<boolean>`(lower(users.display_name), users.id) ${sql.raw(op)} (${cursor.name}, ${cursor.id}::uuid)`,
+      );
+    }
+    const direction = backwards ? 'desc' : 'asc';
+    return query
+      .orderBy(sql`lower(users.display_name)`, direction)
+      .orderBy('users.id', direction)
+      .limit(filter.limit + 1)
+      .execute();
   }
 }

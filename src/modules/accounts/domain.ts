@@ -45,6 +45,12 @@ export const PERMISSIONS = {
   'tokens:manage': ['administrator'],
   'outbox:read': ['administrator'],
   'audit:read': ['administrator', 'casework-manager'],
+  'authorities:read': STAFF_ROLES,
+  'authorities:manage': ['relationship-lead', 'administrator'],
+  'authorities:import': ['relationship-lead', 'administrator'],
+  'link-officers:read': STAFF_ROLES,
+  'link-officers:manage': ['relationship-lead', 'administrator'],
+  'link-officers:delegate': ['link-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -73,3 +79,67 @@ export const auditActor = (actor: Actor) => ({ type: actor.type, id: actor.id, r
 
 /** Staff must use two-factor authentication; authority users may choose to. */
 export const requiresTwoFactor = (roles: readonly Role[]): boolean => roles.some(isStaffRole);
+
+/** The roles that fit an account: authority roles for authority users, staff roles otherwise. */
+export const rolesForAccount = (authorityId: string | null): readonly Role[] =>
+  authorityId === null ? STAFF_ROLES : AUTHORITY_ROLES;
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 1000;
+
+/**
+ * Checks a new password: long enough, not absurdly long, and not the account's email address.
+ * Returns the problem to show, or null when the password is acceptable.
+ */
+export function newPasswordProblem(password: string, email: string): string | null {
+  if (password.length === 0) return 'Enter a password';
+  if (password.length < PASSWORD_MIN_LENGTH) return `Password must be ${PASSWORD_MIN_LENGTH} characters or more`;
+  if (password.length > PASSWORD_MAX_LENGTH) return 'Password must be 1,000 characters or fewer';
+  const bare = password.trim().toLowerCase();
+  const address = email.trim().toLowerCase();
+  if (bare === address || (address.includes('@') && bare === address.split('@')[0]))
+    return 'Password must not be your email address';
+  return null;
+}
+
+/** What a one-time link can be when someone opens it. */
+export type LinkState = 'valid' | 'used' | 'expired' | 'unknown';
+
+export function linkState(link: { expires_at: Date; used_at: Date | null } | undefined, now: Date): LinkState {
+  if (!link) return 'unknown';
+  if (link.used_at) return 'used';
+  if (link.expires_at <= now) return 'expired';
+  return 'valid';
+}
+
+/** Groups a base32 secret in fours so a person can type it into an authenticator app. */
+export const formatSecretForTyping = (secret: string): string => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
+/** A position in the user list, ordered by lower(display_name) then id. */
+export interface UserCursor {
+  name: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: UserCursor): string {
+  return Buffer.from(JSON.stringify([cursor.name, cursor.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(value: string | undefined): UserCursor | null {
+  if (!value) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
+      return { name: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // Not a cursor this service made: treat as the first page.
+  }
+  return null;
+}
