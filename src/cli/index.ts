@@ -1,7 +1,9 @@
 // Liaison's command line: `npm run cli -- <command> [options]`. Each command is a module in
 // ./commands; add new ones to the table below.
 import { ConfigError } from '../config.ts';
+import { demoCodeCommand, demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { tokenCreateCommand } from './commands/token-create.ts';
 
 export interface Command {
   summary: string;
@@ -11,6 +13,9 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   migrate: migrateCommand,
+  'token:create': tokenCreateCommand,
+  demo: demoCommand,
+  'demo:code': demoCodeCommand,
 };
 
 async function main(): Promise<number> {

@@ -1,0 +1,55 @@
+import { loadConfig } from '../../config.ts';
+import { ROLES } from '../../modules/accounts/domain.ts';
+import { ApiTokensService } from '../../modules/api-tokens/api-tokens.service.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Command } from '../index.ts';
+import { option } from '../shared.ts';
+
+/**
+ * Makes an API token from the server's command line, for setting up an integration before anyone
+ * can sign in. Prints the token alone on the last line, so a script can take it with `tail -n 1`.
+ */
+export const tokenCreateCommand: Command = {
+  summary: 'Create an API token and print it once',
+  usage: `npm run cli -- token:create --role <${ROLES.join('|')}> [--authority <authority id>] [--name <name>]`,
+  run: async (args) => {
+    const role = option(args, 'role');
+    if (!role) {
+      console.error(`--role is required: one of ${ROLES.join(', ')}`);
+      return 64;
+    }
+    const config = loadConfig();
+    const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;
+    try {
+      const db = await openConfiguredDatabase(config);
+      try {
+        await migrate(db);
+        const tokens = new ApiTokensService(db.kysely, systemClock);
+        const created = await tokens.createFromCommandLine({
+          name: option(args, 'name') ?? `Command line token (${role})`,
+          role,
+          authorityId: option(args, 'authority') ?? null,
+        });
+        console.log(`Created API token ‘${created.name}’ (id ${created.id}) for role ${role}.`);
+        console.log('Store it now: it will not be shown again.');
+        console.log(created.token);
+        return 0;
+      } catch (error) {
+        if (error instanceof DomainError) {
+          console.error(
+            error.fields.length > 0 ? error.fields.map((f) => `--${f.field}: ${f.message}`).join('\n') : error.message,
+          );
+          return 65;
+        }
+        throw error;
+      } finally {
+        await db.close();
+      }
+    } finally {
+      unlock();
+    }
+  },
+};

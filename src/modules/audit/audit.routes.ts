@@ -1,0 +1,90 @@
+import type { Services } from '../../composition.ts';
+import { parseForm } from '../../http/forms.ts';
+import type { PageRoute } from '../../http/routes.ts';
+import type { FieldError } from '../../platform/errors.ts';
+import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
+import { ROLE_NAMES, isRole, type Actor } from '../accounts/domain.ts';
+import { auditPageQuery } from './audit.schemas.ts';
+import { endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const ACTOR_TYPES = { user: 'User', token: 'API token', system: 'System' } as const;
+
+const actorOf = (request: { actor: Actor | null }): Actor => {
+  if (!request.actor) throw new Error('route access guarantees an actor');
+  return request.actor;
+};
+
+const queryString = (params: Record<string, string | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
+  const s = search.toString();
+  return s ? `?${s}` : '';
+};
+
+/** The staff audit log page: newest first, filtered, paged by cursor. */
+export function auditRoutes(services: Services): PageRoute[] {
+  return [
+    {
+      method: 'GET',
+      url: '/staff/audit',
+      access: 'audit:read',
+      handler: async (request, reply) => {
+        const query = parseForm(auditPageQuery, request.query);
+        const errors: FieldError[] = [];
+        if (query.actor && !UUID.test(query.actor)) {
+          errors.push({ field: 'actor', message: 'Enter the actor ID as it appears in the log, for example 3f2c…' });
+        }
+        const from = readDateParts(
+          { day: query['from-day'], month: query['from-month'], year: query['from-year'] },
+          'Date from',
+          'from',
+        );
+        const to = readDateParts(
+          { day: query['to-day'], month: query['to-month'], year: query['to-year'] },
+          'Date to',
+          'to',
+        );
+        if (from.error) errors.push(from.error);
+        if (to.error) errors.push(to.error);
+        if (from.date && to.date && to.date < from.date) {
+          errors.push({ field: 'to-day', message: 'Date to must be the same as or after date from' });
+        }
+        const { cursor, ...filters } = query;
+        const values = { ...filters };
+        if (errors.length > 0) {
+          return reply.code(400).render('audit/views/audit.njk', { errors, values, events: null });
+        }
+        const filter: AuditFilter = {
+          actorId: query.actor,
+          recordType: query.recordType,
+          recordId: query.recordId,
+          action: query.action,
+          from: from.date ? startOfLondonDay(from.date) : undefined,
+          before: to.date ? endOfLondonDay(to.date) : undefined,
+        };
+        const page = await services.audit.list(actorOf(request), filter, { cursor, limit: DEFAULT_PAGE_SIZE });
+        const filtered = Object.values(filters).some((v) => v !== undefined && v !== '');
+        return reply.render('audit/views/audit.njk', {
+          values,
+          filtered,
+          events: page.items.map((e) => ({
+            id: String(e.id),
+            occurredAt: e.occurred_at,
+            actorType: ACTOR_TYPES[e.actor_type],
+            actorRole: e.actor_role === null ? null : isRole(e.actor_role) ? ROLE_NAMES[e.actor_role] : e.actor_role,
+            actorId: e.actor_id,
+            actorUrl: e.actor_id ? `/staff/audit${queryString({ actor: e.actor_id })}` : null,
+            action: e.action,
+            recordType: e.record_type,
+            recordId: e.record_id,
+            recordUrl: `/staff/audit${queryString({ recordType: e.record_type, recordId: e.record_id ?? undefined })}`,
+          })),
+          nextUrl: page.nextCursor ? `/staff/audit${queryString({ ...filters, cursor: page.nextCursor })}` : null,
+          firstPageUrl: cursor ? `/staff/audit${queryString(filters)}` : null,
+        });
+      },
+    },
+  ];
+}
