@@ -1,0 +1,343 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { stringify } from 'csv-stringify/sync';
+import pg from 'pg';
+import type { Actor } from '../src/modules/accounts/domain.ts';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
+import { IMPORT_COLUMN_NAMES } from '../src/modules/authorities/authorities.csv.ts';
+import { AuthoritiesService } from '../src/modules/authorities/authorities.service.ts';
+import { AUTHORITY_KINDS, REGIONS } from '../src/modules/authorities/domain.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+
+/**
+ * The authority directory at scale: `node --import tsx bench/authorities.ts`.
+ *
+ * 30,000 authorities (400 councils and other public bodies, the rest adult social care providers)
+ * on PostgreSQL: BENCH_DATABASE_URL (the `liaison_bench_authorities` database on it is dropped and
+ * recreated), or else a throwaway server from scripts/pg-test-server.sh. Measures the CSV import of
+ * the whole directory, directory search under load (autocannon, BENCH_CONNECTIONS connections for
+ * BENCH_SECONDS seconds over a mix of searches, filters and second pages), and the CSV export.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const TOTAL = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
+const COUNCILS = 400;
+const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+const DB_NAME = 'liaison_bench_authorities';
+
+const log = (line: string) => console.log(line);
+const round = (n: number) => Math.round(n * 10) / 10;
+
+// A small deterministic generator, so every run imports the same directory.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+const PLACES = [
+  'Ash',
+  'Beech',
+  'Birch',
+  'Brook',
+  'Cedar',
+  'Chester',
+  'Clay',
+  'Dale',
+  'Elm',
+  'Fair',
+  'Glen',
+  'Green',
+  'Hazel',
+  'Heath',
+  'Holly',
+  'Kings',
+  'Lake',
+  'Lark',
+  'Lime',
+  'Maple',
+  'Marsh',
+  'Mead',
+  'Mill',
+  'Moor',
+  'North',
+  'Oak',
+  'Orchard',
+  'Park',
+  'Pine',
+  'Queens',
+  'River',
+  'Rose',
+  'South',
+  'Spring',
+  'Stone',
+  'Summer',
+  'West',
+  'Willow',
+  'Wood',
+  'York',
+];
+const SUFFIXES = ['field', 'ford', 'ham', 'ley', 'mouth', 'side', 'ton', 'view', 'wick', 'worth', 'bury', 'gate'];
+const CARE = ['Care Home', 'Nursing Home', 'Homecare', 'Residential Home', 'Care Centre', 'Lodge', 'House', 'Court'];
+const COUNCIL_KINDS = AUTHORITY_KINDS.filter((k) => k !== 'care-provider');
+
+function directoryCsv(): string {
+  const rows: string[][] = [IMPORT_COLUMN_NAMES];
+  for (let i = 0; i < TOTAL; i++) {
+    const place = `${pick(PLACES)}${pick(SUFFIXES)}`;
+    const council = i < COUNCILS;
+    const kind = council ? pick(COUNCIL_KINDS) : 'care-provider';
+    const name = council
+      ? `${place} ${kind === 'county' ? 'County Council' : 'Council'} ${i}`
+      : `${place} ${pick(CARE)} ${i}`;
+    const domain = `${place.toLowerCase()}${i}.example`;
+    rows.push([
+      name,
+      kind,
+      council ? `E${String(6_000_000 + i).padStart(8, '0')}` : `1-${String(100_000_000 + i)}`,
+      `${1 + (i % 200)} High Street\n${place}`,
+      pick(REGIONS),
+      council ? `ombudsman@${domain}` : '',
+      '',
+      `Chief ${i}`,
+      council ? 'Chief Executive' : 'Registered Manager',
+      `chief@${domain}`,
+      '',
+      council ? `Monitoring ${i}` : '',
+      council ? 'Monitoring Officer' : '',
+      council ? `monitoring@${domain}` : '',
+    ]);
+  }
+  return stringify(rows);
+}
+
+function postgresServer(): { url: string; stop: () => void } {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const env = { ...process.env, PG_TEST_DIR: path.join(os.tmpdir(), 'liaison-pg-bench-authorities') };
+  const script = path.join(ROOT, 'scripts/pg-test-server.sh');
+  const out = execFileSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = out.trim().replace(/^export TEST_DATABASE_URL=/, '');
+  return { url, stop: () => execFileSync('bash', [script, 'stop'], { env, stdio: 'ignore' }) };
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      ROLES: 'web',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: SECRET,
+    },
+  });
+  const since = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-pid, 'SIGTERM');
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+/** autocannon over a mix of paths, each request picking the next path in turn. */
+function cannon(base: string, paths: string[], cookie: string, seconds: number, onLatency?: (ms: number) => void) {
+  let next = 0;
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: { cookie },
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/staff/authorities' }),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
+    );
+    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
+  });
+}
+
+async function main(): Promise<void> {
+  log(
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
+  );
+  const server = postgresServer();
+  let web: ChildProcess | null = null;
+  try {
+    const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });
+    await admin.connect();
+    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB_NAME}`);
+    await admin.end();
+    const url = withDatabase(server.url, DB_NAME);
+    log(`PostgreSQL ${version ?? '?'}`);
+    const db = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
+    await migrate(db);
+
+    const user = await db.kysely
+      .insertInto('users')
+      .values({ email: 'lead@bench.example', display_name: 'Bench Lead', status: 'active' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.kysely.insertInto('user_roles').values({ user_id: user.id, role: 'relationship-lead' }).execute();
+    const token = newSecret();
+    const now = new Date();
+    await db.kysely
+      .insertInto('sessions')
+      .values({
+        token_hash: hashSecret(token),
+        user_id: user.id,
+        stage: 'active',
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + 8 * 3_600_000),
+      })
+      .execute();
+    const actor: Actor = { type: 'user', id: user.id, roles: ['relationship-lead'], authorityId: null };
+
+    // 1. Import the whole directory from CSV, as the import page does (checked, staged, one transaction).
+    const csv = Buffer.from(directoryCsv(), 'utf8');
+    log(`CSV: ${TOTAL.toLocaleString('en-GB')} authorities, ${round(csv.length / 2 ** 20)} MB`);
+    const service = new AuthoritiesService(db.kysely, systemClock);
+    const t0 = performance.now();
+    const importId = await service.startImport(actor, 'directory.csv', csv);
+    await service.importFinished(importId);
+    const importMs = performance.now() - t0;
+    const result = await service.getImport(actor, importId);
+    log(
+      `Import: ${result.status}, ${result.createdCount.toLocaleString('en-GB')} added in ${round(importMs / 1000)} s`,
+    );
+    const t1 = performance.now();
+    const again = await service.startImport(actor, 'directory.csv', csv);
+    await service.importFinished(again);
+    const reimportMs = performance.now() - t1;
+    log(`Import of the same file again (nothing changes): ${round(reimportMs / 1000)} s`);
+    await db.query('ANALYZE');
+    await db.close();
+
+    // 2. The real server, web role only, under load on the directory page.
+    const port = await freePort();
+    web = await startServer(url, port);
+    const base = `http://127.0.0.1:${port}`;
+    const cookie = `liaison_session=${token}`;
+    const firstPage = await fetch(`${base}/staff/authorities`, { headers: { cookie } });
+    const firstHtml = await firstPage.text();
+    const nextHref = /href="(\/staff\/authorities\?cursor=[^"]+)" rel="next"/
+      .exec(firstHtml)?.[1]
+      ?.replaceAll('&amp;', '&');
+    if (firstPage.status !== 200 || !nextHref) throw new Error(`the directory answered ${firstPage.status}`);
+    const paths = [
+      '/staff/authorities',
+      nextHref,
+      '/staff/authorities?q=oak',
+      '/staff/authorities?q=willow+care',
+      '/staff/authorities?q=maple&kind=care-provider&region=London',
+      '/staff/authorities?kind=district',
+      '/staff/authorities?region=North+West',
+      '/staff/authorities?q=council&status=active',
+      '/staff/authorities?q=rosefield',
+      '/staff/authorities?q=1-100000123',
+    ];
+    await cannon(base, paths, cookie, 2); // warm-up
+    const latencies: number[] = [];
+    const load = await cannon(base, paths, cookie, SECONDS, (ms) => latencies.push(ms));
+    latencies.sort((a, b) => a - b);
+    const search = {
+      requestsPerSecond: Math.round(load.requests.average),
+      p50: round(percentile(latencies, 50)),
+      p95: round(percentile(latencies, 95)),
+      p99: round(percentile(latencies, 99)),
+      non2xx: load.non2xx,
+      errors: load.errors + load.timeouts,
+    };
+    log(
+      `Directory search, ${CONNECTIONS} connections: ${search.requestsPerSecond} req/s, p50 ${search.p50} ms, ` +
+        `p95 ${search.p95} ms, p99 ${search.p99} ms${search.non2xx || search.errors ? ` (${search.non2xx} non-2xx, ${search.errors} errors)` : ''}`,
+    );
+
+    // 3. Export of the whole directory, to the last byte.
+    const t2 = performance.now();
+    const exported = await fetch(`${base}/staff/authorities/export`, { headers: { cookie } });
+    const body = await exported.text();
+    const exportMs = performance.now() - t2;
+    log(
+      `Export: ${exported.status}, ${round(body.length / 2 ** 20)} MB, ${body.split('\n').length.toLocaleString('en-GB')} lines in ${round(exportMs / 1000)} s`,
+    );
+
+    const figures = {
+      date: new Date().toISOString(),
+      postgres: version,
+      authorities: TOTAL,
+      importSeconds: round(importMs / 1000),
+      reimportSeconds: round(reimportMs / 1000),
+      search,
+      exportSeconds: round(exportMs / 1000),
+    };
+    fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'tmp/bench-authorities.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    log('Targets: search p95 ≤ 30 ms; import ≤ 30 s; export ≤ 5 s. Figures written to tmp/bench-authorities.json');
+  } finally {
+    if (web) await stopServer(web);
+    server.stop();
+  }
+}
+
+await main();

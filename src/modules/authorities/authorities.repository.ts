@@ -1,0 +1,301 @@
+import { sql } from 'kysely';
+import type { AuditActor } from '../../platform/audit/audit.ts';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import type { NewRow, Row } from '../../platform/db/schema.ts';
+import type { DirectoryCursor } from './domain.ts';
+
+export interface DirectoryFilters {
+  /** A prefix query made by searchQuery(), or null for no text search. */
+  words: string | null;
+  kind?: string | undefined;
+  region?: string | undefined;
+  status?: 'active' | 'closed' | undefined;
+  /** Only this authority (an authority user or token reads its own). */
+  onlyAuthorityId?: string | null;
+}
+
+export interface DirectoryRow {
+  id: string;
+  name: string;
+  kind: string;
+  reference: string | null;
+  region: string | null;
+  active: boolean;
+  sort_name: string;
+}
+
+export interface ExportRow extends DirectoryRow {
+  address: string | null;
+  generic_inbox: string | null;
+  ce_title: string | null;
+  ce_name: string | null;
+  ce_job_title: string | null;
+  ce_email: string | null;
+}
+
+export type AuthorityRow = Omit<Row<'authorities'>, 'search_words'>;
+export type OfficerRow = Row<'senior_officers'>;
+
+const AUTHORITY_COLUMNS = [
+  'a.id',
+  'a.name',
+  'a.kind',
+  'a.reference',
+  'a.address',
+  'a.region',
+  'a.generic_inbox',
+  'a.active',
+  'a.closed_at',
+  'a.created_at',
+  'a.updated_at',
+] as const;
+
+/** Typed queries for the authority directory, its senior officers and its imports. */
+export class AuthoritiesRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(trx: DbOrTx): AuthoritiesRepository {
+    return new AuthoritiesRepository(trx);
+  }
+
+  private filtered(f: DirectoryFilters) {
+    let q = this.db.selectFrom('authorities as a');
+    if (f.words) q = q.where(sql<boolean>`a.search_words @@ to_tsquery('simple', ${f.words})`);
+    if (f.kind) q = q.where('a.kind', '=', f.kind);
+    if (f.region) q = q.where('a.region', '=', f.region);
+    if (f.status === 'active') q = q.where('a.active', '=', true);
+    if (f.status === 'closed') q = q.where('a.active', '=', false);
+    if (f.onlyAuthorityId) q = q.where('a.id', '=', f.onlyAuthorityId);
+    return q;
+  }
+
+  /** One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more. */
+  async page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
+    const backwards = cursor?.direction === 'previous';
+    let q = this.filtered(f).select([
+      'a.id',
+      'a.name',
+      'a.kind',
+      'a.reference',
+      'a.region',
+      'a.active',
+      sql<string>`lower(a.name)`.as('sort_name'),
+    ]);
+    if (cursor) {
+      q = backwards
+        ? q.where(sql<boolean>`(lower(a.name), a.id) < (${cursor.name}, ${cursor.id}::uuid)`)
+        : q.where(sql<boolean>`(lower(a.name), a.id) > (${cursor.name}, ${cursor.id}::uuid)`);
+    }
+    const dir = backwards ? sql`desc` : sql`asc`;
+    return q
+      .orderBy(sql`lower(a.name) ${dir}`)
+      .orderBy(sql`a.id ${dir}`)
+      .limit(limit + 1)
+      .execute();
+  }
+
+  async count(f: DirectoryFilters): Promise<number> {
+    const row = await this.filtered(f)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  /** A batch of the export: authorities with their chief executive, in name order after `after`. */
+  exportBatch(f: DirectoryFilters, after: { name: string; id: string } | null, limit: number): Promise<ExportRow[]> {
+    let q = this.filtered(f)
+      .leftJoin('senior_officers as ce', (j) =>
+        j.onRef('ce.authority_id', '=', 'a.id').on('ce.role', '=', 'chief-executive'),
+      )
+      .select([
+        'a.id',
+        'a.name',
+        'a.kind',
+        'a.reference',
+        'a.region',
+        'a.active',
+        'a.address',
+        'a.generic_inbox',
+        sql<string>`lower(a.name)`.as('sort_name'),
+        'ce.title as ce_title',
+        'ce.name as ce_name',
+        'ce.job_title as ce_job_title',
+        'ce.email as ce_email',
+      ]);
+    if (after) q = q.where(sql<boolean>`(lower(a.name), a.id) > (${after.name}, ${after.id}::uuid)`);
+    return q
+      .orderBy(sql`lower(a.name)`)
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+  }
+
+  findById(id: string): Promise<AuthorityRow | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return this.db.selectFrom('authorities as a').select(AUTHORITY_COLUMNS).where('a.id', '=', id).executeTakeFirst();
+  }
+
+  findByReference(reference: string): Promise<{ id: string } | undefined> {
+    return this.db.selectFrom('authorities').select('id').where('reference', '=', reference).executeTakeFirst();
+  }
+
+  async insertAuthority(values: NewRow<'authorities'>): Promise<string> {
+    const row = await this.db.insertInto('authorities').values(values).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async updateAuthority(id: string, values: Partial<NewRow<'authorities'>>): Promise<void> {
+    await this.db.updateTable('authorities').set(values).where('id', '=', id).execute();
+  }
+
+  officers(authorityId: string): Promise<OfficerRow[]> {
+    return this.db
+      .selectFrom('senior_officers')
+      .selectAll()
+      .where('authority_id', '=', authorityId)
+      .orderBy('role')
+      .orderBy('service_area')
+      .execute();
+  }
+
+  findOfficer(authorityId: string, role: OfficerRow['role'], serviceArea: string | null) {
+    let q = this.db
+      .selectFrom('senior_officers')
+      .selectAll()
+      .where('authority_id', '=', authorityId)
+      .where('role', '=', role);
+    q = serviceArea === null ? q.where('service_area', 'is', null) : q.where('service_area', '=', serviceArea);
+    return q.executeTakeFirst();
+  }
+
+  async insertOfficer(values: NewRow<'senior_officers'>): Promise<string> {
+    const row = await this.db.insertInto('senior_officers').values(values).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async updateOfficer(
+    id: string,
+    values: Pick<NewRow<'senior_officers'>, 'title' | 'name' | 'job_title' | 'email' | 'updated_at'>,
+  ) {
+    await this.db.updateTable('senior_officers').set(values).where('id', '=', id).execute();
+  }
+
+  async deleteOfficer(id: string): Promise<void> {
+    await this.db.deleteFrom('senior_officers').where('id', '=', id).execute();
+  }
+
+  // Imports.
+
+  async insertImport(values: NewRow<'authority_imports'>): Promise<string> {
+    const row = await this.db.insertInto('authority_imports').values(values).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  findImport(id: string) {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return this.db.selectFrom('authority_imports').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  recentImports(limit: number) {
+    return this.db
+      .selectFrom('authority_imports')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  async updateImport(id: string, values: Partial<NewRow<'authority_imports'>>): Promise<void> {
+    await this.db.updateTable('authority_imports').set(values).where('id', '=', id).execute();
+  }
+
+  async insertImportRows(rows: NewRow<'authority_import_rows'>[]): Promise<void> {
+    if (rows.length > 0) await this.db.insertInto('authority_import_rows').values(rows).execute();
+  }
+
+  async deleteImportRows(importId: string): Promise<void> {
+    await this.db.deleteFrom('authority_import_rows').where('import_id', '=', importId).execute();
+  }
+
+  /**
+   * Applies an import's checked rows in one statement per table: authorities are upserted by
+   * reference, then chief executives and monitoring officers; a row without a monitoring officer
+   * removes the one held. Only real changes are written, and each writes its audit row.
+   * Returns the ids of authorities created, and of existing authorities that changed.
+   */
+  async mergeImport(
+    importId: string,
+    now: Date,
+    actor: AuditActor,
+    requestId: string | null,
+  ): Promise<{ created: Set<string>; changed: Set<string> }> {
+    const who = sql`${actor.type}, ${actor.id}::uuid, ${actor.role ?? null}`;
+    const authorities = await sql<{ id: string; inserted: boolean }>`
+      WITH up AS (
+        INSERT INTO authorities AS a (name, kind, reference, address, region, generic_inbox, created_at, updated_at)
+        SELECT r.name, r.kind, r.reference, r.address, r.region, r.generic_inbox, ${now}::timestamptz, ${now}::timestamptz
+        FROM authority_import_rows r WHERE r.import_id = ${importId}::uuid
+        ON CONFLICT (reference) WHERE reference IS NOT NULL DO UPDATE
+          SET name = excluded.name, kind = excluded.kind, address = excluded.address, region = excluded.region,
+              generic_inbox = excluded.generic_inbox, updated_at = excluded.updated_at
+          WHERE (a.name, a.kind, a.address, a.region, a.generic_inbox)
+            IS DISTINCT FROM (excluded.name, excluded.kind, excluded.address, excluded.region, excluded.generic_inbox)
+        RETURNING a.id, (a.xmax = 0) AS inserted
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+        SELECT ${who}, CASE WHEN inserted THEN 'authority.created' ELSE 'authority.updated' END,
+               'authority', id::text, id, ${requestId}
+        FROM up
+      )
+      SELECT id, inserted FROM up`.execute(this.db);
+
+    const officers = async (role: 'chief-executive' | 'monitoring-officer', prefix: 'ce' | 'mo') =>
+      sql<{ authority_id: string }>`
+        WITH up AS (
+          INSERT INTO senior_officers AS s (authority_id, role, service_area, title, name, job_title, email, created_at, updated_at)
+          SELECT a.id, ${role}, NULL, ${sql.ref(`r.${prefix}_title`)}, ${sql.ref(`r.${prefix}_name`)},
+                 ${sql.ref(`r.${prefix}_job_title`)}, ${sql.ref(`r.${prefix}_email`)}, ${now}::timestamptz, ${now}::timestamptz
+          FROM authority_import_rows r JOIN authorities a ON a.reference = r.reference
+          WHERE r.import_id = ${importId}::uuid AND ${sql.ref(`r.${prefix}_name`)} IS NOT NULL
+          ON CONFLICT ON CONSTRAINT senior_officers_role_key DO UPDATE
+            SET title = excluded.title, name = excluded.name, job_title = excluded.job_title,
+                email = excluded.email, updated_at = excluded.updated_at
+            WHERE (s.title, s.name, s.job_title, s.email)
+              IS DISTINCT FROM (excluded.title, excluded.name, excluded.job_title, excluded.email)
+          RETURNING s.id, s.authority_id, (s.xmax = 0) AS inserted
+        ), audited AS (
+          INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+          SELECT ${who}, CASE WHEN inserted THEN 'senior-officer.added' ELSE 'senior-officer.changed' END,
+                 'senior-officer', id::text, authority_id, ${requestId}
+          FROM up
+        )
+        SELECT authority_id FROM up`.execute(this.db);
+
+    const chiefs = await officers('chief-executive', 'ce');
+    const monitoring = await officers('monitoring-officer', 'mo');
+    const removed = await sql<{ authority_id: string }>`
+      WITH gone AS (
+        DELETE FROM senior_officers s
+        USING authority_import_rows r, authorities a
+        WHERE r.import_id = ${importId}::uuid AND r.mo_name IS NULL AND a.reference = r.reference
+          AND s.authority_id = a.id AND s.role = 'monitoring-officer'
+        RETURNING s.id, s.authority_id
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+        SELECT ${who}, 'senior-officer.removed', 'senior-officer', id::text, authority_id, ${requestId}
+        FROM gone
+      )
+      SELECT authority_id FROM gone`.execute(this.db);
+
+    const created = new Set(authorities.rows.filter((r) => r.inserted).map((r) => r.id));
+    const changed = new Set<string>();
+    for (const r of authorities.rows) if (!r.inserted) changed.add(r.id);
+    for (const r of [...chiefs.rows, ...monitoring.rows, ...removed.rows])
+      if (!created.has(r.authority_id)) changed.add(r.authority_id);
+    return { created, changed };
+  }
+}
+
+export const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

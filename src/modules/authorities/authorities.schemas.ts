@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import {
+  AUTHORITY_KINDS,
+  REGIONS,
+  SERVICE_AREAS,
+  kindFrom,
+  regionFrom,
+  type AuthorityKind,
+  type Region,
+} from './domain.ts';
+
+/** Everything an authority record holds, as the service takes it from forms, the API and imports. */
+export interface OfficerInput {
+  title: string | null;
+  name: string;
+  jobTitle: string;
+  email: string;
+}
+
+export interface AuthorityInput {
+  name: string;
+  kind: AuthorityKind;
+  reference: string | null;
+  address: string | null;
+  region: Region | null;
+  genericInbox: string | null;
+  chiefExecutive: OfficerInput;
+  /** Null removes the monitoring officer. */
+  monitoringOfficer: OfficerInput | null;
+}
+
+export const EMAIL_FORMAT = 'in the correct format, like name@example.com';
+
+/** Text that must be given: trimmed, with a GOV.UK message when empty or too long. */
+export const requiredText = (what: string, label: string, max: number) =>
+  z
+    .string({ error: `Enter ${what}` })
+    .trim()
+    .min(1, `Enter ${what}`)
+    .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`);
+
+/** Text that may be left empty: trimmed, and empty becomes null. */
+export const optionalText = (label: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
+    .optional()
+    .nullable()
+    .transform((v) => (v ? v : null));
+
+export const requiredEmail = (what: string) =>
+  z
+    .string({ error: `Enter ${what}` })
+    .trim()
+    .min(1, `Enter ${what}`)
+    .max(320, 'Email address must be 320 characters or fewer')
+    .pipe(z.email(`Enter ${what} ${EMAIL_FORMAT}`));
+
+export const optionalEmail = (what: string) =>
+  z
+    .string()
+    .trim()
+    .max(320, 'Email address must be 320 characters or fewer')
+    .optional()
+    .nullable()
+    .transform((v) => (v ? v : null))
+    .pipe(z.email(`Enter ${what} ${EMAIL_FORMAT}`).nullable());
+
+export const kindField = z.string({ error: 'Select the kind of authority' }).transform((v, ctx) => {
+  const kind = kindFrom(v);
+  if (!kind) {
+    ctx.addIssue({
+      code: 'custom',
+      message: v.trim() ? 'Select a kind of authority from the list' : 'Select the kind of authority',
+    });
+    return z.NEVER;
+  }
+  return kind;
+});
+
+export const regionField = z
+  .string()
+  .optional()
+  .nullable()
+  .transform((v, ctx) => {
+    if (!v || !v.trim()) return null;
+    const region = regionFrom(v);
+    if (!region) {
+      ctx.addIssue({ code: 'custom', message: `Select a region from the list: ${REGIONS.join(', ')}` });
+      return z.NEVER;
+    }
+    return region;
+  });
+
+export const NAME_MAX = 200;
+export const JOB_TITLE_MAX = 200;
+
+const authorityFields = {
+  name: requiredText('the authority’s name', 'Name', NAME_MAX),
+  kind: kindField,
+  reference: optionalText('Reference', 50),
+  address: optionalText('Address', 500),
+  region: regionField,
+  genericInbox: optionalEmail('the generic inbox'),
+};
+
+/** The authority form: flat fields, so each message lands beside its field. */
+export const authorityForm = z
+  .object({
+    ...authorityFields,
+    ceTitle: optionalText('Title', 50),
+    ceName: requiredText('the chief executive’s name', 'Name', NAME_MAX),
+    ceJobTitle: requiredText('the chief executive’s job title', 'Job title', JOB_TITLE_MAX),
+    ceEmail: requiredEmail('the chief executive’s email address'),
+    moTitle: optionalText('Title', 50),
+    moName: optionalText('Name', NAME_MAX),
+    moJobTitle: optionalText('Job title', JOB_TITLE_MAX),
+    moEmail: optionalEmail('the monitoring officer’s email address'),
+  })
+  .superRefine((f, ctx) => {
+    if (!(f.moName || f.moJobTitle || f.moEmail || f.moTitle)) return;
+    if (!f.moName) ctx.addIssue({ code: 'custom', path: ['moName'], message: 'Enter the monitoring officer’s name' });
+    if (!f.moJobTitle)
+      ctx.addIssue({ code: 'custom', path: ['moJobTitle'], message: 'Enter the monitoring officer’s job title' });
+    if (!f.moEmail)
+      ctx.addIssue({ code: 'custom', path: ['moEmail'], message: 'Enter the monitoring officer’s email address' });
+  })
+  .transform((f): AuthorityInput => ({
+    name: f.name,
+    kind: f.kind,
+    reference: f.reference,
+    address: f.address,
+    region: f.region,
+    genericInbox: f.genericInbox,
+    chiefExecutive: { title: f.ceTitle, name: f.ceName, jobTitle: f.ceJobTitle, email: f.ceEmail },
+    monitoringOfficer:
+      f.moName && f.moJobTitle && f.moEmail
+        ? { title: f.moTitle, name: f.moName, jobTitle: f.moJobTitle, email: f.moEmail }
+        : null,
+  }));
+
+export const headOfServiceForm = z.object({
+  serviceArea: z.enum(SERVICE_AREAS, { error: 'Select the service area' }),
+  title: optionalText('Title', 50),
+  name: requiredText('the head of service’s name', 'Name', NAME_MAX),
+  jobTitle: requiredText('the head of service’s job title', 'Job title', JOB_TITLE_MAX),
+  email: requiredEmail('the head of service’s email address'),
+});
+export type HeadOfServiceInput = z.infer<typeof headOfServiceForm>;
+
+/** The directory's search and filters, from the query string of the page, the export and the API. */
+export const directoryQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v ?? ''),
+  kind: z.enum(AUTHORITY_KINDS).optional().catch(undefined),
+  region: z.enum(REGIONS).optional().catch(undefined),
+  status: z.enum(['active', 'closed']).optional().catch(undefined),
+  cursor: z.string().max(1000).optional().catch(undefined),
+});
+export type DirectoryQuery = z.infer<typeof directoryQuery>;
+
+/** An officer in the JSON API. */
+const apiOfficer = (role: string) =>
+  z.object({
+    title: optionalText('Title', 50),
+    name: requiredText(`the ${role}’s name`, 'Name', NAME_MAX),
+    jobTitle: requiredText(`the ${role}’s job title`, 'Job title', JOB_TITLE_MAX),
+    email: requiredEmail(`the ${role}’s email address`),
+  });
+
+export const apiCreateAuthority = z.object({
+  ...authorityFields,
+  chiefExecutive: apiOfficer('chief executive'),
+  monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
+  headsOfService: z
+    .array(headOfServiceForm)
+    .max(SERVICE_AREAS.length)
+    .optional()
+    .transform((v) => v ?? []),
+});
+
+export const apiUpdateAuthority = z.object({
+  name: authorityFields.name.optional(),
+  kind: kindField.optional(),
+  reference: authorityFields.reference,
+  address: authorityFields.address,
+  region: authorityFields.region,
+  genericInbox: authorityFields.genericInbox,
+  chiefExecutive: apiOfficer('chief executive').optional(),
+  monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
+});
+
+const officerResponse = z.object({
+  id: z.string(),
+  role: z.enum(['chief-executive', 'monitoring-officer', 'head-of-service']),
+  serviceArea: z.enum(SERVICE_AREAS).nullable(),
+  title: z.string().nullable(),
+  name: z.string(),
+  jobTitle: z.string(),
+  email: z.string(),
+});
+
+/** An authority as the API returns it, with its senior officers. */
+export const authorityResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(AUTHORITY_KINDS),
+  reference: z.string().nullable(),
+  address: z.string().nullable(),
+  region: z.string().nullable(),
+  genericInbox: z.string().nullable(),
+  active: z.boolean(),
+  closedAt: z.string().nullable(),
+  chiefExecutive: officerResponse.nullable(),
+  monitoringOfficer: officerResponse.nullable(),
+  headsOfService: z.array(officerResponse),
+});
+
+export const authorityListResponse = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(AUTHORITY_KINDS),
+      reference: z.string().nullable(),
+      region: z.string().nullable(),
+      active: z.boolean(),
+    }),
+  ),
+  count: z.number().int().describe('How many authorities match, across all pages'),
+  nextCursor: z.string().nullable(),
+});
+
+export const authorityIdParams = z.object({ id: z.string().describe('The authority’s id') });

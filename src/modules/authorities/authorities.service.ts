@@ -1,0 +1,625 @@
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../../platform/audit/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import { DomainError, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { checkRow, parseImportFile, type ImportRow, type RowError } from './authorities.csv.ts';
+import {
+  AuthoritiesRepository,
+  type AuthorityRow,
+  type DirectoryFilters,
+  type ExportRow,
+  type OfficerRow,
+} from './authorities.repository.ts';
+import type { AuthorityInput, DirectoryQuery, HeadOfServiceInput, OfficerInput } from './authorities.schemas.ts';
+import {
+  KIND_NAMES,
+  SERVICE_AREAS,
+  SERVICE_AREA_NAMES,
+  decodeDirectoryCursor,
+  encodeDirectoryCursor,
+  isAuthorityKind,
+  isServiceArea,
+  searchQuery,
+  type AuthorityKind,
+  type OfficerRole,
+  type ServiceArea,
+} from './domain.ts';
+
+export interface Authority {
+  id: string;
+  name: string;
+  kind: AuthorityKind;
+  kindName: string;
+  reference: string | null;
+  address: string | null;
+  region: string | null;
+  genericInbox: string | null;
+  active: boolean;
+  closedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SeniorOfficer {
+  id: string;
+  authorityId: string;
+  role: OfficerRole;
+  serviceArea: ServiceArea | null;
+  serviceAreaName: string | null;
+  title: string | null;
+  name: string;
+  jobTitle: string;
+  email: string;
+}
+
+export interface AuthorityDetail extends Authority {
+  /** The addressee of every letter. Always present for an authority made through this service. */
+  chiefExecutive: SeniorOfficer | null;
+  monitoringOfficer: SeniorOfficer | null;
+  headsOfService: SeniorOfficer[];
+}
+
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+  kind: AuthorityKind;
+  kindName: string;
+  reference: string | null;
+  region: string | null;
+  active: boolean;
+}
+
+export interface DirectoryPage {
+  items: DirectoryEntry[];
+  /** How many authorities match the search and filters, across all pages. */
+  count: number;
+  nextCursor: string | null;
+  previousCursor: string | null;
+}
+
+export type ImportStatus = 'checking' | 'saving' | 'succeeded' | 'failed';
+
+export interface ImportProgress {
+  id: string;
+  fileName: string;
+  status: ImportStatus;
+  totalRows: number;
+  processedRows: number;
+  /** Whole percent of the rows checked; 100 once saving starts. */
+  percent: number;
+  createdCount: number;
+  updatedCount: number;
+  errors: RowError[];
+  failure: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface AuthoritiesSettings {
+  /** Authorities per page of the directory. */
+  pageSize: number;
+  /** Rows checked and staged per step of an import (progress is recorded after each). */
+  importBatchSize: number;
+  logger?: Logger;
+}
+
+const DEFAULT_SETTINGS: AuthoritiesSettings = { pageSize: 50, importBatchSize: 500 };
+/** At most this many row errors are kept and shown for a rejected file. */
+export const MAX_ROW_ERRORS = 500;
+/** An import not heard from for this long stopped with its process; nothing of it was saved. */
+const STALLED_AFTER_MS = 15 * 60_000;
+const EXPORT_BATCH = 1000;
+
+/**
+ * The authority directory: authorities, their generic inbox and senior officers, search, CSV
+ * import and export. Staff read the directory; relationship leads and administrators change it.
+ * Authority users and tokens read their own authority only: any other is "not found".
+ */
+export class AuthoritiesService {
+  private readonly repo: AuthoritiesRepository;
+  private readonly settings: AuthoritiesSettings;
+  /** Imports running in this process, so tests and shutdown can wait for them. */
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    settings: Partial<AuthoritiesSettings> = {},
+  ) {
+    this.repo = new AuthoritiesRepository(db);
+    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+  }
+
+  // Reading.
+
+  /** Throws not-found unless the actor may read this authority (staff: any; authority users: their own). */
+  private assertMayRead(actor: Actor, authorityId: string): void {
+    if (actor.authorityId !== null) {
+      if (actor.authorityId !== authorityId) throw notFound('The authority');
+      return;
+    }
+    if (!can(actor, 'authorities:read')) throw forbidden();
+  }
+
+  private assertMay(actor: Actor, permission: 'authorities:manage' | 'authorities:import'): void {
+    if (actor.authorityId !== null || !can(actor, permission)) throw forbidden();
+  }
+
+  /** The authority, without its officers; not-found when absent or not the actor's to read. */
+  async requireAuthority(actor: Actor, id: string): Promise<Authority> {
+    this.assertMayRead(actor, id);
+    const row = await this.repo.findById(id);
+    if (!row) throw notFound('The authority');
+    return toAuthority(row);
+  }
+
+  /** The authority with its chief executive, monitoring officer and heads of service. */
+  async getAuthority(actor: Actor, id: string): Promise<AuthorityDetail> {
+    const authority = await this.requireAuthority(actor, id);
+    return withOfficers(authority, await this.repo.officers(id));
+  }
+
+  /** The authority's senior officers: chief executive, monitoring officer, then heads of service by area. */
+  async listSeniorOfficers(actor: Actor, authorityId: string): Promise<SeniorOfficer[]> {
+    await this.requireAuthority(actor, authorityId);
+    return sortOfficers((await this.repo.officers(authorityId)).map(toOfficer));
+  }
+
+  /**
+   * For other services and jobs that have already authorised their own action (e.g. addressing a
+   * letter): the authority and its officers, or undefined.
+   */
+  async findAuthority(id: string): Promise<AuthorityDetail | undefined> {
+    const row = await this.repo.findById(id);
+    return row ? withOfficers(toAuthority(row), await this.repo.officers(id)) : undefined;
+  }
+
+  private filtersFor(actor: Actor, query: DirectoryQuery): DirectoryFilters {
+    if (actor.authorityId === null && !can(actor, 'authorities:read')) throw forbidden();
+    return {
+      words: searchQuery(query.q),
+      kind: query.kind,
+      region: query.region,
+      status: query.status,
+      onlyAuthorityId: actor.authorityId,
+    };
+  }
+
+  /** A page of the directory, in name order, with the number of matches. */
+  async search(actor: Actor, query: DirectoryQuery): Promise<DirectoryPage> {
+    const filters = this.filtersFor(actor, query);
+    const cursor = decodeDirectoryCursor(query.cursor);
+    const limit = this.settings.pageSize;
+    const [rows, count] = await Promise.all([this.repo.page(filters, cursor, limit), this.repo.count(filters)]);
+    const more = rows.length > limit;
+    const shown = rows.slice(0, limit);
+    if (cursor?.direction === 'previous') shown.reverse();
+    const first = shown[0];
+    const last = shown[shown.length - 1];
+    const hasNext = cursor?.direction === 'previous' ? true : more;
+    const hasPrevious = cursor?.direction === 'previous' ? more : cursor !== null;
+    return {
+      items: shown.map((r) => ({
+        id: r.id,
+        name: r.name,
+        kind: asKind(r.kind),
+        kindName: KIND_NAMES[asKind(r.kind)],
+        reference: r.reference,
+        region: r.region,
+        active: r.active,
+      })),
+      count,
+      nextCursor:
+        hasNext && last ? encodeDirectoryCursor({ direction: 'next', name: last.sort_name, id: last.id }) : null,
+      previousCursor:
+        hasPrevious && first
+          ? encodeDirectoryCursor({ direction: 'previous', name: first.sort_name, id: first.id })
+          : null,
+    };
+  }
+
+  /** The directory as filtered, in batches, for a streamed CSV export. */
+  async *exportRows(actor: Actor, query: DirectoryQuery): AsyncGenerator<ExportRow[]> {
+    const filters = this.filtersFor(actor, query);
+    let after: { name: string; id: string } | null = null;
+    for (;;) {
+      const batch = await this.repo.exportBatch(filters, after, EXPORT_BATCH);
+      if (batch.length === 0) return;
+      yield batch;
+      const last = batch[batch.length - 1];
+      if (!last || batch.length < EXPORT_BATCH) return;
+      after = { name: last.sort_name, id: last.id };
+    }
+  }
+
+  // Changing.
+
+  private async assertReferenceFree(repo: AuthoritiesRepository, reference: string | null, self: string | null) {
+    if (!reference) return;
+    const holder = await repo.findByReference(reference);
+    if (holder && holder.id !== self) {
+      throw conflict('Another authority has that reference', [
+        { field: 'reference', message: 'Another authority already has that reference' },
+      ]);
+    }
+  }
+
+  /** Adds an authority with its chief executive (required), monitoring officer and heads of service. */
+  async create(actor: Actor, input: AuthorityInput, headsOfService: HeadOfServiceInput[] = []): Promise<string> {
+    this.assertMay(actor, 'authorities:manage');
+    const areas = headsOfService.map((h) => h.serviceArea);
+    if (new Set(areas).size !== areas.length) {
+      throw new DomainError('validation', 'Each service area can have one head of service', [
+        { field: 'headsOfService', message: 'Each service area can have one head of service' },
+      ]);
+    }
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      await this.assertReferenceFree(repo, input.reference, null);
+      const id = await repo.insertAuthority({
+        name: input.name,
+        kind: input.kind,
+        reference: input.reference,
+        address: input.address,
+        region: input.region,
+        generic_inbox: input.genericInbox,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.audit(trx, actor, 'authority.created', 'authority', id, id);
+      await this.putOfficer(trx, actor, id, 'chief-executive', null, input.chiefExecutive, now);
+      if (input.monitoringOfficer)
+        await this.putOfficer(trx, actor, id, 'monitoring-officer', null, input.monitoringOfficer, now);
+      for (const h of headsOfService) await this.putOfficer(trx, actor, id, 'head-of-service', h.serviceArea, h, now);
+      return id;
+    });
+  }
+
+  /** Changes an authority's details, chief executive and monitoring officer (null removes it). */
+  async update(actor: Actor, id: string, input: AuthorityInput): Promise<void> {
+    this.assertMay(actor, 'authorities:manage');
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.findById(id))) throw notFound('The authority');
+      await this.assertReferenceFree(repo, input.reference, id);
+      await repo.updateAuthority(id, {
+        name: input.name,
+        kind: input.kind,
+        reference: input.reference,
+        address: input.address,
+        region: input.region,
+        generic_inbox: input.genericInbox,
+        updated_at: now,
+      });
+      await this.audit(trx, actor, 'authority.updated', 'authority', id, id);
+      await this.putOfficer(trx, actor, id, 'chief-executive', null, input.chiefExecutive, now);
+      if (input.monitoringOfficer)
+        await this.putOfficer(trx, actor, id, 'monitoring-officer', null, input.monitoringOfficer, now);
+      else await this.removeOfficer(trx, actor, id, 'monitoring-officer', null);
+    });
+  }
+
+  /** Closes (the authority no longer exists or is no longer in jurisdiction) or reopens an authority. */
+  async setClosed(actor: Actor, id: string, closed: boolean): Promise<void> {
+    this.assertMay(actor, 'authorities:manage');
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      const row = await repo.findById(id);
+      if (!row) throw notFound('The authority');
+      if (row.active !== closed) return; // already as asked
+      await repo.updateAuthority(id, { active: !closed, closed_at: closed ? now : null, updated_at: now });
+      await this.audit(trx, actor, closed ? 'authority.closed' : 'authority.reopened', 'authority', id, id);
+    });
+  }
+
+  /**
+   * Records the head of service for one area. `adding` refuses an area that already has one (the
+   * add form); otherwise the area's head is replaced or set.
+   */
+  async setHeadOfService(actor: Actor, id: string, input: HeadOfServiceInput, adding: boolean): Promise<void> {
+    this.assertMay(actor, 'authorities:manage');
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.findById(id))) throw notFound('The authority');
+      if (adding && (await repo.findOfficer(id, 'head-of-service', input.serviceArea))) {
+        const message = `There is already a head of service for ${SERVICE_AREA_NAMES[input.serviceArea].toLowerCase()}: change that one instead`;
+        throw conflict(message, [{ field: 'serviceArea', message }]);
+      }
+      await this.putOfficer(trx, actor, id, 'head-of-service', input.serviceArea, input, now);
+    });
+  }
+
+  async removeHeadOfService(actor: Actor, id: string, serviceArea: string): Promise<void> {
+    this.assertMay(actor, 'authorities:manage');
+    if (!isServiceArea(serviceArea)) throw notFound('The head of service');
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.repo.with(trx).findById(id))) throw notFound('The authority');
+      const removed = await this.removeOfficer(trx, actor, id, 'head-of-service', serviceArea);
+      if (!removed) throw notFound('The head of service');
+    });
+  }
+
+  private async putOfficer(
+    trx: Kysely<Database>,
+    actor: Actor,
+    authorityId: string,
+    role: OfficerRole,
+    serviceArea: ServiceArea | null,
+    input: OfficerInput,
+    now: Date,
+  ): Promise<void> {
+    const repo = this.repo.with(trx);
+    const existing = await repo.findOfficer(authorityId, role, serviceArea);
+    const values = { title: input.title ?? null, name: input.name, job_title: input.jobTitle, email: input.email };
+    if (!existing) {
+      const officerId = await repo.insertOfficer({
+        authority_id: authorityId,
+        role,
+        service_area: serviceArea,
+        ...values,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.audit(trx, actor, 'senior-officer.added', 'senior-officer', officerId, authorityId);
+      return;
+    }
+    const same =
+      existing.title === values.title &&
+      existing.name === values.name &&
+      existing.job_title === values.job_title &&
+      existing.email === values.email;
+    if (same) return;
+    await repo.updateOfficer(existing.id, { ...values, updated_at: now });
+    await this.audit(trx, actor, 'senior-officer.changed', 'senior-officer', existing.id, authorityId);
+  }
+
+  private async removeOfficer(
+    trx: Kysely<Database>,
+    actor: Actor,
+    authorityId: string,
+    role: OfficerRole,
+    serviceArea: ServiceArea | null,
+  ): Promise<boolean> {
+    const repo = this.repo.with(trx);
+    const existing = await repo.findOfficer(authorityId, role, serviceArea);
+    if (!existing) return false;
+    await repo.deleteOfficer(existing.id);
+    await this.audit(trx, actor, 'senior-officer.removed', 'senior-officer', existing.id, authorityId);
+    return true;
+  }
+
+  private audit(
+    trx: Kysely<Database>,
+    actor: Actor,
+    action: string,
+    recordType: string,
+    recordId: string,
+    authorityId: string | null,
+  ) {
+    return writeAudit(trx, {
+      actor: auditActor(actor),
+      action,
+      recordType,
+      recordId,
+      authorityId,
+      requestId: actor.requestId ?? null,
+    });
+  }
+
+  // Importing.
+
+  /**
+   * Starts importing a CSV file. File-level problems (encoding, header, no rows) are refused at
+   * once as validation errors on `file`. Otherwise the import is recorded and runs in the
+   * background: every row is checked (progress recorded as it goes), then either every row is
+   * saved in one transaction or, if any row has a problem, nothing is. Returns the import's id.
+   */
+  async startImport(actor: Actor, fileName: string, bytes: Uint8Array): Promise<string> {
+    this.assertMay(actor, 'authorities:import');
+    const parsed = parseImportFile(bytes);
+    if ('errors' in parsed) throw new DomainError('validation', 'The selected file cannot be imported', parsed.errors);
+    const now = this.clock.now();
+    const id = await this.db.transaction().execute(async (trx) => {
+      const importId = await this.repo.with(trx).insertImport({
+        created_by: actor.type === 'user' ? actor.id : null,
+        file_name: fileName.slice(0, 200) || 'upload.csv',
+        total_rows: parsed.rows.length,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.audit(trx, actor, 'authority-import.started', 'authority-import', importId, null);
+      return importId;
+    });
+    const task = this.runImport(id, actor, parsed.rows)
+      .catch(async (error: unknown) => {
+        this.settings.logger?.error({ err: error, importId: id }, 'authority import failed');
+        await this.repo
+          .updateImport(id, {
+            status: 'failed',
+            failure: 'The import could not be saved. Nothing was changed. Try again.',
+            finished_at: this.clock.now(),
+            updated_at: this.clock.now(),
+          })
+          .catch(() => undefined);
+        await this.repo.deleteImportRows(id).catch(() => undefined);
+      })
+      .finally(() => this.running.delete(id));
+    this.running.set(id, task);
+    return id;
+  }
+
+  /** Resolves when an import started by this process has finished (at once for any other). */
+  async importFinished(id: string): Promise<void> {
+    await this.running.get(id);
+  }
+
+  /** Resolves when every import running in this process has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()]);
+  }
+
+  private async runImport(id: string, actor: Actor, rows: { row: number; values: Record<string, string> }[]) {
+    const errors: RowError[] = [];
+    const references = new Map<string, number>();
+    const batchSize = this.settings.importBatchSize;
+    for (let start = 0; start < rows.length; start += batchSize) {
+      const staged: (ImportRow & { import_id: string; row_number: number })[] = [];
+      for (const { row, values } of rows.slice(start, start + batchSize)) {
+        const checked = checkRow(values, row);
+        if ('errors' in checked) {
+          errors.push(...checked.errors);
+          continue;
+        }
+        const key = checked.row.reference.toLowerCase();
+        const earlier = references.get(key);
+        if (earlier !== undefined) {
+          errors.push({ row, column: 'reference', message: `The same reference is on row ${earlier}` });
+          continue;
+        }
+        references.set(key, row);
+        staged.push({ import_id: id, row_number: row, ...checked.row });
+      }
+      // Rows are staged only while the file is still clean: one bad row means nothing is saved.
+      if (errors.length === 0) await this.repo.insertImportRows(staged);
+      await this.repo.updateImport(id, {
+        processed_rows: Math.min(start + batchSize, rows.length),
+        updated_at: this.clock.now(),
+      });
+    }
+
+    if (errors.length > 0) {
+      await this.db.transaction().execute(async (trx) => {
+        const repo = this.repo.with(trx);
+        await repo.deleteImportRows(id);
+        await repo.updateImport(id, {
+          status: 'failed',
+          errors: JSON.stringify(errors.slice(0, MAX_ROW_ERRORS)),
+          failure: `${errors.length.toLocaleString('en-GB')} problem${errors.length === 1 ? '' : 's'} in the file. Nothing was imported.`,
+          finished_at: this.clock.now(),
+          updated_at: this.clock.now(),
+        });
+        await this.audit(trx, actor, 'authority-import.rejected', 'authority-import', id, null);
+      });
+      return;
+    }
+
+    await this.repo.updateImport(id, { status: 'saving', updated_at: this.clock.now() });
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      const now = this.clock.now();
+      const { created, changed } = await repo.mergeImport(id, now, auditActor(actor), actor.requestId ?? null);
+      await repo.deleteImportRows(id);
+      await repo.updateImport(id, {
+        status: 'succeeded',
+        created_count: created.size,
+        updated_count: changed.size,
+        finished_at: now,
+        updated_at: now,
+      });
+      await this.audit(trx, actor, 'authority-import.applied', 'authority-import', id, null);
+    });
+  }
+
+  async getImport(actor: Actor, id: string): Promise<ImportProgress> {
+    this.assertMay(actor, 'authorities:import');
+    const row = await this.repo.findImport(id);
+    if (!row) throw notFound('The import');
+    return toProgress(row, this.clock.now());
+  }
+
+  async recentImports(actor: Actor, limit = 5): Promise<ImportProgress[]> {
+    this.assertMay(actor, 'authorities:import');
+    const now = this.clock.now();
+    return (await this.repo.recentImports(limit)).map((r) => toProgress(r, now));
+  }
+}
+
+type ImportRecord = NonNullable<Awaited<ReturnType<AuthoritiesRepository['findImport']>>>;
+
+function toProgress(row: ImportRecord, now: Date): ImportProgress {
+  const finished = row.status === 'succeeded' || row.status === 'failed';
+  const stalled = !finished && now.getTime() - row.updated_at.getTime() > STALLED_AFTER_MS;
+  const percent =
+    row.status === 'checking'
+      ? Math.floor((row.processed_rows / Math.max(row.total_rows, 1)) * 100)
+      : row.status === 'saving' || row.status === 'succeeded'
+        ? 100
+        : Math.floor((row.processed_rows / Math.max(row.total_rows, 1)) * 100);
+  return {
+    id: row.id,
+    fileName: row.file_name,
+    status: stalled ? 'failed' : row.status,
+    totalRows: row.total_rows,
+    processedRows: row.processed_rows,
+    percent,
+    createdCount: row.created_count,
+    updatedCount: row.updated_count,
+    errors: row.errors,
+    failure: stalled ? 'The import stopped before it finished. Nothing was changed. Try again.' : row.failure,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+const asKind = (kind: string): AuthorityKind => (isAuthorityKind(kind) ? kind : 'other-public-body');
+
+function toAuthority(row: AuthorityRow): Authority {
+  const kind = asKind(row.kind);
+  return {
+    id: row.id,
+    name: row.name,
+    kind,
+    kindName: KIND_NAMES[kind],
+    reference: row.reference,
+    address: row.address,
+    region: row.region,
+    genericInbox: row.generic_inbox,
+    active: row.active,
+    closedAt: row.closed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toOfficer(row: OfficerRow): SeniorOfficer {
+  const area = row.service_area !== null && isServiceArea(row.service_area) ? row.service_area : null;
+  return {
+    id: row.id,
+    authorityId: row.authority_id,
+    role: row.role,
+    serviceArea: area,
+    serviceAreaName: area ? SERVICE_AREA_NAMES[area] : null,
+    title: row.title,
+    name: row.name,
+    jobTitle: row.job_title,
+    email: row.email,
+  };
+}
+
+const ROLE_ORDER: Record<OfficerRole, number> = { 'chief-executive': 0, 'monitoring-officer': 1, 'head-of-service': 2 };
+
+function sortOfficers(officers: SeniorOfficer[]): SeniorOfficer[] {
+  return officers.sort(
+    (a, b) =>
+      ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
+      SERVICE_AREAS.indexOf(a.serviceArea ?? 'adult-social-care') -
+        SERVICE_AREAS.indexOf(b.serviceArea ?? 'adult-social-care'),
+  );
+}
+
+function withOfficers(authority: Authority, rows: OfficerRow[]): AuthorityDetail {
+  const officers = sortOfficers(rows.map(toOfficer));
+  return {
+    ...authority,
+    chiefExecutive: officers.find((o) => o.role === 'chief-executive') ?? null,
+    monitoringOfficer: officers.find((o) => o.role === 'monitoring-officer') ?? null,
+    headsOfService: officers.filter((o) => o.role === 'head-of-service'),
+  };
+}

@@ -1,0 +1,381 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/modules/accounts/domain.ts';
+import type { AuthorityInput } from '../../src/modules/authorities/authorities.schemas.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { createUser, signedInAs } from '../support/factories.ts';
+
+let t: TestApp;
+let lead: Actor;
+let investigator: Actor;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const leadUser = await createUser(t.services, { role: 'relationship-lead' });
+  const investigatorUser = await createUser(t.services, { role: 'investigator' });
+  lead = { type: 'user', id: leadUser.id, roles: ['relationship-lead'], authorityId: null };
+  investigator = { type: 'user', id: investigatorUser.id, roles: ['investigator'], authorityId: null };
+});
+afterAll(async () => {
+  await t.services.authorities.idle();
+  await t.close();
+});
+
+let n = 0;
+function input(overrides: Partial<AuthorityInput> = {}): AuthorityInput {
+  n++;
+  return {
+    name: `Testshire County Council ${n}`,
+    kind: 'county',
+    reference: `E1000${String(n).padStart(4, '0')}`,
+    address: 'County Hall\nTestville',
+    region: 'South East',
+    genericInbox: 'ombudsman@testshire.example',
+    chiefExecutive: { title: 'Ms', name: 'Ada Chief', jobTitle: 'Chief Executive', email: 'ada@testshire.example' },
+    monitoringOfficer: { title: null, name: 'Mo Officer', jobTitle: 'Head of Legal', email: 'mo@testshire.example' },
+    ...overrides,
+  };
+}
+
+const HEADER =
+  'name,kind,reference,address,region,generic_inbox,chief_executive_title,chief_executive_name,chief_executive_job_title,chief_executive_email,monitoring_officer_title,monitoring_officer_name,monitoring_officer_job_title,monitoring_officer_email';
+
+const csvRow = (name: string, reference: string, ceEmail = 'ce@example.org', kind = 'care-provider') =>
+  `"${name}",${kind},${reference},"1 High Street",London,inbox@example.org,Dr,Cee Exec,Chief Executive,${ceEmail},,,,`;
+
+async function importCsv(text: string | Uint8Array) {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const id = await t.services.authorities.startImport(lead, 'directory.csv', bytes);
+  await t.services.authorities.importFinished(id);
+  return t.services.authorities.getImport(lead, id);
+}
+
+describe('authority records', () => {
+  it('creates an authority with its senior officers and audits ids only', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Auditshire Council' }), [
+      {
+        serviceArea: 'housing',
+        title: null,
+        name: 'Hal Housing',
+        jobTitle: 'Head of Housing',
+        email: 'hal@example.org',
+      },
+    ]);
+    const a = await t.services.authorities.getAuthority(investigator, id);
+    expect(a).toMatchObject({
+      name: 'Auditshire Council',
+      kindName: 'County',
+      region: 'South East',
+      active: true,
+      chiefExecutive: { name: 'Ada Chief', role: 'chief-executive' },
+      monitoringOfficer: { name: 'Mo Officer' },
+      headsOfService: [{ serviceArea: 'housing', serviceAreaName: 'Housing', name: 'Hal Housing' }],
+    });
+    const audit = await t.db.kysely.selectFrom('audit_events').selectAll().where('authority_id', '=', id).execute();
+    expect(audit.map((e) => e.action).sort()).toEqual([
+      'authority.created',
+      'senior-officer.added',
+      'senior-officer.added',
+      'senior-officer.added',
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/Ada|Auditshire|example\.org|testshire/);
+  });
+
+  it('refuses a second authority with the same reference', async () => {
+    await t.services.authorities.create(lead, input({ reference: 'DUP-1' }));
+    await expect(t.services.authorities.create(lead, input({ reference: 'DUP-1' }))).rejects.toMatchObject({
+      code: 'conflict',
+      fields: [{ field: 'reference' }],
+    });
+  });
+
+  it('lets only relationship leads and administrators change the directory', async () => {
+    await expect(t.services.authorities.create(investigator, input())).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('closes and reopens an authority, and changes and removes officers', async () => {
+    const id = await t.services.authorities.create(lead, input());
+    await t.services.authorities.setClosed(lead, id, true);
+    expect((await t.services.authorities.requireAuthority(lead, id)).active).toBe(false);
+    await t.services.authorities.setClosed(lead, id, false);
+    expect((await t.services.authorities.requireAuthority(lead, id)).active).toBe(true);
+
+    await t.services.authorities.update(lead, id, input({ name: 'Renamed Council', monitoringOfficer: null }));
+    const officers = await t.services.authorities.listSeniorOfficers(lead, id);
+    expect(officers.map((o) => o.role)).toEqual(['chief-executive']);
+    expect((await t.services.authorities.requireAuthority(lead, id)).name).toBe('Renamed Council');
+
+    const head = {
+      serviceArea: 'planning' as const,
+      title: null,
+      name: 'Pat Plan',
+      jobTitle: 'Head',
+      email: 'p@example.org',
+    };
+    await t.services.authorities.setHeadOfService(lead, id, head, true);
+    await expect(t.services.authorities.setHeadOfService(lead, id, head, true)).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await t.services.authorities.removeHeadOfService(lead, id, 'planning');
+    expect((await t.services.authorities.getAuthority(lead, id)).headsOfService).toEqual([]);
+  });
+});
+
+describe('tenant scoping', () => {
+  it('lets an authority user read their own authority only; another is not found', async () => {
+    const own = await t.services.authorities.create(lead, input({ name: 'Own Borough' }));
+    const other = await t.services.authorities.create(lead, input({ name: 'Other Borough' }));
+    const officer: Actor = { type: 'user', id: lead.id, roles: ['link-officer'], authorityId: own };
+    expect((await t.services.authorities.getAuthority(officer, own)).name).toBe('Own Borough');
+    await expect(t.services.authorities.getAuthority(officer, other)).rejects.toMatchObject({ code: 'not-found' });
+    const page = await t.services.authorities.search(officer, { q: 'borough' });
+    expect(page.items.map((i) => i.name)).toEqual(['Own Borough']);
+  });
+
+  it('shows a link officer their own contacts in the portal and no staff directory', async () => {
+    const own = await t.services.authorities.create(
+      lead,
+      input({
+        name: 'Portal Council',
+        chiefExecutive: { title: null, name: 'Pia Portal', jobTitle: 'CEO', email: 'pia@example.org' },
+      }),
+    );
+    const { token } = await signedInAs(t.db, t.services, 'link-officer', own);
+    const client = new TestClient(t.app).withSession(token);
+    const portal = await client.get('/portal/authority');
+    expect(portal.statusCode).toBe(200);
+    expect(portal.body).toContain('Portal Council');
+    expect(portal.body).toContain('Pia Portal');
+    expect((await client.get('/staff/authorities')).statusCode).toBe(403);
+    expect((await client.get(`/staff/authorities/${own}`)).statusCode).toBe(403);
+  });
+});
+
+describe('the directory', () => {
+  beforeAll(async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      name: `Pagetown Care Home ${String(i).padStart(3, '0')}`,
+      kind: 'care-provider',
+      reference: `1-PAGE${i}`,
+      region: i % 2 === 0 ? 'North West' : 'London',
+    }));
+    await t.db.kysely.insertInto('authorities').values(rows).execute();
+  });
+
+  it('searches by words of the name, filters by kind and region, and counts matches', async () => {
+    const s = t.services.authorities;
+    expect((await s.search(investigator, { q: 'pageto care' })).count).toBe(120);
+    expect((await s.search(investigator, { q: 'pagetown', region: 'London' })).count).toBe(60);
+    expect((await s.search(investigator, { q: 'pagetown', kind: 'county' })).count).toBe(0);
+    expect((await s.search(investigator, { q: '1-page7' })).items.map((i) => i.name)).toContain(
+      'Pagetown Care Home 007',
+    );
+    // Search text is data, never query syntax.
+    expect((await s.search(investigator, { q: "') | !pagetown & (:*" })).count).toBe(120);
+  });
+
+  it('pages through results 50 at a time, forwards and back', async () => {
+    const s = t.services.authorities;
+    const first = await s.search(investigator, { q: 'pagetown' });
+    expect(first.items).toHaveLength(50);
+    expect(first.items[0]?.name).toBe('Pagetown Care Home 000');
+    expect(first.previousCursor).toBeNull();
+    const second = await s.search(investigator, { q: 'pagetown', cursor: first.nextCursor ?? '' });
+    expect(second.items[0]?.name).toBe('Pagetown Care Home 050');
+    const third = await s.search(investigator, { q: 'pagetown', cursor: second.nextCursor ?? '' });
+    expect(third.items).toHaveLength(20);
+    expect(third.nextCursor).toBeNull();
+    const back = await s.search(investigator, { q: 'pagetown', cursor: third.previousCursor ?? '' });
+    expect(back.items.map((i) => i.name)).toEqual(second.items.map((i) => i.name));
+    const start = await s.search(investigator, { q: 'pagetown', cursor: back.previousCursor ?? '' });
+    expect(start.items[0]?.name).toBe('Pagetown Care Home 000');
+    expect(start.previousCursor).toBeNull();
+  });
+
+  it('serves the directory page with the filters applied and links to further pages', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const client = new TestClient(t.app).withSession(token);
+    const res = await client.get('/staff/authorities?q=pagetown&region=London');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('60 authorities');
+    expect(res.body).toContain('Pagetown Care Home 001');
+    expect(res.body).not.toContain('Pagetown Care Home 000');
+    expect(res.body).toMatch(/href="\/staff\/authorities\?q=pagetown&amp;region=London&amp;cursor=[^"]+" rel="next"/);
+    expect(res.body).not.toContain('Add an authority'); // investigators read only
+  });
+
+  it('exports the directory as filtered, with formulas made inert', async () => {
+    await t.services.authorities.create(
+      lead,
+      input({ name: '=HYPERLINK("http://evil.example")', region: 'North East', reference: 'EXP-1' }),
+    );
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const res = await new TestClient(t.app).withSession(token).get('/staff/authorities/export?region=North%20East');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const records: string[][] = parse(res.body, { bom: true });
+    expect(records[0]).toEqual([
+      'name',
+      'kind',
+      'reference',
+      'address',
+      'region',
+      'status',
+      'generic_inbox',
+      'chief_executive_title',
+      'chief_executive_name',
+      'chief_executive_job_title',
+      'chief_executive_email',
+    ]);
+    expect(records.slice(1)).toEqual([
+      [
+        `'=HYPERLINK("http://evil.example")`,
+        'county',
+        'EXP-1',
+        'County Hall\nTestville',
+        'North East',
+        'open',
+        'ombudsman@testshire.example',
+        'Ms',
+        'Ada Chief',
+        'Chief Executive',
+        'ada@testshire.example',
+      ],
+    ]);
+  });
+});
+
+describe('pages and forms', () => {
+  it('shows GOV.UK errors and keeps the input when the form is wrong, then creates the authority', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const bad = await client.post('/staff/authorities/new', {
+      name: '<script>alert(1)</script>',
+      kind: 'district',
+      ceName: 'Carla Chief',
+      ceJobTitle: 'Chief Executive',
+      ceEmail: 'not-an-email',
+    });
+    expect(bad.statusCode).toBe(303);
+    expect(bad.headers.location).toBe('/staff/authorities/new');
+    const form = await client.get('/staff/authorities/new');
+    expect(form.body).toContain('Enter the chief executive’s email address in the correct format');
+    expect(form.body).toContain('value="Carla Chief"');
+    expect(form.body).not.toContain('<script>alert(1)</script>');
+
+    const ok = await client.post('/staff/authorities/new', {
+      name: '<script>alert(1)</script>',
+      kind: 'district',
+      ceName: 'Carla Chief',
+      ceJobTitle: 'Chief Executive',
+      ceEmail: 'carla@district.example',
+    });
+    expect(ok.statusCode).toBe(303);
+    const page = await client.get(ok.headers.location as string);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>alert(1)</script>');
+    expect(page.body).toContain('Authority added');
+  });
+
+  it('answers 404 for an authority that does not exist', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const client = new TestClient(t.app).withSession(token);
+    expect((await client.get('/staff/authorities/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await client.get('/staff/authorities/not-a-uuid')).statusCode).toBe(404);
+  });
+});
+
+describe('CSV import', () => {
+  it('imports every row and then updates by reference, recording progress', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => csvRow(`Importville Care ${i}`, `1-IMP${i}`));
+    const done = await importCsv(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(done).toMatchObject({ status: 'succeeded', totalRows: 1200, processedRows: 1200, createdCount: 1200 });
+    expect((await t.services.authorities.search(investigator, { q: 'importville' })).count).toBe(1200);
+
+    const changed = [
+      csvRow('Importville Care 0 Renamed', '1-IMP0'),
+      csvRow('Importville Care 1', '1-IMP1', 'new@example.org'),
+    ];
+    const again = await importCsv(`${HEADER}\n${changed.join('\n')}\n`);
+    expect(again).toMatchObject({ status: 'succeeded', createdCount: 0, updatedCount: 2 });
+    const found = await t.services.authorities.search(investigator, { q: 'importville renamed' });
+    expect(found.count).toBe(1);
+    const staging = await t.db.kysely.selectFrom('authority_import_rows').selectAll().execute();
+    expect(staging).toEqual([]);
+  });
+
+  it('imports nothing when one row is bad, and reports each problem by row and column', async () => {
+    await importCsv(`${HEADER}\n${csvRow('Keepsake Care', '1-KEEP')}\n`);
+    const rows = [
+      csvRow('Keepsake Care Changed', '1-KEEP'),
+      csvRow('Brand New Care', '1-NEW'),
+      csvRow('Bad Email Care', '1-BAD', 'nope'),
+      `"",martian,1-BAD2,,Atlantis,,,,,,,,,`,
+      csvRow('Duplicate Care', '1-NEW'),
+    ];
+    const result = await importCsv(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(result.status).toBe('failed');
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        { row: 4, column: 'chief_executive_email', message: expect.stringContaining('correct format') as string },
+        { row: 5, column: 'name', message: 'Enter the authority’s name' },
+        { row: 5, column: 'kind', message: 'Select a kind of authority from the list' },
+        { row: 5, column: 'region', message: expect.stringContaining('Select a region') as string },
+        { row: 6, column: 'reference', message: 'The same reference is on row 3' },
+      ]),
+    );
+    expect((await t.services.authorities.search(investigator, { q: 'keepsake' })).items.map((i) => i.name)).toEqual([
+      'Keepsake Care',
+    ]);
+    expect((await t.services.authorities.search(investigator, { q: 'brand new' })).count).toBe(0);
+  });
+
+  it('refuses a file that is not UTF-8, or lacks a column, before importing', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n`, 'utf16le')]);
+    await expect(t.services.authorities.startImport(lead, 'x.csv', utf16)).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('UTF-16') as string }],
+    });
+    const latin1 = Buffer.from(`${HEADER}\n${csvRow('Caf\u00e9 Care', '1-CAFE')}\n`, 'latin1');
+    await expect(t.services.authorities.startImport(lead, 'x.csv', latin1)).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('not saved as UTF-8') as string }],
+    });
+    const noRegion = HEADER.replace(',region', '');
+    await expect(
+      t.services.authorities.startImport(lead, 'x.csv', new TextEncoder().encode(`${noRegion}\n`)),
+    ).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('missing the column region') as string }],
+    });
+  });
+
+  it('takes an upload through the page with the CSRF token, and refuses one without it', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const boundary = '----liaisonboundary';
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="upload.csv"',
+      'Content-Type: text/csv',
+      '',
+      `${HEADER}\n${csvRow('Uploaded Care', '1-UPL')}`,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const refused = await client.request({ method: 'POST', url: '/staff/authorities/import', headers, payload: body });
+    expect(refused.statusCode).toBe(403);
+    const res = await client.request({
+      method: 'POST',
+      url: `/staff/authorities/import?_csrf=${encodeURIComponent(client.csrfToken)}`,
+      headers,
+      payload: body,
+    });
+    expect(res.statusCode).toBe(303);
+    const location = res.headers.location as string;
+    expect(location).toMatch(/^\/staff\/authorities\/import\/[0-9a-f-]{36}$/);
+    await t.services.authorities.idle();
+    const page = await client.get(location);
+    expect(page.body).toContain('Authorities imported');
+    expect(page.body).toContain('1 added');
+  });
+});
