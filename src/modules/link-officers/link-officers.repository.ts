@@ -1,0 +1,429 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import type { NewRow, Row } from '../../platform/db/schema.ts';
+import { containsAny, redact, type LinkOfficer, type OfficerDetails } from './domain.ts';
+
+export type LinkOfficerRow = Row<'link_officers'>;
+export type ChangeRequestRow = Row<'link_officer_change_requests'>;
+
+export const toOfficer = (row: LinkOfficerRow): LinkOfficer => ({
+  id: row.id,
+  authorityId: row.authority_id,
+  slot: row.slot,
+  userId: row.user_id,
+  title: row.title,
+  forename: row.forename,
+  surname: row.surname,
+  jobTitle: row.job_title,
+  email: row.email,
+  correspondenceEmail: row.correspondence_email,
+  phone: row.phone,
+});
+
+export const detailColumns = (d: OfficerDetails) => ({
+  title: d.title,
+  forename: d.forename,
+  surname: d.surname,
+  job_title: d.jobTitle,
+  email: d.email,
+  correspondence_email: d.correspondenceEmail,
+  phone: d.phone,
+});
+
+export interface CoverListRow {
+  id: string;
+  link_officer_id: string;
+  starts_on: string;
+  ends_on: string;
+  cover_user_id: string | null;
+  cover_officer_id: string | null;
+  cover_email: string;
+  cover_name: string;
+}
+
+/** Kysely queries for link officers, their absence cover and change requests. Returns plain rows. */
+export class LinkOfficersRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): LinkOfficersRepository {
+    return new LinkOfficersRepository(db);
+  }
+
+  // Authorities (the directory's table; only what this module needs) -------------------------------
+
+  findAuthority(id: string) {
+    return this.db.selectFrom('authorities').select(['id', 'name', 'active']).where('id', '=', id).executeTakeFirst();
+  }
+
+  activeAuthorities() {
+    return this.db
+      .selectFrom('authorities')
+      .select(['id', 'name'])
+      .where('active', '=', true)
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Active authorities with no link officer, in name order. */
+  authoritiesWithoutLinkOfficer(limit: number) {
+    return this.db
+      .selectFrom('authorities')
+      .select(['id', 'name'])
+      .where('active', '=', true)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('link_officers')
+              .select('link_officers.id')
+              .whereRef('link_officers.authority_id', '=', 'authorities.id'),
+          ),
+        ),
+      )
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async countAuthoritiesWithoutLinkOfficer(): Promise<number> {
+    const row = await this.db
+      .selectFrom('authorities')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('active', '=', true)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('link_officers')
+              .select('link_officers.id')
+              .whereRef('link_officers.authority_id', '=', 'authorities.id'),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  /** The authority's generic inbox and its chief executive's email, from the authority directory. */
+  async authorityContacts(
+    authorityId: string,
+  ): Promise<{ genericInbox: string | null; chiefExecutiveEmail: string | null }> {
+    const row = await sql<{ generic_inbox: string | null; chief_executive_email: string | null }>`
+      SELECT a.generic_inbox,
+             (SELECT s.email FROM senior_officers s
+               WHERE s.authority_id = a.id AND s.role = 'chief-executive' LIMIT 1) AS chief_executive_email
+      FROM authorities a WHERE a.id = ${authorityId}`.execute(this.db);
+    const first = row.rows[0];
+    return {
+      genericInbox: first?.generic_inbox?.trim() ? first.generic_inbox.trim() : null,
+      chiefExecutiveEmail: first?.chief_executive_email ?? null,
+    };
+  }
+
+  // Link officers ----------------------------------------------------------------------------------
+
+  listOfficers(authorityId: string) {
+    return this.db
+      .selectFrom('link_officers')
+      .selectAll()
+      .where('authority_id', '=', authorityId)
+      .orderBy('slot')
+      .execute();
+  }
+
+  findOfficer(id: string) {
+    return this.db.selectFrom('link_officers').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Locks an authority's link officer rows for the rest of the transaction. */
+  async lockOfficers(authorityId: string): Promise<void> {
+    await this.db
+      .selectFrom('link_officers')
+      .select('id')
+      .where('authority_id', '=', authorityId)
+      .forUpdate()
+      .execute();
+  }
+
+  /**
+   * Inserts into a place if it is free. The unique (authority_id, slot) constraint decides: a
+   * concurrent insert into the same place waits, and then this one inserts nothing.
+   */
+  async insertIntoSlot(values: NewRow<'link_officers'>): Promise<LinkOfficerRow | undefined> {
+    return this.db
+      .insertInto('link_officers')
+      .values(values)
+      .onConflict((oc) => oc.columns(['authority_id', 'slot']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async updateOfficer(id: string, details: OfficerDetails, userId: string | null, now: Date): Promise<void> {
+    await this.db
+      .updateTable('link_officers')
+      .set({ ...detailColumns(details), user_id: userId, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteOfficer(id: string): Promise<void> {
+    await this.db.deleteFrom('link_officers').where('id', '=', id).execute();
+  }
+
+  /** Current link officers' addresses for the Ombudsman Link newsletter (the view, not a copy). */
+  newsletterRecipients() {
+    return this.db
+      .selectFrom('newsletter_role_subscribers')
+      .select(['link_officer_id', 'authority_id', 'email', 'forename', 'surname'])
+      .orderBy('authority_id')
+      .execute();
+  }
+
+  // Portal accounts --------------------------------------------------------------------------------
+
+  findUserByEmail(email: string) {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'display_name', 'authority_id', 'status'])
+      .where(sql`lower(email)`, '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+  }
+
+  findUser(id: string) {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'display_name', 'authority_id', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** The authority's accounts holding a role, in name order. */
+  usersWithRole(authorityId: string, role: string) {
+    return this.db
+      .selectFrom('users')
+      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .select(['users.id', 'users.email', 'users.display_name', 'users.status'])
+      .where('users.authority_id', '=', authorityId)
+      .where('user_roles.role', '=', role)
+      .where('users.status', '<>', 'deactivated')
+      .orderBy(sql`lower(users.display_name)`)
+      .orderBy('users.id')
+      .execute();
+  }
+
+  async userHasRole(userId: string, role: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('user_roles')
+      .select('role')
+      .where('user_id', '=', userId)
+      .where('role', '=', role)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  // Absence cover ----------------------------------------------------------------------------------
+
+  async insertCover(values: NewRow<'link_officer_covers'>): Promise<string> {
+    const row = await this.db
+      .insertInto('link_officer_covers')
+      .values(values)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async deleteCover(id: string, authorityId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('link_officer_covers')
+      .where('id', '=', id)
+      .where('authority_id', '=', authorityId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The authority's absence covers ending on or after a date, with the covering person's address. */
+  covers(authorityId: string, endingOnOrAfter: string): Promise<CoverListRow[]> {
+    return this.db
+      .selectFrom('link_officer_covers as c')
+      .leftJoin('users as u', 'u.id', 'c.cover_user_id')
+      .leftJoin('link_officers as o', 'o.id', 'c.cover_officer_id')
+      .select([
+        'c.id',
+        'c.link_officer_id',
+        'c.starts_on',
+        'c.ends_on',
+        'c.cover_user_id',
+        'c.cover_officer_id',
+        sql<string>`coalesce(u.email, o.correspondence_email, o.email)`.as('cover_email'),
+        sql<string>`coalesce(u.display_name, o.forename || ' ' || o.surname)`.as('cover_name'),
+      ])
+      .where('c.authority_id', '=', authorityId)
+      .where('c.ends_on', '>=', endingOnOrAfter)
+      .orderBy('c.starts_on')
+      .orderBy('c.id')
+      .execute();
+  }
+
+  // Change requests --------------------------------------------------------------------------------
+
+  async insertChangeRequest(values: NewRow<'link_officer_change_requests'>): Promise<string> {
+    const row = await this.db
+      .insertInto('link_officer_change_requests')
+      .values(values)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  findChangeRequest(id: string) {
+    return this.db.selectFrom('link_officer_change_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findChangeRequestByToken(tokenHash: string) {
+    return this.db
+      .selectFrom('link_officer_change_requests')
+      .selectAll()
+      .where('confirmation_token_hash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  /** Claims a request for a decision: only one decision wins. */
+  lockChangeRequest(id: string) {
+    return this.db
+      .selectFrom('link_officer_change_requests')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async confirmChangeRequest(id: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('link_officer_change_requests')
+      .set({ status: 'pending', confirmed_at: now, confirmation_token_hash: null, confirmation_expires_at: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteChangeRequest(id: string): Promise<void> {
+    await this.db.deleteFrom('link_officer_change_requests').where('id', '=', id).execute();
+  }
+
+  /** Requests waiting for a decision by ombudsman staff, oldest first. */
+  pendingChangeRequests() {
+    return this.db
+      .selectFrom('link_officer_change_requests as r')
+      .innerJoin('authorities as a', 'a.id', 'r.authority_id')
+      .selectAll('r')
+      .select('a.name as authority_name')
+      .where('r.status', '=', 'pending')
+      .orderBy('r.created_at')
+      .orderBy('r.id')
+      .execute();
+  }
+
+  // Erasure ----------------------------------------------------------------------------------------
+
+  /**
+   * Deletes a portal account with its roles, sessions and links. When another record still points
+   * at the account (and so refuses the delete), the account is emptied of personal data instead and
+   * can never sign in again.
+   */
+  async eraseUser(userId: string, now: Date): Promise<void> {
+    await sql`SAVEPOINT erase_user`.execute(this.db);
+    try {
+      await this.db.deleteFrom('users').where('id', '=', userId).execute();
+      await sql`RELEASE SAVEPOINT erase_user`.execute(this.db);
+    } catch {
+      await sql`ROLLBACK TO SAVEPOINT erase_user`.execute(this.db);
+      await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      await this.db.deleteFrom('one_time_tokens').where('user_id', '=', userId).execute();
+      await this.db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+      await this.db
+        .updateTable('users')
+        .set({
+          email: `erased-${userId}@erased.invalid`,
+          display_name: '[erased]',
+          password_hash: null,
+          totp_secret: null,
+          totp_enabled_at: null,
+          status: 'deactivated',
+          updated_at: now,
+        })
+        .where('id', '=', userId)
+        .execute();
+    }
+  }
+
+  /**
+   * Scrubs a person from every outgoing message that mentions them: the recipient, subject, text,
+   * HTML and headers. `identifying` finds the messages; `all` is what is blanked out in them.
+   */
+  async scrubOutbox(identifying: readonly string[], all: readonly string[]): Promise<number> {
+    if (identifying.length === 0) return 0;
+    const rows = await this.db
+      .selectFrom('outbox_messages')
+      .select(['id', 'to_address', 'subject', 'text_body', 'html_body', sql<string>`headers::text`.as('headers_text')])
+      .where((eb) =>
+        eb.or(
+          identifying.map((needle) =>
+            eb(
+              sql`position(${needle.toLowerCase()} in lower(to_address || ' ' || subject || ' ' || text_body || ' ' || coalesce(html_body, '') || ' ' || headers::text))`,
+              '>',
+              0,
+            ),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of rows) {
+      await this.db
+        .updateTable('outbox_messages')
+        .set({
+          to_address: containsAny(row.to_address, identifying) ? '[erased]' : redact(row.to_address, all),
+          subject: redact(row.subject, all),
+          text_body: redact(row.text_body, all),
+          html_body: row.html_body === null ? null : redact(row.html_body, all),
+          headers: redact(row.headers_text, all.map(jsonEscaped)),
+        })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return rows.length;
+  }
+
+  /** Scrubs a person from job payloads (the queue's data, output and schedules). */
+  async scrubJobs(identifying: readonly string[], all: readonly string[]): Promise<number> {
+    if (identifying.length === 0) return 0;
+    const targets = await sql<{ table_name: string; column_name: string }>`
+      SELECT c.table_name, c.column_name FROM information_schema.columns c
+      JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = 'pgboss' AND c.data_type = 'jsonb' AND t.table_type = 'BASE TABLE'
+        AND c.table_name IN ('job', 'archive', 'schedule')`.execute(this.db);
+    let changed = 0;
+    const escapedIdentifying = identifying.map((n) => jsonEscaped(n).toLowerCase());
+    const escapedAll = all.map(jsonEscaped);
+    for (const target of targets.rows) {
+      const table = sql.table(`pgboss.${target.table_name}`);
+      const column = sql.ref(target.column_name);
+      const hasId = target.table_name !== 'schedule';
+      const found = await sql<{ name: string; id: string | null; body: string }>`
+        SELECT name, ${hasId ? sql`id::text` : sql`NULL`} AS id, ${column}::text AS body FROM ${table}
+        WHERE ${column} IS NOT NULL AND (${sql.join(
+          escapedIdentifying.map((n) => sql`position(${n} in lower(${column}::text)) > 0`),
+          sql` OR `,
+        )})`.execute(this.db);
+      for (const row of found.rows) {
+        await sql`UPDATE ${table} SET ${column} = ${redact(row.body, escapedAll)}::jsonb
+          WHERE name = ${row.name} ${row.id === null ? sql`` : sql`AND id = ${row.id}::uuid`}`.execute(this.db);
+        changed++;
+      }
+    }
+    return changed;
+  }
+}
+
+/** How a string appears inside JSON text. */
+const jsonEscaped = (value: string): string => JSON.stringify(value).slice(1, -1);
