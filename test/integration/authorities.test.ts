@@ -379,3 +379,26 @@ describe('CSV import', () => {
     expect(page.body).toContain('1 added');
   });
 });
+
+describe('authority page', () => {
+  it('names its link officers and says where correspondence goes when there are none', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Linkless Borough Council' }), []);
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const before = await client.get(`/staff/authorities/${id}`);
+    expect(before.body).toContain('This authority has no link officer');
+    expect(before.body).toContain(`/staff/authorities/${id}/link-officers`);
+    await t.services.linkOfficers.addOfficer(lead, id, {
+      title: 'Mr',
+      forename: 'Lionel',
+      surname: 'Linkman',
+      jobTitle: 'Complaints Manager',
+      email: 'lionel@linkless.example',
+      correspondenceEmail: null,
+      phone: '+441632960001',
+    });
+    const after = await client.get(`/staff/authorities/${id}`);
+    expect(after.body).toContain('Lionel Linkman, Complaints Manager');
+    expect(after.body).not.toContain('This authority has no link officer');
+  });
+});
