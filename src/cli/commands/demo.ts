@@ -1,0 +1,127 @@
+import { loadConfig, type Config } from '../../config.ts';
+import { createServices } from '../../composition.ts';
+import { totpCode } from '../../modules/accounts/two-factor.ts';
+import { start, type Running } from '../../main.ts';
+import { systemClock } from '../../platform/clock.ts';
+import { DataFolderLockedError, lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { createLogger, type Logger } from '../../platform/logger.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  demoAccountHasTwoFactor,
+  demoSignInTable,
+  demoTotpSecret,
+  findDemoAccount,
+  loadDemoData,
+} from '../demo-data.ts';
+import type { Command } from '../index.ts';
+
+/** The demo keeps its own data folder, apart from `npm start`'s, and logs only warnings. */
+export function demoConfig(env: Record<string, string | undefined> = process.env): Config {
+  const defaults: Record<string, string> = { DATA_DIR: '.data/demo', LOG_LEVEL: 'warn' };
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(defaults)) if (!merged[key]) merged[key] = value;
+  return loadConfig(merged);
+}
+
+type DemoState = 'loaded' | 'present' | 'other-data';
+
+/** Migrates, and loads the demo data when the database has no accounts yet. */
+async function prepareDemoDatabase(config: Config, logger: Logger): Promise<DemoState> {
+  const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;
+  try {
+    const db = await openConfiguredDatabase(config);
+    try {
+      await migrate(db);
+      const users = await db.kysely
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (users.n > 0) {
+        const demo = await db.kysely
+          .selectFrom('users')
+          .select('id')
+          .where((eb) => eb(eb.fn('lower', ['email']), '=', DEMO_ACCOUNTS[0]?.email ?? ''))
+          .executeTakeFirst();
+        return demo ? 'present' : 'other-data';
+      }
+      const services = createServices({ config, db, clock: systemClock, logger });
+      await loadDemoData({ db, services, clock: systemClock });
+      return 'loaded';
+    } finally {
+      await db.close();
+    }
+  } finally {
+    unlock();
+  }
+}
+
+function printWelcome(config: Config, url: string, state: DemoState): void {
+  console.log(`\nLiaison demo is running at ${url}`);
+  console.log(`${state === 'loaded' ? 'Demo data loaded into the ' : 'Data: '}${describeDatabase(config)}.`);
+  if (state === 'other-data') {
+    console.log('This database already had accounts, so no demo data was loaded.\nPress Ctrl+C to stop.');
+    return;
+  }
+  console.log(`\nSign in at ${url}/sign-in with any of these accounts. Password for all: ${DEMO_PASSWORD}\n`);
+  console.log(demoSignInTable());
+  console.log('\nStaff accounts use two-factor authentication. Add the secret to an authenticator app,');
+  console.log('or get the current code with: npm run cli -- demo:code <email>');
+  console.log('\nPress Ctrl+C to stop.');
+}
+
+const describeDatabase = (config: Config) =>
+  config.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+
+export const demoCommand: Command = {
+  summary: 'Start Liaison with demo councils and one account per role (loaded on the first run)',
+  usage: 'npm run demo',
+  run: async () => {
+    const config = demoConfig();
+    const logger = createLogger(config.LOG_LEVEL);
+    let state: DemoState;
+    let running: Running;
+    try {
+      state = await prepareDemoDatabase(config, logger);
+      running = await start(config, logger);
+    } catch (error) {
+      if (error instanceof DataFolderLockedError) {
+        console.error(error.message);
+        return 75;
+      }
+      throw error;
+    }
+    printWelcome(config, running.url, state);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    logger.info({ signal }, 'shutting down');
+    await running.stop();
+    return 0;
+  },
+};
+
+export const demoCodeCommand: Command = {
+  summary: 'Print the current two-factor code of a demo staff account',
+  usage: 'npm run cli -- demo:code <email>',
+  run: async (args) => {
+    const email = args[0];
+    const account = email ? findDemoAccount(email) : undefined;
+    if (!email || !account) {
+      console.error(email ? `${email} is not a demo account.` : 'Give the email address of a demo account.');
+      console.error(`Usage: ${demoCodeCommand.usage}`);
+      return 64;
+    }
+    if (!demoAccountHasTwoFactor(account)) {
+      console.error(`${account.email} signs in with its password only: no code is needed.`);
+      return 65;
+    }
+    const now = new Date();
+    console.log(await totpCode(demoTotpSecret(account.email), now));
+    const left = 30 - (Math.floor(now.getTime() / 1000) % 30);
+    console.error(`(valid for another ${left} seconds)`);
+    return 0;
+  },
+};
