@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -53,11 +53,13 @@ export function openConfiguredDatabase(config: Pick<Config, 'database' | 'DATABA
 
 export async function openDatabase(target: DatabaseTarget, options: { pglite?: PGlite } = {}): Promise<Db> {
   if (target.kind === 'postgres') return openPostgres(target.url, target.poolSize ?? 10);
+  // Loaded only when used: the embedded engine costs about 50 MB of memory a PostgreSQL deployment never needs.
+  const { PGlite: Engine } = await import('@electric-sql/pglite');
   const client =
     options.pglite ??
     (target.dir === null
-      ? new PGlite({ parsers: PGLITE_PARSERS })
-      : new PGlite(target.dir, { parsers: PGLITE_PARSERS }));
+      ? new Engine({ parsers: PGLITE_PARSERS })
+      : new Engine(target.dir, { parsers: PGLITE_PARSERS }));
   await client.waitReady;
   return pgliteDb(client);
 }
