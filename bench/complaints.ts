@@ -1,0 +1,272 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+
+/**
+ * Complaints at scale: `node --import tsx bench/complaints.ts`.
+ *
+ * On PostgreSQL (BENCH_DATABASE_URL; the `liaison_bench_complaints` database on it is dropped and
+ * recreated; or a throwaway server from scripts/pg-test-server.sh): BENCH_AUTHORITIES (30,000)
+ * authorities and BENCH_COMPLAINTS (1,000,000) complaints spread over them, every status and
+ * service area, each with its complainant and its first status change, made set-based with
+ * generate_series. Then the real server (`ROLES=web`) under autocannon, BENCH_CONNECTIONS (20)
+ * connections for BENCH_SECONDS (10) per page, signed in as an intake officer:
+ *   1. the staff case list with one filter (status = assessment), newest 50;
+ *   2. a case page (summary, parties, rules, requests).
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1_000_000);
+const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
+const BATCH = 100_000;
+const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+const DB_NAME = 'liaison_bench_complaints';
+
+const log = (line: string) => console.log(line);
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function postgresServer(): { url: string; stop: () => void } {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const env = { ...process.env, PG_TEST_DIR: path.join(os.tmpdir(), 'liaison-pg-bench-complaints') };
+  const script = path.join(ROOT, 'scripts/pg-test-server.sh');
+  const out = execFileSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = out.trim().replace(/^export TEST_DATABASE_URL=/, '');
+  return { url, stop: () => execFileSync('bash', [script, 'stop'], { env, stdio: 'ignore' }) };
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      ROLES: 'web',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: SECRET,
+    },
+  });
+  const since = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-pid, 'SIGTERM');
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: number) => void) {
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, headers: { cookie } },
+      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
+    );
+    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
+  });
+}
+
+async function measure(label: string, url: string, cookie: string) {
+  const first = await fetch(url, { headers: { cookie } });
+  await first.arrayBuffer();
+  if (first.status !== 200) throw new Error(`${label} answered ${first.status}`);
+  await cannon(url, cookie, 2);
+  const latencies: number[] = [];
+  const load = await cannon(url, cookie, SECONDS, (ms) => latencies.push(ms));
+  latencies.sort((x, y) => x - y);
+  const figures = {
+    requestsPerSecond: Math.round(load.requests.average),
+    p50: round(percentile(latencies, 50)),
+    p95: round(percentile(latencies, 95)),
+    p99: round(percentile(latencies, 99)),
+    non2xx: load.non2xx,
+  };
+  log(
+    `${label}, ${CONNECTIONS} connections: ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, p95 ${figures.p95} ms, p99 ${figures.p99} ms${figures.non2xx ? ` (${figures.non2xx} non-2xx)` : ''}`,
+  );
+  return figures;
+}
+
+async function main(): Promise<void> {
+  log(
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
+  );
+  const server = postgresServer();
+  let web: ChildProcess | null = null;
+  try {
+    const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });
+    await admin.connect();
+    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB_NAME}`);
+    await admin.end();
+    const url = withDatabase(server.url, DB_NAME);
+    log(`PostgreSQL ${version ?? '?'}`);
+    const db = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
+    await migrate(db);
+
+    const t0 = performance.now();
+    await db.query(`
+      INSERT INTO authorities (name, kind, created_at, updated_at)
+      SELECT 'Bench Authority ' || n, CASE WHEN n % 10 = 0 THEN 'care-provider' ELSE 'district' END, now(), now()
+      FROM generate_series(1, ${AUTHORITIES}) n`);
+    await db.query(
+      `CREATE TEMP TABLE bench_authorities AS SELECT id, row_number() OVER (ORDER BY id) AS k FROM authorities`,
+    );
+    await db.query('CREATE UNIQUE INDEX ON bench_authorities (k)');
+    const statuses = [
+      'received',
+      'intake',
+      'assessment',
+      'assessment',
+      'investigation',
+      'investigation',
+      'closed',
+      'closed',
+    ];
+    const areas = [
+      'housing',
+      'adult-social-care',
+      'education',
+      'planning',
+      'benefits-tax',
+      'childrens-services',
+      'highways-transport',
+      'environmental-services',
+      'corporate-other',
+    ];
+    for (let from = 1; from <= COMPLAINTS; from += BATCH) {
+      const to = Math.min(COMPLAINTS, from + BATCH - 1);
+      await db.query(
+        `
+        INSERT INTO complaints (reference, authority_id, service_area, status, channel, summary, authority_process_finished,
+                                urgent_serious_risk, outcome, received_at, closed_at, created_at, updated_at)
+        SELECT lpad((20 + n / 1000000)::text, 2, '0') || ' ' || lpad(((n / 1000) % 1000)::text, 3, '0') || ' ' || lpad((n % 1000)::text, 3, '0'),
+               b.id,
+               ($1::text[])[1 + n % ${areas.length}],
+               ($2::text[])[1 + n % ${statuses.length}],
+               'online', 'Bench complaint ' || n, n % 3 <> 0,
+               n % 97 = 0,
+               CASE WHEN ($2::text[])[1 + n % ${statuses.length}] = 'closed' THEN 'not-investigated' END,
+               now() - (n % 2000) * interval '1 hour',
+               CASE WHEN ($2::text[])[1 + n % ${statuses.length}] = 'closed' THEN now() END,
+               now(), now()
+        FROM generate_series($3::int, $4::int) n
+        JOIN bench_authorities b ON b.k = 1 + n % ${AUTHORITIES}`,
+        [areas, statuses, from, to],
+      );
+    }
+    await db.query(`
+      INSERT INTO complaint_parties (complaint_id, authority_id, role, name, email, consent_to_share, created_at, updated_at)
+      SELECT id, authority_id, 'complainant', 'Bench Person', 'person@example.com', true, now(), now() FROM complaints`);
+    await db.query(`
+      INSERT INTO complaint_status_history (complaint_id, authority_id, from_status, to_status, reason, changed_at)
+      SELECT id, authority_id, NULL, 'received', 'Received through the online form', received_at FROM complaints`);
+    await db.query('ANALYZE');
+    log(
+      `Data: ${COMPLAINTS.toLocaleString('en-GB')} complaints over ${AUTHORITIES.toLocaleString('en-GB')} authorities in ${round((performance.now() - t0) / 1000)} s`,
+    );
+
+    const user = await db.kysely
+      .insertInto('users')
+      .values({
+        email: 'bench.intake@ombudsman.example',
+        display_name: 'Bench Intake',
+        status: 'active',
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.kysely.insertInto('user_roles').values({ user_id: user.id, role: 'intake-officer' }).execute();
+    const token = newSecret();
+    const now = new Date();
+    await db.kysely
+      .insertInto('sessions')
+      .values({
+        token_hash: hashSecret(token),
+        user_id: user.id,
+        stage: 'active',
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + 8 * 3_600_000),
+      })
+      .execute();
+    const sample = await db.kysely
+      .selectFrom('complaints')
+      .select('id')
+      .where('status', '=', 'assessment')
+      .orderBy('received_at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await db.close();
+
+    const port = await freePort();
+    web = await startServer(url, port);
+    const cookie = `liaison_session=${token}`;
+    const base = `http://127.0.0.1:${port}`;
+    const list = await measure('Case list (status = assessment)', `${base}/staff/complaints?status=assessment`, cookie);
+    const casePage = await measure('Case page', `${base}/staff/complaints/${sample.id}`, cookie);
+
+    fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
+    fs.writeFileSync(
+      path.join(ROOT, 'tmp', 'bench-complaints.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), postgres: version, complaints: COMPLAINTS, authorities: AUTHORITIES, list, casePage }, null, 2)}\n`,
+    );
+  } finally {
+    if (web) await stopServer(web);
+    server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,277 @@
+import { sql, type Kysely } from 'kysely';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
+import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
+import { QUEUE_STATUSES } from './domain.ts';
+
+/** Outcomes the authority is never told of. */
+export const UNTOLD_OUTCOMES = ['invalid', 'out-of-jurisdiction'] as const;
+
+export type ComplaintRow = Row<'complaints'>;
+export type PartyRow = Row<'complaint_parties'>;
+
+export interface ListFilters {
+  status?: ComplaintStatus;
+  authorityId?: string;
+  serviceArea?: string;
+  investigatorId?: string;
+  urgent?: boolean;
+  reference?: string;
+  /** For authority users: leave out cases closed as invalid or out of jurisdiction (the authority is never told of them). */
+  hideUntold?: boolean;
+}
+
+export interface ListRow {
+  id: string;
+  reference: string;
+  status: ComplaintStatus;
+  authority_id: string;
+  authority_name: string;
+  service_area: string;
+  urgent: boolean;
+  outcome: ComplaintRow['outcome'];
+  received_at: Date;
+  received_key: string;
+  investigator_id: string | null;
+}
+
+/** Complaint queries only. */
+export class ComplaintsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  static in(db: Kysely<Database> | DbOrTx) {
+    return new ComplaintsRepository(db);
+  }
+
+  /** The next sequence number of a year, safe under concurrency (the counter row is locked by the update). */
+  async nextSequence(year: number): Promise<number> {
+    const row = await this.db
+      .insertInto('complaint_reference_counters')
+      .values({ year, last_number: 1 })
+      .onConflict((oc) =>
+        oc.column('year').doUpdateSet({ last_number: sql<number>`complaint_reference_counters.last_number + 1` }),
+      )
+      .returning('last_number')
+      .executeTakeFirstOrThrow();
+    return row.last_number;
+  }
+
+  findAuthority(id: string) {
+    return this.db
+      .selectFrom('authorities')
+      .select(['id', 'name', 'kind', 'active'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Open authorities whose name or reference words start with the search words, by name. */
+  searchAuthorities(tsquery: string, limit: number) {
+    return this.db
+      .selectFrom('authorities')
+      .select(['id', 'name', 'kind'])
+      .where('active', '=', true)
+      .where(sql<boolean>`search_words @@ to_tsquery('simple', ${tsquery})`)
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  find(id: string) {
+    return this.db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findForUpdate(id: string) {
+    return this.db.selectFrom('complaints').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  parties(complaintId: string) {
+    return this.db.selectFrom('complaint_parties').selectAll().where('complaint_id', '=', complaintId).execute();
+  }
+
+  history(complaintId: string) {
+    return this.db
+      .selectFrom('complaint_status_history as h')
+      .leftJoin('users as u', 'u.id', 'h.changed_by')
+      .select([
+        'h.id',
+        'h.from_status',
+        'h.to_status',
+        'h.outcome',
+        'h.reason',
+        'h.changed_at',
+        'h.changed_by',
+        'u.display_name as changed_by_name',
+      ])
+      .where('h.complaint_id', '=', complaintId)
+      .orderBy('h.changed_at')
+      .orderBy('h.seq')
+      .execute();
+  }
+
+  documents(complaintId: string) {
+    return this.db
+      .selectFrom('documents as d')
+      .leftJoin('users as u', 'u.id', 'd.uploaded_by')
+      .select([
+        'd.id',
+        'd.filename',
+        'd.content_type',
+        'd.size',
+        'd.sha256',
+        'd.do_not_disclose',
+        'd.description',
+        'd.uploaded_at',
+        'd.authority_id',
+        'd.complaint_id',
+        'u.display_name as uploaded_by_name',
+      ])
+      .where('d.complaint_id', '=', complaintId)
+      .orderBy('d.uploaded_at')
+      .orderBy('d.id')
+      .execute();
+  }
+
+  documentRequests(complaintId: string) {
+    return this.db
+      .selectFrom('complaint_document_requests as r')
+      .leftJoin('users as u', 'u.id', 'r.requested_by')
+      .select(['r.id', 'r.description', 'r.due_on', 'r.requested_at', 'u.display_name as requested_by_name'])
+      .where('r.complaint_id', '=', complaintId)
+      .orderBy('r.requested_at')
+      .execute();
+  }
+
+  async recordStatus(
+    complaint: Pick<ComplaintRow, 'id' | 'authority_id'>,
+    change: {
+      from: ComplaintStatus | null;
+      to: ComplaintStatus;
+      outcome?: ComplaintRow['outcome'];
+      reason?: string | null;
+      by: string | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await this.db
+      .insertInto('complaint_status_history')
+      .values({
+        complaint_id: complaint.id,
+        authority_id: complaint.authority_id,
+        from_status: change.from,
+        to_status: change.to,
+        outcome: change.outcome ?? null,
+        reason: change.reason ?? null,
+        changed_by: change.by,
+        changed_at: change.at,
+      })
+      .execute();
+  }
+
+  /** A page of the case list, newest first (keyset on received_at, id). */
+  list(filters: ListFilters, after: readonly [string, string] | null, limit: number): Promise<ListRow[]> {
+    let q = this.db
+      .selectFrom('complaints as c')
+      .innerJoin('authorities as a', 'a.id', 'c.authority_id')
+      .select([
+        'c.id',
+        'c.reference',
+        'c.status',
+        'c.authority_id',
+        'a.name as authority_name',
+        'c.service_area',
+        'c.urgent',
+        'c.outcome',
+        'c.received_at',
+        'c.investigator_id',
+        preciseTimestamp('c.received_at').as('received_key'),
+      ]);
+    if (filters.status) q = q.where('c.status', '=', filters.status);
+    if (filters.authorityId) q = q.where('c.authority_id', '=', filters.authorityId);
+    if (filters.serviceArea) q = q.where('c.service_area', '=', filters.serviceArea);
+    if (filters.investigatorId) q = q.where('c.investigator_id', '=', filters.investigatorId);
+    if (filters.urgent) q = q.where('c.urgent', '=', true);
+    if (filters.reference) q = q.where('c.reference', '=', filters.reference);
+    if (filters.hideUntold)
+      q = q.where((eb) => eb.or([eb('c.outcome', 'is', null), eb('c.outcome', 'not in', UNTOLD_OUTCOMES)]));
+    if (after)
+      q = q.where(
+        afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),
+      );
+    return q
+      .orderBy('c.received_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit + 1)
+      .execute();
+  }
+
+  /** The assessment queue: urgent first, then oldest first (keyset on not-urgent, received_at, id). */
+  queue(after: readonly [number, string, string] | null, limit: number) {
+    let q = this.db
+      .selectFrom('complaints as c')
+      .innerJoin('authorities as a', 'a.id', 'c.authority_id')
+      .select([
+        'c.id',
+        'c.reference',
+        'c.status',
+        'c.authority_id',
+        'a.name as authority_name',
+        'c.service_area',
+        'c.urgent',
+        'c.urgent_street_homelessness',
+        'c.urgent_care_home_eviction',
+        'c.urgent_serious_risk',
+        'c.urgent_domestic_abuse',
+        'c.premature',
+        'c.late',
+        'c.received_at',
+        preciseTimestamp('c.received_at').as('received_key'),
+      ])
+      .where('c.status', 'in', QUEUE_STATUSES);
+    if (after)
+      q = q.where(
+        afterKeyset(
+          [sql`(NOT c.urgent)::int`, sql.ref('c.received_at'), sql.ref('c.id')],
+          [after[0], sql`${after[1]}::timestamptz`, after[2]],
+          'asc',
+        ),
+      );
+    return q
+      .orderBy(sql`(NOT c.urgent)`)
+      .orderBy('c.received_at', 'asc')
+      .orderBy('c.id', 'asc')
+      .limit(limit + 1)
+      .execute();
+  }
+
+  countQueue() {
+    return this.db
+      .selectFrom('complaints')
+      .select((eb) => [eb.fn.countAll<number>().as('total'), sql<number>`count(*) FILTER (WHERE urgent)`.as('urgent')])
+      .where('status', 'in', QUEUE_STATUSES)
+      .executeTakeFirstOrThrow();
+  }
+
+  investigators() {
+    return this.db
+      .selectFrom('users as u')
+      .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+      .select(['u.id', 'u.display_name'])
+      .where('r.role', 'in', ['investigator', 'casework-manager'])
+      .where('u.status', '=', 'active')
+      .distinct()
+      .orderBy('u.display_name')
+      .execute();
+  }
+
+  isInvestigator(userId: string) {
+    return this.db
+      .selectFrom('users as u')
+      .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+      .select('u.id')
+      .where('u.id', '=', userId)
+      .where('r.role', 'in', ['investigator', 'casework-manager'])
+      .where('u.status', '=', 'active')
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,662 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { cookieOptions } from '../../http/cookies.ts';
+import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
+import type { PageRoute } from '../../http/routes.ts';
+import { DomainError, notFound } from '../../platform/errors.ts';
+import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
+import { can, type Actor } from '../accounts/domain.ts';
+import { SERVICE_AREAS, SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
+import {
+  ASSESSMENT_OUTCOMES,
+  ASSESSMENT_OUTCOME_NAMES,
+  OUTCOME_NAMES,
+  STATUSES,
+  STATUS_NAMES,
+  URGENT_KEYS,
+  URGENT_NAMES,
+  type ComplaintStatus,
+} from './domain.ts';
+import {
+  assessmentForm,
+  caseListQuery,
+  documentRequestForm,
+  intakeForm,
+  staffComplaintForm,
+  type CaseListQuery,
+} from './complaints.schemas.ts';
+import {
+  STEPS,
+  answered,
+  firstMissing,
+  markSeen,
+  nextStep,
+  parseStep,
+  previousStep,
+  stepBySlug,
+  toNewComplaint,
+  type Answers,
+} from './public-form.ts';
+
+const DRAFT_COOKIE = 'liaison_complaint';
+
+const actorOf = (request: FastifyRequest): Actor => {
+  if (!request.actor) throw new DomainError('unauthenticated', 'Sign in to continue');
+  return request.actor;
+};
+const idParam = (request: FastifyRequest): string => (request.params as { id: string }).id;
+
+const serviceAreaName = (a: string) => SERVICE_AREA_NAMES[a as ServiceArea] ?? a;
+const statusTag = (s: ComplaintStatus) => STATUS_NAMES[s];
+
+/** Query string of the case list's filters, plus extra parameters. */
+function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  for (const k of ['status', 'authorityId', 'serviceArea', 'investigatorId', 'urgent', 'reference'] as const) {
+    const v = q[k];
+    if (v) p.set(k, v);
+  }
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Reads the one uploaded file of a multipart form, refusing it past the size limit. */
+async function readUpload(
+  services: Services,
+  request: FastifyRequest,
+): Promise<{ filename: string; bytes: Buffer; fields: Record<string, string> } | null> {
+  if (!request.isMultipart()) return null;
+  const file = await request.file({ limits: { fileSize: services.files.settings.maxBytes, files: 1 } });
+  if (!file) return null;
+  let bytes: Buffer;
+  try {
+    bytes = await file.toBuffer();
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'FST_REQ_FILE_TOO_LARGE')
+      throw services.files.tooLarge('file');
+    throw error;
+  }
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(file.fields)) {
+    const field = Array.isArray(v) ? v[0] : v;
+    if (field && 'value' in field && typeof field.value === 'string') fields[k] = field.value;
+  }
+  if (bytes.length === 0 && !file.filename) return null;
+  return { filename: file.filename, bytes, fields };
+}
+
+/** Staff pages, the authority portal's complaint pages and the public complaint form. */
+export function complaintsRoutes(services: Services): PageRoute[] {
+  const { complaints, files } = services;
+  const secure = services.platform.config.BASE_URL.startsWith('https://');
+  const maxMegabytes = Math.round((files.settings.maxBytes / 1024 / 1024) * 10) / 10;
+
+  const setDraftCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(DRAFT_COOKIE, token, { ...cookieOptions(secure, 24 * 3600), path: '/complain' });
+  const draftOf = async (request: FastifyRequest): Promise<Answers> =>
+    (await complaints.readDraft(request.cookies[DRAFT_COOKIE])) ?? {};
+  const today = () => services.calendar.londonDate(services.platform.clock.now());
+
+  const sendDocument = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { document, stream } = await files.open(actorOf(request), idParam(request));
+    const ascii = document.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+    return reply
+      .type(document.content_type)
+      .header('content-length', String(document.size))
+      .header(
+        'content-disposition',
+        `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.filename)}`,
+      )
+      .header('cache-control', 'private, no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(stream);
+  };
+
+  /** The case pages share the identity bar and sub-navigation. */
+  const caseContext = async (request: FastifyRequest, tab: 'summary' | 'documents' | 'history') => {
+    const actor = actorOf(request);
+    const view = await complaints.getCase(actor, idParam(request));
+    const base = `/staff/complaints/${view.complaint.id}`;
+    return {
+      view,
+      tab,
+      statusName: statusTag(view.complaint.status),
+      outcomeName: view.complaint.outcome ? OUTCOME_NAMES[view.complaint.outcome] : null,
+      serviceAreaName: serviceAreaName(view.complaint.service_area),
+      subNav: [
+        { text: 'Summary', href: base, active: tab === 'summary' },
+        { text: 'Documents', href: `${base}/documents`, active: tab === 'documents' },
+        { text: 'History', href: `${base}/history`, active: tab === 'history' },
+      ],
+      allowedTo: {
+        intake: can(actor, 'complaints:intake'),
+        assess: can(actor, 'complaints:assess'),
+      },
+    };
+  };
+
+  const publicRoutes: PageRoute[] = [
+    {
+      method: 'GET',
+      url: '/complain',
+      access: 'public',
+      handler: async (_request, reply) =>
+        reply.render('complaints/views/public-start.njk', { firstStep: STEPS[0]?.slug }),
+    },
+    {
+      method: 'GET',
+      url: '/complain/check',
+      access: 'public',
+      handler: async (request, reply) => {
+        const answers = await draftOf(request);
+        const missing = firstMissing(answers);
+        if (missing)
+          return reply.redirect(Object.keys(answers).length === 0 ? '/complain' : `/complain/${missing.slug}`, 303);
+        const input = toNewComplaint(answers);
+        const authorityName = await complaints.authorityName(input.authorityId);
+        const findings = await complaints.findings(input);
+        const rows = STEPS.filter((s) => s.applies(answers)).map((s) => ({
+          key: { text: s.label },
+          value: { text: displayAnswer(s.slug, answers, authorityName) },
+          actions: {
+            items: [
+              { href: `/complain/${s.slug}?change=1`, text: 'Change', visuallyHiddenText: s.label.toLowerCase() },
+            ],
+          },
+        }));
+        return reply.render('complaints/views/public-check.njk', { rows, findings });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/complain/check',
+      access: 'public',
+      handler: async (request, reply) => {
+        const answers = await draftOf(request);
+        if (firstMissing(answers)) return reply.redirect('/complain/check', 303);
+        return handleForm(request, reply, '/complain/check', async () => {
+          const created = await complaints.submitDraft(request.cookies[DRAFT_COOKIE], toNewComplaint(answers));
+          reply.clearCookie(DRAFT_COOKIE, { path: '/complain' });
+          reply.setFlash({ values: { reference: created.reference } });
+          return '/complain/confirmation';
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/complain/confirmation',
+      access: 'public',
+      handler: async (request, reply) =>
+        reply.render('complaints/views/public-confirmation.njk', {
+          reference: request.flash.values?.reference ?? null,
+        }),
+    },
+    {
+      method: 'POST',
+      url: '/complain/attachments/upload',
+      access: 'public',
+      bodyLimit: files.settings.maxBytes + 64 * 1024,
+      handler: async (request, reply) => {
+        const back = '/complain/attachments';
+        try {
+          const upload = await readUpload(services, request);
+          if (!upload)
+            return await redirectWithErrors(request, reply, back, [{ field: 'file', message: 'Select a file' }]);
+          const token = await complaints.attachToDraft(request.cookies[DRAFT_COOKIE], upload.bytes, upload.filename);
+          setDraftCookie(reply, token);
+          reply.setFlash({ notice: `${upload.filename} uploaded` });
+          return await reply.redirect(back, 303);
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'validation')
+            return redirectWithErrors(request, reply, back, error.fields);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/complain/:step',
+      access: 'public',
+      handler: async (request, reply) => {
+        const step = stepBySlug((request.params as { step: string }).step);
+        if (!step) throw notFound();
+        const answers = await draftOf(request);
+        if (!step.applies(answers)) return reply.redirect(`/complain/${firstMissing(answers)?.slug ?? 'check'}`, 303);
+        const query = request.query as { q?: string; change?: string };
+        const change = query.change === '1';
+        const values =
+          Object.keys(request.flash.values ?? {}).length > 0 ? (request.flash.values ?? {}) : answerValues(answers);
+        const q = typeof query.q === 'string' ? query.q.slice(0, 100) : '';
+        const results = step.kind === 'authority' && q.trim() !== '' ? await complaints.searchAuthorities(q) : null;
+        const chosenName =
+          step.kind === 'authority' && typeof answers.authorityId === 'string'
+            ? await complaints.authorityName(answers.authorityId)
+            : null;
+        const previous = previousStep(step.slug, answers);
+        return reply.render('complaints/views/public-question.njk', {
+          step,
+          values,
+          change,
+          q,
+          results,
+          chosenName,
+          documents: Array.isArray(answers.documents) ? answers.documents : [],
+          acceptedKinds: ACCEPTED_KINDS,
+          maxMegabytes,
+          backHref: change ? '/complain/check' : previous ? `/complain/${previous.slug}` : '/complain',
+          action: `/complain/${step.slug}${change ? '?change=1' : ''}`,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/complain/:step',
+      access: 'public',
+      handler: async (request, reply) => {
+        const step = stepBySlug((request.params as { step: string }).step);
+        if (!step) throw notFound();
+        const change = (request.query as { change?: string }).change === '1';
+        const back = `/complain/${step.slug}${change ? '?change=1' : ''}`;
+        const parsed = parseStep(step, (request.body ?? {}) as Record<string, unknown>, today());
+        if ('errors' in parsed) return redirectWithErrors(request, reply, back, parsed.errors);
+        const existing = await draftOf(request);
+        const token = await complaints.saveDraft(request.cookies[DRAFT_COOKIE], {
+          ...parsed.answers,
+          ...markSeen(existing, step.slug),
+        });
+        setDraftCookie(reply, token);
+        const answers = { ...existing, ...parsed.answers, ...markSeen(existing, step.slug) };
+        const next = change ? firstMissing(answers) : nextStep(step.slug, answers);
+        const target = next && (!change || !answered(next, answers)) ? `/complain/${next.slug}` : '/complain/check';
+        return reply.redirect(target, 303);
+      },
+    },
+  ];
+
+  const staffRoutes: PageRoute[] = [
+    {
+      method: 'GET',
+      url: '/staff/complaints',
+      access: 'complaints:read',
+      handler: async (request, reply) => {
+        const query = caseListQuery.parse(request.query ?? {});
+        const actor = actorOf(request);
+        const [page, investigators] = await Promise.all([
+          complaints.list(
+            actor,
+            { ...query, status: query.status as ComplaintStatus | undefined, urgent: query.urgent === 'yes' },
+            query.cursor,
+            query.limit,
+          ),
+          complaints.investigators(),
+        ]);
+        const authorityName = query.authorityId ? await complaints.authorityName(query.authorityId) : null;
+        return reply.render('complaints/views/staff-list.njk', {
+          query,
+          page,
+          authorityName,
+          rows: page.items.map((c) => ({
+            ...c,
+            statusName: statusTag(c.status),
+            serviceAreaName: serviceAreaName(c.serviceArea),
+            outcomeName: c.outcome ? OUTCOME_NAMES[c.outcome] : null,
+          })),
+          statusItems: [
+            { value: '', text: 'Any status' },
+            ...STATUSES.map((s) => ({ value: s, text: STATUS_NAMES[s], selected: query.status === s })),
+          ],
+          serviceAreaItems: [
+            { value: '', text: 'Any service' },
+            ...SERVICE_AREAS.map((a) => ({ value: a, text: SERVICE_AREA_NAMES[a], selected: query.serviceArea === a })),
+          ],
+          investigatorItems: [
+            { value: '', text: 'Anyone' },
+            ...investigators.map((i) => ({
+              value: i.id,
+              text: i.display_name,
+              selected: query.investigatorId === i.id,
+            })),
+          ],
+          nextHref: page.nextCursor ? `/staff/complaints${listQueryString(query, { cursor: page.nextCursor })}` : null,
+          allowedTo: { intake: can(actor, 'complaints:intake') },
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/complaints/new',
+      access: 'complaints:intake',
+      handler: async (request, reply) => {
+        const q =
+          typeof (request.query as { q?: string }).q === 'string'
+            ? (request.query as { q: string }).q.slice(0, 100)
+            : '';
+        const results = q.trim() ? await complaints.searchAuthorities(q) : null;
+        const values = request.flash.values ?? {};
+        const chosenId = typeof values.authorityId === 'string' ? values.authorityId : '';
+        const chosenName = chosenId ? await complaints.authorityName(chosenId) : null;
+        return reply.render('complaints/views/staff-new.njk', {
+          q,
+          results,
+          chosen: chosenName ? { id: chosenId, name: chosenName } : null,
+          serviceAreaItems: [
+            { value: '', text: 'Select a service' },
+            ...SERVICE_AREAS.map((a) => ({
+              value: a,
+              text: SERVICE_AREA_NAMES[a],
+              selected: values.serviceArea === a,
+            })),
+          ],
+          urgentOptions: Object.entries(URGENT_KEYS).map(([value, flag]) => ({
+            value,
+            text: URGENT_NAMES[flag],
+            checked: ([] as unknown[]).concat(values.urgent ?? []).includes(value),
+          })),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/new',
+      access: 'complaints:intake',
+      handler: async (request, reply) =>
+        handleForm(request, reply, '/staff/complaints/new', async () => {
+          const f = parseForm(staffComplaintForm, request.body);
+          const created = await complaints.receive(actorOf(request), {
+            authorityId: f.authorityId,
+            serviceArea: f.serviceArea,
+            summary: f.summary,
+            injustice: f.injustice,
+            outcomeWanted: f.outcomeWanted,
+            authorityProcessFinished: f.authorityProcessFinished === 'yes',
+            authorityFinalResponseOn: f.authorityFinalResponseOn,
+            authorityComplainedOn: f.authorityComplainedOn,
+            awareOn: f.awareOn,
+            urgent: f.urgent,
+            consentToShare: f.consentToShare === 'yes',
+            complainant: {
+              name: f.complainantName,
+              email: f.complainantEmail,
+              phone: f.complainantPhone,
+              address: f.complainantAddress,
+              communicationNeeds: f.communicationNeeds,
+              relationship: null,
+            },
+            representative: f.representativeName
+              ? {
+                  name: f.representativeName,
+                  email: f.representativeEmail,
+                  phone: null,
+                  address: null,
+                  communicationNeeds: null,
+                  relationship: f.representativeRelationship,
+                }
+              : null,
+            channel: f.channel,
+          });
+          reply.setFlash({ notice: `Complaint ${created.reference} recorded` });
+          return `/staff/complaints/${created.id}`;
+        }),
+    },
+    {
+      method: 'GET',
+      url: '/staff/assessment',
+      access: 'complaints:read',
+      handler: async (request, reply) => {
+        const { cursor } = request.query as { cursor?: string };
+        const page = await complaints.queue(actorOf(request), typeof cursor === 'string' ? cursor : undefined);
+        return reply.render('complaints/views/staff-queue.njk', {
+          page,
+          rows: page.items.map((c) => ({
+            ...c,
+            statusName: statusTag(c.status),
+            serviceAreaName: serviceAreaName(c.serviceArea),
+          })),
+          nextHref: page.nextCursor ? `/staff/assessment?cursor=${encodeURIComponent(page.nextCursor)}` : null,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/complaints/:id',
+      access: 'complaints:read',
+      handler: async (request, reply) => {
+        const ctx = await caseContext(request, 'summary');
+        const [requests, investigators, enquiries] = await Promise.all([
+          complaints.documentRequests(actorOf(request), ctx.view.complaint.id),
+          complaints.investigators(),
+          services.enquiries.forComplaint(actorOf(request), ctx.view.complaint.id),
+        ]);
+        const values = request.flash.values ?? {};
+        return reply.render('complaints/views/staff-case.njk', {
+          ...ctx,
+          requests,
+          enquiries,
+          canSendEnquiry: ctx.view.complaint.status === 'investigation' && can(actorOf(request), 'enquiries:send'),
+          outcomeItems: ASSESSMENT_OUTCOMES.map((o) => ({
+            value: o,
+            text: ASSESSMENT_OUTCOME_NAMES[o],
+            checked: values.outcome === o,
+          })),
+          investigatorItems: [
+            { value: '', text: 'Select an investigator' },
+            ...investigators.map((i) => ({
+              value: i.id,
+              text: i.display_name,
+              selected: values.investigatorId === i.id,
+            })),
+          ],
+          requestWorkingDays: complaints.settings.documentRequestWorkingDays,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/complaints/:id/documents',
+      access: 'complaints:read',
+      handler: async (request, reply) => {
+        const ctx = await caseContext(request, 'documents');
+        const documents = await complaints.documents(actorOf(request), ctx.view.complaint.id);
+        return reply.render('complaints/views/staff-documents.njk', {
+          ...ctx,
+          documents,
+          acceptedKinds: ACCEPTED_KINDS,
+          maxMegabytes,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/complaints/:id/history',
+      access: 'complaints:read',
+      handler: async (request, reply) => {
+        const ctx = await caseContext(request, 'history');
+        const events = await complaints.timeline(actorOf(request), ctx.view.complaint.id);
+        return reply.render('complaints/views/staff-history.njk', { ...ctx, events });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/intake',
+      access: 'complaints:intake',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `/staff/complaints/${id}#intake`, async () => {
+          const f = parseForm(intakeForm, request.body);
+          await complaints.intake(actorOf(request), id, f);
+          reply.setFlash({
+            notice:
+              f.action === 'premature'
+                ? 'Complaint closed as premature: the authority’s link officers have been told'
+                : 'Complaint sent to assessment',
+          });
+          return `/staff/complaints/${id}`;
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/assessment',
+      access: 'complaints:assess',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `/staff/complaints/${id}#assessment`, async () => {
+          const f = parseForm(assessmentForm, request.body);
+          await complaints.assess(actorOf(request), id, f);
+          reply.setFlash({ notice: `Assessment recorded: ${ASSESSMENT_OUTCOME_NAMES[f.outcome]}` });
+          return `/staff/complaints/${id}`;
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/document-requests',
+      access: 'complaints:assess',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `/staff/complaints/${id}#document-request`, async () => {
+          const f = parseForm(documentRequestForm, request.body);
+          const { dueOn } = await complaints.requestDocuments(actorOf(request), id, f.description);
+          reply.setFlash({ notice: `Documents requested from the authority, due ${dueOn}` });
+          return `/staff/complaints/${id}`;
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/documents',
+      access: 'complaints:read',
+      bodyLimit: files.settings.maxBytes + 64 * 1024,
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        const back = `/staff/complaints/${id}/documents`;
+        try {
+          const upload = await readUpload(services, request);
+          if (!upload)
+            return await redirectWithErrors(request, reply, back, [{ field: 'file', message: 'Select a file' }]);
+          const row = await complaints.addDocument(actorOf(request), id, upload.bytes, {
+            filename: upload.filename,
+            doNotDisclose: upload.fields.doNotDisclose === 'yes',
+            description: upload.fields.description?.trim().slice(0, 500) || null,
+          });
+          reply.setFlash({ notice: `${row.filename} added` });
+          return await reply.redirect(back, 303);
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'validation')
+            return redirectWithErrors(request, reply, back, error.fields);
+          throw error;
+        }
+      },
+    },
+    { method: 'GET', url: '/staff/documents/:id', access: 'complaints:read', handler: sendDocument },
+  ];
+
+  const portalRoutes: PageRoute[] = [
+    {
+      method: 'GET',
+      url: '/portal/complaints',
+      access: 'portal:complaints',
+      handler: async (request, reply) => {
+        const { cursor } = request.query as { cursor?: string };
+        const page = await complaints.list(actorOf(request), {}, typeof cursor === 'string' ? cursor : undefined);
+        return reply.render('complaints/views/portal-list.njk', {
+          page,
+          rows: page.items.map((c) => ({
+            ...c,
+            statusName: statusTag(c.status),
+            serviceAreaName: serviceAreaName(c.serviceArea),
+            outcomeName: c.outcome ? OUTCOME_NAMES[c.outcome] : null,
+          })),
+          nextHref: page.nextCursor ? `/portal/complaints?cursor=${encodeURIComponent(page.nextCursor)}` : null,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/portal/complaints/:id',
+      access: 'portal:complaints',
+      handler: async (request, reply) => {
+        const actor = actorOf(request);
+        const view = await complaints.getCase(actor, idParam(request));
+        const [documents, requests] = await Promise.all([
+          complaints.documents(actor, view.complaint.id),
+          complaints.documentRequests(actor, view.complaint.id),
+        ]);
+        return reply.render('complaints/views/portal-case.njk', {
+          view,
+          documents,
+          requests,
+          statusName: statusTag(view.complaint.status),
+          outcomeName: view.complaint.outcome ? OUTCOME_NAMES[view.complaint.outcome] : null,
+          serviceAreaName: serviceAreaName(view.complaint.service_area),
+        });
+      },
+    },
+    { method: 'GET', url: '/portal/documents/:id', access: 'portal:complaints', handler: sendDocument },
+  ];
+
+  return [...publicRoutes, ...staffRoutes, ...portalRoutes];
+}
+
+/** The answers as form values (dates split into GOV.UK's three fields). */
+function answerValues(a: Answers): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const k of ['finalResponseOn', 'complainedOn', 'awareOn']) {
+    const v = a[k];
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      out[`${k}-year`] = v.slice(0, 4);
+      out[`${k}-month`] = String(Number(v.slice(5, 7)));
+      out[`${k}-day`] = String(Number(v.slice(8, 10)));
+    }
+  }
+  return out;
+}
+
+const londonLong = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+const longDate = (iso: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(iso) ? londonLong.format(new Date(`${iso}T12:00:00Z`)) : iso;
+
+/** One answer as text for check-your-answers. */
+function displayAnswer(slug: string, a: Answers, authorityName: string | null): string {
+  const s = (k: string) => {
+    const v = a[k];
+    return typeof v === 'string' ? v : '';
+  };
+  const step = stepBySlug(slug);
+  switch (slug) {
+    case 'authority':
+      return authorityName ?? 'Not found: choose again';
+    case 'final-response-date':
+    case 'complained-date':
+    case 'aware-date':
+      return longDate(s(step?.name ?? ''));
+    case 'urgent': {
+      const list = Array.isArray(a.urgent) ? (a.urgent as string[]) : [];
+      const names = list.map((k) => {
+        const flag = URGENT_KEYS[k];
+        return flag ? URGENT_NAMES[flag] : k;
+      });
+      return names.length > 0 ? names.join(', ') : 'None of these';
+    }
+    case 'person':
+      return [s('complainantName'), s('relationship')].filter(Boolean).join(', ');
+    case 'your-details':
+      return [s('name'), s('email'), s('phone')].filter(Boolean).join('\n');
+    case 'attachments': {
+      const docs = Array.isArray(a.documents) ? (a.documents as { filename: string }[]) : [];
+      return docs.length > 0 ? docs.map((d) => d.filename).join('\n') : 'None';
+    }
+    case 'needs':
+      return s('communicationNeeds') || 'None';
+    default: {
+      if (step?.kind === 'radios') return step.options?.find((o) => o.value === s(step.name ?? ''))?.text ?? '';
+      return s(step?.name ?? '');
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { pageQuery } from '../../platform/pagination.ts';
+import { SERVICE_AREAS } from '../authorities/domain.ts';
+import { ASSESSMENT_OUTCOMES, STATUSES, URGENT_KEYS } from './domain.ts';
+
+/** Schemas for complaint forms, the public form's questions, list queries and the API. */
+
+const trimmed = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Must be ${max.toLocaleString('en-GB')} characters or fewer`);
+const required = (message: string, max = 10_000) => trimmed(max).min(1, message);
+const optionalText = (max = 10_000) =>
+  trimmed(max)
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v));
+
+const uuid = (message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f-]{36}$/i, message);
+const isoDate = (message: string) => z.iso.date({ message });
+
+export const serviceArea = z.enum(SERVICE_AREAS, { message: 'Select the service the complaint is about' });
+const email = (message: string) => z.string().trim().max(320).pipe(z.email({ message }));
+
+const urgentKey = z.enum(Object.keys(URGENT_KEYS) as [string, ...string[]]);
+/** Checkbox values arrive as one string or a list. */
+const listOf = <S extends z.ZodType>(item: S) =>
+  z.preprocess(
+    (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+    z.array(item),
+  );
+
+// The complaint itself, as every channel supplies it ---------------------------------------------------
+
+export const partyInput = z.object({
+  name: required('Enter the full name', 200),
+  email: z.union([email('Enter an email address in the correct format, like name@example.com'), z.null()]),
+  phone: z.string().trim().max(40).nullable(),
+  address: z.string().trim().max(1000).nullable(),
+  communicationNeeds: z.string().trim().max(2000).nullable(),
+  relationship: z.string().trim().max(200).nullable(),
+});
+export type PartyInput = z.infer<typeof partyInput>;
+
+export interface NewComplaint {
+  authorityId: string;
+  serviceArea: (typeof SERVICE_AREAS)[number];
+  summary: string;
+  injustice: string | null;
+  outcomeWanted: string | null;
+  authorityProcessFinished: boolean;
+  authorityFinalResponseOn: string | null;
+  authorityComplainedOn: string | null;
+  awareOn: string | null;
+  urgent: string[];
+  consentToShare: boolean;
+  complainant: PartyInput;
+  representative: PartyInput | null;
+  channel: 'online' | 'phone' | 'letter' | 'email' | 'api';
+  /** Documents already stored (the public form's attachments) to file to the new case. */
+  documentIds?: string[];
+}
+
+// The staff form (phone or letter) ----------------------------------------------------------------------
+
+const yesNo = (message: string) => z.enum(['yes', 'no'], { message });
+const optionalDate = (message: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(z.union([isoDate(message), z.null()]));
+
+export const staffComplaintForm = z
+  .object({
+    channel: z.enum(['phone', 'letter', 'email'], { message: 'Select how the complaint was received' }),
+    authorityId: uuid('Select the authority complained about'),
+    serviceArea,
+    complainantName: required('Enter the complainant’s full name', 200),
+    complainantEmail: z
+      .string()
+      .trim()
+      .max(320)
+      .optional()
+      .transform((v) => (v ? v : null))
+      .pipe(
+        z.union([
+          z.email({ message: 'Enter an email address in the correct format, like name@example.com' }),
+          z.null(),
+        ]),
+      ),
+    complainantPhone: optionalText(40),
+    complainantAddress: optionalText(1000),
+    communicationNeeds: optionalText(2000),
+    representativeName: optionalText(200),
+    representativeEmail: z
+      .string()
+      .trim()
+      .max(320)
+      .optional()
+      .transform((v) => (v ? v : null))
+      .pipe(
+        z.union([z.email({ message: 'Enter the representative’s email address in the correct format' }), z.null()]),
+      ),
+    representativeRelationship: optionalText(200),
+    summary: required('Enter what happened'),
+    injustice: optionalText(),
+    outcomeWanted: optionalText(),
+    authorityProcessFinished: yesNo('Select whether the authority’s complaints process has finished'),
+    authorityFinalResponseOn: optionalDate('The date of the final response must be a real date'),
+    authorityComplainedOn: optionalDate('The date they complained to the authority must be a real date'),
+    awareOn: optionalDate('The date they knew of the matter must be a real date'),
+    urgent: listOf(urgentKey),
+    consentToShare: yesNo('Select whether the complainant agrees to their details being shared with the authority'),
+  })
+  .refine((v) => v.complainantEmail !== null || v.complainantPhone !== null || v.complainantAddress !== null, {
+    path: ['complainantEmail'],
+    message: 'Enter at least one way to contact the complainant: email, phone or address',
+  });
+
+// Intake and assessment ------------------------------------------------------------------------------
+
+export const intakeForm = z
+  .object({
+    action: z.enum(['assessment', 'premature'], { message: 'Select what happens next' }),
+    reason: optionalText(5000),
+    lateReason: optionalText(5000),
+  })
+  .refine((v) => v.action !== 'premature' || v.reason !== null, {
+    path: ['reason'],
+    message: 'Enter why the complaint is premature',
+  });
+
+export const assessmentForm = z.object({
+  outcome: z.enum(ASSESSMENT_OUTCOMES, { message: 'Select the outcome of the assessment' }),
+  reason: optionalText(5000),
+  lateReason: optionalText(5000),
+  investigatorId: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(z.union([uuid('Select an investigator'), z.null()])),
+});
+export type AssessmentInput = z.infer<typeof assessmentForm>;
+
+export const documentRequestForm = z.object({
+  description: required('Enter the documents to ask the authority for', 5000),
+});
+
+// Lists ---------------------------------------------------------------------------------------------------
+
+const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+export const caseListQuery = pageQuery.extend({
+  status: z.preprocess(blankToUndefined, z.enum(STATUSES as [string, ...string[]]).optional()),
+  authorityId: z.preprocess(blankToUndefined, uuid('Select an authority').optional()),
+  serviceArea: z.preprocess(blankToUndefined, serviceArea.optional()),
+  investigatorId: z.preprocess(blankToUndefined, uuid('Select an investigator').optional()),
+  urgent: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
+  reference: z.preprocess(blankToUndefined, z.string().trim().max(20).optional()),
+});
+export type CaseListQuery = z.infer<typeof caseListQuery>;
+
+// The API -------------------------------------------------------------------------------------------------
+
+const apiParty = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+  phone: z.string().trim().max(40).optional(),
+  address: z.string().trim().max(1000).optional(),
+  communicationNeeds: z.string().trim().max(2000).optional(),
+  relationship: z.string().trim().max(200).optional(),
+});
+
+export const apiCreateComplaint = z.object({
+  authorityId: z.uuid(),
+  serviceArea,
+  complainant: apiParty,
+  representative: apiParty.optional(),
+  summary: z.string().trim().min(1).max(10_000).describe('What happened'),
+  injustice: z.string().trim().max(10_000).optional(),
+  outcomeWanted: z.string().trim().max(10_000).optional(),
+  authorityProcessFinished: z.boolean(),
+  authorityFinalResponseDate: z.iso.date().optional(),
+  authorityComplainedDate: z.iso.date().optional().describe('When they complained to the authority'),
+  awareDate: z.iso.date().optional().describe('When they first knew of the matter'),
+  urgent: z.array(urgentKey).optional(),
+  consentToShare: z.boolean(),
+  channel: z.enum(['phone', 'letter', 'email', 'api']).optional(),
+});
+
+export const apiAssessment = z.object({
+  outcome: z.enum(ASSESSMENT_OUTCOMES),
+  reason: z.string().trim().max(5000).optional(),
+  lateReason: z.string().trim().max(5000).optional(),
+  investigatorId: z.uuid().optional(),
+});
+
+export const complaintIdParams = z.object({ id: z.uuid() });
+
+export const apiComplaintSummary = z.object({
+  id: z.string(),
+  reference: z.string(),
+  status: z.string(),
+  authorityId: z.string(),
+  authorityName: z.string().optional(),
+  serviceArea: z.string(),
+  urgent: z.boolean(),
+  outcome: z.string().nullable(),
+  receivedAt: z.string(),
+});
+
+export const apiComplaintList = z.object({ items: z.array(apiComplaintSummary), nextCursor: z.string().nullable() });
+
+export const apiCreated = z.object({ id: z.string(), reference: z.string(), status: z.string() });
+
+export const apiComplaintDetail = apiComplaintSummary.extend({
+  summary: z.string(),
+  injustice: z.string().nullable(),
+  outcomeWanted: z.string().nullable(),
+  authorityProcessFinished: z.boolean(),
+  authorityFinalResponseDate: z.string().nullable(),
+  premature: z.boolean(),
+  late: z.boolean(),
+  investigatorId: z.string().nullable(),
+  outcomeReason: z.string().nullable(),
+  complainant: z
+    .object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })
+    .nullable()
+    .describe('Shown to an authority only when the complainant consented to sharing'),
+  history: z.array(
+    z.object({
+      fromStatus: z.string().nullable(),
+      toStatus: z.string(),
+      outcome: z.string().nullable(),
+      reason: z.string().nullable(),
+      changedAt: z.string(),
+    }),
+  ),
+});

@@ -1,0 +1,847 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../../platform/audit/audit.ts';
+import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import type { ComplaintStatus, Database } from '../../platform/db/schema.ts';
+import { DomainError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import type { FilesService } from '../../platform/files/files.service.ts';
+import { enqueueMail } from '../../platform/mail/outbox.ts';
+import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
+import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
+import { SERVICE_AREA_NAMES, searchQuery, type ServiceArea } from '../authorities/domain.ts';
+import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
+import { z } from 'zod';
+import {
+  ASSESSMENT_OUTCOME_NAMES,
+  OUTCOME_NAMES,
+  QUEUE_STATUSES,
+  URGENT_FLAGS,
+  URGENT_KEYS,
+  URGENT_NAMES,
+  assessmentClock,
+  authorityIsTold,
+  canMove,
+  closingOutcome,
+  formatReference,
+  lateRule,
+  needsReason,
+  normaliseReference,
+  prematureRule,
+  type AssessmentClock,
+  type AssessmentOutcome,
+  type ComplaintOutcome,
+  type RuleFinding,
+} from './domain.ts';
+import {
+  ComplaintsRepository,
+  UNTOLD_OUTCOMES,
+  type ComplaintRow,
+  type ListFilters,
+  type PartyRow,
+} from './complaints.repository.ts';
+import type { AssessmentInput, NewComplaint } from './complaints.schemas.ts';
+
+export interface ComplaintsSettings {
+  baseUrl: string;
+  assessmentTargetWorkingDays: number;
+  documentRequestWorkingDays: number;
+}
+
+/** One entry of a case's timeline. Other modules add entries through `addTimelineSource`. */
+export interface TimelineEvent {
+  at: Date;
+  label: string;
+  /** Plain text under the label. */
+  text?: string | null;
+  by?: string | null;
+  /** A link (e.g. to a document or an enquiry). */
+  href?: string | null;
+}
+
+/**
+ * A source of timeline events for a case, e.g. enquiries or correspondence. Register it once in the
+ * composition root: `services.complaints.addTimelineSource(async (complaintId) => [...])`.
+ */
+export type TimelineSource = (complaintId: string) => Promise<TimelineEvent[]>;
+
+/** Work other modules do in the transaction that moves a complaint to investigation (e.g. enqueue the allocation notice). */
+export type InvestigationStartedHook = (trx: Tx, complaintId: string) => Promise<void>;
+
+export interface CaseView {
+  complaint: ComplaintRow;
+  authority: { id: string; name: string; kind: string };
+  complainant: PartyRow | null;
+  representative: PartyRow | null;
+  /** False when an authority user may not see the complainant's details (no consent to share). */
+  partiesShown: boolean;
+  urgentReasons: string[];
+  premature: RuleFinding;
+  late: RuleFinding;
+  clock: AssessmentClock | null;
+  investigatorName: string | null;
+}
+
+export interface CaseSummary {
+  id: string;
+  reference: string;
+  status: ComplaintStatus;
+  authorityId: string;
+  authorityName: string;
+  serviceArea: string;
+  urgent: boolean;
+  outcome: ComplaintOutcome | null;
+  receivedAt: Date;
+  investigatorId: string | null;
+}
+
+export interface QueueItem extends CaseSummary {
+  urgentReasons: string[];
+  clock: AssessmentClock;
+  premature: boolean;
+  late: boolean;
+}
+
+const listCursor = z.tuple([z.string(), z.uuid()]);
+const queueCursor = z.tuple([z.number().int().min(0).max(1), z.string(), z.uuid()]);
+const DRAFT_TTL_MS = 24 * 3600 * 1000;
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+/**
+ * Complaints from receipt to assessment: the public form and staff intake, references, the rules the
+ * intake officer is shown, assessment decisions, document requests, the case page and lists.
+ */
+export class ComplaintsService {
+  private readonly timelineSources: TimelineSource[] = [];
+  private readonly investigationStartedHooks: InvestigationStartedHook[] = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly calendar: WorkingCalendar,
+    private readonly linkOfficers: LinkOfficersService,
+    private readonly files: FilesService,
+    readonly settings: ComplaintsSettings,
+  ) {}
+
+  addTimelineSource(source: TimelineSource): void {
+    this.timelineSources.push(source);
+  }
+
+  onInvestigationStarted(hook: InvestigationStartedHook): void {
+    this.investigationStartedHooks.push(hook);
+  }
+
+  private require(actor: Actor | null, permission: Permission): asserts actor is Actor {
+    if (!actor || actor.authorityId !== null || !can(actor, permission)) throw forbidden();
+  }
+
+  private today(): string {
+    return this.calendar.londonDate(this.clock.now());
+  }
+
+  // Receiving a complaint -----------------------------------------------------------------------------
+
+  /** Open authorities for the public form's search box (at most 20). */
+  async searchAuthorities(text: string): Promise<{ id: string; name: string }[]> {
+    const tsquery = searchQuery(text);
+    if (!tsquery) return [];
+    return ComplaintsRepository.in(this.db).searchAuthorities(tsquery, 20);
+  }
+
+  async authorityName(id: string): Promise<string | null> {
+    if (!isUuid(id)) return null;
+    return (await ComplaintsRepository.in(this.db).findAuthority(id))?.name ?? null;
+  }
+
+  /** The rules as they would apply to answers not yet submitted (for check-your-answers and forms). */
+  async findings(
+    input: Pick<NewComplaint, 'authorityId' | 'authorityProcessFinished' | 'authorityComplainedOn' | 'awareOn'>,
+  ) {
+    const authority = isUuid(input.authorityId)
+      ? await ComplaintsRepository.in(this.db).findAuthority(input.authorityId)
+      : undefined;
+    const rule = {
+      receivedOn: this.today(),
+      authorityProcessFinished: input.authorityProcessFinished,
+      authorityComplainedOn: input.authorityComplainedOn,
+      awareOn: input.awareOn,
+      careProvider: authority?.kind === 'care-provider',
+    };
+    return { premature: prematureRule(rule), late: lateRule(rule) };
+  }
+
+  /**
+   * Records a new complaint: a reference unique under concurrency, its parties, the first status,
+   * the audit row and the acknowledgement email, all in one transaction. `actor` is null for the
+   * public form. Bad input (unknown authority, dates in the future) changes nothing.
+   */
+  async receive(
+    actor: Actor | null,
+    input: NewComplaint,
+  ): Promise<{ id: string; reference: string; status: ComplaintStatus }> {
+    if (actor !== null) this.require(actor, 'complaints:intake');
+    const now = this.clock.now();
+    const today = this.calendar.londonDate(now);
+    const problems: FieldError[] = [];
+    const repo = ComplaintsRepository.in(this.db);
+    const authority = isUuid(input.authorityId) ? await repo.findAuthority(input.authorityId) : undefined;
+    if (!authority || !authority.active)
+      problems.push({
+        field: 'authorityId',
+        message: 'Select an authority from the list: that one could not be found',
+      });
+    const future = (value: string | null, field: string, what: string) => {
+      if (value !== null && value > today) problems.push({ field, message: `${what} must be today or in the past` });
+    };
+    future(input.authorityFinalResponseOn, 'authorityFinalResponseOn', 'The date of the final response');
+    future(input.authorityComplainedOn, 'authorityComplainedOn', 'The date of the complaint to the authority');
+    future(input.awareOn, 'awareOn', 'The date they knew of the matter');
+    if (problems.length > 0 || !authority) throw invalid(problems);
+
+    const rule = {
+      receivedOn: today,
+      authorityProcessFinished: input.authorityProcessFinished,
+      authorityComplainedOn: input.authorityComplainedOn,
+      awareOn: input.awareOn,
+      careProvider: authority.kind === 'care-provider',
+    };
+    const premature = prematureRule(rule).applies;
+    const late = lateRule(rule).applies;
+    const urgent = Object.fromEntries(URGENT_FLAGS.map((f) => [f, false])) as Record<
+      (typeof URGENT_FLAGS)[number],
+      boolean
+    >;
+    for (const key of input.urgent) {
+      const flag = URGENT_KEYS[key];
+      if (flag) urgent[flag] = true;
+    }
+    const status: ComplaintStatus = actor === null ? 'received' : 'intake';
+
+    return this.db.transaction().execute(async (trx) => {
+      const repo = ComplaintsRepository.in(trx);
+      const year = Number(today.slice(2, 4));
+      const reference = formatReference(year, await repo.nextSequence(year));
+      const complaint = await trx
+        .insertInto('complaints')
+        .values({
+          reference,
+          authority_id: authority.id,
+          service_area: input.serviceArea,
+          status,
+          channel: input.channel,
+          summary: input.summary,
+          injustice: input.injustice,
+          outcome_wanted: input.outcomeWanted,
+          authority_process_finished: input.authorityProcessFinished,
+          authority_final_response_on: input.authorityFinalResponseOn,
+          authority_complained_on: input.authorityComplainedOn,
+          aware_on: input.awareOn,
+          ...urgent,
+          premature,
+          late,
+          received_at: now,
+          created_by: actor?.type === 'user' ? actor.id : null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning(['id', 'authority_id', 'reference', 'status'])
+        .executeTakeFirstOrThrow();
+      const party = (role: 'complainant' | 'representative', p: NewComplaint['complainant']) =>
+        trx
+          .insertInto('complaint_parties')
+          .values({
+            complaint_id: complaint.id,
+            authority_id: authority.id,
+            role,
+            name: p.name,
+            email: p.email,
+            phone: p.phone,
+            address: p.address,
+            communication_needs: p.communicationNeeds,
+            relationship: p.relationship,
+            consent_to_share: input.consentToShare,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      await party('complainant', input.complainant);
+      if (input.representative) await party('representative', input.representative);
+      await repo.recordStatus(complaint, {
+        from: null,
+        to: status,
+        reason: `Received ${input.channel === 'online' ? 'through the online form' : `by ${input.channel}`}`,
+        by: actor?.type === 'user' ? actor.id : null,
+        at: now,
+      });
+      const documentIds = (input.documentIds ?? []).filter(isUuid);
+      if (documentIds.length > 0)
+        await trx
+          .updateTable('documents')
+          .set({ complaint_id: complaint.id, authority_id: authority.id })
+          .where('id', 'in', documentIds)
+          .where('complaint_id', 'is', null)
+          .execute();
+      await writeAudit(trx, {
+        actor: actor ? auditActor(actor) : { type: 'system', id: null },
+        action: 'complaint.received',
+        recordType: 'complaint',
+        recordId: complaint.id,
+        authorityId: authority.id,
+        requestId: actor?.requestId ?? null,
+      });
+      const contact = input.representative?.email ? input.representative : input.complainant;
+      if (contact.email) {
+        await enqueueMail(trx, {
+          kind: 'complaint-acknowledgement',
+          to: contact.email,
+          subject: `We have received your complaint: reference ${reference}`,
+          text: [
+            `Dear ${contact.name},`,
+            '',
+            `Thank you for your complaint about ${authority.name}. Your reference is ${reference}.`,
+            'Please quote it whenever you contact us.',
+            '',
+            'What happens next: we check whether the authority has had the chance to put things right, and',
+            'whether the complaint is one we can look at. We aim to tell you what we will do within',
+            `${this.settings.assessmentTargetWorkingDays} working days.`,
+          ].join('\n'),
+          idempotencyKey: `complaint-acknowledgement:${complaint.id}`,
+        });
+      }
+      return { id: complaint.id, reference, status };
+    });
+  }
+
+  // Intake and assessment ----------------------------------------------------------------------------
+
+  private async move(
+    trx: Tx,
+    actor: Actor,
+    complaint: ComplaintRow,
+    to: ComplaintStatus,
+    change: { outcome?: ComplaintOutcome | null; reason?: string | null; set?: Partial<Record<string, unknown>> },
+  ): Promise<void> {
+    if (!canMove(complaint.status, to))
+      throw new DomainError('conflict', `The complaint is ${complaint.status}: it cannot move to ${to}`);
+    const now = this.clock.now();
+    await trx
+      .updateTable('complaints')
+      .set({
+        status: to,
+        updated_at: now,
+        ...(to === 'closed'
+          ? { closed_at: now, outcome: change.outcome ?? null, outcome_reason: change.reason ?? null }
+          : {}),
+        ...(to === 'assessment' ? { assessment_started_at: now } : {}),
+        ...(change.set ?? {}),
+      })
+      .where('id', '=', complaint.id)
+      .execute();
+    await ComplaintsRepository.in(trx).recordStatus(complaint, {
+      from: complaint.status,
+      to,
+      outcome: change.outcome ?? null,
+      reason: change.reason ?? null,
+      by: actor.type === 'user' ? actor.id : null,
+      at: now,
+    });
+    await writeAudit(trx, {
+      actor: auditActor(actor),
+      action: to === 'closed' ? `complaint.closed.${change.outcome ?? 'other'}` : `complaint.moved.${to}`,
+      recordType: 'complaint',
+      recordId: complaint.id,
+      authorityId: complaint.authority_id,
+      requestId: actor.requestId ?? null,
+    });
+  }
+
+  /**
+   * Where correspondence to the complaint's authority goes today. Read before the transaction: the
+   * embedded database has one session, which an open transaction holds.
+   */
+  private async recipientsFor(id: string): Promise<string[]> {
+    const complaint = isUuid(id) ? await ComplaintsRepository.in(this.db).find(id) : undefined;
+    if (!complaint) throw notFound('The complaint');
+    return (await this.linkOfficers.correspondenceRecipients(complaint.authority_id, this.clock.now())).map(
+      (r) => r.email,
+    );
+  }
+
+  private async lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
+    const complaint = isUuid(id) ? await ComplaintsRepository.in(trx).findForUpdate(id) : undefined;
+    if (!complaint) throw notFound('The complaint');
+    return complaint;
+  }
+
+  /**
+   * Intake: send the complaint on to assessment (a late complaint needs the reason it may proceed),
+   * or close it as premature, referring it back; the authority's link officers are told.
+   */
+  async intake(
+    actor: Actor,
+    id: string,
+    input: { action: 'assessment' | 'premature'; reason: string | null; lateReason: string | null },
+  ) {
+    this.require(actor, 'complaints:intake');
+    const recipients = await this.recipientsFor(id);
+    await this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      if (!QUEUE_STATUSES.includes(complaint.status) || complaint.status === 'assessment')
+        throw new DomainError('conflict', 'Intake is finished for this complaint');
+      if (input.action === 'premature') {
+        await this.move(trx, actor, complaint, 'closed', { outcome: 'premature', reason: input.reason });
+        await this.tellOfOutcome(trx, complaint, 'premature', input.reason, recipients);
+        return;
+      }
+      if (complaint.late && !complaint.late_reason && !input.lateReason)
+        throw invalid([{ field: 'lateReason', message: 'The complaint is late: enter the reason it may go ahead' }]);
+      await this.move(trx, actor, complaint, 'assessment', {
+        reason: 'Intake complete',
+        set: input.lateReason ? { late_reason: input.lateReason } : {},
+      });
+    });
+  }
+
+  /** The assessment decision. Investigate allocates an investigator; every other outcome closes the case. */
+  async assess(actor: Actor, id: string, input: AssessmentInput): Promise<void> {
+    this.require(actor, 'complaints:assess');
+    const problems: FieldError[] = [];
+    if (needsReason(input.outcome) && !input.reason)
+      problems.push({ field: 'reason', message: 'Enter the reason for the decision' });
+    if (input.outcome === 'investigate' && !input.investigatorId)
+      problems.push({ field: 'investigatorId', message: 'Select the investigator to allocate the complaint to' });
+    if (input.investigatorId && !(await ComplaintsRepository.in(this.db).isInvestigator(input.investigatorId)))
+      problems.push({ field: 'investigatorId', message: 'Select an investigator from the list' });
+    if (problems.length > 0) throw invalid(problems);
+    const recipients = await this.recipientsFor(id);
+    await this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      if (!QUEUE_STATUSES.includes(complaint.status))
+        throw new DomainError('conflict', 'The complaint has already been assessed');
+      const outcome = closingOutcome(input.outcome);
+      if (outcome === null) {
+        if (complaint.late && !complaint.late_reason && !input.lateReason)
+          throw invalid([{ field: 'lateReason', message: 'The complaint is late: enter the reason it may go ahead' }]);
+        await this.move(trx, actor, complaint, 'investigation', {
+          reason: input.reason ?? ASSESSMENT_OUTCOME_NAMES.investigate,
+          set: {
+            investigator_id: input.investigatorId,
+            ...(input.lateReason ? { late_reason: input.lateReason } : {}),
+          },
+        });
+        for (const hook of this.investigationStartedHooks) await hook(trx, complaint.id);
+        return;
+      }
+      await this.move(trx, actor, complaint, 'closed', { outcome, reason: input.reason });
+      await this.tellOfOutcome(trx, complaint, input.outcome, input.reason, recipients);
+    });
+  }
+
+  /**
+   * Who hears of a closing decision: the complainant always; the authority's link officers (the
+   * correspondence recipients) except for invalid and out-of-jurisdiction cases. The one place these
+   * letters are written.
+   */
+  private async tellOfOutcome(
+    trx: Tx,
+    complaint: ComplaintRow,
+    outcome: AssessmentOutcome,
+    reason: string | null,
+    recipients: string[],
+  ) {
+    const named = ASSESSMENT_OUTCOME_NAMES[outcome];
+    const parties = await ComplaintsRepository.in(trx).parties(complaint.id);
+    const contact =
+      parties.find((p) => p.role === 'representative' && p.email) ?? parties.find((p) => p.role === 'complainant');
+    if (contact?.email) {
+      await enqueueMail(trx, {
+        kind: `complaint-outcome-complainant`,
+        to: contact.email,
+        subject: `Your complaint ${complaint.reference}: our decision`,
+        text: [
+          `Dear ${contact.name},`,
+          '',
+          `We have looked at your complaint (reference ${complaint.reference}). Our decision: ${named}.`,
+          ...(reason ? ['', reason] : []),
+          ...(outcome === 'premature'
+            ? [
+                '',
+                'The authority has not yet had the chance to finish its own complaints process. We have referred your complaint back to it. If you remain unhappy when it has replied, you can come back to us.',
+              ]
+            : []),
+        ].join('\n'),
+        idempotencyKey: `complaint-outcome:${complaint.id}:complainant`,
+      });
+    }
+    if (!authorityIsTold(outcome)) return;
+    for (const to of recipients) {
+      await enqueueMail(trx, {
+        kind: outcome === 'premature' ? 'complaint-premature' : 'complaint-outcome-authority',
+        to,
+        subject:
+          outcome === 'premature'
+            ? `Complaint ${complaint.reference} referred back to you as premature`
+            : `Complaint ${complaint.reference}: assessment decision`,
+        text: [
+          'Dear link officer,',
+          '',
+          outcome === 'premature'
+            ? `We have received complaint ${complaint.reference} about your ${SERVICE_AREA_NAMES[complaint.service_area as ServiceArea] ?? 'services'} service. Your complaints process has not finished, so we are referring it back to you to complete. The complainant may come back to us afterwards.`
+            : `Our assessment of complaint ${complaint.reference} is complete. Decision: ${named}.`,
+          '',
+          `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
+        ].join('\n'),
+        idempotencyKey: `complaint-outcome:${complaint.id}:authority:${to.toLowerCase()}`,
+      });
+    }
+  }
+
+  /** Asks the authority for documents at assessment: a request with a due date in working days, sent to its link officers. */
+  async requestDocuments(actor: Actor, id: string, description: string): Promise<{ dueOn: string }> {
+    this.require(actor, 'complaints:assess');
+    const recipients = await this.recipientsFor(id);
+    return this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      if (complaint.status === 'closed') throw new DomainError('conflict', 'The complaint is closed');
+      const now = this.clock.now();
+      const { date: dueOn } = this.calendar.addWorkingDays(
+        this.calendar.londonDate(now),
+        this.settings.documentRequestWorkingDays,
+      );
+      const request = await trx
+        .insertInto('complaint_document_requests')
+        .values({
+          complaint_id: complaint.id,
+          authority_id: complaint.authority_id,
+          description,
+          due_on: dueOn,
+          requested_by: actor.type === 'user' ? actor.id : null,
+          requested_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const to of recipients) {
+        await enqueueMail(trx, {
+          kind: 'complaint-document-request',
+          to,
+          subject: `Complaint ${complaint.reference}: documents requested by ${dueOn}`,
+          text: [
+            'Dear link officer,',
+            '',
+            `We are assessing complaint ${complaint.reference}. Please send us the following by ${dueOn}:`,
+            '',
+            description,
+            '',
+            `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
+          ].join('\n'),
+          idempotencyKey: `complaint-document-request:${request.id}:${to.toLowerCase()}`,
+        });
+      }
+      await writeAudit(trx, {
+        actor: auditActor(actor),
+        action: 'complaint.documents-requested',
+        recordType: 'complaint',
+        recordId: complaint.id,
+        authorityId: complaint.authority_id,
+        requestId: actor.requestId ?? null,
+      });
+      return { dueOn };
+    });
+  }
+
+  /** Adds a document to a case (staff). */
+  async addDocument(
+    actor: Actor,
+    id: string,
+    content: Buffer,
+    meta: { filename: string; doNotDisclose: boolean; description: string | null },
+  ) {
+    this.require(actor, 'complaints:read');
+    return this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      return this.files.store(trx, content, {
+        filename: meta.filename,
+        complaintId: complaint.id,
+        authorityId: complaint.authority_id,
+        doNotDisclose: meta.doNotDisclose,
+        description: meta.description,
+        uploadedBy: actor,
+      });
+    });
+  }
+
+  // Reading -----------------------------------------------------------------------------------------
+
+  /** The complaint row when the actor may see the case; not found otherwise (so no one learns it exists). */
+  private async visible(actor: Actor, id: string): Promise<ComplaintRow> {
+    const complaint = isUuid(id) ? await ComplaintsRepository.in(this.db).find(id) : undefined;
+    if (!complaint) throw notFound('The complaint');
+    if (actor.authorityId === null) this.require(actor, 'complaints:read');
+    else if (
+      complaint.authority_id !== actor.authorityId ||
+      !can(actor, 'portal:complaints') ||
+      (UNTOLD_OUTCOMES as readonly string[]).includes(complaint.outcome ?? '')
+    )
+      throw notFound('The complaint');
+    return complaint;
+  }
+
+  /** A case as the actor may see it: staff see everything; an authority user only its own authority's, and the complainant's details only with consent. */
+  async getCase(actor: Actor, id: string): Promise<CaseView> {
+    const repo = ComplaintsRepository.in(this.db);
+    const complaint = await this.visible(actor, id);
+    const [authority, parties, investigator] = await Promise.all([
+      repo.findAuthority(complaint.authority_id),
+      repo.parties(complaint.id),
+      complaint.investigator_id
+        ? this.db
+            .selectFrom('users')
+            .select('display_name')
+            .where('id', '=', complaint.investigator_id)
+            .executeTakeFirst()
+        : Promise.resolve(undefined),
+    ]);
+    const complainant = parties.find((p) => p.role === 'complainant') ?? null;
+    const partiesShown = actor.authorityId === null || complainant?.consent_to_share === true;
+    const receivedOn = this.calendar.londonDate(complaint.received_at);
+    const rule = {
+      receivedOn,
+      authorityProcessFinished: complaint.authority_process_finished,
+      authorityComplainedOn: complaint.authority_complained_on,
+      awareOn: complaint.aware_on,
+      careProvider: authority?.kind === 'care-provider',
+    };
+    return {
+      complaint,
+      authority: { id: complaint.authority_id, name: authority?.name ?? '', kind: authority?.kind ?? '' },
+      complainant: partiesShown ? complainant : null,
+      representative: partiesShown ? (parties.find((p) => p.role === 'representative') ?? null) : null,
+      partiesShown,
+      urgentReasons: URGENT_FLAGS.filter((f) => complaint[f]).map((f) => URGENT_NAMES[f]),
+      premature: prematureRule(rule),
+      late: lateRule(rule),
+      clock: QUEUE_STATUSES.includes(complaint.status) ? this.clockFor(complaint.received_at) : null,
+      investigatorName: investigator?.display_name ?? null,
+    };
+  }
+
+  private clockFor(receivedAt: Date): AssessmentClock {
+    return assessmentClock(
+      this.calendar.workingDaysBetween(this.calendar.londonDate(receivedAt), this.today()),
+      this.settings.assessmentTargetWorkingDays,
+    );
+  }
+
+  /** The case's documents the actor may see (authority users never see those marked not for disclosure). */
+  async documents(actor: Actor, id: string) {
+    await this.visible(actor, id);
+    const rows = await ComplaintsRepository.in(this.db).documents(id);
+    return rows.filter((d) => this.files.mayOpen(actor, d));
+  }
+
+  async documentRequests(actor: Actor, id: string) {
+    await this.visible(actor, id);
+    return ComplaintsRepository.in(this.db).documentRequests(id);
+  }
+
+  async history(actor: Actor, id: string) {
+    await this.visible(actor, id);
+    return ComplaintsRepository.in(this.db).history(id);
+  }
+
+  /** Everything that has happened on a case, newest first: status changes, documents, requests, and every registered source. */
+  async timeline(actor: Actor, id: string): Promise<TimelineEvent[]> {
+    this.require(actor, 'complaints:read');
+    const repo = ComplaintsRepository.in(this.db);
+    const [history, documents, requests, ...extra] = await Promise.all([
+      repo.history(id),
+      repo.documents(id),
+      repo.documentRequests(id),
+      ...this.timelineSources.map((source) => source(id)),
+    ]);
+    const events: TimelineEvent[] = [
+      ...history.map((h) => ({
+        at: h.changed_at,
+        label:
+          h.to_status === 'closed'
+            ? `Closed: ${h.outcome ? OUTCOME_NAMES[h.outcome] : 'no outcome recorded'}`
+            : h.from_status === null
+              ? 'Complaint received'
+              : `Moved to ${h.to_status}`,
+        text: h.reason,
+        by: h.changed_by_name ?? (h.changed_by === null ? 'Online form' : null),
+      })),
+      ...documents.map((d) => ({
+        at: d.uploaded_at,
+        label: `Document added: ${d.filename}`,
+        text: d.do_not_disclose ? 'Not for disclosure' : (d.description ?? null),
+        by: d.uploaded_by_name ?? null,
+        href: `/staff/documents/${d.id}`,
+      })),
+      ...requests.map((r) => ({
+        at: r.requested_at,
+        label: `Documents requested from the authority, due ${r.due_on}`,
+        text: r.description,
+        by: r.requested_by_name ?? null,
+      })),
+      ...extra.flat(),
+    ];
+    return events.sort((a, b) => b.at.getTime() - a.at.getTime());
+  }
+
+  private toSummary(r: Awaited<ReturnType<ComplaintsRepository['list']>>[number]): CaseSummary {
+    return {
+      id: r.id,
+      reference: r.reference,
+      status: r.status,
+      authorityId: r.authority_id,
+      authorityName: r.authority_name,
+      serviceArea: r.service_area,
+      urgent: r.urgent,
+      outcome: r.outcome,
+      receivedAt: r.received_at,
+      investigatorId: r.investigator_id,
+    };
+  }
+
+  /** The case list with filters, newest first, by keyset. Authority actors see their own authority's only. */
+  async list(actor: Actor, filters: ListFilters, cursor: string | undefined, limit = 50): Promise<Page<CaseSummary>> {
+    if (actor.authorityId === null) this.require(actor, 'complaints:read');
+    else if (!can(actor, 'portal:complaints')) throw forbidden();
+    const scoped: ListFilters = {
+      ...filters,
+      ...(actor.authorityId !== null ? { authorityId: actor.authorityId, hideUntold: true } : {}),
+    };
+    if (filters.reference !== undefined) {
+      const ref = normaliseReference(filters.reference);
+      if (!ref) throw invalid([{ field: 'reference', message: 'Enter a reference like 26 001 234' }]);
+      scoped.reference = ref;
+    }
+    const after = cursor ? decodeCursor(cursor, listCursor) : null;
+    const rows = await ComplaintsRepository.in(this.db).list(scoped, after, limit);
+    const page = toPage(rows, limit, (r) => [r.received_key, r.id]);
+    return { items: page.items.map((r) => this.toSummary(r)), nextCursor: page.nextCursor };
+  }
+
+  /** The assessment queue: urgent cases first, then the oldest, each with its working-day clock. */
+  async queue(
+    actor: Actor,
+    cursor: string | undefined,
+    limit = 50,
+  ): Promise<Page<QueueItem> & { total: number; urgent: number }> {
+    this.require(actor, 'complaints:read');
+    const repo = ComplaintsRepository.in(this.db);
+    const after = cursor ? decodeCursor(cursor, queueCursor) : null;
+    const [rows, counts] = await Promise.all([repo.queue(after, limit), repo.countQueue()]);
+    const page = toPage(rows, limit, (r) => [r.urgent ? 0 : 1, r.received_key, r.id]);
+    return {
+      total: counts.total,
+      urgent: counts.urgent,
+      nextCursor: page.nextCursor,
+      items: page.items.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        status: r.status,
+        authorityId: r.authority_id,
+        authorityName: r.authority_name,
+        serviceArea: r.service_area,
+        urgent: r.urgent,
+        outcome: null,
+        receivedAt: r.received_at,
+        investigatorId: null,
+        urgentReasons: URGENT_FLAGS.filter((f) => r[f]).map((f) => URGENT_NAMES[f]),
+        clock: this.clockFor(r.received_at),
+        premature: r.premature,
+        late: r.late,
+      })),
+    };
+  }
+
+  investigators() {
+    return ComplaintsRepository.in(this.db).investigators();
+  }
+
+  // The public form's drafts -----------------------------------------------------------------------------
+
+  private static hashToken(token: string): string {
+    return crypto.createHash('sha256').update(token).digest('hex');
+  }
+
+  /** The answers of a draft, or null when there is none (or it is more than 24 hours old). */
+  async readDraft(token: string | undefined): Promise<Record<string, unknown> | null> {
+    if (!token || !/^[\w-]{43}$/.test(token)) return null;
+    const row = await this.db
+      .selectFrom('complaint_drafts')
+      .select(['answers', 'updated_at'])
+      .where('token_hash', '=', ComplaintsService.hashToken(token))
+      .executeTakeFirst();
+    if (!row || row.updated_at.getTime() < this.clock.now().getTime() - DRAFT_TTL_MS) return null;
+    return row.answers;
+  }
+
+  /** Saves answers to the draft (merging), starting one when there is none; returns the token to keep in the cookie. */
+  async saveDraft(token: string | undefined, answers: Record<string, unknown>): Promise<string> {
+    const existing = await this.readDraft(token);
+    const now = this.clock.now();
+    const use = existing !== null && token ? token : crypto.randomBytes(32).toString('base64url');
+    const merged = { ...(existing ?? {}), ...answers };
+    await this.db
+      .insertInto('complaint_drafts')
+      .values({
+        token_hash: ComplaintsService.hashToken(use),
+        answers: JSON.stringify(merged),
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('token_hash').doUpdateSet({ answers: JSON.stringify(merged), updated_at: now }))
+      .execute();
+    return use;
+  }
+
+  /** Stores an attachment for a draft (not yet filed to any case) and records it in the draft. */
+  async attachToDraft(token: string | undefined, content: Buffer, filename: string): Promise<string> {
+    const answers = (await this.readDraft(token)) ?? {};
+    const current = Array.isArray(answers.documents) ? (answers.documents as { id: string; filename: string }[]) : [];
+    if (current.length >= 5)
+      throw invalid([{ field: 'file', message: 'You can attach up to 5 files: remove one to add another' }]);
+    const row = await this.files.store(this.db, content, {
+      filename,
+      complaintId: null,
+      authorityId: null,
+      uploadedBy: null,
+    });
+    return this.saveDraft(token, { documents: [...current, { id: row.id, filename: row.filename }] });
+  }
+
+  /** Submits a draft: the complaint is recorded and the draft, with its personal data, deleted. */
+  async submitDraft(token: string | undefined, input: Omit<NewComplaint, 'documentIds'>) {
+    const answers = await this.readDraft(token);
+    if (!answers || !token) throw new DomainError('gone', 'Your answers have expired: start again');
+    const docs = Array.isArray(answers.documents) ? (answers.documents as { id: string }[]).map((d) => d.id) : [];
+    const created = await this.receive(null, { ...input, documentIds: docs });
+    await this.db.deleteFrom('complaint_drafts').where('token_hash', '=', ComplaintsService.hashToken(token)).execute();
+    return created;
+  }
+
+  /** Deletes drafts untouched for 24 hours, and the attachments that were never filed with them. */
+  async sweepDrafts(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - DRAFT_TTL_MS);
+    return this.db.transaction().execute(async (trx) => {
+      const old = await trx
+        .deleteFrom('complaint_drafts')
+        .where('updated_at', '<', cutoff)
+        .returning('answers')
+        .execute();
+      const ids = old.flatMap((d) =>
+        Array.isArray(d.answers.documents)
+          ? (d.answers.documents as { id: string }[]).map((x) => x.id).filter(isUuid)
+          : [],
+      );
+      if (ids.length > 0)
+        await trx.deleteFrom('documents').where('id', 'in', ids).where('complaint_id', 'is', null).execute();
+      return old.length;
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assessmentClock,
+  canMove,
+  formatReference,
+  lateRule,
+  monthsBefore,
+  normaliseReference,
+  prematureRule,
+} from './domain.ts';
+
+describe('references', () => {
+  it('are the two-digit year and a six-digit sequence in threes', () => {
+    expect(formatReference(26, 1234)).toBe('26 001 234');
+    expect(formatReference(2031, 999_999)).toBe('31 999 999');
+    expect(() => formatReference(26, 1_000_000)).toThrow(RangeError);
+    expect(normaliseReference('26001234')).toBe('26 001 234');
+    expect(normaliseReference('26-001-234')).toBe('26 001 234');
+    expect(normaliseReference('2600123')).toBeNull();
+  });
+});
+
+describe('the premature rule', () => {
+  const base = { receivedOn: '2026-06-10', authorityProcessFinished: false, awareOn: null, careProvider: false };
+  it('applies while the authority’s 12 weeks are running, and not once they have passed or the process finished', () => {
+    expect(prematureRule({ ...base, authorityComplainedOn: '2026-05-01' }).applies).toBe(true);
+    expect(prematureRule({ ...base, authorityComplainedOn: '2026-03-18' }).applies).toBe(false);
+    expect(prematureRule({ ...base, authorityComplainedOn: null }).applies).toBe(true);
+    expect(prematureRule({ ...base, authorityProcessFinished: true, authorityComplainedOn: null }).applies).toBe(false);
+  });
+  it('speaks of the referral back for a care provider', () => {
+    expect(prematureRule({ ...base, careProvider: true, authorityComplainedOn: '2026-05-01' }).explanation).toContain(
+      'referred back',
+    );
+  });
+});
+
+describe('the late rule', () => {
+  it('applies more than 12 months after they knew of the matter', () => {
+    expect(lateRule({ receivedOn: '2026-06-10', awareOn: '2025-06-09' }).applies).toBe(true);
+    expect(lateRule({ receivedOn: '2026-06-10', awareOn: '2025-06-10' }).applies).toBe(false);
+    expect(lateRule({ receivedOn: '2026-06-10', awareOn: null }).applies).toBe(false);
+    expect(monthsBefore('2026-03-31', 1)).toBe('2026-02-28');
+  });
+});
+
+describe('statuses and the assessment clock', () => {
+  it('moves forward and closes from any open status, never reopens', () => {
+    expect(canMove('received', 'assessment')).toBe(true);
+    expect(canMove('investigation', 'assessment')).toBe(false);
+    expect(canMove('closed', 'investigation')).toBe(false);
+  });
+  it('counts working days against the target', () => {
+    expect(assessmentClock(12, 20)).toMatchObject({ text: '12 of 20 working days', aged: true, overTarget: false });
+    expect(assessmentClock(3, 20).aged).toBe(false);
+    expect(assessmentClock(21, 20).overTarget).toBe(true);
+  });
+});

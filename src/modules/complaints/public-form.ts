@@ -1,0 +1,427 @@
+/**
+ * The public complaint form: one question per page, in order, each with the zod schema for its
+ * answers and whether it applies given the answers so far. Pure: no I/O.
+ */
+import { z } from 'zod';
+import type { FieldError } from '../../platform/errors.ts';
+import { SERVICE_AREAS, SERVICE_AREA_NAMES } from '../authorities/domain.ts';
+import { URGENT_KEYS, URGENT_NAMES } from './domain.ts';
+import type { NewComplaint } from './complaints.schemas.ts';
+
+export type Answers = Record<string, unknown>;
+
+export type StepKind = 'authority' | 'radios' | 'date' | 'textarea' | 'checkboxes' | 'fields' | 'attachments';
+
+export interface Option {
+  value: string;
+  text: string;
+  hint?: string;
+}
+
+export interface Step {
+  slug: string;
+  /** The question, which is also the page's heading. */
+  question: string;
+  hint?: string;
+  kind: StepKind;
+  /** For radios and checkboxes. */
+  options?: Option[];
+  /** For 'fields': the inputs of the page. */
+  inputs?: {
+    name: string;
+    label: string;
+    hint?: string;
+    type?: string;
+    autocomplete?: string;
+    optional?: boolean;
+    classes?: string;
+  }[];
+  /** The answer key (radios, date, textarea, checkboxes). */
+  name?: string;
+  optional?: boolean;
+  applies(answers: Answers): boolean;
+  /** The short label on the check-your-answers page. */
+  label: string;
+}
+
+const always = () => true;
+const str = (a: Answers, k: string): string => {
+  const v = a[k];
+  return typeof v === 'string' ? v : '';
+};
+
+export const STEPS: Step[] = [
+  {
+    slug: 'authority',
+    question: 'Which council or care provider is your complaint about?',
+    hint: 'Search by name, then choose from the results',
+    kind: 'authority',
+    name: 'authorityId',
+    label: 'Complaint about',
+    applies: always,
+  },
+  {
+    slug: 'service',
+    question: 'Which service is your complaint about?',
+    kind: 'radios',
+    name: 'serviceArea',
+    options: SERVICE_AREAS.map((a) => ({ value: a, text: SERVICE_AREA_NAMES[a] })),
+    label: 'Service',
+    applies: always,
+  },
+  {
+    slug: 'process-finished',
+    question: 'Has the council or care provider finished dealing with your complaint?',
+    hint: 'Most councils have a complaints process with one or two stages. Answer yes if you have had their final response.',
+    kind: 'radios',
+    name: 'processFinished',
+    options: [
+      { value: 'yes', text: 'Yes, I have had their final response' },
+      { value: 'no', text: 'No, not yet' },
+    ],
+    label: 'Their complaints process finished',
+    applies: always,
+  },
+  {
+    slug: 'final-response-date',
+    question: 'When did they send their final response?',
+    hint: 'For example, 27 3 2026',
+    kind: 'date',
+    name: 'finalResponseOn',
+    label: 'Date of their final response',
+    applies: (a) => str(a, 'processFinished') === 'yes',
+  },
+  {
+    slug: 'complained-date',
+    question: 'When did you complain to them?',
+    hint: 'If you do not know the exact date, give an approximate one. For example, 27 3 2026',
+    kind: 'date',
+    name: 'complainedOn',
+    label: 'Date you complained to them',
+    applies: (a) => str(a, 'processFinished') === 'no',
+  },
+  {
+    slug: 'aware-date',
+    question: 'When did you first know about the problem?',
+    hint: 'An approximate date is fine. For example, 27 3 2026',
+    kind: 'date',
+    name: 'awareOn',
+    label: 'When you first knew about the problem',
+    applies: always,
+  },
+  {
+    slug: 'what-happened',
+    question: 'What happened?',
+    hint: 'Tell us what the council or care provider did, or did not do.',
+    kind: 'textarea',
+    name: 'summary',
+    label: 'What happened',
+    applies: always,
+  },
+  {
+    slug: 'injustice',
+    question: 'How has this affected you?',
+    hint: 'Tell us about any harm, distress, cost or lost opportunity it caused.',
+    kind: 'textarea',
+    name: 'injustice',
+    label: 'How it affected you',
+    applies: always,
+  },
+  {
+    slug: 'outcome',
+    question: 'What would you like to happen?',
+    hint: 'For example, an apology, a decision made again, or a payment.',
+    kind: 'textarea',
+    name: 'outcomeWanted',
+    label: 'What you would like to happen',
+    applies: always,
+  },
+  {
+    slug: 'urgent',
+    question: 'Do any of these apply to you now?',
+    hint: 'We deal with these complaints first. Select all that apply.',
+    kind: 'checkboxes',
+    name: 'urgent',
+    optional: true,
+    options: Object.entries(URGENT_KEYS).map(([value, flag]) => ({ value, text: URGENT_NAMES[flag] })),
+    label: 'Urgent circumstances',
+    applies: always,
+  },
+  {
+    slug: 'on-behalf',
+    question: 'Are you complaining for someone else?',
+    kind: 'radios',
+    name: 'onBehalf',
+    options: [
+      { value: 'no', text: 'No, for myself' },
+      { value: 'yes', text: 'Yes, for someone else' },
+    ],
+    label: 'Complaining for someone else',
+    applies: always,
+  },
+  {
+    slug: 'person',
+    question: 'Who are you complaining for?',
+    kind: 'fields',
+    inputs: [
+      { name: 'complainantName', label: 'Their full name', autocomplete: 'off' },
+      {
+        name: 'relationship',
+        label: 'Your relationship to them',
+        optional: true,
+        hint: 'For example, daughter, advocate, solicitor',
+      },
+    ],
+    label: 'Person you are complaining for',
+    applies: (a) => str(a, 'onBehalf') === 'yes',
+  },
+  {
+    slug: 'your-details',
+    question: 'Your contact details',
+    kind: 'fields',
+    inputs: [
+      { name: 'name', label: 'Full name', autocomplete: 'name' },
+      { name: 'email', label: 'Email address', type: 'email', autocomplete: 'email' },
+      {
+        name: 'phone',
+        label: 'Phone number',
+        type: 'tel',
+        autocomplete: 'tel',
+        optional: true,
+        classes: 'govuk-input--width-20',
+      },
+    ],
+    label: 'Your contact details',
+    applies: always,
+  },
+  {
+    slug: 'needs',
+    question: 'Do you need us to communicate with you in a particular way?',
+    hint: 'For example, large print, easy read, a British Sign Language interpreter, or another language. Leave this blank if not.',
+    kind: 'textarea',
+    name: 'communicationNeeds',
+    optional: true,
+    label: 'Communication needs',
+    applies: always,
+  },
+  {
+    slug: 'consent',
+    question: 'Can we share your details with the council or care provider?',
+    hint: 'To look into your complaint we usually need to tell them who you are. If you say no, we may not be able to look into it.',
+    kind: 'radios',
+    name: 'consent',
+    options: [
+      { value: 'yes', text: 'Yes, you can share my details' },
+      { value: 'no', text: 'No' },
+    ],
+    label: 'Share your details with them',
+    applies: always,
+  },
+  {
+    slug: 'attachments',
+    question: 'Upload documents (optional)',
+    hint: 'For example, letters or emails from the council. You can add up to 5 files.',
+    kind: 'attachments',
+    optional: true,
+    label: 'Documents',
+    applies: always,
+  },
+];
+
+export const stepBySlug = (slug: string): Step | undefined => STEPS.find((s) => s.slug === slug);
+
+/** Whether a step has an answer. */
+export function answered(step: Step, a: Answers): boolean {
+  if (step.optional) return step.slug in ((a._seen as Record<string, boolean> | undefined) ?? {});
+  if (step.kind === 'fields') return (step.inputs ?? []).every((i) => i.optional || str(a, i.name) !== '');
+  return step.name !== undefined && str(a, step.name) !== '';
+}
+
+/** The first step that applies and is not answered yet, or null when every one is. */
+export function firstMissing(a: Answers): Step | null {
+  return STEPS.find((s) => s.applies(a) && !answered(s, a)) ?? null;
+}
+
+/** The step after `slug` that applies, or null at the end. */
+export function nextStep(slug: string, a: Answers): Step | null {
+  const i = STEPS.findIndex((s) => s.slug === slug);
+  return STEPS.slice(i + 1).find((s) => s.applies(a)) ?? null;
+}
+
+export function previousStep(slug: string, a: Answers): Step | null {
+  const i = STEPS.findIndex((s) => s.slug === slug);
+  return [...STEPS.slice(0, Math.max(0, i))].reverse().find((s) => s.applies(a)) ?? null;
+}
+
+/** A date from GOV.UK's three fields, checked: a real date, today or earlier. */
+export function parseDateFields(
+  body: Record<string, unknown>,
+  name: string,
+  today: string,
+): { value: string } | { error: FieldError } {
+  const part = (p: string) => {
+    const v = body[`${name}-${p}`];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  const [d, m, y] = [part('day'), part('month'), part('year')];
+  const field = `${name}-day`;
+  if (!d && !m && !y) return { error: { field, message: 'Enter the date' } };
+  if (!d || !m || !y) return { error: { field, message: 'The date must include a day, month and year' } };
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
+    return { error: { field, message: 'The date must be a real date, like 27 3 2026' } };
+  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const check = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== iso)
+    return { error: { field, message: 'The date must be a real date, like 27 3 2026' } };
+  if (iso > today) return { error: { field, message: 'The date must be today or in the past' } };
+  if (iso < '1900-01-01') return { error: { field, message: 'The date must be after 1900' } };
+  return { value: iso };
+}
+
+const emailSchema = z.email();
+
+/**
+ * Checks one page's answers; returns the answers to save or the errors to show. `today` is the
+ * London date, for date questions.
+ */
+export function parseStep(
+  step: Step,
+  body: Record<string, unknown>,
+  today: string,
+): { answers: Answers } | { errors: FieldError[] } {
+  const text = (k: string) => {
+    const v = body[k];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  switch (step.kind) {
+    case 'authority': {
+      const id = text('authorityId');
+      if (!/^[0-9a-f-]{36}$/i.test(id))
+        return {
+          errors: [{ field: 'authorityId', message: 'Select the council or care provider your complaint is about' }],
+        };
+      return { answers: { authorityId: id } };
+    }
+    case 'radios': {
+      const v = text(step.name ?? '');
+      if (!(step.options ?? []).some((o) => o.value === v))
+        return { errors: [{ field: step.name ?? '', message: radioMessage(step) }] };
+      return { answers: { [step.name ?? '']: v } };
+    }
+    case 'date': {
+      const r = parseDateFields(body, step.name ?? '', today);
+      return 'error' in r ? { errors: [r.error] } : { answers: { [step.name ?? '']: r.value } };
+    }
+    case 'textarea': {
+      const v = text(step.name ?? '');
+      if (!v && !step.optional) return { errors: [{ field: step.name ?? '', message: textMessage(step) }] };
+      if (v.length > 10_000)
+        return { errors: [{ field: step.name ?? '', message: 'Your answer must be 10,000 characters or fewer' }] };
+      return { answers: { [step.name ?? '']: v } };
+    }
+    case 'checkboxes': {
+      const raw = body[step.name ?? ''];
+      const list = (Array.isArray(raw) ? raw : raw === undefined || raw === '' ? [] : [raw]).map(String);
+      const valid = list.filter((v) => (step.options ?? []).some((o) => o.value === v));
+      return { answers: { [step.name ?? '']: valid } };
+    }
+    case 'fields': {
+      const errors: FieldError[] = [];
+      const out: Answers = {};
+      for (const input of step.inputs ?? []) {
+        const v = text(input.name);
+        if (!v && !input.optional) errors.push({ field: input.name, message: `Enter ${input.label.toLowerCase()}` });
+        else if (v.length > 320)
+          errors.push({ field: input.name, message: `${input.label} must be 320 characters or fewer` });
+        else if (input.type === 'email' && v && !emailSchema.safeParse(v).success)
+          errors.push({
+            field: input.name,
+            message: 'Enter an email address in the correct format, like name@example.com',
+          });
+        else if (input.type === 'tel' && v && !/^[+\d\s()-]{6,20}$/.test(v))
+          errors.push({ field: input.name, message: 'Enter a phone number, like 01632 960 001 or 07700 900 982' });
+        out[input.name] = v;
+      }
+      return errors.length > 0 ? { errors } : { answers: { ...out } };
+    }
+    case 'attachments':
+      return { answers: {} };
+  }
+}
+
+function radioMessage(step: Step): string {
+  switch (step.name) {
+    case 'serviceArea':
+      return 'Select the service your complaint is about';
+    case 'processFinished':
+      return 'Select yes if they have finished dealing with your complaint';
+    case 'onBehalf':
+      return 'Select whether you are complaining for someone else';
+    case 'consent':
+      return 'Select whether we can share your details with the council or care provider';
+    case undefined:
+    default:
+      return 'Select an answer';
+  }
+}
+
+function textMessage(step: Step): string {
+  switch (step.name) {
+    case 'summary':
+      return 'Enter what happened';
+    case 'injustice':
+      return 'Enter how this has affected you';
+    case 'outcomeWanted':
+      return 'Enter what you would like to happen';
+    case undefined:
+    default:
+      return 'Enter your answer';
+  }
+}
+
+/** Marks an optional step as visited (so the form moves past it). */
+export function markSeen(a: Answers, slug: string): Answers {
+  const seen = { ...((a._seen as Record<string, boolean> | undefined) ?? {}), [slug]: true };
+  return { _seen: seen };
+}
+
+/** The complaint the answers describe, once every step that applies is answered. */
+export function toNewComplaint(a: Answers): Omit<NewComplaint, 'documentIds'> {
+  const onBehalf = str(a, 'onBehalf') === 'yes';
+  const you = {
+    name: str(a, 'name'),
+    email: str(a, 'email') || null,
+    phone: str(a, 'phone') || null,
+    address: null,
+    communicationNeeds: str(a, 'communicationNeeds') || null,
+    relationship: null,
+  };
+  const finished = str(a, 'processFinished') === 'yes';
+  return {
+    authorityId: str(a, 'authorityId'),
+    serviceArea: str(a, 'serviceArea') as NewComplaint['serviceArea'],
+    summary: str(a, 'summary'),
+    injustice: str(a, 'injustice') || null,
+    outcomeWanted: str(a, 'outcomeWanted') || null,
+    authorityProcessFinished: finished,
+    authorityFinalResponseOn: finished ? str(a, 'finalResponseOn') || null : null,
+    authorityComplainedOn: finished ? null : str(a, 'complainedOn') || null,
+    awareOn: str(a, 'awareOn') || null,
+    urgent: Array.isArray(a.urgent) ? (a.urgent as string[]) : [],
+    consentToShare: str(a, 'consent') === 'yes',
+    complainant: onBehalf
+      ? {
+          name: str(a, 'complainantName'),
+          email: null,
+          phone: null,
+          address: null,
+          communicationNeeds: you.communicationNeeds,
+          relationship: null,
+        }
+      : you,
+    representative: onBehalf
+      ? { ...you, communicationNeeds: null, relationship: str(a, 'relationship') || null }
+      : null,
+    channel: 'online',
+  };
+}

@@ -1,0 +1,469 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/modules/accounts/domain.ts';
+import { FixedClock } from '../../src/platform/clock.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { createAuthority, createUser, signedInAs } from '../support/factories.ts';
+
+/** Complaints: the public form, staff intake, the rules shown, assessment, the portal and the API. */
+
+let t: TestApp;
+let clock: FixedClock;
+let authorityId: string;
+let otherAuthorityId: string;
+let intake: TestClient;
+let intakeActor: Actor;
+let investigatorId: string;
+const LINK_OFFICER_EMAIL = 'link.officer@borough.example';
+
+// Wednesday 10 June 2026, 10:00 London.
+const NOW = new Date('2026-06-10T09:00:00Z');
+
+beforeAll(async () => {
+  clock = new FixedClock(NOW);
+  t = await createTestApp({ clock });
+  authorityId = await createAuthority(t.db, { name: 'Harbourside Borough Council' });
+  otherAuthorityId = await createAuthority(t.db, { name: 'Upland District Council' });
+  const lead = await createUser(t.services, { role: 'relationship-lead' });
+  await t.services.linkOfficers.addOfficer(
+    { type: 'user', id: lead.id, roles: ['relationship-lead'], authorityId: null },
+    authorityId,
+    {
+      title: 'Ms',
+      forename: 'Lena',
+      surname: 'Officer',
+      jobTitle: 'Complaints manager',
+      email: LINK_OFFICER_EMAIL,
+      correspondenceEmail: null,
+      phone: '+442079460001',
+    },
+  );
+  const officer = await signedInAs(t.db, t.services, 'intake-officer');
+  intake = new TestClient(t.app).withSession(officer.token);
+  intakeActor = { type: 'user', id: officer.user.id, roles: ['intake-officer'], authorityId: null };
+  investigatorId = (await createUser(t.services, { role: 'investigator', displayName: 'Ivy Investigator' })).id;
+}, 120_000);
+afterAll(async () => {
+  await t.close();
+});
+
+const outboxTo = (to: string) =>
+  t.db.kysely
+    .selectFrom('outbox_messages')
+    .select(['kind', 'subject', 'to_address'])
+    .where('to_address', '=', to)
+    .execute();
+const countComplaints = async () =>
+  (
+    await t.db.kysely
+      .selectFrom('complaints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
+
+function staffForm(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+  return {
+    channel: 'phone',
+    authorityId,
+    serviceArea: 'housing',
+    complainantName: 'Priya Shah',
+    complainantEmail: 'priya@example.test',
+    summary: 'The council did not repair the damp in my flat.',
+    authorityProcessFinished: 'yes',
+    authorityFinalResponseOn: '2026-05-01',
+    consentToShare: 'yes',
+    ...overrides,
+  };
+}
+
+async function recordByPhone(overrides: Record<string, string | string[]> = {}): Promise<string> {
+  const res = await intake.post('/staff/complaints/new', staffForm(overrides));
+  expect(res.statusCode).toBe(303);
+  const id = /\/staff\/complaints\/([0-9a-f-]{36})$/.exec(res.headers.location ?? '')?.[1];
+  expect(id, `created: ${res.headers.location}`).toBeTruthy();
+  return id ?? '';
+}
+
+describe('the public complaint form', () => {
+  it('asks one question a page, shows the answers to check, then gives a reference and sends an acknowledgement', async () => {
+    const visitor = new TestClient(t.app);
+    expect((await visitor.get('/complain')).statusCode).toBe(200);
+    const search = await visitor.get('/complain/authority?q=harbour');
+    expect(search.body).toContain('Harbourside Borough Council');
+    expect(search.body).not.toContain('Upland District Council');
+    const steps: [string, Record<string, string | string[]>][] = [
+      ['authority', { authorityId }],
+      ['service', { serviceArea: 'housing' }],
+      ['process-finished', { processFinished: 'no' }],
+      ['complained-date', { 'complainedOn-day': '1', 'complainedOn-month': '5', 'complainedOn-year': '2026' }],
+      ['aware-date', { 'awareOn-day': '1', 'awareOn-month': '3', 'awareOn-year': '2026' }],
+      ['what-happened', { summary: 'They lost my housing application.' }],
+      ['injustice', { injustice: 'I waited months in temporary housing.' }],
+      ['outcome', { outcomeWanted: 'An apology and a decision.' }],
+      ['urgent', { urgent: 'street-homelessness' }],
+      ['on-behalf', { onBehalf: 'no' }],
+      ['your-details', { name: 'Sam Carter', email: 'sam.carter@example.test', phone: '' }],
+      ['needs', { communicationNeeds: 'Large print letters' }],
+      ['consent', { consent: 'yes' }],
+      ['attachments', {}],
+    ];
+    for (const [slug, form] of steps) {
+      const page = await visitor.get(`/complain/${slug}`);
+      expect(page.statusCode, slug).toBe(200);
+      const res = await visitor.post(`/complain/${slug}`, form);
+      expect(res.statusCode, slug).toBe(303);
+      expect(res.headers.location, `after ${slug}`).not.toBe(`/complain/${slug}`);
+    }
+    const check = await visitor.get('/complain/check');
+    expect(check.statusCode).toBe(200);
+    expect(check.body).toContain('Harbourside Borough Council');
+    expect(check.body).toContain('Street homelessness');
+    expect(check.body).toContain('/complain/service?change=1');
+    // Not finished and within 12 weeks of complaining to them: the complainant is warned it may be referred back.
+    expect(check.body).toContain('may refer it back');
+    const sent = await visitor.post('/complain/check', {});
+    expect(sent.headers.location).toBe('/complain/confirmation');
+    const confirmation = await visitor.get('/complain/confirmation');
+    const reference = /id="reference">(\d\d \d\d\d \d\d\d)</.exec(confirmation.body)?.[1];
+    expect(reference).toMatch(/^26 \d{3} \d{3}$/);
+    const row = await t.db.kysely
+      .selectFrom('complaints')
+      .selectAll()
+      .where('reference', '=', reference ?? '')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'received',
+      channel: 'online',
+      urgent: true,
+      premature: true,
+      authority_complained_on: '2026-05-01',
+    });
+    expect(await outboxTo('sam.carter@example.test')).toEqual([
+      expect.objectContaining({
+        kind: 'complaint-acknowledgement',
+        subject: expect.stringContaining(reference ?? '') as string,
+      }),
+    ]);
+    // The draft and its personal data are gone; the form starts again.
+    expect(await t.db.kysely.selectFrom('complaint_drafts').selectAll().execute()).toEqual([]);
+    expect((await visitor.get('/complain/check')).headers.location).toBe('/complain');
+  });
+
+  it('refuses a date in the future, a missing answer and a made-up authority with clear messages', async () => {
+    const visitor = new TestClient(t.app);
+    const future = await visitor.post('/complain/aware-date', {
+      'awareOn-day': '1',
+      'awareOn-month': '1',
+      'awareOn-year': '2027',
+    });
+    expect(future.headers.location).toBe('/complain/aware-date');
+    expect((await visitor.get('/complain/aware-date')).body).toContain('The date must be today or in the past');
+    await visitor.post('/complain/consent', {});
+    expect((await visitor.get('/complain/consent')).body).toContain('Select whether we can share your details');
+    await visitor.post('/complain/authority', { authorityId: 'not-an-id' });
+    expect((await visitor.get('/complain/authority')).body).toContain('Select the council or care provider');
+  });
+
+  it('deletes drafts untouched for 24 hours', async () => {
+    const visitor = new TestClient(t.app);
+    await visitor.post('/complain/service', { serviceArea: 'education' });
+    expect((await t.db.kysely.selectFrom('complaint_drafts').selectAll().execute()).length).toBe(1);
+    clock.advance(25 * 3600 * 1000);
+    try {
+      expect(await t.services.complaints.sweepDrafts()).toBe(1);
+    } finally {
+      clock.set(NOW);
+    }
+    expect(await t.db.kysely.selectFrom('complaint_drafts').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe('references', () => {
+  it('are unique and consecutive when many complaints arrive at once', async () => {
+    const input = {
+      authorityId,
+      serviceArea: 'planning' as const,
+      summary: 'Planning',
+      injustice: null,
+      outcomeWanted: null,
+      authorityProcessFinished: true,
+      authorityFinalResponseOn: null,
+      authorityComplainedOn: null,
+      awareOn: null,
+      urgent: [],
+      consentToShare: true,
+      complainant: {
+        name: 'A',
+        email: null,
+        phone: '01632 960001',
+        address: null,
+        communicationNeeds: null,
+        relationship: null,
+      },
+      representative: null,
+      channel: 'phone' as const,
+    };
+    const made = await Promise.all(Array.from({ length: 20 }, () => t.services.complaints.receive(intakeActor, input)));
+    const refs = made.map((m) => m.reference);
+    expect(new Set(refs).size).toBe(20);
+    const numbers = refs.map((r) => Number(r.slice(3).replace(' ', ''))).sort((a, b) => a - b);
+    expect((numbers[19] ?? 0) - (numbers[0] ?? 0)).toBe(19);
+  });
+});
+
+describe('staff intake', () => {
+  it('changes nothing for an unknown authority, missing consent or a future date, and says why', async () => {
+    const before = await countComplaints();
+    const cases: [Record<string, string>, string][] = [
+      [{ authorityId: '00000000-0000-4000-8000-000000000000' }, 'Select an authority from the list'],
+      [{ consentToShare: '' }, 'Select whether the complainant agrees'],
+      [{ authorityFinalResponseOn: '2026-07-01' }, 'must be today or in the past'],
+    ];
+    for (const [override, message] of cases) {
+      const res = await intake.post('/staff/complaints/new', staffForm(override));
+      expect(res.headers.location).toBe('/staff/complaints/new');
+      expect((await intake.get('/staff/complaints/new')).body).toContain(message);
+    }
+    expect(await countComplaints()).toBe(before);
+  });
+
+  it('shows the premature rule; closing as premature tells the authority’s link officers and records who, when and why', async () => {
+    const id = await recordByPhone({
+      authorityProcessFinished: 'no',
+      authorityFinalResponseOn: '',
+      authorityComplainedOn: '2026-05-20',
+    });
+    const page = await intake.get(`/staff/complaints/${id}`);
+    expect(page.body).toContain('Premature:');
+    expect(page.body).toContain('2026-08-12');
+    const res = await intake.post(`/staff/complaints/${id}/intake`, {
+      action: 'premature',
+      reason: 'Stage 2 still running',
+    });
+    expect(res.headers.location).toBe(`/staff/complaints/${id}`);
+    const row = await t.db.kysely.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'closed', outcome: 'premature' });
+    expect(await outboxTo(LINK_OFFICER_EMAIL)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'complaint-premature',
+          subject: expect.stringContaining(row.reference) as string,
+        }),
+      ]),
+    );
+    const history = await t.db.kysely
+      .selectFrom('complaint_status_history')
+      .selectAll()
+      .where('complaint_id', '=', id)
+      .orderBy('changed_at')
+      .execute();
+    expect(history.map((h) => [h.from_status, h.to_status, h.reason])).toEqual([
+      [null, 'intake', 'Received by phone'],
+      ['intake', 'closed', 'Stage 2 still running'],
+    ]);
+    expect(history[1]?.changed_by).toBe(intakeActor.id);
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'record_id'])
+      .where('record_id', '=', id)
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['complaint.received', 'complaint.closed.premature']),
+    );
+    // The timeline shows it.
+    expect((await intake.get(`/staff/complaints/${id}/history`)).body).toContain('Stage 2 still running');
+  });
+
+  it('lets a late complaint go ahead only with a recorded reason', async () => {
+    const id = await recordByPhone({ awareOn: '2025-01-10' });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Late:');
+    await intake.post(`/staff/complaints/${id}/intake`, { action: 'assessment' });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('enter the reason it may go ahead');
+    await intake.post(`/staff/complaints/${id}/intake`, {
+      action: 'assessment',
+      lateReason: 'In hospital for most of the year',
+    });
+    const row = await t.db.kysely.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'assessment', late: true, late_reason: 'In hospital for most of the year' });
+  });
+});
+
+describe('assessment', () => {
+  it('puts urgent complaints first, then the oldest, with a working-day clock', async () => {
+    clock.set(new Date('2026-05-01T09:00:00Z'));
+    const old = await recordByPhone({ summary: 'Old one' });
+    clock.set(NOW);
+    const urgent = await recordByPhone({ summary: 'Urgent one', urgent: 'domestic-abuse' });
+    const queue = await intake.get('/staff/assessment');
+    const order = [...queue.body.matchAll(/href="\/staff\/complaints\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    expect(order.indexOf(urgent)).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(urgent)).toBeLessThan(order.indexOf(old));
+    // 1 May to 10 June 2026: 26 working days (4 and 25 May are bank holidays).
+    expect(queue.body).toContain('26 of 20 working days');
+  });
+
+  it('allocates an investigator when investigating, and needs reasons otherwise', async () => {
+    const id = await recordByPhone();
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate' });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Select the investigator');
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
+    const row = await t.db.kysely.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'investigation', investigator_id: investigatorId });
+    // Assessed once only.
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'invalid', reason: 'x' });
+    expect(
+      (await t.db.kysely.selectFrom('complaints').select('status').where('id', '=', id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('investigation');
+  });
+
+  it('sends the authority its allocation notice when a complaint goes to investigation', async () => {
+    const id = await recordByPhone();
+    await t.services.jobs.start({ work: true });
+    try {
+      await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
+      const deadline = Date.now() + 20_000;
+      let notice;
+      while (!notice && Date.now() < deadline) {
+        notice = await t.db.kysely
+          .selectFrom('allocation_notices')
+          .select('id')
+          .where('complaint_id', '=', id)
+          .executeTakeFirst();
+        if (!notice) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(notice).toBeDefined();
+    } finally {
+      await t.services.jobs.stop();
+    }
+    expect(await outboxTo(LINK_OFFICER_EMAIL)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'allocation-notice' })]),
+    );
+    const page = await intake.get(`/staff/complaints/${id}`);
+    expect(page.body).toContain('Allocation notice sent to the authority');
+    const history = await intake.get(`/staff/complaints/${id}/history`);
+    expect(history.body).toContain('Allocation notice sent to the authority');
+  });
+
+  it('tells the complainant only of an invalid complaint, and hides it from the authority', async () => {
+    const id = await recordByPhone({ complainantEmail: 'invalid.case@example.test' });
+    const before = (await outboxTo(LINK_OFFICER_EMAIL)).length;
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'invalid', reason: 'Not about the council' });
+    expect(await outboxTo('invalid.case@example.test')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'complaint-outcome-complainant' })]),
+    );
+    expect((await outboxTo(LINK_OFFICER_EMAIL)).length).toBe(before);
+    const portal = await signedInAs(t.db, t.services, 'link-officer', authorityId);
+    const client = new TestClient(t.app).withSession(portal.token);
+    expect((await client.get(`/portal/complaints/${id}`)).statusCode).toBe(404);
+  });
+
+  it('asks the authority for documents due in 10 working days', async () => {
+    const id = await recordByPhone();
+    await intake.post(`/staff/complaints/${id}/document-requests`, { description: 'The stage 2 response letter' });
+    const request = await t.db.kysely
+      .selectFrom('complaint_document_requests')
+      .selectAll()
+      .where('complaint_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(request.due_on).toBe('2026-06-24');
+    expect(await outboxTo(LINK_OFFICER_EMAIL)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'complaint-document-request' })]),
+    );
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('The stage 2 response letter');
+  });
+});
+
+describe('the authority portal', () => {
+  it('lists its own complaints only, 404s others’, and shows the complainant only with consent', async () => {
+    const shared = await recordByPhone({ complainantName: 'Shared Person' });
+    const withheld = await recordByPhone({ complainantName: 'Withheld Person', consentToShare: 'no' });
+    const elsewhere = await recordByPhone({ authorityId: otherAuthorityId });
+    const portal = await signedInAs(t.db, t.services, 'link-officer', authorityId);
+    const client = new TestClient(t.app).withSession(portal.token);
+    const list = await client.get('/portal/complaints');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(shared);
+    expect(list.body).not.toContain(elsewhere);
+    expect((await client.get(`/portal/complaints/${elsewhere}`)).statusCode).toBe(404);
+    expect((await client.get(`/portal/complaints/${shared}`)).body).toContain('Shared Person');
+    const hidden = await client.get(`/portal/complaints/${withheld}`);
+    expect(hidden.body).not.toContain('Withheld Person');
+    expect(hidden.body).toContain('Not shared');
+  });
+});
+
+describe('the case list', () => {
+  it('filters by status and authority and pages with a cursor', async () => {
+    await recordByPhone({ authorityId: otherAuthorityId });
+    await recordByPhone({ authorityId: otherAuthorityId });
+    const page = await intake.get(`/staff/complaints?authorityId=${otherAuthorityId}&limit=1`);
+    expect(page.body).toContain('Upland District Council');
+    expect(page.body).not.toContain('>Harbourside Borough Council<');
+    const next = /href="(\/staff\/complaints\?[^"]*cursor=[^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toBeTruthy();
+    expect((await intake.get(next ?? '')).statusCode).toBe(200);
+    const closed = await intake.get('/staff/complaints?status=closed');
+    expect(closed.body).toContain('Premature');
+  });
+});
+
+describe('the API', () => {
+  it('records, lists, reads and assesses complaints', async () => {
+    const token = (
+      await t.services.apiTokens.createFromCommandLine({
+        name: 'Intake API',
+        role: 'intake-officer',
+        authorityId: null,
+      })
+    ).token;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      headers,
+      payload: JSON.stringify({
+        authorityId,
+        serviceArea: 'education',
+        complainant: { name: 'Api Person', email: 'api.person@example.test' },
+        summary: 'School transport refused',
+        authorityProcessFinished: true,
+        authorityFinalResponseDate: '2026-06-01',
+        consentToShare: true,
+      }),
+    });
+    expect(created.statusCode).toBe(201);
+    const body = created.json<{ id: string; reference: string; status: string }>();
+    expect(body.reference).toMatch(/^26 \d{3} \d{3}$/);
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      headers,
+      payload: JSON.stringify({
+        authorityId,
+        serviceArea: 'education',
+        complainant: { name: 'X' },
+        summary: 'S',
+        authorityProcessFinished: true,
+      }),
+    });
+    expect(bad.statusCode).toBe(400);
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/complaints?authorityId=${authorityId}&limit=2`,
+      headers,
+    });
+    expect(list.json<{ items: unknown[]; nextCursor: string | null }>().nextCursor).not.toBeNull();
+    const assessed = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/complaints/${body.id}/assessment`,
+      headers,
+      payload: JSON.stringify({ outcome: 'not-investigate', reason: 'No significant injustice' }),
+    });
+    expect(assessed.json()).toMatchObject({ status: 'closed', outcome: 'not-investigated' });
+    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${body.id}`, headers });
+    expect(detail.json<{ history: { toStatus: string }[] }>().history.map((h) => h.toStatus)).toEqual([
+      'intake',
+      'closed',
+    ]);
+  });
+});

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { createAuthority, signedInAs } from '../support/factories.ts';
+
+/** Documents on a case: checked by content, limited in size, checksummed, and shown only to who may see them. */
+
+let t: TestApp;
+let dir: string;
+let authorityId: string;
+let complaintId: string;
+let staff: TestClient;
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+function multipart(file: { name: string; bytes: Buffer; type?: string }, fields: Record<string, string> = {}) {
+  const boundary = '----liaisontest';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+    ),
+    file.bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+async function upload(
+  client: TestClient,
+  file: { name: string; bytes: Buffer; type?: string },
+  fields: Record<string, string> = {},
+) {
+  const body = multipart(file, fields);
+  return client.request({
+    method: 'POST',
+    url: `/staff/complaints/${complaintId}/documents?_csrf=${encodeURIComponent(client.csrfToken)}`,
+    headers: body.headers,
+    payload: body.payload,
+  });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-documents-'));
+  t = await createTestApp({ env: { DOCUMENTS_DIR: dir, DOCUMENT_MAX_BYTES: '4096' } });
+  authorityId = await createAuthority(t.db);
+  const officer = await signedInAs(t.db, t.services, 'intake-officer');
+  staff = new TestClient(t.app).withSession(officer.token);
+  const created = await t.services.complaints.receive(
+    { type: 'user', id: officer.user.id, roles: ['intake-officer'], authorityId: null },
+    {
+      authorityId,
+      serviceArea: 'housing',
+      summary: 'Repairs',
+      injustice: null,
+      outcomeWanted: null,
+      authorityProcessFinished: true,
+      authorityFinalResponseOn: null,
+      authorityComplainedOn: null,
+      awareOn: null,
+      urgent: [],
+      consentToShare: true,
+      complainant: {
+        name: 'Doc Person',
+        email: null,
+        phone: '01632 960002',
+        address: null,
+        communicationNeeds: null,
+        relationship: null,
+      },
+      representative: null,
+      channel: 'letter',
+    },
+  );
+  complaintId = created.id;
+}, 120_000);
+afterAll(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const documents = () =>
+  t.db.kysely
+    .selectFrom('documents')
+    .selectAll()
+    .where('complaint_id', '=', complaintId)
+    .orderBy('uploaded_at')
+    .execute();
+
+describe('uploading documents', () => {
+  it('stores a PDF with its checksum, judged by content whatever the name says', async () => {
+    const res = await upload(
+      staff,
+      { name: 'letter.txt', bytes: PDF, type: 'text/plain' },
+      { description: 'Stage 2 letter' },
+    );
+    expect(res.statusCode).toBe(303);
+    const [doc] = await documents();
+    expect(doc).toMatchObject({
+      content_type: 'application/pdf',
+      size: PDF.length,
+      filename: 'letter.txt',
+      do_not_disclose: false,
+    });
+    expect(doc?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readFileSync(path.join(dir, doc?.storage_key ?? '')).equals(PDF)).toBe(true);
+    const download = await staff.get(`/staff/documents/${doc?.id}`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect(download.rawPayload.equals(PDF)).toBe(true);
+  });
+
+  it('refuses a file of the wrong kind and an oversize file with clear messages, storing nothing', async () => {
+    const before = (await documents()).length;
+    await upload(staff, { name: 'program.pdf', bytes: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00]) });
+    expect((await staff.get(`/staff/complaints/${complaintId}/documents`)).body).toContain(
+      'The selected file must be a PDF, Word',
+    );
+    await upload(staff, { name: 'big.txt', bytes: Buffer.alloc(5000, 0x61) });
+    expect((await staff.get(`/staff/complaints/${complaintId}/documents`)).body).toContain('must be smaller than');
+    expect((await documents()).length).toBe(before);
+  });
+
+  it('lets the authority’s own users download, except documents not for disclosure; other authorities get 404', async () => {
+    await upload(
+      staff,
+      { name: 'notes.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]) },
+      { doNotDisclose: 'yes' },
+    );
+    const [shared, secret] = await documents();
+    expect(secret?.do_not_disclose).toBe(true);
+    const own = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'link-officer', authorityId)).token,
+    );
+    expect((await own.get(`/portal/documents/${shared?.id}`)).statusCode).toBe(200);
+    expect((await own.get(`/portal/documents/${secret?.id}`)).statusCode).toBe(404);
+    const page = await own.get(`/portal/complaints/${complaintId}`);
+    expect(page.body).toContain('letter.txt');
+    expect(page.body).not.toContain('notes.png');
+    const other = new TestClient(t.app).withSession((await signedInAs(t.db, t.services, 'link-officer')).token);
+    expect((await other.get(`/portal/documents/${shared?.id}`)).statusCode).toBe(404);
+  });
+});
