@@ -1,0 +1,288 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createServices } from '../src/composition.ts';
+import { loadConfig } from '../src/config.ts';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
+import { FixedClock } from '../src/platform/clock.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+import { createLogger } from '../src/platform/logger.ts';
+
+/**
+ * Enquiries at scale: `node --import tsx bench/enquiries.ts`.
+ *
+ * On PostgreSQL (BENCH_DATABASE_URL; the `liaison_bench_enquiries` database on it is dropped and
+ * recreated; or a throwaway server from scripts/pg-test-server.sh): 200 authorities with two link
+ * officers, a generic inbox and a chief executive each, and BENCH_ENQUIRIES (100,000) open
+ * enquiries, one per complaint, with due dates spread from 25 days ago to 35 days ahead.
+ * 1. The reminder sweep: two sweeps at once (as two workers would), timed; then a third that must
+ *    send nothing; every reminder is checked to have gone once to each address.
+ * 2. The portal inbox of one authority (500 open enquiries) under autocannon, BENCH_CONNECTIONS
+ *    (20) connections for BENCH_SECONDS (10), signed in as its link officer.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ENQUIRIES = Number(process.env.BENCH_ENQUIRIES ?? 100_000);
+const AUTHORITIES = 200;
+const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+const DB_NAME = 'liaison_bench_enquiries';
+// Wednesday 13 January 2027, 07:00 in London.
+const NOW = new Date('2027-01-13T07:00:00Z');
+
+const log = (line: string) => console.log(line);
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function postgresServer(): { url: string; stop: () => void } {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const env = { ...process.env, PG_TEST_DIR: path.join(os.tmpdir(), 'liaison-pg-bench-enquiries') };
+  const script = path.join(ROOT, 'scripts/pg-test-server.sh');
+  const out = execFileSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = out.trim().replace(/^export TEST_DATABASE_URL=/, '');
+  return { url, stop: () => execFileSync('bash', [script, 'stop'], { env, stdio: 'ignore' }) };
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      ROLES: 'web',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: SECRET,
+    },
+  });
+  const since = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-pid, 'SIGTERM');
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: number) => void) {
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, headers: { cookie } },
+      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
+    );
+    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
+  });
+}
+
+async function main(): Promise<void> {
+  log(
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
+  );
+  const server = postgresServer();
+  let web: ChildProcess | null = null;
+  try {
+    const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });
+    await admin.connect();
+    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB_NAME}`);
+    await admin.end();
+    const url = withDatabase(server.url, DB_NAME);
+    log(`PostgreSQL ${version ?? '?'}`);
+    const db = await openDatabase({ kind: 'postgres', url, poolSize: 6 });
+    await migrate(db);
+
+    // Data, set-based.
+    const t0 = performance.now();
+    await db.query(`
+      INSERT INTO authorities (name, kind, generic_inbox, created_at, updated_at)
+      SELECT 'Bench Council ' || n, 'district', 'ombudsman@council' || n || '.example', now(), now()
+      FROM generate_series(1, ${AUTHORITIES}) n`);
+    await db.query(`
+      INSERT INTO senior_officers (authority_id, role, name, job_title, email)
+      SELECT id, 'chief-executive', 'Chief ' || name, 'Chief Executive', 'ce@' || replace(lower(name), ' ', '') || '.example' FROM authorities`);
+    await db.query(`
+      INSERT INTO link_officers (authority_id, slot, title, forename, surname, job_title, email, phone)
+      SELECT a.id, s, 'Ms', 'Officer', 'Number' || s, 'Complaints manager', 'lo' || s || '@' || replace(lower(a.name), ' ', '') || '.example', '+442079460000'
+      FROM authorities a CROSS JOIN generate_series(1, 2) s`);
+    // One complaint and one open enquiry each; authority 1 gets 500 for the inbox.
+    await db.query(`
+      WITH a AS (SELECT id, row_number() OVER (ORDER BY name) AS k FROM authorities)
+      INSERT INTO complaints (reference, authority_id, service_area, status, channel, summary, authority_process_finished, received_at)
+      SELECT '26 ' || lpad((n / 1000)::text, 3, '0') || ' ' || lpad((n % 1000)::text, 3, '0'),
+             (SELECT id FROM a WHERE k = CASE WHEN n <= 500 THEN 1 ELSE 2 + (n % ${AUTHORITIES - 1}) END),
+             'housing', 'investigation', 'online', 'Bench complaint ' || n, true, now()
+      FROM generate_series(1, ${ENQUIRIES}) n`);
+    await db.query(
+      `
+      INSERT INTO enquiries (complaint_id, authority_id, kind, number, addressed_to_name, status, sent_at, sent_on, due_on, due_working_days, due_rule)
+      SELECT c.id, c.authority_id, 'enquiry', 1, 'Chief Executive', 'open', $1::timestamptz - interval '28 days',
+             ($2::date - 28), ($2::date + ((row_number() OVER (ORDER BY c.id)) % 61 - 25)::int), 20,
+             '{"ruleId":"working-days-after-start","basis":"default","workingDays":20,"startDate":"2026-12-16","holidaySet":"england-and-wales","closures":[]}'::jsonb
+      FROM complaints c`,
+      [NOW, '2027-01-13'],
+    );
+    await db.query(`
+      INSERT INTO enquiry_questions (enquiry_id, authority_id, position, text)
+      SELECT e.id, e.authority_id, q, 'Question ' || q FROM enquiries e CROSS JOIN generate_series(1, 3) q`);
+    await db.query('ANALYZE');
+    log(
+      `Data: ${ENQUIRIES.toLocaleString('en-GB')} open enquiries over ${AUTHORITIES} authorities in ${round((performance.now() - t0) / 1000)} s`,
+    );
+
+    // 1. The sweep: two workers at once, then a third that finds nothing to send.
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      SESSION_SECRET: SECRET,
+      BASE_URL: 'http://127.0.0.1',
+      LOG_LEVEL: 'silent',
+    });
+    const services = createServices({ config, db, clock: new FixedClock(NOW), logger: createLogger('silent') });
+    const t1 = performance.now();
+    const [a, b] = await Promise.all([services.enquiries.sweep(), services.enquiries.sweep()]);
+    const sweepMs = performance.now() - t1;
+    const t2 = performance.now();
+    const third = await services.enquiries.sweep();
+    const emptySweepMs = performance.now() - t2;
+    const checks = await sql<{ reminders: number; emails: number; duplicates: number; expected: number }>`
+      SELECT (SELECT count(*) FROM enquiry_reminders) AS reminders,
+             (SELECT count(*) FROM outbox_messages WHERE kind LIKE 'enquiry-%') AS emails,
+             (SELECT count(*) FROM (SELECT to_address, subject FROM outbox_messages WHERE kind LIKE 'enquiry-%'
+                GROUP BY to_address, subject, text_body HAVING count(*) > 1) d) AS duplicates,
+             (SELECT sum(CASE WHEN kind = 'escalated-chief-executive' THEN 1 ELSE 3 END) FROM enquiry_reminders) AS expected
+    `.execute(db.kysely);
+    const c = checks.rows[0];
+    log(
+      `Sweep (two at once): ${round(sweepMs / 1000)} s; reminders ${(a.reminders + b.reminders).toLocaleString('en-GB')} ` +
+        `(worker 1: ${a.reminders.toLocaleString('en-GB')}, worker 2: ${b.reminders.toLocaleString('en-GB')}), emails ${(a.emails + b.emails).toLocaleString('en-GB')}`,
+    );
+    log(
+      `Check: ${Number(c?.reminders).toLocaleString('en-GB')} reminder rows, ${Number(c?.emails).toLocaleString('en-GB')} emails ` +
+        `(expected ${Number(c?.expected).toLocaleString('en-GB')}), ${Number(c?.duplicates)} duplicates; a third sweep sent ${third.emails} in ${round(emptySweepMs)} ms`,
+    );
+    if (Number(c?.emails) !== Number(c?.expected) || Number(c?.duplicates) !== 0 || third.emails !== 0) {
+      throw new Error('a reminder was not sent exactly once');
+    }
+
+    // 2. The portal inbox of the authority with 500 open enquiries.
+    const home = await db.kysely
+      .selectFrom('authorities')
+      .select('id')
+      .where('name', '=', 'Bench Council 1')
+      .executeTakeFirstOrThrow();
+    const user = await db.kysely
+      .insertInto('users')
+      .values({
+        email: 'lo@bench.example',
+        display_name: 'Bench Link Officer',
+        status: 'active',
+        authority_id: home.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.kysely.insertInto('user_roles').values({ user_id: user.id, role: 'link-officer' }).execute();
+    const token = newSecret();
+    const now = new Date();
+    await db.kysely
+      .insertInto('sessions')
+      .values({
+        token_hash: hashSecret(token),
+        user_id: user.id,
+        stage: 'active',
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + 8 * 3_600_000),
+      })
+      .execute();
+    await db.close();
+
+    const port = await freePort();
+    web = await startServer(url, port);
+    const inboxUrl = `http://127.0.0.1:${port}/portal/enquiries`;
+    const cookie = `liaison_session=${token}`;
+    const first = await fetch(inboxUrl, { headers: { cookie } });
+    const html = await first.text();
+    if (first.status !== 200 || !html.includes('500 open enquiries'))
+      throw new Error(`the inbox answered ${first.status}`);
+    await cannon(inboxUrl, cookie, 2);
+    const latencies: number[] = [];
+    const load = await cannon(inboxUrl, cookie, SECONDS, (ms) => latencies.push(ms));
+    latencies.sort((x, y) => x - y);
+    const inbox = {
+      requestsPerSecond: Math.round(load.requests.average),
+      p50: round(percentile(latencies, 50)),
+      p95: round(percentile(latencies, 95)),
+      p99: round(percentile(latencies, 99)),
+      non2xx: load.non2xx,
+    };
+    log(
+      `Portal inbox (500 open), ${CONNECTIONS} connections: ${inbox.requestsPerSecond} req/s, p50 ${inbox.p50} ms, p95 ${inbox.p95} ms, p99 ${inbox.p99} ms${inbox.non2xx ? ` (${inbox.non2xx} non-2xx)` : ''}`,
+    );
+
+    const figures = {
+      date: new Date().toISOString(),
+      postgres: version,
+      enquiries: ENQUIRIES,
+      sweepSeconds: round(sweepMs / 1000),
+      reminders: Number(c?.reminders),
+      emails: Number(c?.emails),
+      inbox,
+    };
+    fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'tmp', 'bench-enquiries.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    if (web) await stopServer(web);
+    server.stop();
+  }
+}
+
+await main();

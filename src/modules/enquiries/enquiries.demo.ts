@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import { DEMO_HOME_AUTHORITY, type DemoLoader } from '../../cli/demo-data.ts';
+import type { Actor } from '../accounts/domain.ts';
+import { deadlineAfter, workingDaysBefore } from './domain.ts';
+
+const QUESTIONS = [
+  'Please explain why the repairs reported in March were not completed within the council’s published timescales.',
+  'What contact did the council have with the complainant between April and September?',
+  'Please send the repairs log and the case notes for the property.',
+];
+
+/**
+ * Demo enquiries on the demo complaints under investigation (made by the complaints loader before
+ * this one): one open, one overdue (sent long ago, so the sweep has escalated it), one answered.
+ */
+export const enquiriesDemoLoader: DemoLoader = {
+  name: 'enquiries',
+  load: async (ctx) => {
+    const investigatorId = ctx.userIds.get('investigator');
+    if (!investigatorId) return;
+    const investigator: Actor = { type: 'user', id: investigatorId, roles: ['investigator'], authorityId: null };
+    // The demo link officer's council first, so the portal shows them.
+    const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
+    const linkOfficerId = ctx.userIds.get('link-officer');
+    const complaints = await ctx.db.kysely
+      .selectFrom('complaints')
+      .select(['id', 'authority_id'])
+      .where('status', '=', 'investigation')
+      .orderBy(sql`authority_id = ${home}`, 'desc')
+      .orderBy('received_at')
+      .orderBy('id')
+      .limit(3)
+      .execute();
+    const calendar = ctx.services.calendar;
+    for (const [i, complaint] of complaints.entries()) {
+      const sent = await ctx.services.enquiries.send(investigator, complaint.id, {
+        kind: 'enquiry',
+        questions: QUESTIONS,
+      });
+      if (i === 1) {
+        // Overdue: as if sent 30 working days ago.
+        const sentOn = workingDaysBefore(calendar, calendar.londonDate(ctx.clock.now()), 30);
+        const deadline = deadlineAfter(calendar, sentOn, 20, 'default');
+        const sentAt = new Date(`${sentOn}T10:00:00Z`);
+        await ctx.db.kysely
+          .updateTable('enquiries')
+          .set({ sent_at: sentAt, sent_on: sentOn, due_on: deadline.dueDate, due_rule: JSON.stringify(deadline.rule) })
+          .where('id', '=', sent.id)
+          .execute();
+        await ctx.db.kysely
+          .updateTable('enquiry_due_dates')
+          .set({ due_on: deadline.dueDate, rule: JSON.stringify(deadline.rule), set_at: sentAt })
+          .where('enquiry_id', '=', sent.id)
+          .execute();
+      }
+      if (i === 2) {
+        const linkOfficer: Actor =
+          linkOfficerId && complaint.authority_id === home
+            ? { type: 'user', id: linkOfficerId, roles: ['link-officer'], authorityId: home }
+            : { type: 'token', id: crypto.randomUUID(), roles: ['link-officer'], authorityId: complaint.authority_id };
+        const detail = await ctx.services.enquiries.get(investigator, sent.id);
+        await ctx.services.enquiries.submitResponse(
+          linkOfficer,
+          sent.id,
+          detail.questions.map((q) => ({
+            questionId: q.id,
+            answer: 'The council’s answer is in the attached summary of the case notes.',
+          })),
+        );
+      }
+    }
+    await ctx.services.enquiries.sweep();
+  },
+};

@@ -1,0 +1,477 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import type { NewRow, Row } from '../../platform/db/schema.ts';
+import { afterKeyset } from '../../platform/pagination.ts';
+import type { SweepThresholds } from './domain.ts';
+
+export type EnquiryRow = Row<'enquiries'>;
+export type QuestionRow = Row<'enquiry_questions'>;
+
+/** Kysely queries for enquiries; plain rows out. */
+export class EnquiriesRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): EnquiriesRepository {
+    return new EnquiriesRepository(db);
+  }
+
+  // Complaints (read here, owned by the complaints module) --------------------------------------
+
+  findComplaint(id: string) {
+    return this.db
+      .selectFrom('complaints as c')
+      .innerJoin('authorities as a', 'a.id', 'c.authority_id')
+      .select([
+        'c.id',
+        'c.reference',
+        'c.authority_id',
+        'c.status',
+        'c.summary',
+        'c.investigator_id',
+        'a.name as authority_name',
+      ])
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  lockComplaint(id: string) {
+    return this.db
+      .selectFrom('complaints')
+      .select(['id', 'status'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async nextNumber(complaintId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('enquiries')
+      .select(sql<number>`coalesce(max(number), 0) + 1`.as('n'))
+      .where('complaint_id', '=', complaintId)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  // Enquiries ------------------------------------------------------------------------------------
+
+  async insertEnquiry(values: NewRow<'enquiries'>): Promise<string> {
+    const row = await this.db.insertInto('enquiries').values(values).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async insertQuestions(rows: NewRow<'enquiry_questions'>[]): Promise<void> {
+    if (rows.length > 0) await this.db.insertInto('enquiry_questions').values(rows).execute();
+  }
+
+  async insertRecipients(rows: NewRow<'enquiry_recipients'>[]): Promise<void> {
+    if (rows.length > 0) await this.db.insertInto('enquiry_recipients').values(rows).execute();
+  }
+
+  async insertDueDate(values: NewRow<'enquiry_due_dates'>): Promise<void> {
+    await this.db.insertInto('enquiry_due_dates').values(values).execute();
+  }
+
+  findEnquiry(id: string) {
+    return this.db
+      .selectFrom('enquiries as e')
+      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+      .innerJoin('authorities as a', 'a.id', 'e.authority_id')
+      .selectAll('e')
+      .select(['c.reference as complaint_reference', 'a.name as authority_name'])
+      .where('e.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  lockEnquiry(id: string) {
+    return this.db.selectFrom('enquiries').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  questions(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_questions as q')
+      .leftJoin('users as u', 'u.id', 'q.answered_by')
+      .selectAll('q')
+      .select('u.display_name as answered_by_name')
+      .where('q.enquiry_id', '=', enquiryId)
+      .orderBy('q.position')
+      .execute();
+  }
+
+  answerDocuments(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_answer_documents as ad')
+      .innerJoin('enquiry_questions as q', 'q.id', 'ad.question_id')
+      .innerJoin('documents as d', 'd.id', 'ad.document_id')
+      .select(['ad.question_id', 'ad.document_id', 'd.filename', 'd.size'])
+      .where('q.enquiry_id', '=', enquiryId)
+      .orderBy('d.uploaded_at')
+      .execute();
+  }
+
+  findQuestion(id: string) {
+    return this.db.selectFrom('enquiry_questions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  recipients(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_recipients')
+      .select(['email', 'recipient_as'])
+      .where('enquiry_id', '=', enquiryId)
+      .orderBy('position')
+      .execute();
+  }
+
+  dueDates(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_due_dates')
+      .selectAll()
+      .where('enquiry_id', '=', enquiryId)
+      .orderBy('set_at')
+      .orderBy(sql`reason = 'sent'`, 'desc')
+      .orderBy('due_on')
+      .execute();
+  }
+
+  extensionRequests(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_extension_requests')
+      .selectAll()
+      .where('enquiry_id', '=', enquiryId)
+      .orderBy('requested_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  reminders(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_reminders')
+      .select(['kind', 'due_on', 'sent_at'])
+      .where('enquiry_id', '=', enquiryId)
+      .orderBy('sent_at')
+      .orderBy('kind')
+      .execute();
+  }
+
+  delegations(enquiryId: string) {
+    return this.db
+      .selectFrom('enquiry_delegations as d')
+      .innerJoin('users as u', 'u.id', 'd.delegate_user_id')
+      .selectAll('d')
+      .select('u.display_name as delegate_name')
+      .where('d.enquiry_id', '=', enquiryId)
+      .orderBy('d.created_at')
+      .execute();
+  }
+
+  /** The delegations a delegate holds on an enquiry (empty: they may not see it). */
+  delegationsFor(enquiryId: string, userId: string) {
+    return this.db
+      .selectFrom('enquiry_delegations')
+      .selectAll()
+      .where('enquiry_id', '=', enquiryId)
+      .where('delegate_user_id', '=', userId)
+      .execute();
+  }
+
+  forComplaint(complaintId: string) {
+    return this.db
+      .selectFrom('enquiries')
+      .select(['id', 'number', 'kind', 'status', 'sent_at', 'due_on', 'responded_at', 'responded_on_time'])
+      .where('complaint_id', '=', complaintId)
+      .orderBy('number')
+      .execute();
+  }
+
+  allocationNotice(complaintId: string) {
+    return this.db
+      .selectFrom('allocation_notices')
+      .select(['id', 'sent_at', 'addressed_to_name'])
+      .where('complaint_id', '=', complaintId)
+      .executeTakeFirst();
+  }
+
+  /** Open enquiries of an authority, soonest due first; for a delegate only those given to them. */
+  inbox(
+    authorityId: string,
+    delegateUserId: string | null,
+    limit: number,
+    after: readonly [string, string] | null = null,
+  ) {
+    let q = this.db
+      .selectFrom('enquiries as e')
+      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+      .select([
+        'e.id',
+        'e.number',
+        'e.kind',
+        'e.sent_at',
+        'e.due_on',
+        'c.reference as complaint_reference',
+        sql<number>`(SELECT count(*) FROM enquiry_questions q WHERE q.enquiry_id = e.id)`.as('questions'),
+        sql<number>`(SELECT count(*) FROM enquiry_questions q WHERE q.enquiry_id = e.id AND q.answer_state = 'ready')`.as(
+          'ready',
+        ),
+      ])
+      .where('e.authority_id', '=', authorityId)
+      .where('e.status', '=', 'open');
+    if (delegateUserId !== null) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('enquiry_delegations as d')
+            .select('d.id')
+            .whereRef('d.enquiry_id', '=', 'e.id')
+            .where('d.delegate_user_id', '=', delegateUserId),
+        ),
+      );
+    }
+    if (after) {
+      q = q.where(
+        afterKeyset([sql.ref('e.due_on'), sql.ref('e.id')], [sql`${after[0]}::date`, sql`${after[1]}::uuid`], 'asc'),
+      );
+    }
+    return q.orderBy('e.due_on').orderBy('e.id').limit(limit).execute();
+  }
+
+  async countOpen(authorityId: string, delegateUserId: string | null): Promise<number> {
+    let q = this.db
+      .selectFrom('enquiries as e')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('e.authority_id', '=', authorityId)
+      .where('e.status', '=', 'open');
+    if (delegateUserId !== null) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('enquiry_delegations as d')
+            .select('d.id')
+            .whereRef('d.enquiry_id', '=', 'e.id')
+            .where('d.delegate_user_id', '=', delegateUserId),
+        ),
+      );
+    }
+    return (await q.executeTakeFirstOrThrow()).n;
+  }
+
+  latestNotices(authorityId: string, limit: number) {
+    return this.db
+      .selectFrom('enquiry_reminders as r')
+      .innerJoin('enquiries as e', 'e.id', 'r.enquiry_id')
+      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+      .select(['r.kind', 'r.due_on', 'r.sent_at', 'e.id as enquiry_id', 'e.number', 'c.reference'])
+      .where('r.authority_id', '=', authorityId)
+      .where('e.status', '=', 'open')
+      .orderBy('r.sent_at', 'desc')
+      .orderBy('r.id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Open enquiries past their due date, most overdue first, for the staff dashboard. */
+  overdue(today: string, limit: number) {
+    return this.db
+      .selectFrom('enquiries as e')
+      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+      .innerJoin('authorities as a', 'a.id', 'e.authority_id')
+      .select(['e.id', 'e.number', 'e.due_on', 'c.reference', 'a.name as authority_name'])
+      .where('e.status', '=', 'open')
+      .where('e.due_on', '<', today)
+      .orderBy('e.due_on')
+      .orderBy('e.id')
+      .limit(limit)
+      .execute();
+  }
+
+  async countOverdue(today: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('enquiries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'open')
+      .where('due_on', '<', today)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  // Delegation ----------------------------------------------------------------------------------
+
+  findAuthorityUser(userId: string) {
+    return this.db
+      .selectFrom('users as u')
+      .select(['u.id', 'u.authority_id', 'u.status', 'u.display_name', 'u.email'])
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('user_roles as r')
+              .select('r.role')
+              .whereRef('r.user_id', '=', 'u.id')
+              .where('r.role', '=', 'delegate'),
+          )
+          .as('is_delegate'),
+      )
+      .where('u.id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  /** The authority's active delegates with their task figures (today's London date for "overdue"). */
+  delegateFigures(authorityId: string, today: string) {
+    return this.db
+      .selectFrom('users as u')
+      .innerJoin('user_roles as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'delegate'))
+      .leftJoin('enquiry_delegations as d', (j) =>
+        j.onRef('d.delegate_user_id', '=', 'u.id').on('d.authority_id', '=', authorityId),
+      )
+      .select([
+        'u.id',
+        'u.display_name',
+        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL)`.as('open'),
+        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL AND d.internal_due_on < ${today})`.as('overdue'),
+        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NOT NULL)`.as('done'),
+        sql<number>`count(d.id) FILTER (WHERE d.completed_on_time)`.as('done_on_time'),
+      ])
+      .where('u.authority_id', '=', authorityId)
+      .where('u.status', '<>', 'deactivated')
+      .groupBy(['u.id', 'u.display_name'])
+      .orderBy('u.display_name')
+      .execute();
+  }
+
+  delegates(authorityId: string) {
+    return this.db
+      .selectFrom('users as u')
+      .innerJoin('user_roles as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'delegate'))
+      .select(['u.id', 'u.display_name'])
+      .where('u.authority_id', '=', authorityId)
+      .where('u.status', '<>', 'deactivated')
+      .orderBy('u.display_name')
+      .execute();
+  }
+
+  async delegateSubmission(authorityId: string): Promise<'direct' | 'review'> {
+    const row = await this.db
+      .selectFrom('authority_enquiry_settings')
+      .select('delegate_submission')
+      .where('authority_id', '=', authorityId)
+      .executeTakeFirst();
+    return row?.delegate_submission ?? 'review';
+  }
+
+  async setDelegateSubmission(authorityId: string, mode: 'direct' | 'review', now: Date): Promise<void> {
+    await this.db
+      .insertInto('authority_enquiry_settings')
+      .values({ authority_id: authorityId, delegate_submission: mode, updated_at: now })
+      .onConflict((oc) => oc.column('authority_id').doUpdateSet({ delegate_submission: mode, updated_at: now }))
+      .execute();
+  }
+
+  // The sweep -----------------------------------------------------------------------------------
+
+  /**
+   * Records every reminder and escalation due on this sweep and writes its emails, in one statement:
+   * the insert into enquiry_reminders skips any (enquiry, kind, due date) already there, and only
+   * rows it inserted get emails. A second worker sweeping at the same moment waits on the unique
+   * key, then finds the rows and sends nothing. Addresses are resolved now: the link officers (or
+   * whoever covers them today) and the generic inbox, failing those the chief executive; the
+   * chief executive for escalations.
+   */
+  async sweep(t: SweepThresholds, now: Date, baseUrl: string): Promise<{ reminders: number; emails: number }> {
+    const result = await sql<{ reminders: number; emails: number }>`
+      WITH candidates AS (
+        SELECT e.id, e.authority_id, e.due_on, k.kind
+        FROM enquiries e
+        CROSS JOIN LATERAL (VALUES
+          (CASE WHEN e.due_on > ${t.today}::date AND e.due_working_days > ${t.reminderWorkingDays} THEN 'before-due' END),
+          (CASE WHEN e.due_on = ${t.today}::date THEN 'due-today' END),
+          (CASE WHEN e.due_on < ${t.today}::date THEN 'overdue' END),
+          (CASE WHEN e.due_on < ${t.today}::date AND e.due_on <= ${t.escalateBy}::date THEN 'escalated-chief-executive' END)
+        ) AS k(kind)
+        WHERE e.status = 'open' AND e.due_on <= ${t.beforeDueBy}::date AND k.kind IS NOT NULL
+      ),
+      inserted AS (
+        INSERT INTO enquiry_reminders (enquiry_id, authority_id, kind, due_on, sent_at)
+        SELECT id, authority_id, kind, due_on, ${now} FROM candidates
+        ON CONFLICT ON CONSTRAINT enquiry_reminders_once DO NOTHING
+        RETURNING id, enquiry_id, authority_id, kind, due_on
+      ),
+      audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id)
+        SELECT 'system', NULL, NULL, 'enquiry.reminder-' || kind, 'enquiry', enquiry_id, authority_id FROM inserted
+        RETURNING 1
+      ),
+      targets AS (SELECT DISTINCT authority_id FROM inserted),
+      officers AS (
+        SELECT lo.authority_id, coalesce(
+          (SELECT coalesce(u.email, o2.correspondence_email, o2.email)
+             FROM link_officer_covers cv
+             LEFT JOIN users u ON u.id = cv.cover_user_id
+             LEFT JOIN link_officers o2 ON o2.id = cv.cover_officer_id
+            WHERE cv.link_officer_id = lo.id AND ${t.today}::date BETWEEN cv.starts_on AND cv.ends_on
+            ORDER BY cv.starts_on LIMIT 1),
+          lo.correspondence_email, lo.email) AS email
+        FROM link_officers lo
+        WHERE lo.authority_id IN (SELECT authority_id FROM targets)
+      ),
+      usual AS (
+        SELECT authority_id, email FROM officers
+        UNION
+        SELECT a.id, a.generic_inbox FROM authorities a
+        WHERE a.id IN (SELECT authority_id FROM targets) AND a.generic_inbox IS NOT NULL
+      ),
+      chief AS (
+        SELECT DISTINCT ON (so.authority_id) so.authority_id, so.email, coalesce(so.title || ' ', '') || so.name AS name
+        FROM senior_officers so
+        WHERE so.role = 'chief-executive' AND so.authority_id IN (SELECT authority_id FROM targets)
+        ORDER BY so.authority_id, so.created_at
+      ),
+      -- Authorities with no link officer and no generic inbox: their reminders go to the chief executive.
+      fallback AS (
+        SELECT t.authority_id FROM targets t WHERE NOT EXISTS (SELECT 1 FROM usual u WHERE u.authority_id = t.authority_id)
+      ),
+      addressed AS (
+        SELECT i.*, u.email FROM inserted i JOIN usual u ON u.authority_id = i.authority_id
+        WHERE i.kind <> 'escalated-chief-executive'
+        UNION ALL
+        SELECT i.*, ch.email FROM inserted i JOIN chief ch ON ch.authority_id = i.authority_id
+        LEFT JOIN fallback f ON f.authority_id = i.authority_id
+        WHERE i.kind = 'escalated-chief-executive' OR f.authority_id IS NOT NULL
+      ),
+      sent AS (
+        INSERT INTO outbox_messages (idempotency_key, kind, to_address, subject, text_body, headers)
+        SELECT
+          'enquiry-reminder:' || ad.id || ':' || lower(ad.email),
+          'enquiry-' || ad.kind,
+          ad.email,
+          CASE ad.kind
+            WHEN 'before-due' THEN 'Reminder: enquiry ' || e.number || ' on complaint ' || c.reference || ' is due soon'
+            WHEN 'due-today' THEN 'Reminder: enquiry ' || e.number || ' on complaint ' || c.reference || ' is due today'
+            WHEN 'overdue' THEN 'Overdue: enquiry ' || e.number || ' on complaint ' || c.reference
+            ELSE 'Escalation: enquiry ' || e.number || ' on complaint ' || c.reference || ' is overdue'
+          END,
+          CASE ad.kind
+            WHEN 'escalated-chief-executive' THEN
+              'The ' || a.name || ' response to the ombudsman''s enquiry ' || e.number || ' on complaint ' || c.reference ||
+              ' was due on ' || to_char(ad.due_on, 'FMDay FMDD FMMonth YYYY') || ' and has not arrived. ' ||
+              'We have reminded the council''s link officers. Please make sure the response is sent without further delay: ' ||
+              'the ombudsman may use its formal powers to require the information.'
+            ELSE
+              'Enquiry ' || e.number || ' on complaint ' || c.reference || ' for ' || a.name || ' is due on ' ||
+              to_char(ad.due_on, 'FMDay FMDD FMMonth YYYY') ||
+              CASE WHEN ad.kind = 'overdue' THEN ' and is now overdue.' ELSE '.' END ||
+              E'\n\nRespond in the authority portal: ' || ${baseUrl} || '/portal/enquiries/' || e.id ||
+              E'\nIf you need more time, ask for an extension there, with your reason.'
+          END,
+          '{}'::jsonb
+        FROM addressed ad
+        JOIN enquiries e ON e.id = ad.enquiry_id
+        JOIN complaints c ON c.id = e.complaint_id
+        JOIN authorities a ON a.id = e.authority_id
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM inserted) AS reminders, (SELECT count(*) FROM sent) AS emails,
+             (SELECT count(*) FROM audited) AS audited
+    `.execute(this.db);
+    const row = result.rows[0];
+    return { reminders: row?.reminders ?? 0, emails: row?.emails ?? 0 };
+  }
+}
