@@ -4,6 +4,7 @@ import type { Actor } from '../../src/modules/accounts/domain.ts';
 import type { AuthorityInput } from '../../src/modules/authorities/authorities.schemas.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createUser, signedInAs } from '../support/factories.ts';
+import { createComplaint } from './enquiries.fixtures.ts';
 
 let t: TestApp;
 let lead: Actor;
@@ -400,5 +401,17 @@ describe('authority page', () => {
     const after = await client.get(`/staff/authorities/${id}`);
     expect(after.body).toContain('Lionel Linkman, Complaints Manager');
     expect(after.body).not.toContain('This authority has no link officer');
+  });
+
+  it('counts the authority’s open cases, leaving closed ones out', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Casework Borough Council' }), []);
+    await createComplaint(t.db, id, 'investigation');
+    await createComplaint(t.db, id, 'assessment');
+    await createComplaint(t.db, id, 'closed');
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const page = await new TestClient(t.app).withSession(token).get(`/staff/authorities/${id}`);
+    const openCases = /Open cases\s*<\/dt>\s*<dd[^>]*>\s*<a[^>]*>(\d+)/.exec(page.body);
+    expect(openCases?.[1]).toBe('2');
+    expect(page.body).toMatch(/Overdue responses\s*<\/dt>\s*<dd[^>]*>\s*0\s*</);
   });
 });

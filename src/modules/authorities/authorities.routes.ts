@@ -283,11 +283,17 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = actorOf(request);
         const authority = await authorities.getAuthority(actor, idParam(request));
-        const { officers: linkOfficers } = await services.linkOfficers.officers(actor, authority.id);
+        const [{ officers: linkOfficers }, openCases, overdueResponses] = await Promise.all([
+          services.linkOfficers.officers(actor, authority.id),
+          services.complaints.countOpenForAuthority(actor, authority.id),
+          services.enquiries.countOverdueForAuthority(actor, authority.id),
+        ]);
         const missingAreas = SERVICE_AREAS.filter((a) => !authority.headsOfService.some((h) => h.serviceArea === a));
         return reply.render('authorities/views/authority.njk', {
           authority,
           linkOfficers,
+          openCases,
+          overdueResponses,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
           canAddHead: missingAreas.length > 0,

@@ -706,6 +706,18 @@ export class ComplaintsService {
     };
   }
 
+  /** How many of an authority's complaints are open (not closed), for the directory's authority page. */
+  async countOpenForAuthority(actor: Actor, authorityId: string): Promise<number> {
+    this.require(actor, 'complaints:read');
+    const row = await this.db
+      .selectFrom('complaints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('authority_id', '=', authorityId)
+      .where('status', '<>', 'closed')
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
   /** The case list with filters, newest first, by keyset. Authority actors see their own authority's only. */
   async list(actor: Actor, filters: ListFilters, cursor: string | undefined, limit = 50): Promise<Page<CaseSummary>> {
     if (actor.authorityId === null) this.require(actor, 'complaints:read');

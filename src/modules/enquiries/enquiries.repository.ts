@@ -282,6 +282,17 @@ export class EnquiriesRepository {
       .execute();
   }
 
+  async countOverdueForAuthority(authorityId: string, today: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('enquiries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('authority_id', '=', authorityId)
+      .where('status', '=', 'open')
+      .where('due_on', '<', today)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
   async countOverdue(today: string): Promise<number> {
     const row = await this.db
       .selectFrom('enquiries')

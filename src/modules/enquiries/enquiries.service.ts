@@ -526,6 +526,12 @@ export class EnquiriesService {
     return events;
   }
 
+  /** How many of an authority's enquiries are past their due date without a response. */
+  async countOverdueForAuthority(actor: Actor, authorityId: string): Promise<number> {
+    this.staffOnly(actor, 'enquiries:read');
+    return this.repo.countOverdueForAuthority(authorityId, this.today());
+  }
+
   /** Overdue open enquiries for the staff dashboard. */
   async overdue(actor: Actor, limit = 10) {
     this.staffOnly(actor, 'enquiries:read');
