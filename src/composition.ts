@@ -5,6 +5,8 @@ import { ApiTokensService } from './modules/api-tokens/api-tokens.service.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { AuthoritiesService } from './modules/authorities/authorities.service.ts';
 import { LinkOfficersService } from './modules/link-officers/link-officers.service.ts';
+import { EnquiriesService } from './modules/enquiries/enquiries.service.ts';
+import { registerEnquiryJobs } from './modules/enquiries/enquiries.jobs.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Db } from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
@@ -12,6 +14,11 @@ import { workingCalendar } from './platform/calendar/calendar.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { MailSender } from './platform/mail/sender.ts';
 import { OutboxService } from './modules/outbox/outbox.service.ts';
+import { CorrespondenceService } from './modules/correspondence/correspondence.service.ts';
+import { registerCorrespondenceJobs } from './modules/correspondence/correspondence.jobs.ts';
+import { FilesService } from './platform/files/files.service.ts';
+import { ComplaintsService } from './modules/complaints/complaints.service.ts';
+import path from 'node:path';
 
 export interface Platform {
   config: Config;
@@ -67,6 +74,45 @@ export function createServices(platform: Platform) {
   const apiTokens = new ApiTokensService(db.kysely, clock);
   const audit = new AuditService(db.kysely);
   const userDirectory = new UserDirectoryService(db.kysely);
+  const files = new FilesService(db.kysely, clock, {
+    dir: config.DOCUMENTS_DIR ? path.resolve(config.DOCUMENTS_DIR) : path.join(config.dataDir, 'documents'),
+    maxBytes: config.DOCUMENT_MAX_BYTES,
+  });
+  const complaints = new ComplaintsService(db.kysely, clock, calendar, linkOfficers, files, {
+    baseUrl: config.BASE_URL,
+    assessmentTargetWorkingDays: config.ASSESSMENT_TARGET_WORKING_DAYS,
+    documentRequestWorkingDays: config.DOCUMENT_REQUEST_WORKING_DAYS,
+  });
+  // The public complaint form's drafts hold personal data: none is kept beyond 24 hours.
+  jobs.every({
+    name: 'complaints.sweep-drafts',
+    everySeconds: 3600,
+    run: async () => {
+      await complaints.sweepDrafts();
+    },
+  });
+  const enquiries = new EnquiriesService(db.kysely, clock, calendar, authorities, linkOfficers, files, {
+    baseUrl: config.BASE_URL,
+    dueWorkingDays: {
+      enquiry: config.ENQUIRY_DUE_WORKING_DAYS,
+      'document-request': config.DOCUMENT_REQUEST_DUE_WORKING_DAYS,
+    },
+    reminderWorkingDays: config.ENQUIRY_REMINDER_WORKING_DAYS,
+    escalationWorkingDays: config.ENQUIRY_ESCALATION_WORKING_DAYS,
+  });
+  const enquiryJobs = registerEnquiryJobs(jobs, enquiries, config.ENQUIRY_SWEEP_SECONDS);
+  // Allocation gives the authority its chance to comment: the notice is queued with the change itself.
+  complaints.onInvestigationStarted(async (trx, complaintId) => {
+    await jobs.enqueue(trx, enquiryJobs.notifyAllocationJob, { complaintId });
+  });
+  complaints.addTimelineSource((complaintId) => enquiries.timelineEvents(complaintId));
+  const correspondence = new CorrespondenceService(
+    db.kysely,
+    clock,
+    { files, jobs, logger: platform.logger.child({ component: 'correspondence' }) },
+    { domain: config.MAIL_DOMAIN },
+  );
+  registerCorrespondenceJobs(jobs, correspondence, config.JOB_POLL_SECONDS);
   return {
     platform,
     jobs,
@@ -79,6 +125,11 @@ export function createServices(platform: Platform) {
     apiTokens,
     audit,
     userDirectory,
+    enquiries,
+    enquiryJobs,
+    files,
+    complaints,
+    correspondence,
   };
 }
 

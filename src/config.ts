@@ -57,10 +57,22 @@ export const configSchema = z.object({
   INVITATION_TTL_HOURS: int(72, 1),
   PASSWORD_RESET_TTL_MINUTES: int(60, 1),
   EXTRA_CLOSURE_DAYS: dateList,
+  /** Enquiries: working days to respond, by kind; reminders and escalation in working days. */
+  ENQUIRY_DUE_WORKING_DAYS: int(20, 1, 260),
+  DOCUMENT_REQUEST_DUE_WORKING_DAYS: int(10, 1, 260),
+  ENQUIRY_REMINDER_WORKING_DAYS: int(5, 0, 60),
+  ENQUIRY_ESCALATION_WORKING_DAYS: int(5, 1, 60),
+  ENQUIRY_SWEEP_SECONDS: int(300, 1, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024),
   JOB_POLL_SECONDS: int(2, 1, 60),
   TRUST_PROXY: bool.default(false),
+  /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
+  DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  DOCUMENTS_DIR: z.string().optional(),
+  /** Complaints: the assessment target and the time an authority has to send documents asked for. */
+  ASSESSMENT_TARGET_WORKING_DAYS: int(20, 1, 250),
+  DOCUMENT_REQUEST_WORKING_DAYS: int(10, 1, 250),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -46,6 +46,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         db: db.kysely,
         clock: systemClock,
         logger: logger.child({ role: 'mail-in' }),
+        onStored: (id, parsed) => services.correspondence.fileInbound(id, parsed),
       });
     }
     if (roles.has('web')) {

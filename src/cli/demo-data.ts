@@ -8,6 +8,8 @@ import { ROLE_NAMES, isStaffRole, type Role } from '../modules/accounts/domain.t
 import { REGIONS, type AuthorityKind } from '../modules/authorities/domain.ts';
 import { authoritiesDemoLoader } from '../modules/authorities/authorities.demo.ts';
 import { linkOfficersDemoLoader } from '../modules/link-officers/link-officers.demo.ts';
+import { complaintsDemoLoader } from '../modules/complaints/complaints.demo.ts';
+import { enquiriesDemoLoader } from '../modules/enquiries/enquiries.demo.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/database.ts';
 
@@ -194,6 +196,9 @@ export const DEMO_LOADERS: DemoLoader[] = [
   accountsLoader,
   authoritiesDemoLoader,
   linkOfficersDemoLoader,
+  complaintsDemoLoader,
+  // After the complaints loader: enquiries on the complaints under investigation.
+  enquiriesDemoLoader,
 ];
 
 export async function loadDemoData(ctx: Omit<DemoContext, 'authorityIds' | 'userIds'>): Promise<void> {

@@ -7,6 +7,9 @@ import { apiTokensApi } from '../modules/api-tokens/api-tokens.api.ts';
 import { auditApi } from '../modules/audit/audit.api.ts';
 import { authoritiesApi } from '../modules/authorities/authorities.api.ts';
 import { linkOfficersApi } from '../modules/link-officers/link-officers.api.ts';
+import { correspondenceApi } from '../modules/correspondence/correspondence.api.ts';
+import { complaintsApi } from '../modules/complaints/complaints.api.ts';
+import { enquiriesApi } from '../modules/enquiries/enquiries.api.ts';
 import { DomainError } from '../platform/errors.ts';
 import { sendProblem } from './errors.ts';
 import { zodFieldErrors } from './forms.ts';
@@ -94,6 +97,9 @@ export function apiModules(services: Services): ApiRoute[][] {
     auditApi(services),
     linkOfficersApi(services),
     authoritiesApi(services),
+    complaintsApi(services),
+    enquiriesApi(services),
+    correspondenceApi(services),
   ];
 }
 

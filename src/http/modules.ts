@@ -7,7 +7,10 @@ import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { healthRoutes } from '../modules/health/health.routes.ts';
 import { homeRoutes } from '../modules/home/home.routes.ts';
 import { linkOfficersRoutes } from '../modules/link-officers/link-officers.routes.ts';
+import { complaintsRoutes } from '../modules/complaints/complaints.routes.ts';
+import { enquiriesRoutes } from '../modules/enquiries/enquiries.routes.ts';
 import { outboxRoutes } from '../modules/outbox/outbox.routes.ts';
+import { correspondenceRoutes } from '../modules/correspondence/correspondence.routes.ts';
 import { siteRoutes } from '../modules/site/site.routes.ts';
 import type { PageRoute } from './routes.ts';
 
@@ -23,5 +26,8 @@ export function pageModules(services: Services, _config: Config): PageRoute[][] 
     auditRoutes(services),
     authoritiesRoutes(services),
     linkOfficersRoutes(services),
+    correspondenceRoutes(services),
+    complaintsRoutes(services),
+    enquiriesRoutes(services),
   ];
 }

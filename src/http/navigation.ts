@@ -12,10 +12,14 @@ interface NavItem {
  */
 const STAFF_NAV: NavItem[] = [
   { text: 'Home', href: '/staff', permission: 'staff:home' },
+  { text: 'Complaints', href: '/staff/complaints', permission: 'complaints:read' },
+  { text: 'Assessment', href: '/staff/assessment', permission: 'complaints:read' },
+  { text: 'Enquiries', href: '/staff/enquiries', permission: 'enquiries:read' },
   { text: 'Authorities', href: '/staff/authorities', permission: 'authorities:read' },
   { text: 'Link officer changes', href: '/staff/link-officer-changes', permission: 'link-officers:manage' },
   { text: 'Users', href: '/staff/users', permission: 'users:manage' },
   { text: 'API tokens', href: '/staff/tokens', permission: 'tokens:manage' },
+  { text: 'Holding pen', href: '/staff/holding-pen', permission: 'holding-pen:triage' },
   { text: 'Outbox', href: '/staff/outbox', permission: 'outbox:read' },
   { text: 'Audit log', href: '/staff/audit', permission: 'audit:read' },
 ];
@@ -23,7 +27,10 @@ const STAFF_NAV: NavItem[] = [
 const PORTAL_NAV: NavItem[] = [
   { text: 'Home', href: '/portal', permission: 'portal:home' },
   { text: 'Your authority', href: '/portal/authority', permission: 'portal:home' },
+  { text: 'Complaints', href: '/portal/complaints', permission: 'portal:complaints' },
+  { text: 'Enquiries', href: '/portal/enquiries', permission: 'enquiries:portal' },
   { text: 'Link officers', href: '/portal/link-officers', permission: 'portal:home' },
+  { text: 'Correspondence', href: '/portal/correspondence', permission: 'portal:complaints' },
 ];
 
 export interface NavigationLink {

@@ -112,10 +112,26 @@ describe('sending the outbox over SMTP', () => {
     expect(received(m.subject)).toHaveLength(1);
   });
 
+  it('marks a message failed at once when the relay refuses it permanently', async () => {
+    const m = mail();
+    await enqueueMail(db.kysely, m);
+    sink.rejectNext(1, 554);
+    const s = sender();
+    expect(await s.sendDue()).toMatchObject({ failed: 1 });
+    clock.advance(24 * 3_600_000);
+    expect(await s.sendDue()).toMatchObject({ sent: 0 });
+    s.close();
+    const row = await outboxRow(m.subject);
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(1);
+    expect(row.smtp_response).toMatch(/^554/);
+    expect(received(m.subject)).toHaveLength(0);
+  });
+
   it('marks a message failed after its last attempt, keeping it in the outbox', async () => {
     const m = mail();
     await enqueueMail(db.kysely, m);
-    sink.rejectNext(2, 554);
+    sink.rejectNext(2, 451);
     const s = sender({ maxAttempts: 2 });
     await s.sendDue();
     clock.advance(61_000);
@@ -140,6 +156,52 @@ describe('sending the outbox over SMTP', () => {
     b.close();
     expect(ra.sent + rb.sent).toBe(6);
     for (const m of batch) expect(received(m.subject)).toHaveLength(1);
+  });
+
+  it('after a sender dies, re-sends only what it never handed to the relay, and never twice', async () => {
+    const handedOver = mail({ subject: `Handed over ${Math.random()}` });
+    const neverSent = mail({ subject: `Never sent ${Math.random()}` });
+    await enqueueMail(db.kysely, handedOver);
+    await enqueueMail(db.kysely, neverSent);
+    // A sender claimed both and died after handing the first to the relay, before recording its answer.
+    await db.kysely
+      .updateTable('outbox_messages')
+      .set({ status: 'sending', attempts: 1, next_attempt_at: new Date(clock.now().getTime() + 60_000) })
+      .where('subject', 'in', [handedOver.subject, neverSent.subject])
+      .execute();
+    await db.kysely
+      .updateTable('outbox_messages')
+      .set({ transmit_started_at: clock.now() })
+      .where('subject', '=', handedOver.subject)
+      .execute();
+    const s = sender();
+    // Within the lease nothing is touched: the sender may still be alive.
+    expect(await s.sendDue()).toMatchObject({ sent: 0 });
+    clock.advance(61_000);
+    expect(await s.sendDue()).toMatchObject({ sent: 1 });
+    expect(await s.sendDue()).toMatchObject({ sent: 0 });
+    s.close();
+    expect(received(neverSent.subject)).toHaveLength(1);
+    expect(received(handedOver.subject)).toHaveLength(0);
+    expect((await outboxRow(handedOver.subject)).status).toBe('unknown');
+    expect((await outboxRow(neverSent.subject)).status).toBe('sent');
+  });
+
+  it('sends attachments, and names each message in its envelope sender so a bounce can find it', async () => {
+    const m = {
+      ...mail(),
+      attachments: [{ filename: 'letter.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 test') }],
+    };
+    await enqueueMail(db.kysely, m);
+    const s = sender();
+    await s.sendDue();
+    s.close();
+    const [got] = received(m.subject);
+    const row = await outboxRow(m.subject);
+    expect(got?.envelopeFrom).toBe(`bounce+${row.id}@liaison.test`);
+    expect(got?.parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([
+      ['letter.pdf', 'application/pdf', '%PDF-1.4 test'],
+    ]);
   });
 
   it('holds messages in the outbox when no mail server is configured', async () => {

@@ -51,6 +51,16 @@ export const PERMISSIONS = {
   'link-officers:read': STAFF_ROLES,
   'link-officers:manage': ['relationship-lead', 'administrator'],
   'link-officers:delegate': ['link-officer'],
+  'enquiries:read': STAFF_ROLES,
+  'enquiries:send': ['investigator', 'casework-manager'],
+  'enquiries:portal': ['link-officer', 'delegate'],
+  'enquiries:delegate': ['link-officer'],
+  'complaints:read': STAFF_ROLES,
+  'complaints:intake': ['intake-officer', 'casework-manager', 'administrator'],
+  'complaints:assess': ['intake-officer', 'casework-manager'],
+  'complaints:investigate': ['investigator', 'casework-manager'],
+  'portal:complaints': AUTHORITY_ROLES,
+  'holding-pen:triage': ['intake-officer', 'investigator', 'team-coordinator', 'casework-manager', 'administrator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -16,7 +16,24 @@ export function homeRoutes(services: Services): PageRoute[] {
               changesLink: can(request.actor, 'link-officers:manage'),
             }
           : null;
-        return reply.render('home/views/staff.njk', { needsLinkOfficer });
+        const overdueEnquiries =
+          request.actor && can(request.actor, 'enquiries:read')
+            ? await services.enquiries.overdue(request.actor, 10)
+            : null;
+        const bouncing = await services.correspondence.bouncingAuthorities(request.actor, 10);
+        const casework =
+          request.actor && can(request.actor, 'complaints:read')
+            ? {
+                myCases: await services.complaints.list(
+                  request.actor,
+                  { investigatorId: request.actor.id },
+                  undefined,
+                  10,
+                ),
+                queue: await services.complaints.queue(request.actor, undefined, 5),
+              }
+            : null;
+        return reply.render('home/views/staff.njk', { needsLinkOfficer, overdueEnquiries, bouncing, casework });
       },
     },
     {

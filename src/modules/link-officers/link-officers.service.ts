@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
@@ -22,6 +22,7 @@ import {
   type OfficerDetails,
   type Slot,
 } from './domain.ts';
+import { eraseAddressFromCorrespondence } from '../correspondence/correspondence.erasure.ts';
 import { changeDecidedMail, changeDeclinedMail, confirmChangeMail } from './link-officers.mail.ts';
 import {
   LinkOfficersRepository,
@@ -314,6 +315,17 @@ export class LinkOfficersService {
     if (byEmail && byEmail.authority_id === officer.authorityId) accounts.add(byEmail.id);
 
     await repo.deleteOfficer(officer.id);
+    // Where enquiries and notices were delivered: the fact stays, their address goes.
+    await trx
+      .updateTable('enquiry_recipients')
+      .set({ email: '[erased]' })
+      .where('authority_id', '=', officer.authorityId)
+      .where(
+        sql<string>`lower(email)`,
+        'in',
+        [officer.email, person.correspondenceEmail ?? officer.email].map((e) => e.toLowerCase()),
+      )
+      .execute();
     for (const userId of accounts) {
       await repo.eraseUser(userId, now);
       await writeAudit(trx, {
@@ -327,6 +339,9 @@ export class LinkOfficersService {
     await this.eraseFromChangeRequests(trx, officer);
     const needles = erasureNeedles(person);
     await repo.scrubOutbox(needles.identifying, needles.all);
+    for (const address of [officer.email, person.correspondenceEmail]) {
+      if (address && !shared.has(address.toLowerCase())) await eraseAddressFromCorrespondence(trx, address);
+    }
     await repo.scrubJobs(needles.identifying, needles.all);
     await writeAudit(trx, {
       actor: { type: 'system', id: null },
@@ -628,6 +643,8 @@ export class LinkOfficersService {
           authority_id: row.authority_id,
           slot: row.replaces_slot ?? 1,
           user_id: null,
+          failing_since: null,
+          bounce_status: null,
           title: row.title,
           forename: row.forename,
           surname: row.surname,

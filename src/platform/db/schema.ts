@@ -157,13 +157,23 @@ export interface OutboxMessagesTable {
   text_body: string;
   html_body: string | null;
   headers: Json;
-  status: Generated<'queued' | 'sending' | 'sent' | 'held' | 'failed'>;
+  status: Generated<'queued' | 'sending' | 'sent' | 'held' | 'failed' | 'unknown'>;
   attempts: Generated<number>;
   last_error: string | null;
   smtp_response: string | null;
   created_at: Timestamp;
   sent_at: NullableTimestamp;
   next_attempt_at: NullableTimestamp;
+  /** When the message was handed to the relay on its latest attempt. */
+  transmit_started_at: NullableTimestamp;
+}
+
+export interface OutboxAttachmentsTable {
+  id: Generated<string>;
+  outbox_message_id: string;
+  filename: string;
+  content_type: string;
+  content: Buffer;
 }
 
 export interface InboundMessagesTable {
@@ -181,7 +191,14 @@ export interface InboundMessagesTable {
   html_body: string | null;
   raw_size: number;
   raw_message: Buffer;
-  status: Generated<'unfiled' | 'filed'>;
+  status: Generated<'unfiled' | 'filed' | 'held' | 'discarded' | 'bounce'>;
+  thread_id: string | null;
+  hold_reason: string | null;
+  auto_reply_reason: string | null;
+  processed_at: NullableTimestamp;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  discard_reason: string | null;
 }
 
 export interface LinkOfficersTable {
@@ -198,6 +215,9 @@ export interface LinkOfficersTable {
   user_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Set while the officer's correspondence address bounces permanently (correspondence module). */
+  failing_since: NullableTimestamp;
+  bounce_status: string | null;
 }
 
 export interface LinkOfficerCoversTable {
@@ -242,6 +262,296 @@ export interface NewsletterRoleSubscribersView {
   surname: string;
 }
 
+export type ComplaintStatus = 'received' | 'intake' | 'assessment' | 'investigation' | 'decision' | 'remedy' | 'closed';
+export type ComplaintOutcome =
+  | 'premature'
+  | 'invalid'
+  | 'out-of-jurisdiction'
+  | 'not-investigated'
+  | 'closed-after-initial-enquiries'
+  | 'upheld'
+  | 'not-upheld'
+  | 'withdrawn';
+/** London calendar date, 'YYYY-MM-DD' (PostgreSQL `date`). */
+type CalendarDate = ColumnType<string, string, string>;
+type NullableCalendarDate = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface ComplaintReferenceCountersTable {
+  year: number;
+  last_number: number;
+}
+
+export interface ComplaintsTable {
+  id: Generated<string>;
+  reference: string;
+  authority_id: string;
+  service_area: string;
+  status: Generated<ComplaintStatus>;
+  channel: 'online' | 'phone' | 'letter' | 'email' | 'api';
+  summary: string;
+  injustice: string | null;
+  outcome_wanted: string | null;
+  authority_process_finished: boolean;
+  authority_final_response_on: NullableCalendarDate;
+  authority_complained_on: NullableCalendarDate;
+  aware_on: NullableCalendarDate;
+  urgent_street_homelessness: Generated<boolean>;
+  urgent_care_home_eviction: Generated<boolean>;
+  urgent_serious_risk: Generated<boolean>;
+  urgent_domestic_abuse: Generated<boolean>;
+  /** Generated from the urgent flags: never written. */
+  urgent: ColumnType<boolean, never, never>;
+  premature: Generated<boolean>;
+  late: Generated<boolean>;
+  late_reason: string | null;
+  investigator_id: string | null;
+  outcome: ComplaintOutcome | null;
+  outcome_reason: string | null;
+  received_at: Timestamp;
+  assessment_started_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ComplaintPartiesTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  role: 'complainant' | 'representative';
+  name: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  communication_needs: string | null;
+  consent_to_share: Generated<boolean>;
+  relationship: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ComplaintStatusHistoryTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  from_status: ComplaintStatus | null;
+  to_status: ComplaintStatus;
+  outcome: ComplaintOutcome | null;
+  reason: string | null;
+  changed_by: string | null;
+  changed_at: Timestamp;
+  /** Ties between equal timestamps: the order the changes were made in. Never written. */
+  seq: ColumnType<number, never, never>;
+}
+
+export interface DocumentsTable {
+  id: Generated<string>;
+  complaint_id: string | null;
+  authority_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  do_not_disclose: Generated<boolean>;
+  storage_key: string;
+  description: string | null;
+  uploaded_by: string | null;
+  uploaded_at: Timestamp;
+}
+
+export interface ComplaintDocumentRequestsTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  description: string;
+  due_on: CalendarDate;
+  requested_by: string | null;
+  requested_at: Timestamp;
+}
+
+export interface ComplaintDraftsTable {
+  token_hash: string;
+  answers: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EnquiriesTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  kind: 'enquiry' | 'document-request';
+  number: number;
+  statement_of_complaint: string | null;
+  documents_requested: string | null;
+  addressed_to_name: string;
+  addressed_to_job_title: string | null;
+  status: Generated<'open' | 'responded' | 'closed'>;
+  sent_by: string | null;
+  sent_at: Timestamp;
+  sent_on: ColumnType<string, string, string>;
+  due_on: ColumnType<string, string, string>;
+  due_working_days: number;
+  due_rule: Json;
+  responded_at: NullableTimestamp;
+  responded_by: string | null;
+  responded_on_time: boolean | null;
+  closed_at: NullableTimestamp;
+  closed_reason: string | null;
+}
+
+export interface EnquiryQuestionsTable {
+  id: Generated<string>;
+  enquiry_id: string;
+  authority_id: string;
+  position: number;
+  text: string;
+  answer: string | null;
+  answer_state: Generated<'none' | 'draft' | 'awaiting-review' | 'ready'>;
+  answered_by: string | null;
+  answered_at: NullableTimestamp;
+}
+
+export interface EnquiryAnswerDocumentsTable {
+  question_id: string;
+  document_id: string;
+  authority_id: string;
+}
+
+export interface AllocationNoticesTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  addressed_to_name: string;
+  sent_at: Timestamp;
+}
+
+export interface EnquiryRecipientsTable {
+  id: Generated<string>;
+  enquiry_id: string | null;
+  notice_id: string | null;
+  authority_id: string;
+  position: number;
+  email: string;
+  recipient_as: 'link-officer' | 'cover' | 'generic-inbox' | 'chief-executive';
+  link_officer_id: string | null;
+}
+
+export interface EnquiryDueDatesTable {
+  id: Generated<string>;
+  enquiry_id: string;
+  authority_id: string;
+  due_on: ColumnType<string, string, string>;
+  rule: Json;
+  reason: 'sent' | 'extension';
+  extension_request_id: string | null;
+  set_by: string | null;
+  set_at: Timestamp;
+}
+
+export interface EnquiryExtensionRequestsTable {
+  id: Generated<string>;
+  enquiry_id: string;
+  authority_id: string;
+  reason: string;
+  requested_by: string | null;
+  requested_by_token: string | null;
+  requested_at: Timestamp;
+  status: Generated<'pending' | 'granted' | 'refused'>;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_reason: string | null;
+  previous_due_on: ColumnType<string, string, string>;
+  new_due_on: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface EnquiryRemindersTable {
+  id: Generated<string>;
+  enquiry_id: string;
+  authority_id: string;
+  kind: 'before-due' | 'due-today' | 'overdue' | 'escalated-chief-executive';
+  due_on: ColumnType<string, string, string>;
+  sent_at: Timestamp;
+}
+
+export interface EnquiryDelegationsTable {
+  id: Generated<string>;
+  enquiry_id: string;
+  question_id: string | null;
+  authority_id: string;
+  delegate_user_id: string;
+  assigned_by: string | null;
+  internal_due_on: ColumnType<string, string, string>;
+  created_at: Timestamp;
+  completed_at: NullableTimestamp;
+  completed_on_time: boolean | null;
+}
+
+export interface AuthorityEnquirySettingsTable {
+  authority_id: string;
+  delegate_submission: 'direct' | 'review';
+  updated_at: Timestamp;
+}
+
+export interface CorrespondenceThreadsTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  audience: 'authority' | 'complainant';
+  reply_token: string;
+  created_at: Timestamp;
+}
+
+export interface CorrespondenceItemsTable {
+  id: Generated<string>;
+  thread_id: string;
+  complaint_id: string;
+  authority_id: string;
+  direction: 'outbound' | 'inbound';
+  kind: string;
+  addressees: ColumnType<string[], string[] | undefined, string[]>;
+  is_letter: Generated<boolean>;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  from_address: string | null;
+  message_id: string | null;
+  inbound_message_id: string | null;
+  auto_reply_reason: string | null;
+  counts_as_response: Generated<boolean>;
+  dispatched_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface CorrespondenceDeliveriesTable {
+  id: Generated<string>;
+  item_id: string;
+  authority_id: string;
+  recipient_role: 'link-officer' | 'cover' | 'generic-inbox' | 'chief-executive' | 'complainant' | 'representative';
+  link_officer_id: string | null;
+  address: string;
+  outbox_message_id: string | null;
+  deferred_at: NullableTimestamp;
+  bounced_at: NullableTimestamp;
+  bounce_status: string | null;
+  bounce_diagnostic: string | null;
+  fallback_for: string | null;
+  opened_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CorrespondenceAttachmentsTable {
+  id: Generated<string>;
+  item_id: string;
+  document_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  rejected_reason: string | null;
+}
+
 export interface Database {
   authorities: AuthoritiesTable;
   senior_officers: SeniorOfficersTable;
@@ -256,10 +566,32 @@ export interface Database {
   audit_events: AuditEventsTable;
   outbox_messages: OutboxMessagesTable;
   inbound_messages: InboundMessagesTable;
+  outbox_attachments: OutboxAttachmentsTable;
+  correspondence_threads: CorrespondenceThreadsTable;
+  correspondence_items: CorrespondenceItemsTable;
+  correspondence_deliveries: CorrespondenceDeliveriesTable;
+  correspondence_attachments: CorrespondenceAttachmentsTable;
   link_officers: LinkOfficersTable;
   link_officer_covers: LinkOfficerCoversTable;
   link_officer_change_requests: LinkOfficerChangeRequestsTable;
   newsletter_role_subscribers: NewsletterRoleSubscribersView;
+  complaint_reference_counters: ComplaintReferenceCountersTable;
+  complaints: ComplaintsTable;
+  complaint_parties: ComplaintPartiesTable;
+  complaint_status_history: ComplaintStatusHistoryTable;
+  documents: DocumentsTable;
+  complaint_document_requests: ComplaintDocumentRequestsTable;
+  complaint_drafts: ComplaintDraftsTable;
+  enquiries: EnquiriesTable;
+  enquiry_questions: EnquiryQuestionsTable;
+  enquiry_answer_documents: EnquiryAnswerDocumentsTable;
+  allocation_notices: AllocationNoticesTable;
+  enquiry_recipients: EnquiryRecipientsTable;
+  enquiry_due_dates: EnquiryDueDatesTable;
+  enquiry_extension_requests: EnquiryExtensionRequestsTable;
+  enquiry_reminders: EnquiryRemindersTable;
+  enquiry_delegations: EnquiryDelegationsTable;
+  authority_enquiry_settings: AuthorityEnquirySettingsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

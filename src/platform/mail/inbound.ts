@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
@@ -16,6 +16,9 @@ import type { Logger } from '../logger.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
+/** What parsing skips: links and conversions between text and HTML, which nothing here uses. */
+export const PARSE_OPTIONS = { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, skipHtmlToText: true };
+
 export interface MailGatewayOptions {
   host: string;
   port: number;
@@ -25,6 +28,11 @@ export interface MailGatewayOptions {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
+  /**
+   * Called with each stored message before the sender is answered (e.g. to file it on its case). If
+   * it fails the message stays stored as `unfiled` for a later sweep; the sender still hears "accepted".
+   */
+  onStored?: (id: string, parsed: ParsedMail) => Promise<unknown>;
 }
 
 export interface MailGateway {
@@ -59,7 +67,19 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   const { logger } = options;
 
   const store = async (raw: Buffer, session: SMTPServerSession): Promise<string> => {
-    const parsed = await simpleParser(raw, { skipImageLinks: true });
+    const parsed = await simpleParser(raw, PARSE_OPTIONS);
+    const id = await insert(raw, session, parsed);
+    if (options.onStored) {
+      try {
+        await options.onStored(id, parsed);
+      } catch (error) {
+        logger.error({ err: error, inboundId: id }, 'inbound mail stored but not filed; it will be filed later');
+      }
+    }
+    return id;
+  };
+
+  const insert = async (raw: Buffer, session: SMTPServerSession, parsed: ParsedMail): Promise<string> => {
     const references = parsed.references === undefined ? [] : [parsed.references].flat();
     const row = await options.db
       .insertInto('inbound_messages')

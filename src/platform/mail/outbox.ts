@@ -1,4 +1,11 @@
+import crypto from 'node:crypto';
 import type { DbOrTx } from '../db/database.ts';
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
 
 export interface OutgoingMail {
   /** What kind of message, e.g. `invitation`, `password-reset`; shown on the outbox page. */
@@ -10,16 +17,20 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** Unique per message and recipient: enqueueing the same key twice stores it once. */
   idempotencyKey: string;
+  attachments?: readonly OutgoingAttachment[];
 }
 
 /**
  * Writes a message to the outbox. Call it with the transaction of the change that causes the
- * message, so both commit or neither does; a job sends it afterwards.
+ * message, so both commit or neither does; a job sends it afterwards. Returns the new message's id,
+ * or null when a message with the same idempotency key was already there (nothing is written).
  */
-export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<void> {
-  await db
+export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
+  const id = crypto.randomUUID();
+  const row = await db
     .insertInto('outbox_messages')
     .values({
+      id,
       idempotency_key: mail.idempotencyKey,
       kind: mail.kind,
       to_address: mail.to,
@@ -29,5 +40,21 @@ export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<void>
       headers: JSON.stringify(mail.headers ?? {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return null;
+  if (mail.attachments && mail.attachments.length > 0) {
+    await db
+      .insertInto('outbox_attachments')
+      .values(
+        mail.attachments.map((a) => ({
+          outbox_message_id: row.id,
+          filename: a.filename,
+          content_type: a.contentType,
+          content: a.content,
+        })),
+      )
+      .execute();
+  }
+  return row.id;
 }

@@ -1,0 +1,23 @@
+import type { JobQueue } from '../../platform/jobs/queue.ts';
+import type { CorrespondenceService } from './correspondence.service.ts';
+
+/**
+ * Correspondence work for the worker: the dispatch job (one per item, enqueued with the item), and
+ * two safety sweeps: items never dispatched, and stored inbound mail never filed (e.g. if filing
+ * failed when it arrived). All are idempotent, so running on several workers at once is safe.
+ */
+export function registerCorrespondenceJobs(
+  jobs: JobQueue,
+  correspondence: CorrespondenceService,
+  everySeconds: number,
+): void {
+  jobs.register(correspondence.dispatchJob);
+  jobs.every({
+    name: 'correspondence.sweep',
+    everySeconds,
+    run: async () => {
+      await correspondence.dispatchPending();
+      await correspondence.fileUnprocessed();
+    },
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Correspondence: every message on a case, in or out, addressed to roles and tracked per recipient.
+ * Pure rules only: no I/O.
+ */
+
+/** Who an outgoing item is for. Resolved to addresses when it is sent, never when it is written. */
+export const ADDRESSEES = ['link-officers', 'chief-executive', 'complainant'] as const;
+export type Addressee = (typeof ADDRESSEES)[number];
+
+export const ITEM_KINDS = [
+  'enquiry',
+  'reminder',
+  'draft-decision',
+  'final-decision',
+  'public-report-alert',
+  'portal-notification',
+  'message',
+  'reply',
+] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export const KIND_NAMES: Record<ItemKind, string> = {
+  enquiry: 'Enquiry',
+  reminder: 'Reminder',
+  'draft-decision': 'Draft decision',
+  'final-decision': 'Final decision',
+  'public-report-alert': 'Public report alert',
+  'portal-notification': 'Portal notification',
+  message: 'Message',
+  reply: 'Reply',
+};
+
+/** The two sides of a case the ombudsman writes to; each has its own thread and reply address. */
+export type Audience = 'authority' | 'complainant';
+
+export const audienceOf = (addressees: readonly Addressee[]): Audience =>
+  addressees.includes('complainant') ? 'complainant' : 'authority';
+
+/** A letter (sent as a PDF as well as in the body) is anything addressed to the chief executive. */
+export const isLetter = (addressees: readonly Addressee[]): boolean => addressees.includes('chief-executive');
+
+/** Messages a machine sends on its own carry `Auto-Submitted: auto-generated` (RFC 3834). */
+export const isAutomatic = (kind: ItemKind): boolean => kind === 'reminder' || kind === 'portal-notification';
+
+/** What a recipient's delivery says, in the order shown to staff. */
+export type DeliveryStatus =
+  'queued' | 'sending' | 'sent' | 'deferred' | 'bounced' | 'held' | 'failed' | 'unknown' | 'opened';
+
+export const DELIVERY_STATUS_NAMES: Record<DeliveryStatus, string> = {
+  queued: 'Queued',
+  sending: 'Sending',
+  sent: 'Sent',
+  deferred: 'Deferred, retrying',
+  bounced: 'Bounced',
+  held: 'Held in the outbox',
+  failed: 'Failed',
+  unknown: 'Not known: check with the recipient',
+  opened: 'Opened in the portal',
+};
+
+/**
+ * One recipient's status from its outbox message and what came back: a bounce outranks everything;
+ * opening in the portal outranks the mail status (the recipient has it); otherwise the outbox says.
+ */
+export function deliveryStatus(input: {
+  outboxStatus: 'queued' | 'sending' | 'sent' | 'held' | 'failed' | 'unknown' | null;
+  attempts: number;
+  bouncedAt: Date | null;
+  deferredAt?: Date | null;
+  openedAt: Date | null;
+}): DeliveryStatus {
+  if (input.bouncedAt) return 'bounced';
+  if (input.openedAt) return 'opened';
+  switch (input.outboxStatus) {
+    case null:
+      return 'queued';
+    case 'queued':
+      return input.attempts > 0 || input.deferredAt ? 'deferred' : 'queued';
+    case 'sent':
+      return input.deferredAt ? 'deferred' : 'sent';
+    case 'sending':
+    case 'held':
+    case 'failed':
+    case 'unknown':
+      return input.outboxStatus;
+  }
+}
+
+/** A case reference in a subject line (`26 001 234`, also typed without spaces or with dashes), normalised. */
+export function caseReferenceInSubject(subject: string | null): string | null {
+  if (!subject) return null;
+  const m = /(?<!\d)(\d{2})[ -]?(\d{3})[ -]?(\d{3})(?!\d)/.exec(subject);
+  return m ? `${m[1]} ${m[2]} ${m[3]}` : null;
+}
+
+/** The bare address in `Name <a@b>` or `a@b`, lower-cased; null if there is none. */
+export function bareAddress(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const angle = /<([^<>@\s]+@[^<>\s]+)>/.exec(value);
+  const plain = angle?.[1] ?? /[^\s<>,;"]+@[^\s<>,;"]+/.exec(value)?.[0];
+  return plain ? plain.toLowerCase() : null;
+}
+
+/** Why inbound mail is waiting for a person in the holding pen. */
+export type HoldReason = 'no-match' | 'unknown-sender' | 'unknown-bounce';
+
+export const HOLD_REASON_NAMES: Record<HoldReason, string> = {
+  'no-match': 'Matches no case',
+  'unknown-sender': 'From someone the case has not written to',
+  'unknown-bounce': 'A delivery report about a message we cannot find',
+};
+
+/** Plain text to accessible HTML: paragraphs at blank lines, line breaks kept, everything escaped. */
+export function textToHtml(text: string, options: { title: string }): string {
+  const escape = (s: string) =>
+    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const paragraphs = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => `<p style="margin:0 0 16px 0">${escape(p).replace(/\n/g, '<br>')}</p>`);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en-GB">',
+    `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(options.title)}</title></head>`,
+    '<body style="font-family:Arial,sans-serif;font-size:19px;line-height:1.4;color:#0b0c0c;max-width:640px;margin:0 auto;padding:16px">',
+    `<h1 style="font-size:24px;margin:0 0 16px 0">${escape(options.title)}</h1>`,
+    ...paragraphs,
+    '</body>',
+    '</html>',
+  ].join('\n');
+}

@@ -1,0 +1,497 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/modules/accounts/domain.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { dumpAllTables } from '../support/db.ts';
+import { signedInAs } from '../support/factories.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { authorityWithOfficers, createComplaint, deliveryReport, sendToGateway } from './correspondence.fixtures.ts';
+
+let t: TestApp;
+let sink: SmtpSink;
+let gateway: MailGateway;
+const DOMAIN = 'liaison.test';
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  t = await createTestApp({ env: { SMTP_URL: sink.url, MAIL_DOMAIN: DOMAIN } });
+  gateway = await startMailGateway({
+    host: '127.0.0.1',
+    port: 0,
+    domain: DOMAIN,
+    db: t.db.kysely,
+    clock: t.clock,
+    logger: createLogger('silent'),
+    onStored: (id, parsed) => t.services.correspondence.fileInbound(id, parsed),
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  t.services.mailSender.close();
+  await t.close();
+  await sink.close();
+});
+
+const system = null;
+
+/** Writes an item, dispatches it and sends the outbox, as the worker would. */
+async function send(
+  complaintId: string,
+  input: {
+    kind?: 'enquiry' | 'reminder' | 'final-decision';
+    to: ('link-officers' | 'chief-executive' | 'complainant')[];
+    subject?: string;
+    text?: string;
+  },
+) {
+  const itemId = await t.db.kysely.transaction().execute((trx) =>
+    t.services.correspondence.write(trx, {
+      complaintId,
+      kind: input.kind ?? 'enquiry',
+      addressees: input.to,
+      subject: input.subject ?? `Enquiry ${crypto.randomBytes(3).toString('hex')}`,
+      text: input.text ?? 'Dear link officer,\n\nPlease send us your file on this complaint.\n\nCasework team',
+      actor: system,
+    }),
+  );
+  await t.services.correspondence.dispatch(itemId);
+  await t.services.mailSender.sendDue();
+  return itemId;
+}
+
+const itemsOf = async (complaintId: string) =>
+  (await t.services.correspondence.caseCorrespondence(staff(), complaintId)).items;
+const staff = (): Actor => ({ type: 'user', id: crypto.randomUUID(), roles: ['investigator'], authorityId: null });
+const receivedBy = (address: string) => sink.messages.filter((m) => m.envelopeTo.includes(address));
+const outboxIdOf = async (itemId: string, address: string) =>
+  (
+    await t.db.kysely
+      .selectFrom('correspondence_deliveries')
+      .select('outbox_message_id')
+      .where('item_id', '=', itemId)
+      .where('address', '=', address)
+      .executeTakeFirstOrThrow()
+  ).outbox_message_id ?? '';
+
+describe('sending correspondence to roles', () => {
+  it('resolves the link officers when the item is sent, not when it is written, and tracks each recipient', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 2, genericInbox: true });
+    const c = await createComplaint(t.db, a.authorityId);
+    const itemId = await t.db.kysely.transaction().execute((trx) =>
+      t.services.correspondence.write(trx, {
+        complaintId: c.id,
+        kind: 'enquiry',
+        addressees: ['link-officers'],
+        subject: 'Enquiry about your complaint handling',
+        text: 'Dear link officer,\n\nPlease reply within 20 working days.',
+        actor: system,
+      }),
+    );
+    // The second officer's correspondence address changes after the item was written.
+    const moved = `new.address@${a.domain}`;
+    await t.db.kysely
+      .updateTable('link_officers')
+      .set({ correspondence_email: moved })
+      .where('id', '=', a.officers[1]?.id ?? '')
+      .execute();
+    await t.services.correspondence.dispatch(itemId);
+    await t.services.correspondence.dispatch(itemId); // idempotent
+    sink.rejectNext(1, 451);
+    await t.services.mailSender.sendDue();
+
+    const [item] = await itemsOf(c.id);
+    expect(item?.subject).toBe(`Enquiry about your complaint handling (our reference ${c.reference})`);
+    const byAddress = Object.fromEntries(item?.deliveries.map((d) => [d.address, d]) ?? []);
+    expect(Object.keys(byAddress).sort()).toEqual([a.inbox, a.officers[0]?.email, moved].sort());
+    const statuses = item?.deliveries.map((d) => d.status).sort();
+    expect(statuses).toEqual(['deferred', 'sent', 'sent']);
+    for (const d of item?.deliveries ?? []) if (d.status === 'sent') expect(d.smtpResponse).toMatch(/^250 /);
+    expect(receivedBy(a.officers[1]?.email ?? '')).toHaveLength(0);
+
+    const [mail] = receivedBy(moved).length ? receivedBy(moved) : receivedBy(a.officers[0]?.email ?? '');
+    const thread = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .selectAll()
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    expect(mail?.parsed.replyTo?.text).toBe(`case+${thread.reply_token}@${DOMAIN}`);
+    expect(mail?.parsed.references).toContain(`<thread-${thread.id}@${DOMAIN}>`);
+    expect(mail?.parsed.messageId).toMatch(new RegExp(`@${DOMAIN.replace('.', '\\.')}>$`));
+    expect(mail?.raw.toString()).toMatch(/multipart\/alternative/i);
+    expect(mail?.parsed.html).toContain('<p style');
+    expect(mail?.parsed.headers.get('auto-submitted')).toBeUndefined();
+  });
+
+  it('sends a letter to the chief executive with the letter as a PDF, and marks reminders as automatic', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    await send(c.id, { kind: 'final-decision', to: ['chief-executive'], subject: 'Final decision' });
+    const [letter] = receivedBy(a.chiefExecutive);
+    expect(letter?.parsed.attachments.map((x) => x.contentType)).toEqual(['application/pdf']);
+    expect(letter?.parsed.attachments[0]?.content.subarray(0, 8).toString()).toBe('%PDF-1.4');
+
+    await send(c.id, { kind: 'reminder', to: ['link-officers'], subject: 'Reminder' });
+    const reminder = receivedBy(a.officers[0]?.email ?? '').find((m) => m.parsed.subject?.startsWith('Reminder'));
+    expect(reminder?.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+  });
+});
+
+describe('delivery reports', () => {
+  it('mark a permanent bounce on the delivery and the officer, skip that officer next time, and fall back when no one is left', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 2, name: `Bouncing District Council ${Date.now()}` });
+    const c = await createComplaint(t.db, a.authorityId);
+    const [first, second] = a.officers;
+    const itemId = await send(c.id, { to: ['link-officers'] });
+    const outboxId = await outboxIdOf(itemId, first?.email ?? '');
+    const before = sink.messages.length;
+
+    const response = await sendToGateway(gateway, {
+      envelope: { from: 'mailer-daemon@mx.council.example', to: `bounce+${outboxId}@${DOMAIN}` },
+      raw: deliveryReport({
+        recipient: first?.email ?? '',
+        status: '5.1.1',
+        action: 'failed',
+        messageId: `<${outboxId}@${DOMAIN}>`,
+      }),
+    });
+    expect(response).toMatch(/^250/);
+    let [item] = await itemsOf(c.id);
+    const bounced = item?.deliveries.find((d) => d.address === first?.email);
+    expect(bounced?.status).toBe('bounced');
+    expect(bounced?.bounceStatus).toBe('5.1.1');
+    // The other officer still has it: nothing more is sent.
+    expect(item?.deliveries).toHaveLength(2);
+    const officer = await t.db.kysely
+      .selectFrom('link_officers')
+      .selectAll()
+      .where('id', '=', first?.id ?? '')
+      .executeTakeFirstOrThrow();
+    expect(officer.failing_since).not.toBeNull();
+    expect(officer.bounce_status).toBe('5.1.1');
+
+    // The next item goes only to the officer whose mail works.
+    const nextId = await send(c.id, { to: ['link-officers'] });
+    const next = (await itemsOf(c.id)).find((i) => i.id === nextId);
+    expect(next?.deliveries.map((d) => d.address)).toEqual([second?.email]);
+
+    // When that bounces too, the item falls back to the chief executive.
+    const secondOutbox = await outboxIdOf(nextId, second?.email ?? '');
+    await sendToGateway(gateway, {
+      envelope: { from: 'mailer-daemon@mx.council.example', to: `bounce+${secondOutbox}@${DOMAIN}` },
+      raw: deliveryReport({
+        recipient: second?.email ?? '',
+        status: '5.2.1',
+        action: 'failed',
+        messageId: `<${secondOutbox}@${DOMAIN}>`,
+      }),
+    });
+    await t.services.mailSender.sendDue();
+    [item] = (await itemsOf(c.id)).filter((i) => i.id === nextId);
+    const fallback = item?.deliveries.find((d) => d.fallback);
+    expect(fallback?.address).toBe(a.chiefExecutive);
+    expect(fallback?.status).toBe('sent');
+    // Nothing was ever sent back to the reporting mail server.
+    expect(sink.messages.slice(before).some((m) => m.envelopeTo.some((to) => to.includes('mailer-daemon')))).toBe(
+      false,
+    );
+
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const home = await new TestClient(t.app).withSession(token).get('/staff');
+    expect(home.body).toContain('Link officer mail bouncing');
+    expect(home.body).toContain(`/staff/authorities/${a.authorityId}/link-officers`);
+  });
+
+  it('show a delayed delivery as deferred without marking anyone failing', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    const [only] = a.officers;
+    const itemId = await send(c.id, { to: ['link-officers'] });
+    const outboxId = await outboxIdOf(itemId, only?.email ?? '');
+    await sendToGateway(gateway, {
+      envelope: { from: 'mailer-daemon@mx.council.example', to: `bounce+${outboxId}@${DOMAIN}` },
+      raw: deliveryReport({
+        recipient: only?.email ?? '',
+        status: '4.4.7',
+        action: 'delayed',
+        messageId: `<${outboxId}@${DOMAIN}>`,
+      }),
+    });
+    const [item] = await itemsOf(c.id);
+    expect(item?.deliveries[0]?.status).toBe('deferred');
+    const officer = await t.db.kysely
+      .selectFrom('link_officers')
+      .select('failing_since')
+      .where('id', '=', only?.id ?? '')
+      .executeTakeFirstOrThrow();
+    expect(officer.failing_since).toBeNull();
+  });
+});
+
+describe('replies', () => {
+  it('are filed by reply address even when retyped in capitals with l for 1 and o for 0, with attachments as case documents', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    await send(c.id, { to: ['link-officers'] });
+    const thread = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .selectAll()
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    const retyped = thread.reply_token.toUpperCase().replace(/1/g, 'l').replace(/0/g, 'O');
+    await sendToGateway(gateway, {
+      from: `Officer One <${a.officers[0]?.email}>`,
+      to: `CASE+${retyped}@${DOMAIN}`,
+      subject: 'Our response',
+      text: 'Please find our response attached.',
+      attachments: [
+        { filename: 'response.pdf', content: Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n') },
+        { filename: 'virus.exe', content: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]) },
+      ],
+    });
+    const reply = (await itemsOf(c.id)).find((i) => i.direction === 'inbound');
+    expect(reply?.subject).toBe('Our response');
+    expect(reply?.from).toBe(a.officers[0]?.email);
+    expect(reply?.countsAsResponse).toBe(true);
+    const kept = reply?.attachments.find((x) => x.filename === 'response.pdf');
+    expect(kept?.documentId).not.toBeNull();
+    const refused = reply?.attachments.find((x) => x.filename === 'virus.exe');
+    expect(refused?.documentId).toBeNull();
+    expect(refused?.rejectedReason).toBeTruthy();
+    const document = await t.db.kysely
+      .selectFrom('documents')
+      .selectAll()
+      .where('id', '=', kept?.documentId ?? '')
+      .executeTakeFirstOrThrow();
+    expect(document.complaint_id).toBe(c.id);
+    expect(document.content_type).toBe('application/pdf');
+  });
+
+  it('are filed by In-Reply-To or References when the reply address was lost, and by the case reference in the subject', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    const itemId = await send(c.id, { to: ['link-officers'] });
+    const outboxId = await outboxIdOf(itemId, a.officers[0]?.email ?? '');
+    await sendToGateway(gateway, {
+      from: a.officers[0]?.email,
+      to: `casework@${DOMAIN}`,
+      subject: 'Re: your letter',
+      text: 'By references.',
+      inReplyTo: `<${outboxId}@${DOMAIN}>`,
+      references: [`<${outboxId}@${DOMAIN}>`],
+    });
+    await sendToGateway(gateway, {
+      from: c.complainantEmail,
+      to: `casework@${DOMAIN}`,
+      subject: `About my complaint ${c.reference.replace(/ /g, '')}`,
+      text: 'By subject, from the complainant.',
+    });
+    const inbound = (await itemsOf(c.id)).filter((i) => i.direction === 'inbound');
+    expect(inbound.map((i) => [i.text.trim(), i.audience])).toEqual([
+      ['By references.', 'authority'],
+      ['By subject, from the complainant.', 'complainant'],
+    ]);
+  });
+
+  it('that are automatic are recorded, do not count as a response, and are never answered', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    await send(c.id, { to: ['link-officers'] });
+    const thread = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .selectAll()
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    const outboxBefore = await t.db.kysely
+      .selectFrom('outbox_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    await sendToGateway(gateway, {
+      from: a.officers[0]?.email,
+      to: `case+${thread.reply_token}@${DOMAIN}`,
+      subject: 'Out of Office: Enquiry',
+      text: 'I am away until Monday.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    const auto = (await itemsOf(c.id)).find((i) => i.direction === 'inbound');
+    expect(auto?.autoReplyReason).toBe('Auto-Submitted: auto-replied');
+    expect(auto?.countsAsResponse).toBe(false);
+    await t.services.correspondence.dispatchPending();
+    const outboxAfter = await t.db.kysely
+      .selectFrom('outbox_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(outboxAfter.n).toBe(outboxBefore.n);
+  });
+});
+
+describe('the holding pen', () => {
+  it('keeps mail that matches no case, or comes from a stranger, for staff to file or discard', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    await send(c.id, { to: ['link-officers'] });
+    const thread = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .selectAll()
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    const subject = `Hello ${crypto.randomBytes(3).toString('hex')}`;
+    await sendToGateway(gateway, {
+      from: 'someone@nowhere.example',
+      to: `info@${DOMAIN}`,
+      subject,
+      text: 'No case here.',
+    });
+    await sendToGateway(gateway, {
+      from: 'stranger@elsewhere.example',
+      to: `case+${thread.reply_token}@${DOMAIN}`,
+      subject: `Stranger ${subject}`,
+      text: 'I was forwarded this.',
+    });
+    const held = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .selectAll()
+      .where('subject', 'like', `%${subject}`)
+      .orderBy('subject')
+      .execute();
+    expect(held.map((m) => [m.status, m.hold_reason])).toEqual([
+      ['held', 'no-match'],
+      ['held', 'unknown-sender'],
+    ]);
+    expect((await itemsOf(c.id)).filter((i) => i.direction === 'inbound')).toHaveLength(0);
+
+    const { token } = await signedInAs(t.db, t.services, 'intake-officer');
+    const client = new TestClient(t.app).withSession(token);
+    const list = await client.get('/staff/holding-pen');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(subject);
+    const [noMatch, stranger] = held;
+    const page = await client.get(`/staff/holding-pen/${stranger?.id}`);
+    expect(page.body).toContain(c.reference); // suggested from the thread it was sent to
+
+    const filed = await client.post(`/staff/holding-pen/${stranger?.id}/assign`, {
+      reference: c.reference,
+      audience: 'authority',
+    });
+    expect(filed.statusCode).toBe(303);
+    expect(filed.headers.location).toBe(`/staff/complaints/${c.id}/correspondence`);
+    expect((await itemsOf(c.id)).filter((i) => i.direction === 'inbound').map((i) => i.from)).toEqual([
+      'stranger@elsewhere.example',
+    ]);
+
+    const noReason = await client.post(`/staff/holding-pen/${noMatch?.id}/discard`, { reason: '' });
+    expect(noReason.headers.location).toBe(`/staff/holding-pen/${noMatch?.id}`);
+    const discarded = await client.post(`/staff/holding-pen/${noMatch?.id}/discard`, { reason: 'Marketing email' });
+    expect(discarded.headers.location).toBe('/staff/holding-pen');
+    const row = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .selectAll()
+      .where('id', '=', noMatch?.id ?? '')
+      .executeTakeFirstOrThrow();
+    expect([row.status, row.discard_reason]).toEqual(['discarded', 'Marketing email']);
+    expect((await client.get('/staff/holding-pen')).body).not.toContain(subject);
+  });
+});
+
+describe('pages and the API', () => {
+  it('show a case’s correspondence with each recipient’s status, to staff and over the API', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    await send(c.id, { to: ['link-officers'], subject: 'Enquiry for the API' });
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const page = await new TestClient(t.app).withSession(token).get(`/staff/complaints/${c.id}/correspondence`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Enquiry for the API');
+    expect(page.body).toContain(a.officers[0]?.email);
+    expect(page.body).toContain('Sent');
+
+    const staffToken = (
+      await t.services.apiTokens.createFromCommandLine({ name: 'corr', role: 'investigator', authorityId: null })
+    ).token;
+    const api = await t.app.inject({
+      url: `/api/v1/complaints/${c.id}/correspondence`,
+      headers: { authorization: `Bearer ${staffToken}` },
+    });
+    expect(api.statusCode).toBe(200);
+    const body = api.json<{
+      items: {
+        direction: string;
+        subject: string;
+        deliveries: { address: string; status: string; smtpResponse: string }[];
+      }[];
+    }>();
+    expect(body.items[0]?.direction).toBe('outbound');
+    expect(body.items[0]?.deliveries).toEqual([
+      expect.objectContaining({
+        address: a.officers[0]?.email,
+        status: 'sent',
+        smtpResponse: expect.stringMatching(/^250/) as unknown,
+      }),
+    ]);
+    const pen = await t.app.inject({ url: '/api/v1/holding-pen', headers: { authorization: `Bearer ${staffToken}` } });
+    expect(pen.statusCode).toBe(200);
+    expect(pen.json<{ total: number }>().total).toBeGreaterThanOrEqual(0);
+
+    // Another authority's token cannot see the case.
+    const other = await authorityWithOfficers(t.db, { officers: 1 });
+    const theirs = (
+      await t.services.apiTokens.createFromCommandLine({
+        name: 'other',
+        role: 'link-officer',
+        authorityId: other.authorityId,
+      })
+    ).token;
+    const refused = await t.app.inject({
+      url: `/api/v1/complaints/${c.id}/correspondence`,
+      headers: { authorization: `Bearer ${theirs}` },
+    });
+    expect(refused.statusCode).toBe(404);
+  });
+
+  it('let the authority read what was sent to it, recording that its officer opened it', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const c = await createComplaint(t.db, a.authorityId);
+    const itemId = await send(c.id, { to: ['link-officers'], subject: 'For the portal' });
+    const user = await t.services.accounts.createUser({
+      email: a.officers[0]?.email ?? '',
+      displayName: 'Officer One',
+      roles: ['link-officer'],
+      authorityId: a.authorityId,
+      password: 'correct horse battery staple',
+    });
+    const { createSession } = await import('../support/factories.ts');
+    const client = new TestClient(t.app).withSession(await createSession(t.db, user));
+    const list = await client.get('/portal/correspondence');
+    expect(list.body).toContain('For the portal');
+    expect((await client.get(`/portal/correspondence/${itemId}`)).statusCode).toBe(200);
+    const [item] = await itemsOf(c.id);
+    expect(item?.deliveries[0]?.status).toBe('opened');
+  });
+});
+
+describe('erasure', () => {
+  it('removes a replaced link officer’s address from deliveries, the outbox and inbound mail, keeping the records', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 2 });
+    const c = await createComplaint(t.db, a.authorityId);
+    const [gone] = a.officers;
+    const itemId = await send(c.id, { to: ['link-officers'] });
+    await sendToGateway(gateway, {
+      from: gone?.email,
+      to: `info@${DOMAIN}`,
+      subject: 'From the leaving officer',
+      text: `Regards, ${gone?.email}`,
+    });
+    const lead: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['relationship-lead'], authorityId: null };
+    await t.services.linkOfficers.removeOfficer(lead, a.authorityId, gone?.id ?? '');
+    const dump = await dumpAllTables(t.db);
+    expect(dump.toLowerCase()).not.toContain(gone?.email.toLowerCase());
+    const deliveries = await t.db.kysely
+      .selectFrom('correspondence_deliveries')
+      .selectAll()
+      .where('item_id', '=', itemId)
+      .execute();
+    expect(deliveries).toHaveLength(2);
+    expect(deliveries.filter((d) => d.address.startsWith('[erased]'))).toHaveLength(1);
+  });
+});
