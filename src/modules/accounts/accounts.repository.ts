@@ -70,6 +70,21 @@ export class AccountsRepository {
       );
   }
 
+  /** A live (not revoked) session and its user, roles and authority, in one round trip. */
+  findSessionWithUser(tokenHash: string) {
+    return this.userQuery()
+      .innerJoin('sessions', 'sessions.user_id', 'users.id')
+      .select([
+        'sessions.id as session_id',
+        'sessions.stage as session_stage',
+        'sessions.last_seen_at as session_last_seen_at',
+        'sessions.expires_at as session_expires_at',
+      ])
+      .where('sessions.token_hash', '=', tokenHash)
+      .where('sessions.revoked_at', 'is', null)
+      .executeTakeFirst();
+  }
+
   findUserById(id: string): Promise<UserWithRoles | undefined> {
     return this.userQuery().where('users.id', '=', id).executeTakeFirst();
   }

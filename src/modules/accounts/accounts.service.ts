@@ -384,20 +384,20 @@ export class AccountsService {
 
   /** Resolves a session cookie to its actor, enforcing the idle and absolute timeouts. */
   async resolveSession(token: string): Promise<ResolvedSession | null> {
-    const session = await this.repo.findSessionByTokenHash(hashSecret(token));
-    if (!session) return null;
+    const found = await this.repo.findSessionWithUser(hashSecret(token));
+    if (!found) return null;
+    const { session_id: sessionId, session_stage: stage, session_last_seen_at: lastSeen, ...user } = found;
     const now = this.clock.now();
-    const idleLimit = session.last_seen_at.getTime() + this.settings.sessionIdleMinutes * 60_000;
-    if (session.expires_at <= now || idleLimit <= now.getTime()) {
-      await this.repo.revokeSession(session.id, now);
+    const idleLimit = lastSeen.getTime() + this.settings.sessionIdleMinutes * 60_000;
+    if (found.session_expires_at <= now || idleLimit <= now.getTime()) {
+      await this.repo.revokeSession(sessionId, now);
       return null;
     }
-    const user = await this.repo.findUserById(session.user_id);
-    if (!user || user.status !== 'active') return null;
-    if (now.getTime() - session.last_seen_at.getTime() > TOUCH_EVERY_MS) await this.repo.touchSession(session.id, now);
+    if (user.status !== 'active') return null;
+    if (now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) await this.repo.touchSession(sessionId, now);
     return {
-      sessionId: session.id,
-      stage: session.stage,
+      sessionId,
+      stage,
       actor: toActor(user),
       user: {
         id: user.id,

@@ -10,29 +10,22 @@ export function homeRoutes(services: Services): PageRoute[] {
       url: '/staff',
       access: 'staff:home',
       handler: async (request, reply) => {
-        const needsLinkOfficer = can(request.actor, 'link-officers:read')
-          ? {
-              ...(await services.linkOfficers.authoritiesWithoutLinkOfficer(10)),
-              changesLink: can(request.actor, 'link-officers:manage'),
-            }
+        const actor = request.actor;
+        if (!actor) return reply.redirect('/sign-in', 303);
+        // The panels are independent: their queries run side by side.
+        const [withoutLinkOfficer, overdueEnquiries, bouncing, myCases, queue] = await Promise.all([
+          can(actor, 'link-officers:read') ? services.linkOfficers.authoritiesWithoutLinkOfficer(10) : null,
+          can(actor, 'enquiries:read') ? services.enquiries.overdue(actor, 10) : null,
+          services.correspondence.bouncingAuthorities(actor, 10),
+          can(actor, 'complaints:read')
+            ? services.complaints.list(actor, { investigatorId: actor.id }, undefined, 10)
+            : null,
+          can(actor, 'complaints:read') ? services.complaints.queue(actor, undefined, 5) : null,
+        ]);
+        const needsLinkOfficer = withoutLinkOfficer
+          ? { ...withoutLinkOfficer, changesLink: can(actor, 'link-officers:manage') }
           : null;
-        const overdueEnquiries =
-          request.actor && can(request.actor, 'enquiries:read')
-            ? await services.enquiries.overdue(request.actor, 10)
-            : null;
-        const bouncing = await services.correspondence.bouncingAuthorities(request.actor, 10);
-        const casework =
-          request.actor && can(request.actor, 'complaints:read')
-            ? {
-                myCases: await services.complaints.list(
-                  request.actor,
-                  { investigatorId: request.actor.id },
-                  undefined,
-                  10,
-                ),
-                queue: await services.complaints.queue(request.actor, undefined, 5),
-              }
-            : null;
+        const casework = myCases && queue ? { myCases, queue } : null;
         return reply.render('home/views/staff.njk', { needsLinkOfficer, overdueEnquiries, bouncing, casework });
       },
     },
