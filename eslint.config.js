@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['src/assets/**', 'node_modules/**', 'public/**', '.data/**', 'coverage/**', 'tmp/**'] },
+  { ignores: ['dist/**', 'src/assets/**', 'node_modules/**', 'public/**', '.data/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -219,11 +219,14 @@ async function main(): Promise<void> {
         `${DEFAULT_SIZES.auditEvents} audit events (${Math.round(performance.now() - t0)} ms)`,
     );
 
+    // The server runs as `npm start` runs it in production: the built bundle on plain Node.
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-server.ts'], { cwd: ROOT, stdio: 'inherit' });
+
     // 2. Liaison on PostgreSQL, web role only.
     const port = await freePort();
     const web = await startProcess(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts'],
+      ['dist/main.js'],
       childEnv({
         NODE_ENV: 'production',
         DATABASE_URL: url,
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
     const pglitePort = await freePort();
     const embedded = await startProcess(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts'],
+      ['dist/main.js'],
       childEnv(
         {
           DATA_DIR: pgliteDir,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT_DIR } from '../platform/paths.ts';
 import { parse } from 'csv-parse/sync';
 import type { Services } from '../composition.ts';
 import { ROLE_NAMES, isStaffRole, type Role } from '../modules/accounts/domain.ts';
@@ -81,10 +81,7 @@ function base32(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // The reference list of English councils (mySociety, CC BY 4.0; see data/README.md).
 
-export const AUTHORITIES_CSV = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../data/authorities-england.csv',
-);
+export const AUTHORITIES_CSV = path.join(ROOT_DIR, 'data/authorities-england.csv');
 
 export interface ReferenceAuthority {
   code: string;

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
+import { ROOT_DIR, SRC_DIR } from '../platform/paths.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const SRC_DIR = path.resolve(here, '..');
-export const ROOT_DIR = path.resolve(SRC_DIR, '..');
+export { ROOT_DIR, SRC_DIR };
 const nodeModules = path.join(ROOT_DIR, 'node_modules');
 
 const londonDate = new Intl.DateTimeFormat('en-GB', {
