@@ -7,6 +7,7 @@ import {
   nonWorkingReason,
   workingCalendar,
   workingDaysBetween,
+  addDays,
 } from './calendar.ts';
 
 describe('England and Wales bank holidays', () => {
@@ -108,6 +109,22 @@ describe('working days', () => {
     expect(workingDaysBetween('2026-06-01', '2026-06-05')).toBe(4);
     expect(workingDaysBetween('2026-06-05', '2026-06-01')).toBe(-4);
     expect(workingDaysBetween('2026-06-05', '2026-06-05')).toBe(0);
+  });
+
+  it('agrees with walking the calendar day by day, across years, holidays and closures', () => {
+    const closures = ['2026-12-29', '2026-12-30', '2027-06-05', '2025-08-26'];
+    const walk = (start: string, end: string) => {
+      let n = 0;
+      for (let d = addDays(start, 1); d <= end; d = addDays(d, 1)) if (isWorkingDay(d, { closures })) n++;
+      return n;
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+    for (let i = 0; i < 300; i++) {
+      const start = addDays('2024-01-01', next() % 1200);
+      const end = addDays(start, next() % 500);
+      expect(workingDaysBetween(start, end, { closures }), `${start} to ${end}`).toBe(walk(start, end));
+    }
   });
 
   it('refuses dates that are not real calendar dates', () => {

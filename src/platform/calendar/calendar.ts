@@ -124,9 +124,32 @@ export function workingDaysBetween(start: IsoDate, end: IsoDate, options: Calend
   const from = toUtcMs(start);
   const to = toUtcMs(end);
   if (to < from) return -workingDaysBetween(end, start, options);
-  let count = 0;
-  for (let ms = from + DAY_MS; ms <= to; ms += DAY_MS) {
-    if (isWorkingDay(fromUtcMs(ms), options)) count++;
+  // Counted, not walked: the weekdays in (start, end], less the bank holidays and closures among them.
+  // Case lists work out a clock for every row, so this must not cost a loop over every day.
+  const fromDay = Math.round(from / DAY_MS);
+  const toDay = Math.round(to / DAY_MS);
+  let count = weekdaysBefore(toDay + 1) - weekdaysBefore(fromDay + 1);
+  const days = new Set<IsoDate>(options.closures ?? []);
+  for (let year = Number(start.slice(0, 4)); year <= Number(end.slice(0, 4)); year++) {
+    for (const h of bankHolidays(year)) days.add(h.date);
+  }
+  for (const date of days) {
+    const dow = dayOfWeek(date);
+    if (date > start && date <= end && dow !== 0 && dow !== 6) count--;
+  }
+  return count;
+}
+
+/** 1 January 1970 (day 0) was a Thursday. */
+const EPOCH_DAY_OF_WEEK = 4;
+
+/** How many of the days numbered from 0 (1 January 1970) up to, not including, `day` are Monday to Friday. */
+function weekdaysBefore(day: number): number {
+  const weeks = Math.floor(day / 7);
+  let count = weeks * 5;
+  for (let i = 0; i < day - weeks * 7; i++) {
+    const dow = (EPOCH_DAY_OF_WEEK + i) % 7;
+    if (dow !== 0 && dow !== 6) count++;
   }
   return count;
 }
