@@ -10,14 +10,24 @@ const out = path.join(root, 'public');
 fs.mkdirSync(out, { recursive: true });
 
 const started = Date.now();
-const result = sass.compile(path.join(root, 'src/assets/liaison.scss'), {
-  loadPaths: [root],
-  style: 'compressed',
-  quietDeps: true,
-  silenceDeprecations: ['import'],
-  logger: sass.Logger.silent,
-});
-fs.writeFileSync(path.join(out, 'liaison.css'), result.css);
+const css = path.join(out, 'liaison.css');
+// The stylesheet takes seconds to compile: do it only when it is missing or older than what it is made from.
+const sources = [
+  path.join(root, 'src/assets/liaison.scss'),
+  path.join(root, 'node_modules/govuk-frontend/package.json'),
+  path.join(root, 'node_modules/@ministryofjustice/frontend/package.json'),
+];
+const builtAt = fs.existsSync(css) ? fs.statSync(css).mtimeMs : 0;
+if (sources.some((file) => fs.statSync(file).mtimeMs > builtAt)) {
+  const result = sass.compile(path.join(root, 'src/assets/liaison.scss'), {
+    loadPaths: [root],
+    style: 'compressed',
+    quietDeps: true,
+    silenceDeprecations: ['import'],
+    logger: sass.Logger.silent,
+  });
+  fs.writeFileSync(css, result.css);
+}
 fs.copyFileSync(
   path.join(root, 'node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js'),
   path.join(out, 'govuk-frontend.min.js'),
