@@ -78,7 +78,15 @@ export function createServices(platform: Platform) {
     dir: config.DOCUMENTS_DIR ? path.resolve(config.DOCUMENTS_DIR) : path.join(config.dataDir, 'documents'),
     maxBytes: config.DOCUMENT_MAX_BYTES,
   });
-  const complaints = new ComplaintsService(db.kysely, clock, calendar, linkOfficers, files, {
+  // Every message on a case is a correspondence item: complaints and enquiries write through it.
+  const correspondence = new CorrespondenceService(
+    db.kysely,
+    clock,
+    { files, jobs, logger: platform.logger.child({ component: 'correspondence' }) },
+    { domain: config.MAIL_DOMAIN },
+  );
+  registerCorrespondenceJobs(jobs, correspondence, config.JOB_POLL_SECONDS);
+  const complaints = new ComplaintsService(db.kysely, clock, calendar, files, correspondence, {
     baseUrl: config.BASE_URL,
     assessmentTargetWorkingDays: config.ASSESSMENT_TARGET_WORKING_DAYS,
     documentRequestWorkingDays: config.DOCUMENT_REQUEST_WORKING_DAYS,
@@ -91,7 +99,7 @@ export function createServices(platform: Platform) {
       await complaints.sweepDrafts();
     },
   });
-  const enquiries = new EnquiriesService(db.kysely, clock, calendar, authorities, linkOfficers, files, {
+  const enquiries = new EnquiriesService(db.kysely, clock, calendar, authorities, linkOfficers, files, correspondence, {
     baseUrl: config.BASE_URL,
     dueWorkingDays: {
       enquiry: config.ENQUIRY_DUE_WORKING_DAYS,
@@ -106,13 +114,6 @@ export function createServices(platform: Platform) {
     await jobs.enqueue(trx, enquiryJobs.notifyAllocationJob, { complaintId });
   });
   complaints.addTimelineSource((complaintId) => enquiries.timelineEvents(complaintId));
-  const correspondence = new CorrespondenceService(
-    db.kysely,
-    clock,
-    { files, jobs, logger: platform.logger.child({ component: 'correspondence' }) },
-    { domain: config.MAIL_DOMAIN },
-  );
-  registerCorrespondenceJobs(jobs, correspondence, config.JOB_POLL_SECONDS);
   return {
     platform,
     jobs,

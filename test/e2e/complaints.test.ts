@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { createAuthority, createSession, createUser } from '../support/factories.ts';
+import { dispatchCorrespondence } from '../integration/enquiries.fixtures.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -165,12 +166,17 @@ describe('complaints in Chromium', () => {
     await page.getByRole('link', { name: 'History' }).click();
     await expectAccessible(page);
     await expect(page.locator('#timeline').textContent()).resolves.toContain('Stage 2 not yet finished');
-    const told = await h.db.kysely
-      .selectFrom('outbox_messages')
-      .select(['kind'])
-      .where('to_address', '=', 'link.officer@marshbury.example')
-      .where('kind', '=', 'complaint-premature')
-      .execute();
-    expect(told).toHaveLength(1);
+    // The case's correspondence shows the notice to the link officers, with where it went.
+    await dispatchCorrespondence(h.services);
+    await page.goto(`/staff/complaints/${created.id}/correspondence`);
+    await expectAccessible(page);
+    const notice = page.getByRole('region', {
+      name: `Complaint ${created.reference} referred back to you as premature`,
+    });
+    await expect(notice.innerText()).resolves.toMatch(/to\s+the link officers/);
+    await expect(notice.locator('tr[data-recipient]').count()).resolves.toBe(1);
+    await expect(
+      notice.locator('tr[data-recipient="link.officer@marshbury.example"]').textContent(),
+    ).resolves.toContain('Link officer');
   });
 });

@@ -4,7 +4,13 @@ import type { Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
-import { createComplaint, createEnquiryAuthority, outboxTo, sessionAt } from '../integration/enquiries.fixtures.ts';
+import {
+  createComplaint,
+  createEnquiryAuthority,
+  dispatchCorrespondence,
+  sentTo,
+  sessionAt,
+} from '../integration/enquiries.fixtures.ts';
 
 // Friday 11 December 2026, 10:00 in London.
 const clock = new FixedClock(new Date('2026-12-11T10:00:00Z'));
@@ -45,9 +51,9 @@ describe('enquiries in Chromium', () => {
     await expectAccessible(staff.page);
     const enquiryUrl = staff.page.url();
     const enquiryId = enquiryUrl.split('/').pop() ?? '';
-    expect(
-      (await outboxTo(h.db, 'enquiry')).filter((a) => [...authority.officerEmails, authority.genericInbox].includes(a)),
-    ).toHaveLength(3);
+    expect(await sentTo(h.services, complaint.id, 'Enquiry 1')).toEqual(
+      [...authority.officerEmails, authority.genericInbox].sort(),
+    );
 
     // The link officer delegates question 1.
     const delegateUser = await createUser(h.services, {
@@ -126,7 +132,6 @@ describe('enquiries in Chromium', () => {
     });
     clock.set(new Date('2027-01-20T09:00:00Z'));
     await h.services.enquiries.sweep();
-    expect(await outboxTo(h.db, 'enquiry-escalated-chief-executive')).toContain(authority.chiefExecutiveEmail);
     const manager = await pageAs('casework-manager', null, 'Mo Manager');
     await manager.page.goto('/staff');
     await expect(manager.page.getByRole('link', { name: `${complaint.reference}, enquiry 2` }).count()).resolves.toBe(
@@ -138,5 +143,19 @@ describe('enquiries in Chromium', () => {
       'Overdue: escalated to the chief executive',
     );
     await expectAccessible(manager.page);
+    await dispatchCorrespondence(h.services);
+    // The case's correspondence page shows the enquiry letter and the escalation with where each went.
+    await manager.page.goto(`/staff/complaints/${complaint.id}/correspondence`);
+    await expectAccessible(manager.page);
+    const enquiryItem = manager.page.getByRole('region', { name: /^Enquiry 1 on complaint/ });
+    await expect(enquiryItem.textContent()).resolves.toContain('with the letter as a PDF');
+    for (const address of [...authority.officerEmails, authority.genericInbox]) {
+      await expect(enquiryItem.locator(`tr[data-recipient="${address}"]`).textContent()).resolves.toContain('Queued');
+    }
+    const escalation = manager.page.getByRole('region', { name: /^Escalation: enquiry 2/ });
+    await expect(escalation.innerText()).resolves.toMatch(/Reminder to\s+the chief executive/);
+    await expect(
+      escalation.locator(`tr[data-recipient="${authority.chiefExecutiveEmail}"]`).textContent(),
+    ).resolves.toContain('Chief executive');
   });
 });

@@ -110,8 +110,23 @@ export async function actorFor(services: Services, role: Role, authorityId: stri
   return { type: 'user', id: user.id, roles: [role], authorityId: user.authorityId };
 }
 
-/** Outbox rows of one kind, addresses sorted. */
-export async function outboxTo(db: Db, kind: string): Promise<string[]> {
-  const rows = await db.kysely.selectFrom('outbox_messages').select('to_address').where('kind', '=', kind).execute();
-  return rows.map((r) => r.to_address).sort();
+/** Sends what correspondence has waiting, as the worker's dispatch would: each item's recipients resolved and its outbox messages written. */
+export async function dispatchCorrespondence(services: Services): Promise<void> {
+  for (;;) if ((await services.correspondence.dispatchPending(500)) === 0) return;
+}
+
+/** A case's correspondence as its page shows it to staff, after dispatch. */
+export async function caseCorrespondence(services: Services, complaintId: string) {
+  await dispatchCorrespondence(services);
+  const staff: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['investigator'], authorityId: null };
+  return (await services.correspondence.caseCorrespondence(staff, complaintId)).items;
+}
+
+/** Where the case's items whose subject starts so went, one address per delivery, sorted. */
+export async function sentTo(services: Services, complaintId: string, subjectStart: string): Promise<string[]> {
+  const items = await caseCorrespondence(services, complaintId);
+  return items
+    .filter((i) => i.subject.startsWith(subjectStart))
+    .flatMap((i) => i.deliveries.map((d) => d.address))
+    .sort();
 }

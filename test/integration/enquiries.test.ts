@@ -6,9 +6,10 @@ import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
 import { createUser } from '../support/factories.ts';
 import {
   actorFor,
+  caseCorrespondence,
   createComplaint,
   createEnquiryAuthority,
-  outboxTo,
+  sentTo,
   sessionAt,
   type EnquiryAuthority,
 } from './enquiries.fixtures.ts';
@@ -63,16 +64,25 @@ describe('sending an enquiry', () => {
       [...authority.officerEmails, authority.genericInbox].sort(),
     );
 
-    const mail = await t.db.kysely
+    // On the case's correspondence: a letter to the chief executive, delivered to the link officers
+    // and the inbox (not the chief executive), each with its own delivery, each with an outbox message.
+    const [letter, ...others] = await caseCorrespondence(t.services, complaint.id);
+    expect(others).toHaveLength(0);
+    expect(letter).toMatchObject({ kind: 'enquiry', kindName: 'Enquiry', isLetter: true });
+    expect(letter?.text).toContain('Dear Dr Morwenna Trelawney');
+    expect(letter?.text).toContain('Statement of complaint');
+    expect(letter?.subject).toContain('Wednesday 13 January 2027');
+    expect(letter?.deliveries.map((d) => [d.address, d.status]).sort()).toEqual(
+      [...authority.officerEmails, authority.genericInbox].sort().map((a) => [a, 'queued']),
+    );
+    const outbox = await t.db.kysely
       .selectFrom('outbox_messages')
-      .selectAll()
-      .where('kind', '=', 'enquiry')
-      .where('to_address', 'in', [...authority.officerEmails, authority.genericInbox])
+      .select(['to_address', 'kind'])
+      .where('to_address', 'in', [...authority.officerEmails, authority.genericInbox, authority.chiefExecutiveEmail])
       .execute();
-    expect(mail).toHaveLength(3);
-    expect(mail[0]?.text_body).toContain('Dear Dr Morwenna Trelawney');
-    expect(mail[0]?.text_body).toContain('Statement of complaint');
-    expect(mail[0]?.subject).toContain('Wednesday 13 January 2027');
+    expect(outbox.map((o) => [o.to_address, o.kind]).sort()).toEqual(
+      [...authority.officerEmails, authority.genericInbox].sort().map((a) => [a, 'correspondence.enquiry']),
+    );
 
     const stored = await t.db.kysely
       .selectFrom('enquiries')
@@ -177,7 +187,7 @@ describe('extensions', () => {
     at('2026-12-11T10:00:00Z');
     const authority = await createEnquiryAuthority(t.db);
     const other = await createEnquiryAuthority(t.db);
-    const { sent } = await sendOne(authority);
+    const { complaint, sent } = await sendOne(authority);
 
     const stranger = await token('link-officer', other.id);
     const res = await t.app.inject({
@@ -243,7 +253,9 @@ describe('extensions', () => {
       previousDueDate: '2027-01-13',
       newDueDate: '2027-01-27',
     });
-    expect(await outboxTo(t.db, 'enquiry-extension-granted')).toEqual(expect.arrayContaining(authority.officerEmails));
+    expect(await sentTo(t.services, complaint.id, 'Extension granted')).toEqual(
+      [...authority.officerEmails, authority.genericInbox].sort(),
+    );
 
     // Refusing a second request leaves the date alone.
     at('2026-12-14T10:00:00Z');
@@ -446,31 +458,47 @@ describe('reminders and escalation', () => {
   it('two sweeps at once send each reminder exactly once; overdue escalates to the chief executive after five working days', async () => {
     at('2026-12-11T10:00:00Z');
     const authority = await createEnquiryAuthority(t.db);
-    const { sent } = await sendOne(authority, ['Q']);
-    const addresses = [...authority.officerEmails, authority.genericInbox, authority.chiefExecutiveEmail];
-    const count = async (kind: string) => (await outboxTo(t.db, kind)).filter((a) => addresses.includes(a)).length;
+    const { complaint, sent } = await sendOne(authority, ['Q']);
+    const usual = [...authority.officerEmails, authority.genericInbox].sort();
+    // Each reminder is one item on the case's correspondence, delivered once to each recipient.
+    const sentOf = (subjectStart: string) => sentTo(t.services, complaint.id, subjectStart);
 
     at('2027-01-06T07:00:00Z'); // five working days before 13 January
     const [a, b] = await Promise.all([t.services.enquiries.sweep(), t.services.enquiries.sweep()]);
     expect(a.reminders + b.reminders).toBeGreaterThanOrEqual(1);
-    expect(await count('enquiry-before-due')).toBe(3);
+    expect(await sentOf('Reminder: enquiry 1 on complaint')).toEqual(usual);
     await t.services.enquiries.sweep();
-    expect(await count('enquiry-before-due')).toBe(3);
+    expect(await sentOf('Reminder: enquiry 1 on complaint')).toEqual(usual);
 
     at('2027-01-13T07:00:00Z');
     await Promise.all([t.services.enquiries.sweep(), t.services.enquiries.sweep(), t.services.enquiries.sweep()]);
-    expect(await count('enquiry-due-today')).toBe(3);
+    expect(await sentOf(`Reminder: enquiry 1 on complaint ${complaint.reference} is due today`)).toEqual(usual);
 
     at('2027-01-14T07:00:00Z');
     await t.services.enquiries.sweep();
-    expect(await count('enquiry-overdue')).toBe(3);
-    expect(await count('enquiry-escalated-chief-executive')).toBe(0);
+    expect(await sentOf('Overdue: enquiry 1')).toEqual(usual);
+    expect(await sentOf('Escalation:')).toEqual([]);
     const overdue = await t.services.enquiries.overdue(investigator);
     expect(overdue.items.map((i) => i.id)).toContain(sent.id);
 
     at('2027-01-20T07:00:00Z'); // five working days after the due date
     await Promise.all([t.services.enquiries.sweep(), t.services.enquiries.sweep()]);
-    expect(await outboxTo(t.db, 'enquiry-escalated-chief-executive')).toContain(authority.chiefExecutiveEmail);
+    expect(await sentOf('Escalation:')).toEqual([authority.chiefExecutiveEmail]);
+    const items = await caseCorrespondence(t.services, complaint.id);
+    const escalation = items.find((i) => i.subject.startsWith('Escalation:'));
+    expect(escalation).toMatchObject({ kind: 'reminder', addressees: ['chief-executive'], isLetter: true });
+    expect(items.filter((i) => i.kind === 'reminder')).toHaveLength(4);
+    // Reminders go out marked as automatic; the escalation with the letter as a PDF.
+    const mail = await t.db.kysely
+      .selectFrom('outbox_messages as o')
+      .innerJoin('correspondence_deliveries as d', 'd.outbox_message_id', 'o.id')
+      .leftJoin('outbox_attachments as at', 'at.outbox_message_id', 'o.id')
+      .select(['o.headers', 'o.to_address', 'at.content_type'])
+      .where('d.item_id', '=', escalation?.id ?? '')
+      .execute();
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.content_type).toBe('application/pdf');
+    expect(mail[0]?.headers).toMatchObject({ 'Auto-Submitted': 'auto-generated' });
     const reminders = await t.db.kysely
       .selectFrom('enquiry_reminders')
       .select('kind')
@@ -525,10 +553,16 @@ describe('allocation notice and erasure', () => {
     const complaint = await createComplaint(t.db, authority.id);
     await expect(t.services.enquiries.notifyAllocation(complaint.id)).resolves.toBe(true);
     await expect(t.services.enquiries.notifyAllocation(complaint.id)).resolves.toBe(false);
-    const sentTo = (await outboxTo(t.db, 'allocation-notice')).filter((a) =>
-      [...authority.officerEmails, authority.genericInbox].includes(a),
+    const items = await caseCorrespondence(t.services, complaint.id);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      subject: expect.stringContaining('the ombudsman is investigating') as string,
+      isLetter: true,
+    });
+    expect(items[0]?.text).toContain('Dear Dr Morwenna Trelawney');
+    expect(items[0]?.deliveries.map((d) => d.address).sort()).toEqual(
+      [...authority.officerEmails, authority.genericInbox].sort(),
     );
-    expect(sentTo).toHaveLength(3);
     const record = await t.services.enquiries.forComplaint(investigator, complaint.id);
     expect(record.allocationNotice?.addressed_to_name).toBe('Dr Morwenna Trelawney');
   });

@@ -11,7 +11,7 @@ import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { SERVICE_AREA_NAMES, searchQuery, type ServiceArea } from '../authorities/domain.ts';
-import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
+import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { z } from 'zod';
 import {
   ASSESSMENT_OUTCOME_NAMES,
@@ -120,8 +120,8 @@ export class ComplaintsService {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly calendar: WorkingCalendar,
-    private readonly linkOfficers: LinkOfficersService,
     private readonly files: FilesService,
+    private readonly correspondence: CorrespondenceService,
     readonly settings: ComplaintsSettings,
   ) {}
 
@@ -357,18 +357,6 @@ export class ComplaintsService {
     });
   }
 
-  /**
-   * Where correspondence to the complaint's authority goes today. Read before the transaction: the
-   * embedded database has one session, which an open transaction holds.
-   */
-  private async recipientsFor(id: string): Promise<string[]> {
-    const complaint = isUuid(id) ? await ComplaintsRepository.in(this.db).find(id) : undefined;
-    if (!complaint) throw notFound('The complaint');
-    return (await this.linkOfficers.correspondenceRecipients(complaint.authority_id, this.clock.now())).map(
-      (r) => r.email,
-    );
-  }
-
   private async lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
     const complaint = isUuid(id) ? await ComplaintsRepository.in(trx).findForUpdate(id) : undefined;
     if (!complaint) throw notFound('The complaint');
@@ -385,14 +373,13 @@ export class ComplaintsService {
     input: { action: 'assessment' | 'premature'; reason: string | null; lateReason: string | null },
   ) {
     this.require(actor, 'complaints:intake');
-    const recipients = await this.recipientsFor(id);
     await this.db.transaction().execute(async (trx) => {
       const complaint = await this.lockOpen(trx, id);
       if (!QUEUE_STATUSES.includes(complaint.status) || complaint.status === 'assessment')
         throw new DomainError('conflict', 'Intake is finished for this complaint');
       if (input.action === 'premature') {
         await this.move(trx, actor, complaint, 'closed', { outcome: 'premature', reason: input.reason });
-        await this.tellOfOutcome(trx, complaint, 'premature', input.reason, recipients);
+        await this.tellOfOutcome(trx, actor, complaint, 'premature', input.reason);
         return;
       }
       if (complaint.late && !complaint.late_reason && !input.lateReason)
@@ -415,7 +402,6 @@ export class ComplaintsService {
     if (input.investigatorId && !(await ComplaintsRepository.in(this.db).isInvestigator(input.investigatorId)))
       problems.push({ field: 'investigatorId', message: 'Select an investigator from the list' });
     if (problems.length > 0) throw invalid(problems);
-    const recipients = await this.recipientsFor(id);
     await this.db.transaction().execute(async (trx) => {
       const complaint = await this.lockOpen(trx, id);
       if (!QUEUE_STATUSES.includes(complaint.status))
@@ -435,30 +421,32 @@ export class ComplaintsService {
         return;
       }
       await this.move(trx, actor, complaint, 'closed', { outcome, reason: input.reason });
-      await this.tellOfOutcome(trx, complaint, input.outcome, input.reason, recipients);
+      await this.tellOfOutcome(trx, actor, complaint, input.outcome, input.reason);
     });
   }
 
   /**
-   * Who hears of a closing decision: the complainant always; the authority's link officers (the
-   * correspondence recipients) except for invalid and out-of-jurisdiction cases. The one place these
-   * letters are written.
+   * Who hears of a closing decision: the complainant always; the authority's link officers (whoever
+   * takes its correspondence when the letter goes) except for invalid and out-of-jurisdiction cases.
+   * The one place these letters are written: as correspondence on the case, in the caller's transaction.
    */
   private async tellOfOutcome(
     trx: Tx,
+    actor: Actor,
     complaint: ComplaintRow,
     outcome: AssessmentOutcome,
     reason: string | null,
-    recipients: string[],
   ) {
     const named = ASSESSMENT_OUTCOME_NAMES[outcome];
     const parties = await ComplaintsRepository.in(trx).parties(complaint.id);
     const contact =
       parties.find((p) => p.role === 'representative' && p.email) ?? parties.find((p) => p.role === 'complainant');
     if (contact?.email) {
-      await enqueueMail(trx, {
-        kind: `complaint-outcome-complainant`,
-        to: contact.email,
+      await this.correspondence.write(trx, {
+        complaintId: complaint.id,
+        kind: 'message',
+        addressees: ['complainant'],
+        actor,
         subject: `Your complaint ${complaint.reference}: our decision`,
         text: [
           `Dear ${contact.name},`,
@@ -472,36 +460,33 @@ export class ComplaintsService {
               ]
             : []),
         ].join('\n'),
-        idempotencyKey: `complaint-outcome:${complaint.id}:complainant`,
       });
     }
     if (!authorityIsTold(outcome)) return;
-    for (const to of recipients) {
-      await enqueueMail(trx, {
-        kind: outcome === 'premature' ? 'complaint-premature' : 'complaint-outcome-authority',
-        to,
-        subject:
-          outcome === 'premature'
-            ? `Complaint ${complaint.reference} referred back to you as premature`
-            : `Complaint ${complaint.reference}: assessment decision`,
-        text: [
-          'Dear link officer,',
-          '',
-          outcome === 'premature'
-            ? `We have received complaint ${complaint.reference} about your ${SERVICE_AREA_NAMES[complaint.service_area as ServiceArea] ?? 'services'} service. Your complaints process has not finished, so we are referring it back to you to complete. The complainant may come back to us afterwards.`
-            : `Our assessment of complaint ${complaint.reference} is complete. Decision: ${named}.`,
-          '',
-          `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
-        ].join('\n'),
-        idempotencyKey: `complaint-outcome:${complaint.id}:authority:${to.toLowerCase()}`,
-      });
-    }
+    await this.correspondence.write(trx, {
+      complaintId: complaint.id,
+      kind: 'message',
+      addressees: ['link-officers'],
+      actor,
+      subject:
+        outcome === 'premature'
+          ? `Complaint ${complaint.reference} referred back to you as premature`
+          : `Complaint ${complaint.reference}: assessment decision`,
+      text: [
+        'Dear link officer,',
+        '',
+        outcome === 'premature'
+          ? `We have received complaint ${complaint.reference} about your ${SERVICE_AREA_NAMES[complaint.service_area as ServiceArea] ?? 'services'} service. Your complaints process has not finished, so we are referring it back to you to complete. The complainant may come back to us afterwards.`
+          : `Our assessment of complaint ${complaint.reference} is complete. Decision: ${named}.`,
+        '',
+        `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
+      ].join('\n'),
+    });
   }
 
   /** Asks the authority for documents at assessment: a request with a due date in working days, sent to its link officers. */
   async requestDocuments(actor: Actor, id: string, description: string): Promise<{ dueOn: string }> {
     this.require(actor, 'complaints:assess');
-    const recipients = await this.recipientsFor(id);
     return this.db.transaction().execute(async (trx) => {
       const complaint = await this.lockOpen(trx, id);
       if (complaint.status === 'closed') throw new DomainError('conflict', 'The complaint is closed');
@@ -510,7 +495,7 @@ export class ComplaintsService {
         this.calendar.londonDate(now),
         this.settings.documentRequestWorkingDays,
       );
-      const request = await trx
+      await trx
         .insertInto('complaint_document_requests')
         .values({
           complaint_id: complaint.id,
@@ -520,25 +505,23 @@ export class ComplaintsService {
           requested_by: actor.type === 'user' ? actor.id : null,
           requested_at: now,
         })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      for (const to of recipients) {
-        await enqueueMail(trx, {
-          kind: 'complaint-document-request',
-          to,
-          subject: `Complaint ${complaint.reference}: documents requested by ${dueOn}`,
-          text: [
-            'Dear link officer,',
-            '',
-            `We are assessing complaint ${complaint.reference}. Please send us the following by ${dueOn}:`,
-            '',
-            description,
-            '',
-            `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
-          ].join('\n'),
-          idempotencyKey: `complaint-document-request:${request.id}:${to.toLowerCase()}`,
-        });
-      }
+        .execute();
+      await this.correspondence.write(trx, {
+        complaintId: complaint.id,
+        kind: 'enquiry',
+        addressees: ['link-officers'],
+        actor,
+        subject: `Complaint ${complaint.reference}: documents requested by ${dueOn}`,
+        text: [
+          'Dear link officer,',
+          '',
+          `We are assessing complaint ${complaint.reference}. Please send us the following by ${dueOn}:`,
+          '',
+          description,
+          '',
+          `Case page: ${this.settings.baseUrl}/portal/complaints/${complaint.id}`,
+        ].join('\n'),
+      });
       await writeAudit(trx, {
         actor: auditActor(actor),
         action: 'complaint.documents-requested',

@@ -71,6 +71,12 @@ export interface NewItem {
   actor: Actor | null;
   /** The inbound item this answers, so the reply threads under it in the recipient's mail program. */
   inReplyToItemId?: string | null;
+  /**
+   * A letter addressed to the chief executive but delivered to the addressees (the link officers, as
+   * enquiries are): it goes as a PDF as well as in the body. Anything addressed to the chief executive
+   * is a letter anyway.
+   */
+  letter?: boolean;
 }
 
 interface Recipient {
@@ -206,7 +212,7 @@ export class CorrespondenceService {
       direction: 'outbound',
       kind: input.kind,
       addressees,
-      is_letter: isLetter(addressees),
+      is_letter: isLetter(addressees) || input.letter === true,
       subject,
       text_body: input.text,
       html_body: textToHtml(input.text, { title: subject }),
@@ -416,7 +422,8 @@ export class CorrespondenceService {
       to: recipient.address,
       subject: item.subject,
       text: item.text_body,
-      html: item.html_body,
+      // Items written in bulk by SQL (reminders) leave the HTML to be made here.
+      html: item.html_body ?? textToHtml(item.text_body, { title: item.subject }),
       headers,
       // Keyed by the delivery (one per item and recipient), never by the address, which erasure removes.
       idempotencyKey: `correspondence-delivery:${delivery.id}`,

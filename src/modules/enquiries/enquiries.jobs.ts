@@ -23,7 +23,7 @@ export function registerEnquiryJobs(jobs: JobQueue, enquiries: EnquiriesService,
     everySeconds: sweepSeconds,
     run: async (logger) => {
       const result = await enquiries.sweep();
-      if (result.reminders > 0) logger.info(result, 'enquiry reminders sent');
+      if (result.reminders > 0) logger.info(result, 'enquiry reminders written');
     },
   });
   return { notifyAllocationJob };

@@ -1,6 +1,11 @@
-import type { OutgoingMail } from '../../platform/mail/outbox.ts';
-
-/** The emails enquiries send. Plain text: what the letter says and where to answer it. */
+/**
+ * What enquiries write to authorities, as correspondence on the case. Plain text: what the letter
+ * says and where to answer it. Who receives it is decided when it is sent.
+ */
+export interface Letter {
+  subject: string;
+  text: string;
+}
 
 const longDate = (iso: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
@@ -10,7 +15,6 @@ const longDate = (iso: string) =>
 export { longDate };
 
 export function enquiryMail(p: {
-  to: string;
   enquiryId: string;
   number: number;
   complaintReference: string;
@@ -21,7 +25,7 @@ export function enquiryMail(p: {
   documentsRequested: string | null;
   dueDate: string;
   link: string;
-}): OutgoingMail {
+}): Letter {
   const lines = [
     `Dear ${p.addressedTo},`,
     '',
@@ -43,47 +47,35 @@ export function enquiryMail(p: {
     'This letter is addressed to the chief executive and sent to the authority’s link officers.',
   );
   return {
-    kind: 'enquiry',
-    to: p.to,
     subject: `Enquiry ${p.number} on complaint ${p.complaintReference}: response due ${longDate(p.dueDate)}`,
     text: lines.join('\n'),
-    idempotencyKey: `enquiry:${p.enquiryId}:${p.to.toLowerCase()}`,
   };
 }
 
 export function extensionDecisionMail(p: {
-  to: string;
-  requestId: string;
   number: number;
   complaintReference: string;
   granted: boolean;
   newDueDate: string | null;
   reason: string;
   link: string;
-}): OutgoingMail {
+}): Letter {
   const outcome = p.granted
     ? `The ombudsman has granted more time: the response is now due by ${longDate(p.newDueDate ?? '')}.`
     : 'The ombudsman has refused the request for more time: the due date has not changed.';
   return {
-    kind: p.granted ? 'enquiry-extension-granted' : 'enquiry-extension-refused',
-    to: p.to,
     subject: `Extension ${p.granted ? 'granted' : 'refused'}: enquiry ${p.number} on complaint ${p.complaintReference}`,
     text: [outcome, '', `Reason: ${p.reason}`, '', `See the enquiry: ${p.link}`].join('\n'),
-    idempotencyKey: `enquiry-extension:${p.requestId}:${p.to.toLowerCase()}`,
   };
 }
 
 export function allocationMail(p: {
-  to: string;
-  noticeId: string;
   complaintReference: string;
   authorityName: string;
   addressedTo: string;
   summary: string;
-}): OutgoingMail {
+}): Letter {
   return {
-    kind: 'allocation-notice',
-    to: p.to,
     subject: `Complaint ${p.complaintReference}: the ombudsman is investigating`,
     text: [
       `Dear ${p.addressedTo},`,
@@ -96,6 +88,5 @@ export function allocationMail(p: {
       'The authority, and anyone whose actions are complained about, may comment now. The investigator',
       'will send enquiries with the questions the authority must answer and the date to answer them by.',
     ].join('\n'),
-    idempotencyKey: `allocation-notice:${p.noticeId}:${p.to.toLowerCase()}`,
   };
 }

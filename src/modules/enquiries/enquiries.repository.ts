@@ -1,10 +1,19 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
+import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../platform/mail/reply-address.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
 
 export type EnquiryRow = Row<'enquiries'>;
+
+/** A reply token made in SQL from each row's 16 random bytes (`n.random_bytes`), as newReplyToken makes one. */
+const REPLY_TOKEN_SQL = sql.raw(
+  Array.from(
+    { length: TOKEN_LENGTH },
+    (_, i) => `substr('${TOKEN_ALPHABET}', get_byte(n.random_bytes, ${i}) % ${TOKEN_ALPHABET.length} + 1, 1)`,
+  ).join(' || '),
+);
 export type QuestionRow = Row<'enquiry_questions'>;
 
 /** Kysely queries for enquiries; plain rows out. */
@@ -378,15 +387,18 @@ export class EnquiriesRepository {
   // The sweep -----------------------------------------------------------------------------------
 
   /**
-   * Records every reminder and escalation due on this sweep and writes its emails, in one statement:
-   * the insert into enquiry_reminders skips any (enquiry, kind, due date) already there, and only
-   * rows it inserted get emails. A second worker sweeping at the same moment waits on the unique
-   * key, then finds the rows and sends nothing. Addresses are resolved now: the link officers (or
-   * whoever covers them today) and the generic inbox, failing those the chief executive; the
-   * chief executive for escalations.
+   * Records every reminder and escalation due on this sweep and writes each as a correspondence item
+   * on its case, in one statement: the insert into enquiry_reminders skips any (enquiry, kind, due
+   * date) already there, and only rows it inserted get an item. A second worker sweeping at the same
+   * moment waits on the unique key, then finds the rows and writes nothing. Items are addressed to
+   * roles (the link officers; the chief executive for escalations, as a letter) and, like every item,
+   * resolved to addresses and sent by the correspondence module's dispatch, which also makes their
+   * HTML and letter PDF. The case's authority thread is made here if the case has none yet. The
+   * audit records each reminder (`enquiry.reminder-<kind>`) once; its item is not audited again.
+   * Run it in a transaction: the caller checks that every reminder got its item.
    */
-  async sweep(t: SweepThresholds, now: Date, baseUrl: string): Promise<{ reminders: number; emails: number }> {
-    const result = await sql<{ reminders: number; emails: number }>`
+  async sweep(t: SweepThresholds, now: Date, baseUrl: string): Promise<{ reminders: number; items: number }> {
+    const result = await sql<{ reminders: number; items: number }>`
       WITH candidates AS (
         SELECT e.id, e.authority_id, e.due_on, k.kind
         FROM enquiries e
@@ -409,80 +421,71 @@ export class EnquiriesRepository {
         SELECT 'system', NULL, NULL, 'enquiry.reminder-' || kind, 'enquiry', enquiry_id, authority_id FROM inserted
         RETURNING 1
       ),
-      targets AS (SELECT DISTINCT authority_id FROM inserted),
-      officers AS (
-        SELECT lo.authority_id, coalesce(
-          (SELECT coalesce(u.email, o2.correspondence_email, o2.email)
-             FROM link_officer_covers cv
-             LEFT JOIN users u ON u.id = cv.cover_user_id
-             LEFT JOIN link_officers o2 ON o2.id = cv.cover_officer_id
-            WHERE cv.link_officer_id = lo.id AND ${t.today}::date BETWEEN cv.starts_on AND cv.ends_on
-            ORDER BY cv.starts_on LIMIT 1),
-          lo.correspondence_email, lo.email) AS email
-        FROM link_officers lo
-        WHERE lo.authority_id IN (SELECT authority_id FROM targets)
-      ),
-      usual AS (
-        SELECT authority_id, email FROM officers
-        UNION
-        SELECT a.id, a.generic_inbox FROM authorities a
-        WHERE a.id IN (SELECT authority_id FROM targets) AND a.generic_inbox IS NOT NULL
-      ),
-      chief AS (
-        SELECT DISTINCT ON (so.authority_id) so.authority_id, so.email, coalesce(so.title || ' ', '') || so.name AS name
-        FROM senior_officers so
-        WHERE so.role = 'chief-executive' AND so.authority_id IN (SELECT authority_id FROM targets)
-        ORDER BY so.authority_id, so.created_at
-      ),
-      -- Authorities with no link officer and no generic inbox: their reminders go to the chief executive.
-      fallback AS (
-        SELECT t.authority_id FROM targets t WHERE NOT EXISTS (SELECT 1 FROM usual u WHERE u.authority_id = t.authority_id)
-      ),
-      addressed AS (
-        SELECT i.*, u.email FROM inserted i JOIN usual u ON u.authority_id = i.authority_id
-        WHERE i.kind <> 'escalated-chief-executive'
-        UNION ALL
-        SELECT i.*, ch.email FROM inserted i JOIN chief ch ON ch.authority_id = i.authority_id
-        LEFT JOIN fallback f ON f.authority_id = i.authority_id
-        WHERE i.kind = 'escalated-chief-executive' OR f.authority_id IS NOT NULL
-      ),
-      sent AS (
-        INSERT INTO outbox_messages (idempotency_key, kind, to_address, subject, text_body, headers)
+      letters AS (
         SELECT
-          'enquiry-reminder:' || ad.id || ':' || lower(ad.email),
-          'enquiry-' || ad.kind,
-          ad.email,
-          CASE ad.kind
+          i.kind = 'escalated-chief-executive' AS escalation,
+          c.id AS complaint_id,
+          c.authority_id,
+          CASE i.kind
             WHEN 'before-due' THEN 'Reminder: enquiry ' || e.number || ' on complaint ' || c.reference || ' is due soon'
             WHEN 'due-today' THEN 'Reminder: enquiry ' || e.number || ' on complaint ' || c.reference || ' is due today'
             WHEN 'overdue' THEN 'Overdue: enquiry ' || e.number || ' on complaint ' || c.reference
             ELSE 'Escalation: enquiry ' || e.number || ' on complaint ' || c.reference || ' is overdue'
-          END,
-          CASE ad.kind
+          END AS subject,
+          CASE i.kind
             WHEN 'escalated-chief-executive' THEN
               'The ' || a.name || ' response to the ombudsman''s enquiry ' || e.number || ' on complaint ' || c.reference ||
-              ' was due on ' || to_char(ad.due_on, 'FMDay FMDD FMMonth YYYY') || ' and has not arrived. ' ||
+              ' was due on ' || to_char(i.due_on, 'FMDay FMDD FMMonth YYYY') || ' and has not arrived. ' ||
               'We have reminded the council''s link officers. Please make sure the response is sent without further delay: ' ||
               'the ombudsman may use its formal powers to require the information.'
             ELSE
               'Enquiry ' || e.number || ' on complaint ' || c.reference || ' for ' || a.name || ' is due on ' ||
-              to_char(ad.due_on, 'FMDay FMDD FMMonth YYYY') ||
-              CASE WHEN ad.kind = 'overdue' THEN ' and is now overdue.' ELSE '.' END ||
+              to_char(i.due_on, 'FMDay FMDD FMMonth YYYY') ||
+              CASE WHEN i.kind = 'overdue' THEN ' and is now overdue.' ELSE '.' END ||
               E'\n\nRespond in the authority portal: ' || ${baseUrl} || '/portal/enquiries/' || e.id ||
               E'\nIf you need more time, ask for an extension there, with your reason.'
-          END,
-          '{}'::jsonb
-        FROM addressed ad
-        JOIN enquiries e ON e.id = ad.enquiry_id
+          END AS text_body
+        FROM inserted i
+        JOIN enquiries e ON e.id = i.enquiry_id
         JOIN complaints c ON c.id = e.complaint_id
         JOIN authorities a ON a.id = e.authority_id
-        ON CONFLICT (idempotency_key) DO NOTHING
+      ),
+      -- Cases with no authority thread yet get one, with a random reply token (16 characters of the
+      -- reply-address alphabet). If another transaction made it meanwhile, the update returns it.
+      new_threads AS (
+        INSERT INTO correspondence_threads (complaint_id, authority_id, audience, reply_token, created_at)
+        SELECT n.complaint_id, n.authority_id, 'authority', ${REPLY_TOKEN_SQL}, ${now}
+        FROM (
+          SELECT d.complaint_id, d.authority_id, uuid_send(gen_random_uuid()) AS random_bytes
+          FROM (
+            SELECT DISTINCT l.complaint_id, l.authority_id FROM letters l
+            WHERE NOT EXISTS (
+              SELECT 1 FROM correspondence_threads th WHERE th.complaint_id = l.complaint_id AND th.audience = 'authority'
+            )
+          ) d
+        ) n
+        ON CONFLICT (complaint_id, audience) DO UPDATE SET reply_token = correspondence_threads.reply_token
+        RETURNING id, complaint_id
+      ),
+      threads AS (
+        SELECT id, complaint_id FROM new_threads
+        UNION ALL
+        SELECT th.id, th.complaint_id FROM correspondence_threads th
+        WHERE th.audience = 'authority' AND th.complaint_id IN (SELECT complaint_id FROM letters)
+      ),
+      items AS (
+        INSERT INTO correspondence_items
+          (thread_id, complaint_id, authority_id, direction, kind, addressees, is_letter, subject, text_body, created_at)
+        SELECT th.id, l.complaint_id, l.authority_id, 'outbound', 'reminder',
+          CASE WHEN l.escalation THEN ARRAY['chief-executive'] ELSE ARRAY['link-officers'] END,
+          l.escalation, l.subject, l.text_body, ${now}
+        FROM letters l JOIN threads th ON th.complaint_id = l.complaint_id
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM inserted) AS reminders, (SELECT count(*) FROM sent) AS emails,
+      SELECT (SELECT count(*) FROM inserted)::int AS reminders, (SELECT count(*) FROM items)::int AS items,
              (SELECT count(*) FROM audited) AS audited
     `.execute(this.db);
     const row = result.rows[0];
-    return { reminders: row?.reminders ?? 0, emails: row?.emails ?? 0 };
+    return { reminders: row?.reminders ?? 0, items: row?.items ?? 0 };
   }
 }

@@ -6,7 +6,6 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { decodeCursor, toPage } from '../../platform/pagination.ts';
 import { z } from 'zod';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
@@ -14,6 +13,7 @@ import type { AuthoritiesService } from '../authorities/authorities.service.ts';
 import type { CorrespondenceRecipient } from '../link-officers/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import type { FilesService, OpenedDocument } from '../../platform/files/files.service.ts';
+import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import {
   ENQUIRY_KIND_NAMES,
   REMINDER_NAMES,
@@ -82,6 +82,7 @@ export class EnquiriesService {
     private readonly authorities: AuthoritiesService,
     private readonly linkOfficers: LinkOfficersService,
     private readonly files: FilesService,
+    private readonly correspondence: CorrespondenceService,
     private readonly settings: EnquiriesServiceSettings,
   ) {
     this.repo = new EnquiriesRepository(db);
@@ -215,7 +216,7 @@ export class EnquiriesService {
         set_by: actor.type === 'user' ? actor.id : null,
         set_at: now,
       });
-      await this.deliverEnquiry(trx, recipients, {
+      await this.deliverEnquiry(trx, actor, complaintId, {
         enquiryId,
         number,
         complaintReference: complaint.reference,
@@ -238,18 +239,25 @@ export class EnquiriesService {
     };
   }
 
-  /** Sends an enquiry to each recipient. The one place an enquiry goes out. */
+  /**
+   * Writes an enquiry as correspondence on the case: a letter to the chief executive, delivered to
+   * whoever takes the authority's correspondence when it goes. The one place an enquiry goes out.
+   */
   private async deliverEnquiry(
     trx: Tx,
-    recipients: readonly CorrespondenceRecipient[],
-    letter: Omit<Parameters<typeof enquiryMail>[0], 'to' | 'link'>,
+    actor: Actor | null,
+    complaintId: string,
+    letter: Omit<Parameters<typeof enquiryMail>[0], 'link'>,
   ): Promise<void> {
-    for (const r of recipients) {
-      await enqueueMail(
-        trx,
-        enquiryMail({ ...letter, to: r.email, link: `${this.settings.baseUrl}/portal/enquiries/${letter.enquiryId}` }),
-      );
-    }
+    const written = enquiryMail({ ...letter, link: `${this.settings.baseUrl}/portal/enquiries/${letter.enquiryId}` });
+    await this.correspondence.write(trx, {
+      complaintId,
+      kind: 'enquiry',
+      addressees: ['link-officers'],
+      letter: true,
+      actor,
+      ...written,
+    });
   }
 
   /**
@@ -288,8 +296,7 @@ export class EnquiriesService {
           link_officer_id: r.linkOfficerId ?? null,
         })),
       );
-      await this.deliverAllocationNotice(trx, recipients, {
-        noticeId: notice.id,
+      await this.deliverAllocationNotice(trx, complaintId, {
         complaintReference: complaint.reference,
         authorityName: complaint.authority_name,
         addressedTo,
@@ -306,13 +313,20 @@ export class EnquiriesService {
     });
   }
 
-  /** Sends the allocation notice to each recipient. The one place it goes out. */
+  /** Writes the allocation notice as a letter on the case, to the chief executive via the link officers. The one place it goes out. */
   private async deliverAllocationNotice(
     trx: Tx,
-    recipients: readonly CorrespondenceRecipient[],
-    letter: Omit<Parameters<typeof allocationMail>[0], 'to'>,
+    complaintId: string,
+    letter: Parameters<typeof allocationMail>[0],
   ): Promise<void> {
-    for (const r of recipients) await enqueueMail(trx, allocationMail({ ...letter, to: r.email }));
+    await this.correspondence.write(trx, {
+      complaintId,
+      kind: 'message',
+      addressees: ['link-officers'],
+      letter: true,
+      actor: null,
+      ...allocationMail(letter),
+    });
   }
 
   // Reading ----------------------------------------------------------------------------------------
@@ -598,7 +612,6 @@ export class EnquiriesService {
     this.staffOnly(actor, 'enquiries:send');
     const reason = decision.reason.trim();
     if (reason === '') throw invalid([{ field: 'reason', message: 'Enter the reason for the decision' }]);
-    const recipients = await this.recipientsFor(enquiryId);
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
       const row = await repo.lockEnquiry(enquiryId);
@@ -647,8 +660,7 @@ export class EnquiriesService {
         .where('id', '=', requestId)
         .execute();
       const reference = (await repo.findComplaint(row.complaint_id))?.reference ?? '';
-      await this.deliverExtensionDecision(trx, recipients, {
-        requestId,
+      await this.deliverExtensionDecision(trx, actor, row.complaint_id, {
         number: row.number,
         complaintReference: reference,
         granted: decision.grant,
@@ -666,19 +678,20 @@ export class EnquiriesService {
     });
   }
 
-  private async recipientsFor(enquiryId: string): Promise<CorrespondenceRecipient[]> {
-    const row = await this.repo.findEnquiry(enquiryId);
-    if (!row) throw notFound('The enquiry');
-    return this.linkOfficers.correspondenceRecipients(row.authority_id, this.today());
-  }
-
-  /** Tells the authority of a decision on more time. The one place it goes out. */
+  /** Tells the authority's link officers of a decision on more time, as correspondence on the case. The one place it goes out. */
   private async deliverExtensionDecision(
     trx: Tx,
-    recipients: readonly CorrespondenceRecipient[],
-    letter: Omit<Parameters<typeof extensionDecisionMail>[0], 'to'>,
+    actor: Actor,
+    complaintId: string,
+    letter: Parameters<typeof extensionDecisionMail>[0],
   ): Promise<void> {
-    for (const r of recipients) await enqueueMail(trx, extensionDecisionMail({ ...letter, to: r.email }));
+    await this.correspondence.write(trx, {
+      complaintId,
+      kind: 'message',
+      addressees: ['link-officers'],
+      actor,
+      ...extensionDecisionMail(letter),
+    });
   }
 
   /** Staff close an enquiry that no longer needs an answer (the case moved on). */
@@ -1003,10 +1016,19 @@ export class EnquiriesService {
 
   // The sweep --------------------------------------------------------------------------------------
 
-  /** Sends every reminder and escalation due now, each once. Safe to run on several workers at once. */
-  async sweep(): Promise<{ reminders: number; emails: number }> {
+  /**
+   * Writes every reminder and escalation due now, each once, as correspondence on its case (sent by
+   * the correspondence dispatch). Safe to run on several workers at once. All or nothing: if any
+   * reminder lacked its item the whole sweep is undone, and the next one tries again.
+   */
+  async sweep(): Promise<{ reminders: number; items: number }> {
     const now = this.clock.now();
     const thresholds = sweepThresholds(this.calendar, this.calendar.londonDate(now), this.settings);
-    return this.repo.sweep(thresholds, now, this.settings.baseUrl);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await this.repo.with(trx).sweep(thresholds, now, this.settings.baseUrl);
+      if (result.items !== result.reminders)
+        throw new Error(`The reminder sweep wrote ${result.items} items for ${result.reminders} reminders`);
+      return result;
+    });
   }
 }
