@@ -1,6 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import pg from 'pg';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { freePort, log, percentile, postgresServer, round, startServer, stopServer, withDatabase } from './support.ts';
 
 /**
  * Complaints at scale: `node --import tsx bench/complaints.ts`.
@@ -29,82 +29,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1_000_000);
 const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
 const BATCH = 100_000;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0';
 const DB_NAME = 'liaison_bench_complaints';
-
-const log = (line: string) => console.log(line);
-const round = (n: number) => Math.round(n * 10) / 10;
-
-function postgresServer(): { url: string; stop: () => void } {
-  const given = process.env.BENCH_DATABASE_URL;
-  if (given) return { url: given, stop: () => undefined };
-  const env = { ...process.env, PG_TEST_DIR: path.join(os.tmpdir(), 'liaison-pg-bench-complaints') };
-  const script = path.join(ROOT, 'scripts/pg-test-server.sh');
-  const out = execFileSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = out.trim().replace(/^export TEST_DATABASE_URL=/, '');
-  return { url, stop: () => execFileSync('bash', [script, 'stop'], { env, stdio: 'ignore' }) };
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      ROLES: 'web',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET: SECRET,
-    },
-  });
-  const since = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
-      await res.arrayBuffer();
-      return child;
-    } catch {
-      if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
-  const pid = child.pid;
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    process.kill(-pid, 'SIGTERM');
-  });
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
 function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: number) => void) {
   return new Promise<autocannon.Result>((resolve, reject) => {
@@ -141,7 +66,7 @@ async function main(): Promise<void> {
   log(
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
   );
-  const server = postgresServer();
+  const server = postgresServer('complaints');
   let web: ChildProcess | null = null;
   try {
     const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });

@@ -1,0 +1,83 @@
+// What the benchmark scripts share: a throwaway PostgreSQL server, the real Liaison server as a
+// child process, and percentiles. Measurements only; nothing here is used by the test suite.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+export const log = (line: string) => console.log(line);
+export const round = (n: number) => Math.round(n * 10) / 10;
+
+export function postgresServer(name: string): { url: string; stop: () => void } {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const env = { ...process.env, PG_TEST_DIR: path.join(os.tmpdir(), `liaison-pg-bench-${name}`) };
+  const script = path.join(ROOT, 'scripts/pg-test-server.sh');
+  const out = execFileSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = out.trim().replace(/^export TEST_DATABASE_URL=/, '');
+  return { url, stop: () => execFileSync('bash', [script, 'stop'], { env, stdio: 'ignore' }) };
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      ROLES: 'web',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: SECRET,
+    },
+  });
+  const since = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-pid, 'SIGTERM');
+  });
+}
+
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
