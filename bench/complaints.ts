@@ -1,14 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { freePort, log, percentile, postgresServer, round, startServer, stopServer, withDatabase } from './support.ts';
+import {
+  freePort,
+  freshDatabase,
+  log,
+  machineLine,
+  percentile,
+  postgresServer,
+  round,
+  startServer,
+  stopServer,
+} from './support.ts';
 
 /**
  * Complaints at scale: `node --import tsx bench/complaints.ts`.
@@ -63,22 +69,12 @@ async function measure(label: string, url: string, cookie: string) {
 }
 
 async function main(): Promise<void> {
-  log(
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
-  );
+  log(machineLine());
   const server = postgresServer('complaints');
   let web: ChildProcess | null = null;
   try {
-    const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });
-    await admin.connect();
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB_NAME}`);
-    await admin.end();
-    const url = withDatabase(server.url, DB_NAME);
+    const { url, db, version } = await freshDatabase(server.url, DB_NAME, 4);
     log(`PostgreSQL ${version ?? '?'}`);
-    const db = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
-    await migrate(db);
 
     const t0 = performance.now();
     await db.query(`

@@ -1,17 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createServices } from '../src/composition.ts';
 import { loadConfig } from '../src/config.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import { FixedClock } from '../src/platform/clock.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import {
   SECRET,
@@ -22,7 +18,8 @@ import {
   round,
   startServer,
   stopServer,
-  withDatabase,
+  freshDatabase,
+  machineLine,
 } from './support.ts';
 
 /**
@@ -58,22 +55,12 @@ function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: n
 }
 
 async function main(): Promise<void> {
-  log(
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
-  );
+  log(machineLine());
   const server = postgresServer('enquiries');
   let web: ChildProcess | null = null;
   try {
-    const admin = new pg.Client({ connectionString: withDatabase(server.url, 'postgres') });
-    await admin.connect();
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB_NAME}`);
-    await admin.end();
-    const url = withDatabase(server.url, DB_NAME);
+    const { url, db, version } = await freshDatabase(server.url, DB_NAME, 6);
     log(`PostgreSQL ${version ?? '?'}`);
-    const db = await openDatabase({ kind: 'postgres', url, poolSize: 6 });
-    await migrate(db);
 
     // Data, set-based.
     const t0 = performance.now();

@@ -5,6 +5,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openDatabase, type Db } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SECRET = 'bench-secret-bench-secret-bench-secret-0';
@@ -81,3 +84,26 @@ export function stopServer(child: ChildProcess): Promise<void> {
 
 export const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+/** The machine and its load, for the first line of a benchmark's output. */
+export function machineLine(): string {
+  return `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'}`;
+}
+
+/** Drops and recreates database `name` on the server, migrates it, and opens it. */
+export async function freshDatabase(
+  serverUrl: string,
+  name: string,
+  poolSize: number,
+): Promise<{ url: string; db: Db; version: string | undefined }> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(serverUrl, name);
+  const db = await openDatabase({ kind: 'postgres', url, poolSize });
+  await migrate(db);
+  return { url, db, version };
+}
