@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, type Permission } from '../modules/accounts/domain.ts';
+import { z } from 'zod';
+import { can, type Actor, type Permission } from '../modules/accounts/domain.ts';
+import { DomainError, notFound } from '../platform/errors.ts';
 
 /**
  * Who may reach a route: anyone (`public`), anyone signed in (`signed-in`), or holders of one
@@ -50,4 +52,19 @@ export function registerPages(app: FastifyInstance, routes: PageRoute[]): void {
       handler: route.handler,
     });
   }
+}
+
+/** The actor of a route whose declared access needs one (registerPages has already checked it). */
+export function actorOf(request: { actor: Actor | null }): Actor {
+  if (!request.actor) throw new DomainError('unauthenticated', 'Sign in to continue');
+  return request.actor;
+}
+
+const uuidParam = z.uuid();
+
+/** A record id from the path; anything that is not a uuid is a page that does not exist. */
+export function idParam(request: FastifyRequest, name = 'id'): string {
+  const parsed = uuidParam.safeParse((request.params as Record<string, string | undefined>)[name]);
+  if (!parsed.success) throw notFound();
+  return parsed.data;
 }

@@ -39,6 +39,16 @@ describe('the three faces', () => {
     expect(res.body).toContain('Page not found');
   });
 
+  it('answers a record address that is not an id with the 404 page', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'casework-manager');
+    const client = new TestClient(t.app).withSession(token);
+    for (const url of ['/staff/authorities/not-an-id', '/staff/complaints/not-an-id', '/staff/enquiries/1234']) {
+      const res = await client.get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).toContain('Page not found');
+    }
+  });
+
   it('refuses a form without its CSRF token and changes nothing', async () => {
     const client = new TestClient(t.app);
     const res = await client.post('/sign-in', { email: 'a@example.test', password: 'x' }, { csrf: false });

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
+import { type PageRoute, actorOf } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import {
   changePasswordForm,
@@ -20,7 +20,7 @@ import {
   userListQuery,
 } from './accounts.schemas.ts';
 import type { StartedSession } from './accounts.service.ts';
-import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, decodeCursor, type Actor } from './domain.ts';
+import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, decodeCursor } from './domain.ts';
 
 /** Path parameters that do not fit their schema name no page. */
 function params<S extends z.ZodType>(schema: S, request: FastifyRequest): z.infer<S> {
@@ -30,11 +30,6 @@ function params<S extends z.ZodType>(schema: S, request: FastifyRequest): z.infe
 }
 
 /** The signed-in actor; access checks have already run, so this is for the type checker. */
-function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw notFound();
-  return request.actor;
-}
-
 const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 const withNext = (path: string, next: string | undefined) => (next ? `${path}?next=${encodeURIComponent(next)}` : path);
 

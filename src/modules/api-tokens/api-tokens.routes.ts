@@ -1,15 +1,10 @@
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
+import { type PageRoute, actorOf } from '../../http/routes.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
-import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, type Actor, type Role } from '../accounts/domain.ts';
+import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, type Role } from '../accounts/domain.ts';
 import { createTokenForm, tokenIdParams, tokenListQuery } from './api-tokens.schemas.ts';
 import { roleName, tokenStatus } from './domain.ts';
-
-const actorOf = (request: { actor: Actor | null }): Actor => {
-  if (!request.actor) throw new Error('route access guarantees an actor');
-  return request.actor;
-};
 
 /** Administrators' pages for API tokens: list, make (the secret shown once), revoke. */
 export function apiTokensRoutes(services: Services): PageRoute[] {

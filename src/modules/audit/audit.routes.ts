@@ -1,20 +1,15 @@
 import type { Services } from '../../composition.ts';
 import { parseForm } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
+import { type PageRoute, actorOf } from '../../http/routes.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
-import { ROLE_NAMES, isRole, type Actor } from '../accounts/domain.ts';
+import { ROLE_NAMES, isRole } from '../accounts/domain.ts';
 import { auditPageQuery } from './audit.schemas.ts';
 import { endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ACTOR_TYPES = { user: 'User', token: 'API token', system: 'System' } as const;
-
-const actorOf = (request: { actor: Actor | null }): Actor => {
-  if (!request.actor) throw new Error('route access guarantees an actor');
-  return request.actor;
-};
 
 const queryString = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();

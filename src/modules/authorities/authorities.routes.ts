@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
-import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
-import { DomainError, notFound } from '../../platform/errors.ts';
-import { can, type Actor } from '../accounts/domain.ts';
+import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
+import { notFound } from '../../platform/errors.ts';
+import { can } from '../accounts/domain.ts';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, templateRows } from './authorities.csv.ts';
 import { authorityForm, directoryQuery, headOfServiceForm, type DirectoryQuery } from './authorities.schemas.ts';
 import { MAX_ROW_ERRORS, type AuthorityDetail, type ImportStatus } from './authorities.service.ts';
@@ -21,13 +20,6 @@ const IMPORT_STATUS_TEXT: Record<ImportStatus, string> = {
 
 /** The largest CSV file the import page takes. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-
-const actorOf = (request: FastifyRequest): Actor => {
-  if (!request.actor) throw new DomainError('unauthenticated', 'Sign in to continue');
-  return request.actor;
-};
-
-const idParam = (request: FastifyRequest): string => (request.params as { id: string }).id;
 
 /** The query string for the directory's filters, without the cursor, plus any extra parameters. */
 export function filterQueryString(query: DirectoryQuery, extra: Record<string, string> = {}): string {

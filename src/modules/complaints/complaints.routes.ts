@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { cookieOptions } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
+import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
-import { can, type Actor } from '../accounts/domain.ts';
+import { can } from '../accounts/domain.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
 import {
   ASSESSMENT_OUTCOMES,
@@ -39,12 +39,6 @@ import {
 } from './public-form.ts';
 
 const DRAFT_COOKIE = 'liaison_complaint';
-
-const actorOf = (request: FastifyRequest): Actor => {
-  if (!request.actor) throw new DomainError('unauthenticated', 'Sign in to continue');
-  return request.actor;
-};
-const idParam = (request: FastifyRequest): string => (request.params as { id: string }).id;
 
 const serviceAreaName = (a: string) => SERVICE_AREA_NAMES[a as ServiceArea] ?? a;
 const statusTag = (s: ComplaintStatus) => STATUS_NAMES[s];

@@ -1,10 +1,9 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
-import { forbidden, invalid, notFound } from '../../platform/errors.ts';
-import { can, type Actor } from '../accounts/domain.ts';
+import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
+import { invalid } from '../../platform/errors.ts';
+import { can } from '../accounts/domain.ts';
 import { ENQUIRY_KINDS, ENQUIRY_KIND_NAMES, type ExtensionChoice } from './domain.ts';
 import {
   answerForm,
@@ -18,17 +17,6 @@ import {
 } from './enquiries.schemas.ts';
 
 const uuid = z.uuid();
-
-function idParam(request: FastifyRequest, name: string): string {
-  const parsed = uuid.safeParse((request.params as Record<string, string | undefined>)[name]);
-  if (!parsed.success) throw notFound();
-  return parsed.data;
-}
-
-function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw forbidden();
-  return request.actor;
-}
 
 const QUESTION_FIELDS = 5;
 

@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm, zodFieldErrors } from '../../http/forms.ts';
-import type { PageRoute } from '../../http/routes.ts';
-import { can, type Actor } from '../accounts/domain.ts';
-import { DomainError, forbidden, notFound } from '../../platform/errors.ts';
+import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
+import { can } from '../accounts/domain.ts';
+import { DomainError, notFound } from '../../platform/errors.ts';
 import {
   addDelegateForm,
   coverForm,
@@ -15,21 +15,7 @@ import {
   rejectForm,
 } from './link-officers.schemas.ts';
 
-const uuid = z.uuid();
-
 /** A path parameter that must be an id; anything else is a page that does not exist. */
-function idParam(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name];
-  const parsed = uuid.safeParse(value);
-  if (!parsed.success) throw notFound();
-  return parsed.data;
-}
-
-function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw forbidden();
-  return request.actor;
-}
-
 /** Parses one form body with two schemas, reporting every problem from both at once. */
 function parseTogether<A extends z.ZodType, B extends z.ZodType>(a: A, b: B, body: unknown): [z.infer<A>, z.infer<B>] {
   const first = a.safeParse(body ?? {});
