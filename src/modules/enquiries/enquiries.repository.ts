@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import type { NewRow, Row } from '../../platform/db/schema.ts';
+import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../platform/mail/reply-address.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
@@ -17,6 +17,16 @@ const REPLY_TOKEN_SQL = sql.raw(
 export type QuestionRow = Row<'enquiry_questions'>;
 
 /** Kysely queries for enquiries; plain rows out. */
+/** A delegate sees only the enquiries with a delegation to them: the one rule for the inbox and its count. */
+const delegatedTo = (delegateUserId: string) => (eb: ExpressionBuilder<Database & { e: Database['enquiries'] }, 'e'>) =>
+  eb.exists(
+    eb
+      .selectFrom('enquiry_delegations as d')
+      .select('d.id')
+      .whereRef('d.enquiry_id', '=', 'e.id')
+      .where('d.delegate_user_id', '=', delegateUserId),
+  );
+
 export class EnquiriesRepository {
   constructor(private readonly db: DbOrTx) {}
 
@@ -223,17 +233,7 @@ export class EnquiriesRepository {
       ])
       .where('e.authority_id', '=', authorityId)
       .where('e.status', '=', 'open');
-    if (delegateUserId !== null) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('enquiry_delegations as d')
-            .select('d.id')
-            .whereRef('d.enquiry_id', '=', 'e.id')
-            .where('d.delegate_user_id', '=', delegateUserId),
-        ),
-      );
-    }
+    if (delegateUserId !== null) q = q.where(delegatedTo(delegateUserId));
     if (after) {
       q = q.where(
         afterKeyset([sql.ref('e.due_on'), sql.ref('e.id')], [sql`${after[0]}::date`, sql`${after[1]}::uuid`], 'asc'),
@@ -248,17 +248,7 @@ export class EnquiriesRepository {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('e.authority_id', '=', authorityId)
       .where('e.status', '=', 'open');
-    if (delegateUserId !== null) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('enquiry_delegations as d')
-            .select('d.id')
-            .whereRef('d.enquiry_id', '=', 'e.id')
-            .where('d.delegate_user_id', '=', delegateUserId),
-        ),
-      );
-    }
+    if (delegateUserId !== null) q = q.where(delegatedTo(delegateUserId));
     return (await q.executeTakeFirstOrThrow()).n;
   }
 
