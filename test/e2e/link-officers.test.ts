@@ -124,6 +124,8 @@ describe('link officers in Chromium', () => {
     await staff.page.getByRole('link', { name: 'Link officer changes' }).first().click();
     await expectAccessible(staff.page);
     await staff.page.getByRole('link', { name: 'Bexcombe Borough Council' }).click();
+    // Read the request's own page, not the list it was opened from.
+    await staff.page.waitForURL(/\/staff\/link-officer-changes\/[0-9a-f-]{36}$/);
     await expect(staff.page.locator('body').textContent()).resolves.toContain('Tobias Newcombe');
     await expectAccessible(staff.page);
     await staff.page.getByRole('button', { name: 'Approve and make the change' }).click();
