@@ -60,6 +60,16 @@ export const PERMISSIONS = {
   'complaints:assess': ['intake-officer', 'casework-manager'],
   'complaints:investigate': ['investigator', 'casework-manager'],
   'portal:complaints': AUTHORITY_ROLES,
+  'decisions:write': ['investigator', 'casework-manager'],
+  'decisions:review': ['casework-manager'],
+  'decisions:portal': ['link-officer', 'delegate', 'senior-officer'],
+  'remedies:read': STAFF_ROLES,
+  'remedies:review': ['team-coordinator', 'casework-manager'],
+  'remedies:escalate': ['casework-manager'],
+  'remedies:portal': ['link-officer', 'delegate', 'senior-officer'],
+  'public-reports:manage': ['investigator', 'casework-manager'],
+  'public-reports:portal': ['link-officer', 'senior-officer'],
+  'findings:portal': ['link-officer', 'senior-officer'],
   'holding-pen:triage': ['intake-officer', 'investigator', 'team-coordinator', 'casework-manager', 'administrator'],
 } as const satisfies Record<string, readonly Role[]>;
 

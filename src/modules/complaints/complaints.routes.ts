@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { cookieOptions } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
+import { readUpload } from '../../http/uploads.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
@@ -25,6 +26,7 @@ import {
   staffComplaintForm,
   type CaseListQuery,
 } from './complaints.schemas.ts';
+import { type CaseTab, staffCaseContext } from './case-context.ts';
 import {
   STEPS,
   answered,
@@ -55,31 +57,6 @@ function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): 
   return s ? `?${s}` : '';
 }
 
-/** Reads the one uploaded file of a multipart form, refusing it past the size limit. */
-async function readUpload(
-  services: Services,
-  request: FastifyRequest,
-): Promise<{ filename: string; bytes: Buffer; fields: Record<string, string> } | null> {
-  if (!request.isMultipart()) return null;
-  const file = await request.file({ limits: { fileSize: services.files.settings.maxBytes, files: 1 } });
-  if (!file) return null;
-  let bytes: Buffer;
-  try {
-    bytes = await file.toBuffer();
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'FST_REQ_FILE_TOO_LARGE')
-      throw services.files.tooLarge('file');
-    throw error;
-  }
-  const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(file.fields)) {
-    const field = Array.isArray(v) ? v[0] : v;
-    if (field && 'value' in field && typeof field.value === 'string') fields[k] = field.value;
-  }
-  if (bytes.length === 0 && !file.filename) return null;
-  return { filename: file.filename, bytes, fields };
-}
-
 /** Staff pages, the authority portal's complaint pages and the public complaint form. */
 export function complaintsRoutes(services: Services): PageRoute[] {
   const { complaints, files } = services;
@@ -107,28 +84,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
       .send(stream);
   };
 
-  /** The case pages share the identity bar and sub-navigation. */
-  const caseContext = async (request: FastifyRequest, tab: 'summary' | 'documents' | 'history') => {
-    const actor = actorOf(request);
-    const view = await complaints.getCase(actor, idParam(request));
-    const base = `/staff/complaints/${view.complaint.id}`;
-    return {
-      view,
-      tab,
-      statusName: statusTag(view.complaint.status),
-      outcomeName: view.complaint.outcome ? OUTCOME_NAMES[view.complaint.outcome] : null,
-      serviceAreaName: serviceAreaName(view.complaint.service_area),
-      subNav: [
-        { text: 'Summary', href: base, active: tab === 'summary' },
-        { text: 'Documents', href: `${base}/documents`, active: tab === 'documents' },
-        { text: 'History', href: `${base}/history`, active: tab === 'history' },
-      ],
-      allowedTo: {
-        intake: can(actor, 'complaints:intake'),
-        assess: can(actor, 'complaints:assess'),
-      },
-    };
-  };
+  const caseContext = (request: FastifyRequest, tab: CaseTab) => staffCaseContext(services, request, tab);
 
   const publicRoutes: PageRoute[] = [
     {
@@ -194,7 +150,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const back = '/complain/attachments';
         try {
-          const upload = await readUpload(services, request);
+          const upload = await readUpload(services.files, request);
           if (!upload)
             return await redirectWithErrors(request, reply, back, [{ field: 'file', message: 'Select a file' }]);
           const token = await complaints.attachToDraft(request.cookies[DRAFT_COOKIE], upload.bytes, upload.filename);
@@ -526,7 +482,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const id = idParam(request);
         const back = `/staff/complaints/${id}/documents`;
         try {
-          const upload = await readUpload(services, request);
+          const upload = await readUpload(services.files, request);
           if (!upload)
             return await redirectWithErrors(request, reply, back, [{ field: 'file', message: 'Select a file' }]);
           const row = await complaints.addDocument(actorOf(request), id, upload.bytes, {

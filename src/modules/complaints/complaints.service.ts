@@ -49,15 +49,42 @@ export interface ComplaintsSettings {
   documentRequestWorkingDays: number;
 }
 
+/** What a timeline entry is about: the timeline filters by these. */
+export const TIMELINE_KINDS = [
+  'authority-handling',
+  'complaint',
+  'assessment',
+  'document',
+  'enquiry',
+  'correspondence',
+  'draft',
+  'comment',
+  'decision',
+  'review',
+  'remedy',
+  'evidence',
+  'public-report',
+  'closure',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
 /** One entry of a case's timeline. Other modules add entries through `addTimelineSource`. */
 export interface TimelineEvent {
   at: Date;
+  kind: TimelineKind;
   label: string;
   /** Plain text under the label. */
   text?: string | null;
+  /** Who acted, by role ("Investigator", "Link officer", "Complainant", "Online form"); never a complainant's name. */
+  actorRole?: string | null;
+  /** The person who acted, shown to staff only. */
   by?: string | null;
-  /** A link (e.g. to a document or an enquiry). */
+  /** Documents that go with the event; hrefs are per face (staff or portal) as the source decides. */
+  documents?: readonly { id: string; filename: string }[];
+  /** A link (e.g. to a document or an enquiry) on the staff face. */
   href?: string | null;
+  /** Whether the authority sees this event in the portal (false for internal notes and complainant-only items). */
+  authorityVisible: boolean;
 }
 
 /**
@@ -357,6 +384,23 @@ export class ComplaintsService {
     });
   }
 
+  /**
+   * Moves a case on inside the caller's transaction: decisions, remedies and public reports take a
+   * case through decision → remedy → closed this way. Locks the row first; a move the status rules
+   * forbid is a conflict. Returns the row as it was before the move.
+   */
+  async transition(
+    trx: Tx,
+    actor: Actor,
+    id: string,
+    to: ComplaintStatus,
+    change: { outcome?: ComplaintOutcome | null; reason?: string | null } = {},
+  ): Promise<ComplaintRow> {
+    const complaint = await this.lockOpen(trx, id);
+    if (complaint.status !== to) await this.move(trx, actor, complaint, to, change);
+    return complaint;
+  }
+
   private async lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
     const complaint = isUuid(id) ? await ComplaintsRepository.in(trx).findForUpdate(id) : undefined;
     if (!complaint) throw notFound('The complaint');
@@ -645,8 +689,10 @@ export class ComplaintsService {
       ...this.timelineSources.map((source) => source(id)),
     ]);
     const events: TimelineEvent[] = [
-      ...history.map((h) => ({
+      ...history.map((h): TimelineEvent => ({
         at: h.changed_at,
+        kind: h.to_status === 'closed' ? 'closure' : h.from_status === null ? 'complaint' : 'assessment',
+        authorityVisible: true,
         label:
           h.to_status === 'closed'
             ? `Closed: ${h.outcome ? OUTCOME_NAMES[h.outcome] : 'no outcome recorded'}`
@@ -656,15 +702,19 @@ export class ComplaintsService {
         text: h.reason,
         by: h.changed_by_name ?? (h.changed_by === null ? 'Online form' : null),
       })),
-      ...documents.map((d) => ({
+      ...documents.map((d): TimelineEvent => ({
         at: d.uploaded_at,
+        kind: 'document',
+        authorityVisible: !d.do_not_disclose,
         label: `Document added: ${d.filename}`,
         text: d.do_not_disclose ? 'Not for disclosure' : (d.description ?? null),
         by: d.uploaded_by_name ?? null,
         href: `/staff/documents/${d.id}`,
       })),
-      ...requests.map((r) => ({
+      ...requests.map((r): TimelineEvent => ({
         at: r.requested_at,
+        kind: 'assessment',
+        authorityVisible: true,
         label: `Documents requested from the authority, due ${r.due_on}`,
         text: r.description,
         by: r.requested_by_name ?? null,

@@ -35,8 +35,10 @@ export const OUTCOME_NAMES: Record<ComplaintOutcome, string> = {
   'out-of-jurisdiction': 'Out of jurisdiction',
   'not-investigated': 'Not investigated',
   'closed-after-initial-enquiries': 'Closed after initial enquiries',
-  upheld: 'Upheld',
+  'upheld-injustice': 'Upheld: fault causing injustice',
+  'upheld-no-injustice': 'Upheld: fault, no injustice',
   'not-upheld': 'Not upheld',
+  'remedied-by-authority': 'Satisfactory remedy already provided by the authority',
   withdrawn: 'Withdrawn',
 };
 

@@ -517,6 +517,8 @@ export class EnquiriesService {
     if (notice) {
       events.push({
         at: notice.sent_at,
+        kind: 'correspondence',
+        authorityVisible: true,
         label: 'Allocation notice sent to the authority',
         text: `Addressed to ${notice.addressed_to_name}`,
       });
@@ -525,6 +527,8 @@ export class EnquiriesService {
       const name = e.kind === 'document-request' ? 'Document request' : `Enquiry ${e.number}`;
       events.push({
         at: e.sent_at,
+        kind: 'enquiry',
+        authorityVisible: true,
         label: `${name} sent`,
         text: `Due ${longDate.format(new Date(`${e.due_on}T12:00:00Z`))}`,
         href: `/staff/enquiries/${e.id}`,
@@ -532,6 +536,8 @@ export class EnquiriesService {
       if (e.responded_at) {
         events.push({
           at: e.responded_at,
+          kind: 'enquiry',
+          authorityVisible: true,
           label: `${name} answered ${e.responded_on_time ? 'on time' : 'late'}`,
           href: `/staff/enquiries/${e.id}`,
         });

@@ -269,8 +269,10 @@ export type ComplaintOutcome =
   | 'out-of-jurisdiction'
   | 'not-investigated'
   | 'closed-after-initial-enquiries'
-  | 'upheld'
+  | 'upheld-injustice'
+  | 'upheld-no-injustice'
   | 'not-upheld'
+  | 'remedied-by-authority'
   | 'withdrawn';
 /** London calendar date, 'YYYY-MM-DD' (PostgreSQL `date`). */
 type CalendarDate = ColumnType<string, string, string>;
@@ -310,6 +312,8 @@ export interface ComplaintsTable {
   received_at: Timestamp;
   assessment_started_at: NullableTimestamp;
   closed_at: NullableTimestamp;
+  /** The case this one was opened from (a remedy not complied with). */
+  linked_from_complaint_id: Generated<string | null>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify';
+import type { FilesService } from '../platform/files/files.service.ts';
+
+export interface Upload {
+  filename: string;
+  bytes: Buffer;
+  /** The form's other fields (sent before the file). */
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads the one uploaded file of a multipart form, refusing it past the documents' size limit.
+ * Null when the form is not multipart or no file was chosen. The content is checked by the files
+ * service when it is stored, not here.
+ */
+export async function readUpload(files: FilesService, request: FastifyRequest): Promise<Upload | null> {
+  if (!request.isMultipart()) return null;
+  const file = await request.file({ limits: { fileSize: files.settings.maxBytes, files: 1 } });
+  if (!file) return null;
+  let bytes: Buffer;
+  try {
+    bytes = await file.toBuffer();
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'FST_REQ_FILE_TOO_LARGE')
+      throw files.tooLarge('file');
+    throw error;
+  }
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(file.fields)) {
+    const field = Array.isArray(v) ? v[0] : v;
+    if (field && 'value' in field && typeof field.value === 'string') fields[k] = field.value;
+  }
+  if (bytes.length === 0 && !file.filename) return null;
+  return { filename: file.filename, bytes, fields };
+}
