@@ -224,9 +224,13 @@ async function main(): Promise<void> {
 
     // 2. Liaison on PostgreSQL, web role only.
     const port = await freePort();
+    // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of this server there when it stops.
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
     const web = await startProcess(
       process.execPath,
-      ['dist/main.js'],
+      [...profile, 'dist/main.js'],
       childEnv({
         NODE_ENV: 'production',
         DATABASE_URL: url,
@@ -262,6 +266,8 @@ async function main(): Promise<void> {
     const ratio = round((staff.requestsPerSecond / Math.max(1, bareStaff.requestsPerSecond)) * 100) / 100;
     log(`  Liaison staff home runs at ${Math.round(ratio * 100)}% of the bare handler's throughput`);
     results.postgresRuns = { signIn, staff, bareStaff, staffToBareRatio: ratio, memory: postgresMemory };
+    // BENCH_POSTGRES_ONLY=1 stops here (for profiling the PostgreSQL pages).
+    if (process.env.BENCH_POSTGRES_ONLY) return;
 
     // 4. Liaison on the embedded PGlite database (fresh data folder), web role only.
     const pgliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-bench-pglite-'));

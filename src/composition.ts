@@ -19,6 +19,7 @@ import { registerCorrespondenceJobs } from './modules/correspondence/corresponde
 import { FilesService } from './platform/files/files.service.ts';
 import { ComplaintsService } from './modules/complaints/complaints.service.ts';
 import path from 'node:path';
+import { Snapshots } from './platform/snapshot.ts';
 
 export interface Platform {
   config: Config;
@@ -48,6 +49,8 @@ export function createServices(platform: Platform) {
     logger: platform.logger,
   });
   const calendar = workingCalendar(config.EXTRA_CLOSURE_DAYS);
+  // Shared, short-lived results of reads every staff member sees alike (the staff home's panels).
+  const snapshots = new Snapshots(clock, config.DASHBOARD_CACHE_SECONDS * 1000);
   const mailSender = new MailSender(
     db.kysely,
     clock,
@@ -118,6 +121,7 @@ export function createServices(platform: Platform) {
     platform,
     jobs,
     calendar,
+    snapshots,
     mailSender,
     outbox,
     accounts,

@@ -66,6 +66,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024),
   JOB_POLL_SECONDS: int(2, 1, 60),
+  DASHBOARD_CACHE_SECONDS: int(5, 0, 300),
   TRUST_PROXY: bool.default(false),
   /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
   DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),

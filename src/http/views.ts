@@ -32,27 +32,142 @@ function toDate(value: unknown): Date | null {
   return null;
 }
 
+/** GOV.UK and MOJ components whose macros are pure functions of one params object (none takes a caller). */
+const MEMOISED = new Set([
+  'govuk/components/back-link',
+  'govuk/components/breadcrumbs',
+  'govuk/components/button',
+  'govuk/components/character-count',
+  'govuk/components/checkboxes',
+  'govuk/components/date-input',
+  'govuk/components/details',
+  'govuk/components/error-summary',
+  'govuk/components/file-upload',
+  'govuk/components/generic-header',
+  'govuk/components/input',
+  'govuk/components/inset-text',
+  'govuk/components/notification-banner',
+  'govuk/components/pagination',
+  'govuk/components/panel',
+  'govuk/components/password-input',
+  'govuk/components/radios',
+  'govuk/components/select',
+  'govuk/components/service-navigation',
+  'govuk/components/summary-list',
+  'govuk/components/table',
+  'govuk/components/tag',
+  'govuk/components/textarea',
+  'govuk/components/warning-text',
+  'moj/components/sub-navigation',
+]);
+const MACRO_PATH = /^((?:govuk|moj)\/components\/[a-z-]+)\/macro\.njk$/;
+
 /**
- * Templates resolve from Liaison's own views, then module folders (`accounts/views/x.njk`), then
- * GOV.UK Frontend (`govuk/...`) and MOJ Frontend (`moj/...`). Autoescape is on: every value is inert
- * text unless a template says otherwise.
+ * Rendered component HTML by component and params. A GOV.UK macro costs 20–200 µs to render and the
+ * same form controls and navigation recur on every request, so each distinct call is rendered once.
+ * Bounded: outputs over 32 KB are not kept, and the whole cache is dropped past 8 MB.
  */
-export function createViewEnvironment(options: { watch?: boolean } = {}): nunjucks.Environment {
-  const env = nunjucks.configure(
-    [
-      path.join(SRC_DIR, 'views'),
-      path.join(SRC_DIR, 'modules'),
-      path.join(nodeModules, 'govuk-frontend', 'dist'),
-      path.join(nodeModules, '@ministryofjustice', 'frontend'),
-    ],
-    { autoescape: true, throwOnUndefined: false, watch: options.watch ?? false, noCache: false },
-  );
+class ComponentCache {
+  private readonly entries = new Map<string, string>();
+  private bytes = 0;
+  constructor(
+    private readonly maxEntryBytes = 32 * 1024,
+    private readonly maxBytes = 8 * 1024 * 1024,
+  ) {}
+
+  get(key: string, render: () => string): string {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const html = render();
+    const size = key.length + html.length;
+    if (html.length <= this.maxEntryBytes) {
+      if (this.bytes + size > this.maxBytes) {
+        this.entries.clear();
+        this.bytes = 0;
+      }
+      this.entries.set(key, html);
+      this.bytes += size;
+    }
+    return html;
+  }
+}
+
+/**
+ * Loads templates from the given folders, except that a memoised component's `macro.njk` is replaced
+ * by a macro of the same name that asks `__component` for the HTML. Templates import components as
+ * usual (`{% from "govuk/components/select/macro.njk" import govukSelect %}`) and get the cached path.
+ */
+class MemoisingLoader extends nunjucks.FileSystemLoader {
+  override getSource(name: string): nunjucks.LoaderSource {
+    const component = MACRO_PATH.exec(name)?.[1];
+    if (component && MEMOISED.has(component)) {
+      const macro = macroName(component);
+      return {
+        src: `{% macro ${macro}(params) %}{{ __component("${component}", params) }}{% endmacro %}`,
+        path: `memoised:${component}`,
+        noCache: false,
+      };
+    }
+    return super.getSource(name);
+  }
+}
+
+/** `govuk/components/summary-list` → `govukSummaryList`. */
+function macroName(component: string): string {
+  const [family, , slug] = component.split('/');
+  return `${family}${(slug ?? '').replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase())}`;
+}
+
+function addFilters(env: nunjucks.Environment): void {
   // The built-in trim uses a regular expression that costs quadratic time on the long, indented HTML the
   // GOV.UK macros pass through it (about a sixth of a page's rendering); String.prototype.trim is linear.
   const { SafeString } = nunjucks.runtime;
   env.addFilter('trim', (value: unknown) => {
     if (value instanceof SafeString) return new SafeString(value.toString().trim());
     return typeof value === 'string' ? value.trim() : value;
+  });
+}
+
+/**
+ * Templates resolve from Liaison's own views, then module folders (`accounts/views/x.njk`), then
+ * GOV.UK Frontend (`govuk/...`) and MOJ Frontend (`moj/...`). Autoescape is on: every value is inert
+ * text unless a template says otherwise.
+ */
+export function createViewEnvironment(options: { watch?: boolean } = {}): nunjucks.Environment {
+  const frontend = [
+    path.join(nodeModules, 'govuk-frontend', 'dist'),
+    path.join(nodeModules, '@ministryofjustice', 'frontend'),
+  ];
+  const loaderOptions = { watch: options.watch ?? false, noCache: false };
+  const env = new nunjucks.Environment(
+    new MemoisingLoader([path.join(SRC_DIR, 'views'), path.join(SRC_DIR, 'modules'), ...frontend], loaderOptions),
+    { autoescape: true, throwOnUndefined: false },
+  );
+  // The real components, rendered by `__component` in an environment of their own.
+  const components = new nunjucks.Environment(new nunjucks.FileSystemLoader(frontend, loaderOptions), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
+  addFilters(env);
+  addFilters(components);
+  const compiled = new Map<string, nunjucks.Template>();
+  const cache = new ComponentCache();
+  const { SafeString } = nunjucks.runtime;
+  env.addGlobal('__component', (component: string, params: unknown) => {
+    const html = cache.get(`${component}\u0000${JSON.stringify(params ?? {})}`, () => {
+      let template = compiled.get(component);
+      if (!template) {
+        const macro = macroName(component);
+        template = new nunjucks.Template(
+          `{% from "${component}/macro.njk" import ${macro} %}{{ ${macro}(params) }}`,
+          components,
+          `${component}/memoised.njk`,
+        );
+        compiled.set(component, template);
+      }
+      return template.render({ params });
+    });
+    return new SafeString(html);
   });
   env.addFilter('date', (value: unknown) => {
     const d = toDate(value);

@@ -18,6 +18,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     SESSION_SECRET: TEST_SECRET,
     DATA_DIR: 'tmp/test-data',
     MAIL_IN_PORT: '0',
+    // Pages show each change at once in tests; the snapshot lifetime has its own unit test.
+    DASHBOARD_CACHE_SECONDS: '0',
     ...overrides,
   });
 }

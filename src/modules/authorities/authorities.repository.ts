@@ -69,8 +69,17 @@ export class AuthoritiesRepository {
     return q;
   }
 
-  /** One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more. */
-  async page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
+  /**
+   * One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more.
+   * Each row also carries `total`, the number of all matches, when `withTotal` is set (the first page:
+   * one round trip instead of a second counting query).
+   */
+  async page(
+    f: DirectoryFilters,
+    cursor: DirectoryCursor | null,
+    limit: number,
+    withTotal = false,
+  ): Promise<(DirectoryRow & { total?: number })[]> {
     const backwards = cursor?.direction === 'previous';
     let q = this.filtered(f).select([
       'a.id',
@@ -80,6 +89,7 @@ export class AuthoritiesRepository {
       'a.region',
       'a.active',
       sql<string>`lower(a.name)`.as('sort_name'),
+      ...(withTotal ? [sql<number>`count(*) over ()`.as('total')] : []),
     ]);
     if (cursor) {
       q = backwards

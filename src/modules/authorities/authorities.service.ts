@@ -193,7 +193,9 @@ export class AuthoritiesService {
     const filters = this.filtersFor(actor, query);
     const cursor = decodeDirectoryCursor(query.cursor);
     const limit = this.settings.pageSize;
-    const [rows, count] = await Promise.all([this.repo.page(filters, cursor, limit), this.repo.count(filters)]);
+    const [rows, count] = cursor
+      ? await Promise.all([this.repo.page(filters, cursor, limit), this.repo.count(filters)])
+      : await this.repo.page(filters, null, limit, true).then((r) => [r, r[0]?.total ?? 0] as const);
     const more = rows.length > limit;
     const shown = rows.slice(0, limit);
     if (cursor?.direction === 'previous') shown.reverse();

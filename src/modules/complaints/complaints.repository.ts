@@ -81,6 +81,31 @@ export class ComplaintsRepository {
     return this.db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** A complaint with the names a case page shows beside it, in one round trip. */
+  async findWithNames(
+    id: string,
+  ): Promise<
+    | { complaint: ComplaintRow; authorityName: string; authorityKind: string; investigatorName: string | null }
+    | undefined
+  > {
+    const row = await this.db
+      .selectFrom('complaints as c')
+      .innerJoin('authorities as a', 'a.id', 'c.authority_id')
+      .leftJoin('users as u', 'u.id', 'c.investigator_id')
+      .selectAll('c')
+      .select(['a.name as __authority_name', 'a.kind as __authority_kind', 'u.display_name as __investigator_name'])
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { __authority_name, __authority_kind, __investigator_name, ...complaint } = row;
+    return {
+      complaint,
+      authorityName: __authority_name,
+      authorityKind: __authority_kind,
+      investigatorName: __investigator_name,
+    };
+  }
+
   findForUpdate(id: string) {
     return this.db.selectFrom('complaints').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }

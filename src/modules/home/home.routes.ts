@@ -12,15 +12,25 @@ export function homeRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = request.actor;
         if (!actor) return reply.redirect('/sign-in', 303);
-        // The panels are independent: their queries run side by side.
+        // The panels are independent: their queries run side by side. Every panel but the person's own
+        // cases is the same for all staff, so it is shared for DASHBOARD_CACHE_SECONDS.
+        const shared = services.snapshots;
         const [withoutLinkOfficer, overdueEnquiries, bouncing, myCases, queue] = await Promise.all([
-          can(actor, 'link-officers:read') ? services.linkOfficers.authoritiesWithoutLinkOfficer(10) : null,
-          can(actor, 'enquiries:read') ? services.enquiries.overdue(actor, 10) : null,
-          services.correspondence.bouncingAuthorities(actor, 10),
+          can(actor, 'link-officers:read')
+            ? shared.get('home.without-link-officer', () => services.linkOfficers.authoritiesWithoutLinkOfficer(10))
+            : null,
+          can(actor, 'enquiries:read')
+            ? shared.get('home.overdue-enquiries', () => services.enquiries.overdue(actor, 10))
+            : null,
+          can(actor, 'link-officers:read')
+            ? shared.get('home.bouncing', () => services.correspondence.bouncingAuthorities(actor, 10))
+            : null,
           can(actor, 'complaints:read')
             ? services.complaints.list(actor, { investigatorId: actor.id }, undefined, 10)
             : null,
-          can(actor, 'complaints:read') ? services.complaints.queue(actor, undefined, 5) : null,
+          can(actor, 'complaints:read')
+            ? shared.get('home.queue', () => services.complaints.queue(actor, undefined, 5))
+            : null,
         ]);
         const needsLinkOfficer = withoutLinkOfficer
           ? { ...withoutLinkOfficer, changesLink: can(actor, 'link-officers:manage') }
