@@ -18,6 +18,11 @@ import { CorrespondenceService } from './modules/correspondence/correspondence.s
 import { registerCorrespondenceJobs } from './modules/correspondence/correspondence.jobs.ts';
 import { FilesService } from './platform/files/files.service.ts';
 import { ComplaintsService } from './modules/complaints/complaints.service.ts';
+import { DecisionsService } from './modules/decisions/decisions.service.ts';
+import { RemediesService } from './modules/remedies/remedies.service.ts';
+import { registerRemedyJobs } from './modules/remedies/remedies.jobs.ts';
+import { PublicReportsService } from './modules/public-reports/public-reports.service.ts';
+import { registerPublicReportJobs } from './modules/public-reports/public-reports.jobs.ts';
 import path from 'node:path';
 import { Snapshots } from './platform/snapshot.ts';
 
@@ -117,6 +122,44 @@ export function createServices(platform: Platform) {
     await jobs.enqueue(trx, enquiryJobs.notifyAllocationJob, { complaintId });
   });
   complaints.addTimelineSource((complaintId) => enquiries.timelineEvents(complaintId));
+  // Draft and final decisions: remedies and public reports hook into them (below them in this file).
+  const decisions = new DecisionsService(db.kysely, clock, calendar, complaints, correspondence, {
+    baseUrl: config.BASE_URL,
+    commentWorkingDays: config.DRAFT_COMMENT_WORKING_DAYS,
+    reviewWorkingDays: config.DECISION_REVIEW_WORKING_DAYS,
+  });
+  complaints.addTimelineSource((complaintId) => decisions.timelineEvents(complaintId));
+  // Remedies: proposed with a draft, agreed at the final decision, keeping the case open until complied with.
+  const remedies = new RemediesService(db.kysely, clock, calendar, files, correspondence, complaints, decisions, {
+    baseUrl: config.BASE_URL,
+    dueWorkingDays: config.REMEDY_DUE_WORKING_DAYS,
+    reminderWorkingDays: config.REMEDY_REMINDER_WORKING_DAYS,
+    escalationWorkingDays: config.REMEDY_ESCALATION_WORKING_DAYS,
+  });
+  decisions.onDraftIssued((trx, actor, e) => remedies.proposeWithDraft(trx, actor, e));
+  decisions.onFinalDecision((trx, actor, e) => remedies.agreeAtFinalDecision(trx, actor, e));
+  decisions.addOpenWork((trx, complaintId) => remedies.openWork(trx, complaintId));
+  complaints.addTimelineSource((complaintId) => remedies.timelineEvents(complaintId));
+  registerRemedyJobs(jobs, remedies, config.REMEDY_SWEEP_SECONDS);
+  // Public reports: the draft and final report go through decisions; the statutory tracker keeps the case open.
+  const publicReports = new PublicReportsService(
+    db.kysely,
+    clock,
+    calendar,
+    { correspondence, files, decisions },
+    {
+      baseUrl: config.BASE_URL,
+      noticeDays: config.PUBLIC_REPORT_NOTICE_DAYS,
+      inspectionDays: 21,
+      responseMonths: 3,
+      reminderDays: config.PUBLIC_REPORT_REMINDER_DAYS,
+      escalationDays: config.PUBLIC_REPORT_ESCALATION_DAYS,
+    },
+  );
+  decisions.onFinalDecision((trx, actor, e) => publicReports.startTracker(trx, actor, e));
+  decisions.addOpenWork((trx, complaintId) => publicReports.openWork(trx, complaintId));
+  complaints.addTimelineSource((complaintId) => publicReports.timelineEvents(complaintId));
+  registerPublicReportJobs(jobs, publicReports, config.PUBLIC_REPORT_SWEEP_SECONDS);
   return {
     platform,
     jobs,
@@ -135,6 +178,9 @@ export function createServices(platform: Platform) {
     files,
     complaints,
     correspondence,
+    decisions,
+    remedies,
+    publicReports,
   };
 }
 

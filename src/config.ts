@@ -74,6 +74,19 @@ export const configSchema = z.object({
   /** Complaints: the assessment target and the time an authority has to send documents asked for. */
   ASSESSMENT_TARGET_WORKING_DAYS: int(20, 1, 250),
   DOCUMENT_REQUEST_WORKING_DAYS: int(10, 1, 250),
+  /** Decisions: working days each party has to comment on a draft; working days to ask for a review of a final decision. */
+  DRAFT_COMMENT_WORKING_DAYS: int(10, 1, 260),
+  DECISION_REVIEW_WORKING_DAYS: int(20, 1, 260),
+  /** Remedies: the default time to comply after the final decision, reminders and escalation, in working days. */
+  REMEDY_DUE_WORKING_DAYS: int(20, 1, 260),
+  REMEDY_REMINDER_WORKING_DAYS: int(5, 0, 60),
+  REMEDY_ESCALATION_WORKING_DAYS: int(10, 1, 60),
+  REMEDY_SWEEP_SECONDS: int(300, 1, 86_400),
+  /** Public reports: days for the public notice after a report; reminders and escalation of statutory steps, in days. */
+  PUBLIC_REPORT_NOTICE_DAYS: int(14, 1, 90),
+  PUBLIC_REPORT_REMINDER_DAYS: int(7, 0, 60),
+  PUBLIC_REPORT_ESCALATION_DAYS: int(14, 1, 90),
+  PUBLIC_REPORT_SWEEP_SECONDS: int(3600, 1, 86_400),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

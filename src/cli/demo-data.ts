@@ -10,6 +10,9 @@ import { authoritiesDemoLoader } from '../modules/authorities/authorities.demo.t
 import { linkOfficersDemoLoader } from '../modules/link-officers/link-officers.demo.ts';
 import { complaintsDemoLoader } from '../modules/complaints/complaints.demo.ts';
 import { enquiriesDemoLoader } from '../modules/enquiries/enquiries.demo.ts';
+import { decisionsDemoLoader } from '../modules/decisions/decisions.demo.ts';
+import { remediesDemoLoader } from '../modules/remedies/remedies.demo.ts';
+import { publicReportsDemoLoader } from '../modules/public-reports/public-reports.demo.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/database.ts';
 
@@ -196,6 +199,12 @@ export const DEMO_LOADERS: DemoLoader[] = [
   complaintsDemoLoader,
   // After the complaints loader: enquiries on the complaints under investigation.
   enquiriesDemoLoader,
+  // After enquiries: draft and final decisions on cases under investigation.
+  decisionsDemoLoader,
+  // After decisions: remedies agreed, complied with, late and returned.
+  remediesDemoLoader,
+  // After remedies: a draft public report and a final one with its statutory steps running.
+  publicReportsDemoLoader,
 ];
 
 export async function loadDemoData(ctx: Omit<DemoContext, 'authorityIds' | 'userIds'>): Promise<void> {

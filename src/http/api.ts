@@ -10,6 +10,9 @@ import { linkOfficersApi } from '../modules/link-officers/link-officers.api.ts';
 import { correspondenceApi } from '../modules/correspondence/correspondence.api.ts';
 import { complaintsApi } from '../modules/complaints/complaints.api.ts';
 import { enquiriesApi } from '../modules/enquiries/enquiries.api.ts';
+import { decisionsApi } from '../modules/decisions/decisions.api.ts';
+import { remediesApi } from '../modules/remedies/remedies.api.ts';
+import { publicReportsApi } from '../modules/public-reports/public-reports.api.ts';
 import { DomainError } from '../platform/errors.ts';
 import { sendProblem } from './errors.ts';
 import { zodFieldErrors } from './forms.ts';
@@ -99,6 +102,9 @@ export function apiModules(services: Services): ApiRoute[][] {
     authoritiesApi(services),
     complaintsApi(services),
     enquiriesApi(services),
+    decisionsApi(services),
+    remediesApi(services),
+    publicReportsApi(services),
     correspondenceApi(services),
   ];
 }

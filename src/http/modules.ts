@@ -9,9 +9,12 @@ import { homeRoutes } from '../modules/home/home.routes.ts';
 import { linkOfficersRoutes } from '../modules/link-officers/link-officers.routes.ts';
 import { complaintsRoutes } from '../modules/complaints/complaints.routes.ts';
 import { enquiriesRoutes } from '../modules/enquiries/enquiries.routes.ts';
+import { remediesRoutes } from '../modules/remedies/remedies.routes.ts';
+import { decisionsRoutes } from '../modules/decisions/decisions.routes.ts';
 import { outboxRoutes } from '../modules/outbox/outbox.routes.ts';
 import { correspondenceRoutes } from '../modules/correspondence/correspondence.routes.ts';
 import { siteRoutes } from '../modules/site/site.routes.ts';
+import { publicReportsRoutes } from '../modules/public-reports/public-reports.routes.ts';
 import type { PageRoute } from './routes.ts';
 
 /** The one list of page modules. A new module adds its routes here. */
@@ -29,5 +32,8 @@ export function pageModules(services: Services, _config: Config): PageRoute[][] 
     correspondenceRoutes(services),
     complaintsRoutes(services),
     enquiriesRoutes(services),
+    remediesRoutes(services),
+    decisionsRoutes(services),
+    publicReportsRoutes(services),
   ];
 }

@@ -15,6 +15,7 @@ const STAFF_NAV: NavItem[] = [
   { text: 'Complaints', href: '/staff/complaints', permission: 'complaints:read' },
   { text: 'Assessment', href: '/staff/assessment', permission: 'complaints:read' },
   { text: 'Enquiries', href: '/staff/enquiries', permission: 'enquiries:read' },
+  { text: 'Remedies', href: '/staff/remedies', permission: 'remedies:read' },
   { text: 'Authorities', href: '/staff/authorities', permission: 'authorities:read' },
   { text: 'Link officer changes', href: '/staff/link-officer-changes', permission: 'link-officers:manage' },
   { text: 'Users', href: '/staff/users', permission: 'users:manage' },
@@ -29,8 +30,11 @@ const PORTAL_NAV: NavItem[] = [
   { text: 'Your authority', href: '/portal/authority', permission: 'portal:home' },
   { text: 'Complaints', href: '/portal/complaints', permission: 'portal:complaints' },
   { text: 'Enquiries', href: '/portal/enquiries', permission: 'enquiries:portal' },
+  { text: 'Remedies', href: '/portal/remedies', permission: 'remedies:portal' },
+  { text: 'Public reports', href: '/portal/public-reports', permission: 'public-reports:portal' },
   { text: 'Link officers', href: '/portal/link-officers', permission: 'portal:home' },
   { text: 'Correspondence', href: '/portal/correspondence', permission: 'portal:complaints' },
+  { text: 'Findings', href: '/portal/findings', permission: 'findings:portal' },
 ];
 
 export interface NavigationLink {

@@ -163,7 +163,7 @@ describe('complaints in Chromium', () => {
     await page.getByRole('button', { name: 'Record intake decision' }).click();
     await expectAccessible(page);
     await expect(page.locator('#case-status').textContent()).resolves.toContain('Closed');
-    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('link', { name: 'Timeline' }).click();
     await expectAccessible(page);
     await expect(page.locator('#timeline').textContent()).resolves.toContain('Stage 2 not yet finished');
     // The case's correspondence shows the notice to the link officers, with where it went.

@@ -275,10 +275,11 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = actorOf(request);
         const authority = await authorities.getAuthority(actor, idParam(request));
-        const [{ officers: linkOfficers }, openCases, overdueResponses] = await Promise.all([
+        const [{ officers: linkOfficers }, openCases, overdueResponses, remedyRates] = await Promise.all([
           services.linkOfficers.officers(actor, authority.id),
           services.complaints.countOpenForAuthority(actor, authority.id),
           services.enquiries.countOverdueForAuthority(actor, authority.id),
+          services.remedies.rates(actor, authority.id),
         ]);
         const missingAreas = SERVICE_AREAS.filter((a) => !authority.headsOfService.some((h) => h.serviceArea === a));
         return reply.render('authorities/views/authority.njk', {
@@ -286,6 +287,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           linkOfficers,
           openCases,
           overdueResponses,
+          remedyRates,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
           canAddHead: missingAreas.length > 0,

@@ -12,7 +12,10 @@ import { OUTCOME_NAMES, STATUS_NAMES } from './domain.ts';
 export const CASE_TABS = [
   { id: 'summary', text: 'Summary', path: '' },
   { id: 'documents', text: 'Documents', path: '/documents' },
-  { id: 'history', text: 'History', path: '/history' },
+  { id: 'history', text: 'Timeline', path: '/history' },
+  { id: 'decision', text: 'Decision', path: '/decision' },
+  { id: 'remedies', text: 'Remedies', path: '/remedies' },
+  { id: 'public-report', text: 'Public report', path: '/public-report' },
 ] as const;
 export type CaseTab = (typeof CASE_TABS)[number]['id'];
 

@@ -27,6 +27,7 @@ import {
   type CaseListQuery,
 } from './complaints.schemas.ts';
 import { type CaseTab, staffCaseContext } from './case-context.ts';
+import { timelineFilter } from '../decisions/timeline.ts';
 import {
   STEPS,
   answered,
@@ -239,7 +240,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
             query.cursor,
             query.limit,
           ),
-          complaints.investigators(),
+          services.snapshots.get('complaints.investigators', () => complaints.investigators()),
         ]);
         const authorityName = query.authorityId ? await complaints.authorityName(query.authorityId) : null;
         return reply.render('complaints/views/staff-list.njk', {
@@ -375,7 +376,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const ctx = await caseContext(request, 'summary');
         const [requests, investigators, enquiries] = await Promise.all([
           complaints.documentRequests(actorOf(request), ctx.view.complaint.id),
-          complaints.investigators(),
+          services.snapshots.get('complaints.investigators', () => complaints.investigators()),
           services.enquiries.forComplaint(actorOf(request), ctx.view.complaint.id),
         ]);
         const values = request.flash.values ?? {};
@@ -423,7 +424,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const ctx = await caseContext(request, 'history');
         const events = await complaints.timeline(actorOf(request), ctx.view.complaint.id);
-        return reply.render('complaints/views/staff-history.njk', { ...ctx, events });
+        return reply.render('complaints/views/staff-history.njk', { ...ctx, ...timelineFilter(events, request.query) });
       },
     },
     {

@@ -401,6 +401,75 @@ export class ComplaintsService {
     return complaint;
   }
 
+  /**
+   * Opens a new case linked to another, inside the caller's transaction (a remedy not complete and
+   * not satisfied): the same authority, service area, summary and parties, a new reference from the
+   * same counter as receive(), starting at intake. Returns the new case's id.
+   */
+  async openLinkedCase(trx: Tx, actor: Actor, fromComplaintId: string, reason: string): Promise<string> {
+    const from = await this.lockOpen(trx, fromComplaintId);
+    const now = this.clock.now();
+    const today = this.calendar.londonDate(now);
+    const repo = ComplaintsRepository.in(trx);
+    const reference = formatReference(Number(today.slice(2, 4)), await repo.nextSequence(Number(today.slice(2, 4))));
+    const created = await trx
+      .insertInto('complaints')
+      .values({
+        reference,
+        authority_id: from.authority_id,
+        service_area: from.service_area,
+        status: 'intake',
+        channel: from.channel,
+        summary: `${reason}. ${from.summary}`,
+        injustice: from.injustice,
+        outcome_wanted: from.outcome_wanted,
+        authority_process_finished: true,
+        received_at: now,
+        created_by: actor.type === 'user' ? actor.id : null,
+        created_at: now,
+        updated_at: now,
+        linked_from_complaint_id: from.id,
+      })
+      .returning(['id', 'authority_id'])
+      .executeTakeFirstOrThrow();
+    const parties = await repo.parties(from.id);
+    for (const p of parties) {
+      await trx
+        .insertInto('complaint_parties')
+        .values({
+          complaint_id: created.id,
+          authority_id: from.authority_id,
+          role: p.role,
+          name: p.name,
+          email: p.email,
+          phone: p.phone,
+          address: p.address,
+          communication_needs: p.communication_needs,
+          relationship: p.relationship,
+          consent_to_share: p.consent_to_share,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    }
+    await repo.recordStatus(created, {
+      from: null,
+      to: 'intake',
+      reason: `Opened from case ${from.reference}: ${reason}`,
+      by: actor.type === 'user' ? actor.id : null,
+      at: now,
+    });
+    await writeAudit(trx, {
+      actor: auditActor(actor),
+      action: 'complaint.opened-linked',
+      recordType: 'complaint',
+      recordId: created.id,
+      authorityId: from.authority_id,
+      requestId: actor.requestId ?? null,
+    });
+    return created.id;
+  }
+
   private async lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
     const complaint = isUuid(id) ? await ComplaintsRepository.in(trx).findForUpdate(id) : undefined;
     if (!complaint) throw notFound('The complaint');
@@ -605,6 +674,12 @@ export class ComplaintsService {
   private async visible(actor: Actor, id: string): Promise<ComplaintRow> {
     const complaint = isUuid(id) ? await ComplaintsRepository.in(this.db).find(id) : undefined;
     if (!complaint) throw notFound('The complaint');
+    this.mayView(actor, complaint);
+    return complaint;
+  }
+
+  /** Staff see every case; an authority user only its own authority's, never one it was not told of. */
+  private mayView(actor: Actor, complaint: ComplaintRow): void {
     if (actor.authorityId === null) this.require(actor, 'complaints:read');
     else if (
       complaint.authority_id !== actor.authorityId ||
@@ -612,24 +687,19 @@ export class ComplaintsService {
       (UNTOLD_OUTCOMES as readonly string[]).includes(complaint.outcome ?? '')
     )
       throw notFound('The complaint');
-    return complaint;
   }
 
   /** A case as the actor may see it: staff see everything; an authority user only its own authority's, and the complainant's details only with consent. */
   async getCase(actor: Actor, id: string): Promise<CaseView> {
     const repo = ComplaintsRepository.in(this.db);
-    const complaint = await this.visible(actor, id);
-    const [authority, parties, investigator] = await Promise.all([
-      repo.findAuthority(complaint.authority_id),
-      repo.parties(complaint.id),
-      complaint.investigator_id
-        ? this.db
-            .selectFrom('users')
-            .select('display_name')
-            .where('id', '=', complaint.investigator_id)
-            .executeTakeFirst()
-        : Promise.resolve(undefined),
-    ]);
+    if (!isUuid(id)) throw notFound('The complaint');
+    // The case with its authority and investigator names, and its parties, side by side.
+    const [found, parties] = await Promise.all([repo.findWithNames(id), repo.parties(id)]);
+    if (!found) throw notFound('The complaint');
+    const { complaint } = found;
+    this.mayView(actor, complaint);
+    const authority = { name: found.authorityName, kind: found.authorityKind };
+    const investigator = found.investigatorName === null ? undefined : { display_name: found.investigatorName };
     const complainant = parties.find((p) => p.role === 'complainant') ?? null;
     const partiesShown = actor.authorityId === null || complainant?.consent_to_share === true;
     const receivedOn = this.calendar.londonDate(complaint.received_at);
@@ -669,7 +739,9 @@ export class ComplaintsService {
   }
 
   async documentRequests(actor: Actor, id: string) {
-    await this.visible(actor, id);
+    // Staff may see every case's requests; only an authority user's access depends on the case.
+    if (actor.authorityId === null) this.require(actor, 'complaints:read');
+    else await this.visible(actor, id);
     return ComplaintsRepository.in(this.db).documentRequests(id);
   }
 
@@ -678,9 +750,13 @@ export class ComplaintsService {
     return ComplaintsRepository.in(this.db).history(id);
   }
 
-  /** Everything that has happened on a case, newest first: status changes, documents, requests, and every registered source. */
+  /**
+   * Everything that has happened on a case, newest first: the authority's own handling (its local
+   * stages, when recorded), status changes, documents, requests, and every registered source. The
+   * authority sees only the events meant for it, without staff names or staff links.
+   */
   async timeline(actor: Actor, id: string): Promise<TimelineEvent[]> {
-    this.require(actor, 'complaints:read');
+    const complaint = await this.visible(actor, id);
     const repo = ComplaintsRepository.in(this.db);
     const [history, documents, requests, ...extra] = await Promise.all([
       repo.history(id),
@@ -688,7 +764,30 @@ export class ComplaintsService {
       repo.documentRequests(id),
       ...this.timelineSources.map((source) => source(id)),
     ]);
+    const onDay = (d: string) => new Date(`${d}T00:00:00Z`);
     const events: TimelineEvent[] = [
+      ...(complaint.authority_complained_on
+        ? [
+            {
+              at: onDay(complaint.authority_complained_on),
+              kind: 'authority-handling',
+              label: 'Complaint made to the authority',
+              actorRole: 'Complainant',
+              authorityVisible: true,
+            } satisfies TimelineEvent,
+          ]
+        : []),
+      ...(complaint.authority_final_response_on
+        ? [
+            {
+              at: onDay(complaint.authority_final_response_on),
+              kind: 'authority-handling',
+              label: 'The authority’s final response to the complaint',
+              actorRole: 'Authority',
+              authorityVisible: true,
+            } satisfies TimelineEvent,
+          ]
+        : []),
       ...history.map((h): TimelineEvent => ({
         at: h.changed_at,
         kind: h.to_status === 'closed' ? 'closure' : h.from_status === null ? 'complaint' : 'assessment',
@@ -700,6 +799,7 @@ export class ComplaintsService {
               ? 'Complaint received'
               : `Moved to ${h.to_status}`,
         text: h.reason,
+        actorRole: h.changed_by === null ? 'Online form' : 'Ombudsman',
         by: h.changed_by_name ?? (h.changed_by === null ? 'Online form' : null),
       })),
       ...documents.map((d): TimelineEvent => ({
@@ -708,7 +808,9 @@ export class ComplaintsService {
         authorityVisible: !d.do_not_disclose,
         label: `Document added: ${d.filename}`,
         text: d.do_not_disclose ? 'Not for disclosure' : (d.description ?? null),
+        actorRole: d.uploaded_by_name ? 'Ombudsman' : null,
         by: d.uploaded_by_name ?? null,
+        documents: [{ id: d.id, filename: d.filename }],
         href: `/staff/documents/${d.id}`,
       })),
       ...requests.map((r): TimelineEvent => ({
@@ -717,11 +819,16 @@ export class ComplaintsService {
         authorityVisible: true,
         label: `Documents requested from the authority, due ${r.due_on}`,
         text: r.description,
+        actorRole: 'Ombudsman',
         by: r.requested_by_name ?? null,
       })),
       ...extra.flat(),
     ];
-    return events.sort((a, b) => b.at.getTime() - a.at.getTime());
+    const sorted = events.sort((a, b) => b.at.getTime() - a.at.getTime());
+    if (actor.authorityId === null) return sorted;
+    return sorted
+      .filter((e) => e.authorityVisible)
+      .map((e) => ({ ...e, by: null, href: null, documents: e.documents ?? [] }));
   }
 
   private toSummary(r: Awaited<ReturnType<ComplaintsRepository['list']>>[number]): CaseSummary {

@@ -6,7 +6,16 @@ import { ADDRESSEES, ITEM_KINDS } from './domain.ts';
 
 const delivery = z.object({
   address: z.string().describe('Where it went ("[erased]:…" once the person is erased)'),
-  role: z.enum(['link-officer', 'cover', 'generic-inbox', 'chief-executive', 'complainant', 'representative']),
+  role: z.enum([
+    'link-officer',
+    'cover',
+    'generic-inbox',
+    'chief-executive',
+    'monitoring-officer',
+    'head-of-service',
+    'complainant',
+    'representative',
+  ]),
   status: z
     .enum(['queued', 'sending', 'sent', 'deferred', 'bounced', 'held', 'failed', 'unknown', 'opened'])
     .describe('held: no mail server is configured; unknown: the sender stopped mid-send, so it may not have gone'),

@@ -220,6 +220,23 @@ export class CorrespondenceRepository {
       .executeTakeFirst();
   }
 
+  /** The authority's monitoring officer, or its head of service for the complaint's service area. */
+  seniorOfficerFor(authorityId: string, complaintId: string, role: 'monitoring-officer' | 'head-of-service') {
+    let query = this.db
+      .selectFrom('senior_officers as s')
+      .select(['s.name', 's.job_title', 's.email'])
+      .where('s.authority_id', '=', authorityId)
+      .where('s.role', '=', role);
+    if (role === 'head-of-service') {
+      query = query.where(
+        's.service_area',
+        '=',
+        this.db.selectFrom('complaints').select('service_area').where('id', '=', complaintId),
+      );
+    }
+    return query.executeTakeFirst();
+  }
+
   /** Addresses of the authority's link officers whose mail bounces. */
   async failingOfficers(
     authorityId: string,

@@ -23,6 +23,8 @@ const ROLE_NAMES: Record<string, string> = {
   cover: 'Covering for a link officer',
   'generic-inbox': 'Authority inbox',
   'chief-executive': 'Chief executive',
+  'monitoring-officer': 'Monitoring officer',
+  'head-of-service': 'Head of service',
   complainant: 'Complainant',
   representative: 'Representative',
 };

@@ -324,6 +324,18 @@ export class CorrespondenceService {
           if (ce) add({ address: ce.email, role: 'chief-executive', linkOfficerId: null });
           break;
         }
+        case 'monitoring-officer':
+        case 'head-of-service': {
+          // The officer for the role (the head of service for the complaint's service area); the chief
+          // executive stands in when none is recorded, so the item always reaches the authority's leadership.
+          const officer = await repo.seniorOfficerFor(authorityId, complaintId, addressee);
+          if (officer) add({ address: officer.email, role: addressee, linkOfficerId: null });
+          else {
+            const ce = await repo.chiefExecutive(authorityId);
+            if (ce) add({ address: ce.email, role: 'chief-executive', linkOfficerId: null });
+          }
+          break;
+        }
         case 'complainant':
           for (const party of await repo.parties(complaintId)) {
             if (party.email) add({ address: party.email, role: party.role, linkOfficerId: null });

@@ -4,7 +4,14 @@
  */
 
 /** Who an outgoing item is for. Resolved to addresses when it is sent, never when it is written. */
-export const ADDRESSEES = ['link-officers', 'chief-executive', 'complainant'] as const;
+export const ADDRESSEES = [
+  'link-officers',
+  'chief-executive',
+  'monitoring-officer',
+  // The head of service for the complaint's service area (the chief executive when none is recorded).
+  'head-of-service',
+  'complainant',
+] as const;
 export type Addressee = (typeof ADDRESSEES)[number];
 
 export const ITEM_KINDS = [

@@ -533,7 +533,15 @@ export interface CorrespondenceDeliveriesTable {
   id: Generated<string>;
   item_id: string;
   authority_id: string;
-  recipient_role: 'link-officer' | 'cover' | 'generic-inbox' | 'chief-executive' | 'complainant' | 'representative';
+  recipient_role:
+    | 'link-officer'
+    | 'cover'
+    | 'generic-inbox'
+    | 'chief-executive'
+    | 'monitoring-officer'
+    | 'head-of-service'
+    | 'complainant'
+    | 'representative';
   link_officer_id: string | null;
   address: string;
   outbox_message_id: string | null;
@@ -554,6 +562,251 @@ export interface CorrespondenceAttachmentsTable {
   content_type: string;
   size: number;
   rejected_reason: string | null;
+}
+
+// Decisions (0041) ------------------------------------------------------------------------------
+
+type JsonList = ColumnType<unknown[], string | unknown[] | undefined, string | unknown[]>;
+type DraftForm = 'decision' | 'report';
+type FinalOutcomeId =
+  | 'upheld-injustice'
+  | 'upheld-no-injustice'
+  | 'not-upheld'
+  | 'remedied-by-authority'
+  | 'closed-after-initial-enquiries';
+
+export interface DraftDecisionsTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  form: DraftForm;
+  version: number;
+  complaint_text: string;
+  findings_text: string;
+  proposed_remedy_text: string;
+  decision_text: string;
+  remedies: JsonList;
+  issued_by: string | null;
+  issued_at: Timestamp;
+  issued_on: CalendarDate;
+  comment_due_on: CalendarDate;
+  comment_due_rule: Json;
+  complainant_token_hash: string;
+  superseded_at: NullableTimestamp;
+}
+
+export interface DraftDecisionEvidenceTable {
+  draft_id: string;
+  document_id: string;
+  position: number;
+}
+
+export interface DraftCommentsTable {
+  id: Generated<string>;
+  draft_id: string;
+  complaint_id: string;
+  authority_id: string;
+  party: 'complainant' | 'authority';
+  channel: 'portal' | 'complainant-link' | 'email' | 'staff' | 'api';
+  no_comments: Generated<boolean>;
+  text: string | null;
+  received_at: Timestamp;
+  received_on: CalendarDate;
+  late: boolean;
+  entered_by: string | null;
+}
+
+export interface DraftDisclosuresTable {
+  id: Generated<string>;
+  draft_id: string;
+  complaint_id: string;
+  authority_id: string;
+  shown_to: string;
+  shown_on: CalendarDate;
+  with_evidence: boolean;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+
+export interface FinalDecisionsTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  form: DraftForm;
+  draft_id: string | null;
+  outcome: FinalOutcomeId;
+  statement: string;
+  decided_by: string | null;
+  decided_at: Timestamp;
+  decided_on: CalendarDate;
+  review_due_on: CalendarDate;
+  complainant_token_hash: string;
+}
+
+export interface DecisionReviewsTable {
+  id: Generated<string>;
+  final_decision_id: string;
+  complaint_id: string;
+  authority_id: string;
+  channel: 'complainant-link' | 'staff';
+  grounds: string;
+  requested_at: Timestamp;
+  requested_on: CalendarDate;
+  entered_by: string | null;
+  result: 'decision-stands' | 'decision-changed' | null;
+  new_outcome: FinalOutcomeId | null;
+  result_reason: string | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+}
+
+// Remedies ---------------------------------------------------------------------------------------
+
+export type RemedyTypeId = 'apology' | 'financial' | 'other-action' | 'service-improvement';
+export type RemedyStatus = 'proposed' | 'superseded' | 'withdrawn' | 'agreed' | 'complied' | 'not-satisfied';
+
+export interface RemediesTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  draft_id: string;
+  draft_version: number;
+  position: number;
+  type: RemedyTypeId;
+  description: string;
+  amount_pence: number | null;
+  proposed_working_days: number | null;
+  proposed_due_on: NullableCalendarDate;
+  status: Generated<RemedyStatus>;
+  proposed_at: Timestamp;
+  agreed_at: NullableTimestamp;
+  due_on: NullableCalendarDate;
+  due_rule: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  agreed_due_on: NullableCalendarDate;
+  complied_at: NullableTimestamp;
+  complied_on: NullableCalendarDate;
+  complied_on_time: boolean | null;
+  escalated_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  linked_complaint_id: string | null;
+}
+
+export interface RemedyEvidenceTable {
+  id: Generated<string>;
+  remedy_id: string;
+  complaint_id: string;
+  authority_id: string;
+  description: string;
+  document_id: string | null;
+  submitted_by: string | null;
+  submitted_by_token: string | null;
+  submitted_at: Timestamp;
+  submitted_on: CalendarDate;
+  late: boolean;
+  status: Generated<'submitted' | 'accepted' | 'returned'>;
+  reviewed_by: string | null;
+  reviewed_at: NullableTimestamp;
+  review_reason: string | null;
+}
+
+export type RemedyActionId =
+  'wrote-to-chief-executive' | 'more-time' | 'case-conference' | 'consider-public-report' | 'not-satisfied';
+
+export interface RemedyActionsTable {
+  id: Generated<string>;
+  remedy_id: string;
+  complaint_id: string;
+  authority_id: string;
+  action: RemedyActionId;
+  note: string;
+  previous_due_on: NullableCalendarDate;
+  new_due_on: NullableCalendarDate;
+  linked_complaint_id: string | null;
+  taken_by: string | null;
+  taken_at: Timestamp;
+}
+
+export interface RemedyRemindersTable {
+  id: Generated<string>;
+  remedy_id: string;
+  authority_id: string;
+  kind: 'before-due' | 'overdue' | 'escalated-manager';
+  due_on: CalendarDate;
+  sent_at: Timestamp;
+}
+
+export interface PublicReportsTable {
+  id: Generated<string>;
+  complaint_id: string;
+  authority_id: string;
+  status: 'draft' | 'final' | 'satisfied';
+  criteria: string[];
+  draft_id: string | null;
+  comment_due_on: ColumnType<string, string, string>;
+  draft_issued_on: ColumnType<string, string, string>;
+  final_decision_id: string | null;
+  final_issued_on: ColumnType<string | null, string | null | undefined, string | null>;
+  round: Generated<number>;
+  satisfied_on: ColumnType<string | null, string | null | undefined, string | null>;
+  satisfaction_text: string | null;
+  proposed_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PublicReportAlertsTable {
+  id: Generated<string>;
+  report_id: string;
+  authority_id: string;
+  occasion: 'draft' | 'final' | 'further';
+  round: number;
+  role: 'chief-executive' | 'monitoring-officer' | 'head-of-service';
+  officer_name: string;
+  email: string;
+  fallback: Generated<boolean>;
+  correspondence_item_id: string | null;
+  portal_user_id: string | null;
+  seen_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface PublicReportStepsTable {
+  id: Generated<string>;
+  report_id: string;
+  authority_id: string;
+  round: number;
+  kind: 'public-notice' | 'public-inspection' | 'consideration' | 'notification';
+  position: number;
+  due_on: ColumnType<string, string, string>;
+  due_rule: string;
+  completed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  completed_at: NullableTimestamp;
+  completed_by: string | null;
+  evidence_document_id: string | null;
+  note: string | null;
+  body: 'full-council' | 'cabinet' | 'committee' | null;
+  escalated_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface PublicReportRemindersTable {
+  id: Generated<string>;
+  step_id: string;
+  authority_id: string;
+  kind: 'before-due' | 'overdue' | 'escalated';
+  due_on: ColumnType<string, string, string>;
+  sent_at: Timestamp;
+}
+
+export interface PublicReportFurtherTable {
+  id: Generated<string>;
+  report_id: string;
+  round: number;
+  reason: 'no-response' | 'not-satisfied';
+  text_body: string;
+  issued_on: ColumnType<string, string, string>;
+  issued_by: string | null;
+  created_at: Timestamp;
 }
 
 export interface Database {
@@ -596,6 +849,21 @@ export interface Database {
   enquiry_reminders: EnquiryRemindersTable;
   enquiry_delegations: EnquiryDelegationsTable;
   authority_enquiry_settings: AuthorityEnquirySettingsTable;
+  draft_decisions: DraftDecisionsTable;
+  draft_decision_evidence: DraftDecisionEvidenceTable;
+  draft_comments: DraftCommentsTable;
+  draft_disclosures: DraftDisclosuresTable;
+  final_decisions: FinalDecisionsTable;
+  decision_reviews: DecisionReviewsTable;
+  remedies: RemediesTable;
+  remedy_evidence: RemedyEvidenceTable;
+  remedy_actions: RemedyActionsTable;
+  remedy_reminders: RemedyRemindersTable;
+  public_reports: PublicReportsTable;
+  public_report_alerts: PublicReportAlertsTable;
+  public_report_steps: PublicReportStepsTable;
+  public_report_reminders: PublicReportRemindersTable;
+  public_report_further: PublicReportFurtherTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -1,0 +1,60 @@
+import { sql } from 'kysely';
+import { DEMO_HOME_AUTHORITY, type DemoLoader } from '../../cli/demo-data.ts';
+import type { Actor } from '../accounts/domain.ts';
+
+const SECTIONS = {
+  complaint:
+    'The family complained that the council left them in damp temporary accommodation for eleven months and did not respond to repeated requests for a move.',
+  findings:
+    'The council did not review the suitability of the accommodation as its own policy requires. This is the third complaint we have upheld about the same fault in two years.',
+  proposedRemedy:
+    'Apologise, pay £1,500 for the distress caused, and review the suitability of every household placed in temporary accommodation for more than six months.',
+  decision: 'Fault causing injustice. We intend to issue a public report.',
+};
+
+/**
+ * Demo public reports on cases still under investigation after the decisions loader: one draft
+ * report (its alerts sent to the chief executive, monitoring officer and head of service) and one
+ * final report whose first statutory step the authority has already evidenced.
+ */
+export const publicReportsDemoLoader: DemoLoader = {
+  name: 'public-reports',
+  load: async (ctx) => {
+    const investigatorId = ctx.userIds.get('investigator');
+    if (!investigatorId) return;
+    const investigator: Actor = { type: 'user', id: investigatorId, roles: ['investigator'], authorityId: null };
+    const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
+    const complaints = await ctx.db.kysely
+      .selectFrom('complaints')
+      .select(['id', 'authority_id'])
+      .where('status', '=', 'investigation')
+      .orderBy(sql`authority_id = ${home}`, 'desc')
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    const reports = ctx.services.publicReports;
+    for (const [i, complaint] of complaints.entries()) {
+      const draft = await reports.propose(investigator, complaint.id, {
+        criteria: i === 0 ? ['recurrent-fault', 'systemic'] : ['significant-injustice', 'non-compliance'],
+        sections: SECTIONS,
+      });
+      if (i === 1) {
+        const final = await reports.issueFinal(investigator, complaint.id, {
+          statement:
+            'The council was at fault and this caused the family injustice. Its recommendations are in the report.',
+        });
+        const notice = final.report.currentSteps.find((s) => s.kind === 'public-notice');
+        const linkOfficerId = ctx.userIds.get('link-officer');
+        if (notice && linkOfficerId && complaint.authority_id === home) {
+          const linkOfficer: Actor = { type: 'user', id: linkOfficerId, roles: ['link-officer'], authorityId: home };
+          await reports.completeStep(linkOfficer, draft.report.id, notice.id, {
+            filename: 'public-notice.pdf',
+            bytes: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+            note: 'Notice published in the Camden New Journal.',
+          });
+        }
+      }
+    }
+  },
+};
