@@ -67,6 +67,7 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024),
   JOB_POLL_SECONDS: int(2, 1, 60),
   DASHBOARD_CACHE_SECONDS: int(5, 0, 300),
+  SESSION_CACHE_MS: int(1000, 0, 10_000),
   TRUST_PROXY: bool.default(false),
   /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
   DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),

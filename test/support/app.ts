@@ -20,6 +20,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     MAIL_IN_PORT: '0',
     // Pages show each change at once in tests; the snapshot lifetime has its own unit test.
     DASHBOARD_CACHE_SECONDS: '0',
+    SESSION_CACHE_MS: '0',
     ...overrides,
   });
 }

@@ -32,11 +32,23 @@ export interface UserWithRoles extends UserRow {
 }
 
 /** Kysely queries for users, roles and sessions. Returns plain rows. */
+/** A session row with its user: what resolving a session cookie needs. */
+export type SessionWithUser = UserWithRoles & {
+  session_id: string;
+  session_stage: 'mfa' | 'mfa-setup' | 'active';
+  session_last_seen_at: Date;
+  session_expires_at: Date;
+};
+
 export class AccountsRepository {
-  constructor(private readonly db: DbOrTx) {}
+  /** `changed` is told of every write to users, roles or sessions (the service forgets its cached sessions). */
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly changed: () => void = () => undefined,
+  ) {}
 
   with(db: DbOrTx): AccountsRepository {
-    return new AccountsRepository(db);
+    return new AccountsRepository(db, this.changed);
   }
 
   async insertUser(values: NewRow<'users'>, roles: readonly string[]): Promise<UserRow> {
@@ -46,6 +58,7 @@ export class AccountsRepository {
   }
 
   async setRoles(userId: string, roles: readonly string[]): Promise<void> {
+    this.changed();
     await this.db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
     if (roles.length > 0) {
       await this.db
@@ -71,7 +84,7 @@ export class AccountsRepository {
   }
 
   /** A live (not revoked) session and its user, roles and authority, in one round trip. */
-  findSessionWithUser(tokenHash: string) {
+  findSessionWithUser(tokenHash: string): Promise<SessionWithUser | undefined> {
     return this.userQuery()
       .innerJoin('sessions', 'sessions.user_id', 'users.id')
       .select([
@@ -96,6 +109,7 @@ export class AccountsRepository {
   }
 
   async updateUser(id: string, values: Partial<NewRow<'users'>>): Promise<void> {
+    this.changed();
     await this.db
       .updateTable('users')
       .set({ ...values, updated_at: sql`now()` })
@@ -122,15 +136,18 @@ export class AccountsRepository {
   }
 
   async setSessionStage(id: string, stage: 'mfa' | 'mfa-setup' | 'active'): Promise<void> {
+    this.changed();
     await this.db.updateTable('sessions').set({ stage }).where('id', '=', id).execute();
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
+    this.changed();
     await this.db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).execute();
   }
 
   /** Revokes every live session of a user; returns how many. */
   async revokeAllSessions(userId: string, at: Date): Promise<number> {
+    this.changed();
     const result = await this.db
       .updateTable('sessions')
       .set({ revoked_at: at })
@@ -141,6 +158,7 @@ export class AccountsRepository {
   }
 
   async revokeOtherSessions(userId: string, keepSessionId: string, at: Date): Promise<number> {
+    this.changed();
     const result = await this.db
       .updateTable('sessions')
       .set({ revoked_at: at })
@@ -156,6 +174,7 @@ export class AccountsRepository {
   }
 
   async setSessionToken(id: string, tokenHash: string, stage: 'mfa' | 'mfa-setup' | 'active'): Promise<void> {
+    this.changed();
     await this.db.updateTable('sessions').set({ token_hash: tokenHash, stage }).where('id', '=', id).execute();
   }
 

@@ -7,7 +7,13 @@ import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { invitationMail, passwordResetMail } from './accounts.mail.ts';
-import { AccountsRepository, type LinkPurpose, type UserListRow, type UserWithRoles } from './accounts.repository.ts';
+import {
+  type SessionWithUser,
+  AccountsRepository,
+  type LinkPurpose,
+  type UserListRow,
+  type UserWithRoles,
+} from './accounts.repository.ts';
 import {
   ROLE_NAMES,
   auditActor,
@@ -40,6 +46,12 @@ export interface AccountsSettings {
   baseUrl: string;
   invitationTtlHours: number;
   passwordResetTtlMinutes: number;
+  /**
+   * How long a signed-in session, once read, is trusted without reading it again (0: every request
+   * reads it). Any change to users, roles or sessions made through this process forgets them all at
+   * once; a change made by another process is seen within this time.
+   */
+  sessionCacheMs?: number;
 }
 
 type Stage = 'mfa' | 'mfa-setup' | 'active';
@@ -104,7 +116,7 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly settings: AccountsSettings,
   ) {
-    this.repo = new AccountsRepository(db);
+    this.repo = new AccountsRepository(db, () => this.forgetSessions());
   }
 
   /** Checks a role set fits the account: staff roles without an authority, authority roles with one. */
@@ -383,8 +395,30 @@ export class AccountsService {
   // Sessions
 
   /** Resolves a session cookie to its actor, enforcing the idle and absolute timeouts. */
+  private readonly sessionCache = new Map<string, { at: number; found: SessionWithUser }>();
+
+  /** Forgets every cached session: the next request of each reads its session again. */
+  forgetSessions(): void {
+    this.sessionCache.clear();
+  }
+
+  private async findSession(tokenHash: string, now: number): Promise<SessionWithUser | undefined> {
+    const ttl = this.settings.sessionCacheMs ?? 0;
+    const cached = ttl > 0 ? this.sessionCache.get(tokenHash) : undefined;
+    if (cached && now - cached.at < ttl) return cached.found;
+    const found = await this.repo.findSessionWithUser(tokenHash);
+    // Only fully signed-in sessions of active accounts are kept; the cache is bounded.
+    if (ttl > 0 && found?.session_stage === 'active' && found.status === 'active') {
+      if (this.sessionCache.size >= 10_000) this.sessionCache.clear();
+      this.sessionCache.set(tokenHash, { at: now, found });
+    } else this.sessionCache.delete(tokenHash);
+    return found;
+  }
+
+  /** Resolves a session cookie to its actor, enforcing the idle and absolute timeouts. */
   async resolveSession(token: string): Promise<ResolvedSession | null> {
-    const found = await this.repo.findSessionWithUser(hashSecret(token));
+    const tokenHash = hashSecret(token);
+    const found = await this.findSession(tokenHash, this.clock.now().getTime());
     if (!found) return null;
     const { session_id: sessionId, session_stage: stage, session_last_seen_at: lastSeen, ...user } = found;
     const now = this.clock.now();
@@ -394,7 +428,10 @@ export class AccountsService {
       return null;
     }
     if (user.status !== 'active') return null;
-    if (now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) await this.repo.touchSession(sessionId, now);
+    if (now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) {
+      await this.repo.touchSession(sessionId, now);
+      found.session_last_seen_at = now;
+    }
     return {
       sessionId,
       stage,

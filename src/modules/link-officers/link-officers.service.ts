@@ -328,6 +328,7 @@ export class LinkOfficersService {
       .execute();
     for (const userId of accounts) {
       await repo.eraseUser(userId, now);
+      this.accounts.forgetSessions();
       await writeAudit(trx, {
         actor: { type: 'system', id: null },
         action: 'user.erased',
