@@ -79,6 +79,7 @@ export function createServices(platform: Platform) {
   });
   const authorities = new AuthoritiesService(db.kysely, clock, {
     logger: platform.logger.child({ component: 'authorities' }),
+    snapshots,
   });
   const apiTokens = new ApiTokensService(db.kysely, clock);
   const audit = new AuditService(db.kysely);

@@ -69,17 +69,8 @@ export class AuthoritiesRepository {
     return q;
   }
 
-  /**
-   * One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more.
-   * Each row also carries `total`, the number of all matches, when `withTotal` is set (the first page:
-   * one round trip instead of a second counting query).
-   */
-  async page(
-    f: DirectoryFilters,
-    cursor: DirectoryCursor | null,
-    limit: number,
-    withTotal = false,
-  ): Promise<(DirectoryRow & { total?: number })[]> {
+  /** One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more. */
+  async page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
     const backwards = cursor?.direction === 'previous';
     let q = this.filtered(f).select([
       'a.id',
@@ -89,7 +80,6 @@ export class AuthoritiesRepository {
       'a.region',
       'a.active',
       sql<string>`lower(a.name)`.as('sort_name'),
-      ...(withTotal ? [sql<number>`count(*) over ()`.as('total')] : []),
     ]);
     if (cursor) {
       q = backwards
@@ -97,8 +87,12 @@ export class AuthoritiesRepository {
         : q.where(sql<boolean>`(lower(a.name), a.id) > (${cursor.name}, ${cursor.id}::uuid)`);
     }
     const dir = backwards ? sql`desc` : sql`asc`;
+    // With search words, the matches come from the word index and are then sorted: ordered by a copy
+    // of the name, not the name itself, so the planner does not walk the whole name index in order
+    // hoping to meet the (often few) matches early. The order is the same.
+    const order = f.words ? sql`lower(a.name) || ''` : sql`lower(a.name)`;
     return q
-      .orderBy(sql`lower(a.name) ${dir}`)
+      .orderBy(sql`${order} ${dir}`)
       .orderBy(sql`a.id ${dir}`)
       .limit(limit + 1)
       .execute();

@@ -3,6 +3,7 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { checkRow, parseImportFile, type ImportRow, type RowError } from './authorities.csv.ts';
@@ -104,6 +105,8 @@ export interface AuthoritiesSettings {
   /** Rows checked and staged per step of an import (progress is recorded after each). */
   importBatchSize: number;
   logger?: Logger;
+  /** Shares the number of matches of a search among requests for a few seconds (it changes rarely). */
+  snapshots?: Snapshots;
 }
 
 const DEFAULT_SETTINGS: AuthoritiesSettings = { pageSize: 50, importBatchSize: 500 };
@@ -193,9 +196,13 @@ export class AuthoritiesService {
     const filters = this.filtersFor(actor, query);
     const cursor = decodeDirectoryCursor(query.cursor);
     const limit = this.settings.pageSize;
-    const [rows, count] = cursor
-      ? await Promise.all([this.repo.page(filters, cursor, limit), this.repo.count(filters)])
-      : await this.repo.page(filters, null, limit, true).then((r) => [r, r[0]?.total ?? 0] as const);
+    const count = () => this.repo.count(filters);
+    const [rows, matches] = await Promise.all([
+      this.repo.page(filters, cursor, limit),
+      this.settings.snapshots
+        ? this.settings.snapshots.get(`authorities.count:${JSON.stringify(filters)}`, count)
+        : count(),
+    ]);
     const more = rows.length > limit;
     const shown = rows.slice(0, limit);
     if (cursor?.direction === 'previous') shown.reverse();
@@ -213,7 +220,7 @@ export class AuthoritiesService {
         region: r.region,
         active: r.active,
       })),
-      count,
+      count: matches,
       nextCursor:
         hasNext && last ? encodeDirectoryCursor({ direction: 'next', name: last.sort_name, id: last.id }) : null,
       previousCursor:

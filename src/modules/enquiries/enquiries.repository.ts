@@ -215,14 +215,11 @@ export class EnquiriesRepository {
     delegateUserId: string | null,
     limit: number,
     after: readonly [string, string] | null = null,
-    /** Also count every match on each row (`total`): the first page needs no counting query of its own. */
-    withTotal = false,
   ) {
     let q = this.db
       .selectFrom('enquiries as e')
       .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
       .select([
-        ...(withTotal ? [sql<number>`count(*) over ()`.as('total')] : []),
         'e.id',
         'e.number',
         'e.kind',

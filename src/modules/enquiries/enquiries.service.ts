@@ -465,12 +465,11 @@ export class EnquiriesService {
     const soonBy = this.calendar.addWorkingDays(today, this.settings.reminderWorkingDays).date;
     const after = cursor ? decodeCursor(cursor, inboxCursor) : null;
     const who = delegateOnly ? actor.id : null;
-    const [rows, counted, notices] = await Promise.all([
-      this.repo.inbox(actor.authorityId, who, INBOX_PAGE + 1, after, after === null),
-      after ? this.repo.countOpen(actor.authorityId, who) : null,
+    const [rows, total, notices] = await Promise.all([
+      this.repo.inbox(actor.authorityId, who, INBOX_PAGE + 1, after),
+      this.repo.countOpen(actor.authorityId, who),
       delegateOnly || after ? Promise.resolve([]) : this.repo.latestNotices(actor.authorityId, 10),
     ]);
-    const total = counted ?? rows[0]?.total ?? 0;
     const page = toPage(rows, INBOX_PAGE, (r) => [r.due_on, r.id]);
     return {
       today,
