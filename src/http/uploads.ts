@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FilesService } from '../platform/files/files.service.ts';
 
 export interface Upload {
@@ -32,4 +33,26 @@ export async function readUpload(files: FilesService, request: FastifyRequest): 
   }
   if (bytes.length === 0 && !file.filename) return null;
   return { filename: file.filename, bytes, fields };
+}
+
+/**
+ * Sends a stored document as a download: its checked type, its size, its name (ASCII with a UTF-8
+ * form beside it, RFC 6266), never cached by shared caches and never sniffed into another type.
+ */
+export function sendDocument(
+  reply: FastifyReply,
+  document: { filename: string; content_type: string; size: number },
+  stream: Readable,
+): FastifyReply {
+  const ascii = document.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return reply
+    .type(document.content_type)
+    .header('content-length', String(document.size))
+    .header(
+      'content-disposition',
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.filename)}`,
+    )
+    .header('cache-control', 'private, no-store')
+    .header('x-content-type-options', 'nosniff')
+    .send(stream);
 }

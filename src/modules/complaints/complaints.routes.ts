@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { cookieOptions } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
-import { readUpload } from '../../http/uploads.ts';
+import { readUpload, sendDocument } from '../../http/uploads.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
@@ -70,19 +70,9 @@ export function complaintsRoutes(services: Services): PageRoute[] {
     (await complaints.readDraft(request.cookies[DRAFT_COOKIE])) ?? {};
   const today = () => services.calendar.londonDate(services.platform.clock.now());
 
-  const sendDocument = async (request: FastifyRequest, reply: FastifyReply) => {
+  const downloadDocument = async (request: FastifyRequest, reply: FastifyReply) => {
     const { document, stream } = await files.open(actorOf(request), idParam(request));
-    const ascii = document.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-    return reply
-      .type(document.content_type)
-      .header('content-length', String(document.size))
-      .header(
-        'content-disposition',
-        `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.filename)}`,
-      )
-      .header('cache-control', 'private, no-store')
-      .header('x-content-type-options', 'nosniff')
-      .send(stream);
+    return sendDocument(reply, document, stream);
   };
 
   const caseContext = (request: FastifyRequest, tab: CaseTab) => staffCaseContext(services, request, tab);
@@ -500,7 +490,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         }
       },
     },
-    { method: 'GET', url: '/staff/documents/:id', access: 'complaints:read', handler: sendDocument },
+    { method: 'GET', url: '/staff/documents/:id', access: 'complaints:read', handler: downloadDocument },
   ];
 
   const portalRoutes: PageRoute[] = [
@@ -544,7 +534,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         });
       },
     },
-    { method: 'GET', url: '/portal/documents/:id', access: 'portal:complaints', handler: sendDocument },
+    { method: 'GET', url: '/portal/documents/:id', access: 'portal:complaints', handler: downloadDocument },
   ];
 
   return [...publicRoutes, ...staffRoutes, ...portalRoutes];

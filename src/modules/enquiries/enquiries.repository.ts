@@ -1,19 +1,12 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
-import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../platform/mail/reply-address.ts';
+import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
 
 export type EnquiryRow = Row<'enquiries'>;
 
-/** A reply token made in SQL from each row's 16 random bytes (`n.random_bytes`), as newReplyToken makes one. */
-const REPLY_TOKEN_SQL = sql.raw(
-  Array.from(
-    { length: TOKEN_LENGTH },
-    (_, i) => `substr('${TOKEN_ALPHABET}', get_byte(n.random_bytes, ${i}) % ${TOKEN_ALPHABET.length} + 1, 1)`,
-  ).join(' || '),
-);
 export type QuestionRow = Row<'enquiry_questions'>;
 
 /** Kysely queries for enquiries; plain rows out. */
@@ -440,38 +433,7 @@ export class EnquiriesRepository {
         JOIN complaints c ON c.id = e.complaint_id
         JOIN authorities a ON a.id = e.authority_id
       ),
-      -- Cases with no authority thread yet get one, with a random reply token (16 characters of the
-      -- reply-address alphabet). If another transaction made it meanwhile, the update returns it.
-      new_threads AS (
-        INSERT INTO correspondence_threads (complaint_id, authority_id, audience, reply_token, created_at)
-        SELECT n.complaint_id, n.authority_id, 'authority', ${REPLY_TOKEN_SQL}, ${now}
-        FROM (
-          SELECT d.complaint_id, d.authority_id, uuid_send(gen_random_uuid()) AS random_bytes
-          FROM (
-            SELECT DISTINCT l.complaint_id, l.authority_id FROM letters l
-            WHERE NOT EXISTS (
-              SELECT 1 FROM correspondence_threads th WHERE th.complaint_id = l.complaint_id AND th.audience = 'authority'
-            )
-          ) d
-        ) n
-        ON CONFLICT (complaint_id, audience) DO UPDATE SET reply_token = correspondence_threads.reply_token
-        RETURNING id, complaint_id
-      ),
-      threads AS (
-        SELECT id, complaint_id FROM new_threads
-        UNION ALL
-        SELECT th.id, th.complaint_id FROM correspondence_threads th
-        WHERE th.audience = 'authority' AND th.complaint_id IN (SELECT complaint_id FROM letters)
-      ),
-      items AS (
-        INSERT INTO correspondence_items
-          (thread_id, complaint_id, authority_id, direction, kind, addressees, is_letter, subject, text_body, created_at)
-        SELECT th.id, l.complaint_id, l.authority_id, 'outbound', 'reminder',
-          CASE WHEN l.escalation THEN ARRAY['chief-executive'] ELSE ARRAY['link-officers'] END,
-          l.escalation, l.subject, l.text_body, ${now}
-        FROM letters l JOIN threads th ON th.complaint_id = l.complaint_id
-        RETURNING 1
-      )
+      ${reminderItemsSql(now)}
       SELECT (SELECT count(*) FROM inserted)::int AS reminders, (SELECT count(*) FROM items)::int AS items,
              (SELECT count(*) FROM audited) AS audited
     `.execute(this.db);

@@ -1,3 +1,4 @@
+import { sendDocument } from '../../http/uploads.ts';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
@@ -209,11 +210,7 @@ export function enquiriesRoutes(services: Services): PageRoute[] {
           idParam(request, 'id'),
           idParam(request, 'documentId'),
         );
-        return reply
-          .type(document.content_type)
-          .header('content-disposition', `attachment; filename="${document.filename.replace(/["\\\r\n]/g, '_')}"`)
-          .header('x-content-type-options', 'nosniff')
-          .send(stream);
+        return sendDocument(reply, document, stream);
       },
     })),
     {

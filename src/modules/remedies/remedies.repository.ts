@@ -1,16 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
-import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../platform/mail/reply-address.ts';
+import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import type { ComplianceCounts, RemedySweepThresholds } from './domain.ts';
-
-/** A reply token made in SQL from each row's 16 random bytes (`n.random_bytes`), as newReplyToken makes one. */
-const REPLY_TOKEN_SQL = sql.raw(
-  Array.from(
-    { length: TOKEN_LENGTH },
-    (_, i) => `substr('${TOKEN_ALPHABET}', get_byte(n.random_bytes, ${i}) % ${TOKEN_ALPHABET.length} + 1, 1)`,
-  ).join(' || '),
-);
 
 export type RemedyRow = Row<'remedies'>;
 export type EvidenceRow = Row<'remedy_evidence'> & {
@@ -281,42 +273,15 @@ export class RemediesRepository {
               THEN '. We have not yet accepted evidence that it has been done, so it is now late.'
               ELSE '.' END ||
             E'\n\nSend the evidence of compliance in the authority portal: ' || ${baseUrl} || '/portal/remedies/' || r.id ||
-            E'\nIf it cannot be done by then, tell us why as soon as possible.' AS text_body
+            E'\nIf it cannot be done by then, tell us why as soon as possible.' AS text_body,
+          false AS escalation
         FROM inserted i
         JOIN remedies r ON r.id = i.remedy_id
         JOIN complaints c ON c.id = r.complaint_id
         JOIN authorities a ON a.id = r.authority_id
         WHERE i.kind <> 'escalated-manager'
       ),
-      new_threads AS (
-        INSERT INTO correspondence_threads (complaint_id, authority_id, audience, reply_token, created_at)
-        SELECT n.complaint_id, n.authority_id, 'authority', ${REPLY_TOKEN_SQL}, ${now}
-        FROM (
-          SELECT d.complaint_id, d.authority_id, uuid_send(gen_random_uuid()) AS random_bytes
-          FROM (
-            SELECT DISTINCT l.complaint_id, l.authority_id FROM letters l
-            WHERE NOT EXISTS (
-              SELECT 1 FROM correspondence_threads th WHERE th.complaint_id = l.complaint_id AND th.audience = 'authority'
-            )
-          ) d
-        ) n
-        ON CONFLICT (complaint_id, audience) DO UPDATE SET reply_token = correspondence_threads.reply_token
-        RETURNING id, complaint_id
-      ),
-      threads AS (
-        SELECT id, complaint_id FROM new_threads
-        UNION ALL
-        SELECT th.id, th.complaint_id FROM correspondence_threads th
-        WHERE th.audience = 'authority' AND th.complaint_id IN (SELECT complaint_id FROM letters)
-      ),
-      items AS (
-        INSERT INTO correspondence_items
-          (thread_id, complaint_id, authority_id, direction, kind, addressees, is_letter, subject, text_body, created_at)
-        SELECT th.id, l.complaint_id, l.authority_id, 'outbound', 'reminder', ARRAY['link-officers'], false,
-          l.subject, l.text_body, ${now}
-        FROM letters l JOIN threads th ON th.complaint_id = l.complaint_id
-        RETURNING 1
-      )
+      ${reminderItemsSql(now)}
       SELECT (SELECT count(*) FROM inserted WHERE kind <> 'escalated-manager')::int AS reminders,
              (SELECT count(*) FROM items)::int AS items,
              (SELECT count(*) FROM escalations)::int AS escalated,

@@ -1,6 +1,6 @@
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
-import { readUpload } from '../../http/uploads.ts';
+import { readUpload, sendDocument } from '../../http/uploads.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
@@ -155,11 +155,7 @@ export function remediesRoutes(services: Services): PageRoute[] {
           idParam(request, 'id'),
           idParam(request, 'documentId'),
         );
-        return reply
-          .type(document.content_type)
-          .header('content-disposition', `attachment; filename="${document.filename.replace(/["\\\r\n]/g, '_')}"`)
-          .header('x-content-type-options', 'nosniff')
-          .send(stream);
+        return sendDocument(reply, document, stream);
       },
     })),
   ];
