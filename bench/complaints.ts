@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
+  cannon,
   freePort,
   freshDatabase,
   log,
@@ -37,23 +37,13 @@ const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
 const BATCH = 100_000;
 const DB_NAME = 'liaison_bench_complaints';
 
-function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: number) => void) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: seconds, headers: { cookie } },
-      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
-    );
-    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
-  });
-}
-
 async function measure(label: string, url: string, cookie: string) {
   const first = await fetch(url, { headers: { cookie } });
   await first.arrayBuffer();
   if (first.status !== 200) throw new Error(`${label} answered ${first.status}`);
-  await cannon(url, cookie, 2);
+  await cannon(url, cookie, 2, CONNECTIONS);
   const latencies: number[] = [];
-  const load = await cannon(url, cookie, SECONDS, (ms) => latencies.push(ms));
+  const load = await cannon(url, cookie, SECONDS, CONNECTIONS, (ms) => latencies.push(ms));
   latencies.sort((x, y) => x - y);
   const figures = {
     requestsPerSecond: Math.round(load.requests.average),

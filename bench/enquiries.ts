@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { createServices } from '../src/composition.ts';
 import { loadConfig } from '../src/config.ts';
@@ -11,6 +10,7 @@ import { FixedClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import {
   SECRET,
+  cannon,
   freePort,
   log,
   percentile,
@@ -43,16 +43,6 @@ const AUTHORITIES = 200;
 const DB_NAME = 'liaison_bench_enquiries';
 // Wednesday 13 January 2027, 07:00 in London.
 const NOW = new Date('2027-01-13T07:00:00Z');
-
-function cannon(url: string, cookie: string, seconds: number, onLatency?: (ms: number) => void) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: seconds, headers: { cookie } },
-      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
-    );
-    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
-  });
-}
 
 async function main(): Promise<void> {
   log(machineLine());
@@ -177,9 +167,9 @@ async function main(): Promise<void> {
     const html = await first.text();
     if (first.status !== 200 || !html.includes('500 open enquiries'))
       throw new Error(`the inbox answered ${first.status}`);
-    await cannon(inboxUrl, cookie, 2);
+    await cannon(inboxUrl, cookie, 2, CONNECTIONS);
     const latencies: number[] = [];
-    const load = await cannon(inboxUrl, cookie, SECONDS, (ms) => latencies.push(ms));
+    const load = await cannon(inboxUrl, cookie, SECONDS, CONNECTIONS, (ms) => latencies.push(ms));
     latencies.sort((x, y) => x - y);
     const inbox = {
       requestsPerSecond: Math.round(load.requests.average),

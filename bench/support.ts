@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
@@ -110,4 +111,20 @@ export async function freshDatabase(
   const db = await openDatabase({ kind: 'postgres', url, poolSize });
   await migrate(db);
   return { url, db, version };
+}
+
+/** autocannon against one URL with a cookie, for `seconds`; `onLatency` hears every response's time. */
+export function cannon(
+  url: string,
+  cookie: string,
+  seconds: number,
+  connections: number,
+  onLatency?: (ms: number) => void,
+): Promise<autocannon.Result> {
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: seconds, headers: { cookie } }, (error, result) =>
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
+    );
+    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
+  });
 }

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
+  cannon,
   freePort,
   freshDatabase,
   log,
@@ -36,15 +36,6 @@ const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
 const EVENTS = Number(process.env.BENCH_TIMELINE_EVENTS ?? 200);
 const BATCH = 100_000;
 const DB_NAME = 'liaison_bench_timeline';
-
-function cannon(url: string, cookie: string, seconds: number, connections: number, onLatency?: (ms: number) => void) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, headers: { cookie } }, (error, result) =>
-      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
-    );
-    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
-  });
-}
 
 async function main(): Promise<void> {
   log(machineLine());
