@@ -212,6 +212,19 @@ export class EnquiriesRepository {
     let q = this.db
       .selectFrom('enquiries as e')
       .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+      // Both counts in one pass over the enquiry's questions.
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('enquiry_questions as q')
+            .select([
+              sql<number>`count(*)`.as('questions'),
+              sql<number>`count(*) FILTER (WHERE q.answer_state = 'ready')`.as('ready'),
+            ])
+            .whereRef('q.enquiry_id', '=', 'e.id')
+            .as('qc'),
+        (join) => join.onTrue(),
+      )
       .select([
         'e.id',
         'e.number',
@@ -219,10 +232,8 @@ export class EnquiriesRepository {
         'e.sent_at',
         'e.due_on',
         'c.reference as complaint_reference',
-        sql<number>`(SELECT count(*) FROM enquiry_questions q WHERE q.enquiry_id = e.id)`.as('questions'),
-        sql<number>`(SELECT count(*) FROM enquiry_questions q WHERE q.enquiry_id = e.id AND q.answer_state = 'ready')`.as(
-          'ready',
-        ),
+        'qc.questions',
+        'qc.ready',
       ])
       .where('e.authority_id', '=', authorityId)
       .where('e.status', '=', 'open');

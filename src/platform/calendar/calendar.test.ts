@@ -151,4 +151,14 @@ describe('London calendar date of an instant', () => {
     expect(londonDate(new Date('2026-10-24T23:30:00Z'))).toBe('2026-10-25');
     expect(londonDate(new Date('2026-10-25T23:30:00Z'))).toBe('2026-10-25');
   });
+
+  it('gives the same answers when asked again, minute by minute through a day in summer', () => {
+    const start = Date.parse('2026-07-15T00:00:00Z');
+    for (let pass = 0; pass < 2; pass++) {
+      for (let minute = 0; minute < 24 * 60; minute += 7) {
+        const instant = new Date(start + minute * 60_000);
+        expect(londonDate(instant)).toBe(instant.getUTCHours() >= 23 ? '2026-07-16' : '2026-07-15');
+      }
+    }
+  });
 });

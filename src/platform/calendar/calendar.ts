@@ -161,10 +161,20 @@ const londonParts = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
 });
 
+const HOUR_MS = 3_600_000;
+/** London dates by UTC hour: the offset is whole hours and changes on the hour, so an hour has one date. */
+const londonDatesByHour = new Map<number, IsoDate>();
+
 /** The calendar date in London at an instant (Greenwich Mean Time in winter, British Summer Time in summer). */
 export function londonDate(instant: Date): IsoDate {
+  const hour = Math.floor(instant.getTime() / HOUR_MS);
+  const known = londonDatesByHour.get(hour);
+  if (known !== undefined) return known;
   const parts = Object.fromEntries(londonParts.formatToParts(instant).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  if (londonDatesByHour.size >= 10_000) londonDatesByHour.clear();
+  if (!Number.isNaN(hour)) londonDatesByHour.set(hour, date);
+  return date;
 }
 
 /** A calendar with the configured closures bound in, for services to take through their constructor. */
