@@ -62,8 +62,7 @@ function toDate(value: unknown): Date | null {
   if (value instanceof Date) return value;
   if (typeof value === 'string' || typeof value === 'number') {
     // A bare calendar date is a London date: read it at noon UTC so no timezone moves it.
-    const d =
-      typeof value === 'string' && ISO_DATE.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
+    const d = typeof value === 'string' && ISO_DATE.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
     return Number.isNaN(d.getTime()) ? null : d;
   }
   return null;
