@@ -1,3 +1,4 @@
+import { planEachRun } from '../../platform/db/prepared.ts';
 import { sql } from 'kysely';
 import type { AuditActor } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
@@ -95,12 +96,14 @@ export class AuthoritiesRepository {
       .orderBy(sql`${order} ${dir}`)
       .orderBy(sql`a.id ${dir}`)
       .limit(limit + 1)
+      .modifyEnd(planEachRun)
       .execute();
   }
 
   async count(f: DirectoryFilters): Promise<number> {
     const row = await this.filtered(f)
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .modifyEnd(planEachRun)
       .executeTakeFirstOrThrow();
     return row.n;
   }
@@ -131,6 +134,7 @@ export class AuthoritiesRepository {
       .orderBy(sql`lower(a.name)`)
       .orderBy('a.id')
       .limit(limit)
+      .modifyEnd(planEachRun)
       .execute();
   }
 

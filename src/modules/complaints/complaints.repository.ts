@@ -1,3 +1,4 @@
+import { planEachRun } from '../../platform/db/prepared.ts';
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
@@ -74,6 +75,7 @@ export class ComplaintsRepository {
       .orderBy(sql`lower(name)`)
       .orderBy('id')
       .limit(limit)
+      .modifyEnd(planEachRun)
       .execute();
   }
 
@@ -227,6 +229,7 @@ export class ComplaintsRepository {
       .orderBy('c.received_at', 'desc')
       .orderBy('c.id', 'desc')
       .limit(limit + 1)
+      .modifyEnd(planEachRun)
       .execute();
   }
 

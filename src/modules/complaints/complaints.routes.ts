@@ -16,6 +16,7 @@ import {
   STATUS_NAMES,
   URGENT_KEYS,
   URGENT_NAMES,
+  type ComplaintOutcome,
   type ComplaintStatus,
 } from './domain.ts';
 import {
@@ -45,6 +46,19 @@ const DRAFT_COOKIE = 'liaison_complaint';
 
 const serviceAreaName = (a: string) => SERVICE_AREA_NAMES[a as ServiceArea] ?? a;
 const statusTag = (s: ComplaintStatus) => STATUS_NAMES[s];
+/**
+ * A case list row: the summary with the names shown. Built with Object.assign because an object
+ * spread followed by more properties takes V8's slow path, a few microseconds for every row.
+ */
+const caseRow = <T extends { status: ComplaintStatus; serviceArea: string; outcome: ComplaintOutcome | null }>(c: T) =>
+  Object.assign(
+    {
+      statusName: statusTag(c.status),
+      serviceAreaName: serviceAreaName(c.serviceArea),
+      outcomeName: c.outcome ? OUTCOME_NAMES[c.outcome] : null,
+    },
+    c,
+  );
 
 /** Query string of the case list's filters, plus extra parameters. */
 function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): string {
@@ -237,12 +251,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           query,
           page,
           authorityName,
-          rows: page.items.map((c) => ({
-            ...c,
-            statusName: statusTag(c.status),
-            serviceAreaName: serviceAreaName(c.serviceArea),
-            outcomeName: c.outcome ? OUTCOME_NAMES[c.outcome] : null,
-          })),
+          rows: page.items.map(caseRow),
           statusItems: [
             { value: '', text: 'Any status' },
             ...STATUSES.map((s) => ({ value: s, text: STATUS_NAMES[s], selected: query.status === s })),
@@ -349,11 +358,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const page = await complaints.queue(actorOf(request), typeof cursor === 'string' ? cursor : undefined);
         return reply.render('complaints/views/staff-queue.njk', {
           page,
-          rows: page.items.map((c) => ({
-            ...c,
-            statusName: statusTag(c.status),
-            serviceAreaName: serviceAreaName(c.serviceArea),
-          })),
+          rows: page.items.map(caseRow),
           nextHref: page.nextCursor ? `/staff/assessment?cursor=${encodeURIComponent(page.nextCursor)}` : null,
         });
       },
@@ -503,12 +508,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const page = await complaints.list(actorOf(request), {}, typeof cursor === 'string' ? cursor : undefined);
         return reply.render('complaints/views/portal-list.njk', {
           page,
-          rows: page.items.map((c) => ({
-            ...c,
-            statusName: statusTag(c.status),
-            serviceAreaName: serviceAreaName(c.serviceArea),
-            outcomeName: c.outcome ? OUTCOME_NAMES[c.outcome] : null,
-          })),
+          rows: page.items.map(caseRow),
           nextHref: page.nextCursor ? `/portal/complaints?cursor=${encodeURIComponent(page.nextCursor)}` : null,
         });
       },

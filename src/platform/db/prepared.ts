@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { sql, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
+import type pg from 'pg';
+
+/**
+ * Server-side prepared statements for the statements Liaison runs again and again, as the JDBC and
+ * pgx drivers do by default. PostgreSQL parses, analyses and plans every unnamed statement afresh;
+ * a named one is parsed once per connection and may keep its plan, which took half the database's
+ * time off the case page. Queries whose best plan depends on the values end with `planEachRun`. A statement is prepared from its second run on, so
+ * one-off texts (lists of varying length, scripts) never are; each connection keeps at most
+ * `perConnection` of them and the process remembers at most `known` distinct texts, so memory on both
+ * sides stays bounded however many shapes of query the application builds.
+ */
+export interface StatementCacheOptions {
+  perConnection: number;
+  known: number;
+}
+
+const DEFAULTS: StatementCacheOptions = { perConnection: 500, known: 5_000 };
+
+/** Statements worth preparing: data statements, not transaction control or session settings. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+const PLAN_EACH_RUN_MARK = '/* planned for each run */';
+/**
+ * Ends a query that must be planned for its own values every time, e.g. `.modifyEnd(planEachRun)`:
+ * searches and lists whose filters match a handful of rows or most of the table, where one plan
+ * kept for all values (which PostgreSQL may settle on for a prepared statement) can be many times
+ * slower than the plan for the values at hand.
+ */
+export const planEachRun = sql.raw(PLAN_EACH_RUN_MARK);
+
+export class StatementNames {
+  /** text → its name once seen twice, or null while seen once. */
+  private readonly seen = new Map<string, string | null>();
+
+  constructor(private readonly options: StatementCacheOptions = DEFAULTS) {}
+
+  /** The name to run `text` under, or undefined to run it unnamed. */
+  nameFor(text: string): string | undefined {
+    const known = this.seen.get(text);
+    if (known) return known;
+    if (known === null) {
+      const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+      this.seen.set(text, name);
+      return name;
+    }
+    if (this.seen.size < this.options.known && PREPARABLE.test(text) && !text.endsWith(PLAN_EACH_RUN_MARK)) {
+      this.seen.set(text, null);
+    }
+    return undefined;
+  }
+
+  get perConnection(): number {
+    return this.options.perConnection;
+  }
+}
+
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** A pool client that runs repeated statements as named, prepared statements. */
+class PreparingClient implements PostgresPoolClient {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly names: StatementNames,
+    private readonly prepared: Set<string>,
+  ) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    sql: string | PostgresCursor<R>,
+    parameters?: ReadonlyArray<unknown>,
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    if (typeof sql !== 'string') throw new Error('Cursors are not used with this pool');
+    const values = parameters ? [...parameters] : [];
+    const name = this.names.nameFor(sql);
+    const result =
+      name && (this.prepared.has(name) || this.prepared.size < this.names.perConnection)
+        ? (this.prepared.add(name), this.client.query({ name, text: sql, values }))
+        : this.client.query(sql, values);
+    // pg's result has the same shape; its `command` is a plain string.
+    return result as unknown as Promise<PostgresQueryResult<R>>;
+  }
+
+  release(): void {
+    this.client.release();
+  }
+}
+
+/** Kysely's pool, over pg's, with the statement cache. */
+export function preparingPool(pool: pg.Pool, names = new StatementNames()): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let prepared = preparedOn.get(client);
+      if (!prepared) {
+        prepared = new Set();
+        preparedOn.set(client, prepared);
+      }
+      return new PreparingClient(client, names, prepared);
+    },
+    end: () => pool.end(),
+  };
+}
