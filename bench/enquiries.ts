@@ -7,6 +7,7 @@ import { createServices } from '../src/composition.ts';
 import { loadConfig } from '../src/config.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import { FixedClock } from '../src/platform/clock.ts';
+import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../src/platform/mail/reply-address.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import {
   SECRET,
@@ -28,7 +29,8 @@ import {
  * On PostgreSQL (BENCH_DATABASE_URL; the `liaison_bench_enquiries` database on it is dropped and
  * recreated; or a throwaway server from scripts/pg-test-server.sh): 200 authorities with two link
  * officers, a generic inbox and a chief executive each, and BENCH_ENQUIRIES (100,000) open
- * enquiries, one per complaint, with due dates spread from 25 days ago to 35 days ahead.
+ * enquiries, one per complaint, with due dates spread from 25 days ago to 35 days ahead, each sent as a
+ * letter on its case's authority thread.
  * 1. The reminder sweep: two sweeps at once (as two workers would), timed; then a third that must
  *    send nothing; every reminder is checked to have gone once to each address.
  * 2. The portal inbox of one authority (500 open enquiries) under autocannon, BENCH_CONNECTIONS
@@ -85,6 +87,22 @@ async function main(): Promise<void> {
     await db.query(`
       INSERT INTO enquiry_questions (enquiry_id, authority_id, position, text)
       SELECT e.id, e.authority_id, q, 'Question ' || q FROM enquiries e CROSS JOIN generate_series(1, 3) q`);
+    // Sending an enquiry writes it as a letter on the case's authority thread: each case has its
+    // thread and its enquiry letter, as in real use, so reminders join threads rather than start them.
+    const replyToken = Array.from(
+      { length: TOKEN_LENGTH },
+      (_, i) => `substr('${TOKEN_ALPHABET}', get_byte(r.b, ${i}) % ${TOKEN_ALPHABET.length} + 1, 1)`,
+    ).join(' || ');
+    await db.query(`
+      INSERT INTO correspondence_threads (complaint_id, authority_id, audience, reply_token, created_at)
+      SELECT r.id, r.authority_id, 'authority', ${replyToken}, now() - interval '28 days'
+      FROM (SELECT c.id, c.authority_id, uuid_send(gen_random_uuid()) AS b FROM complaints c) r`);
+    await db.query(`
+      INSERT INTO correspondence_items
+        (thread_id, complaint_id, authority_id, direction, kind, addressees, is_letter, subject, text_body, created_at)
+      SELECT th.id, th.complaint_id, th.authority_id, 'outbound', 'enquiry', ARRAY['link-officers'], true,
+             'Enquiry 1 on complaint ' || c.reference, 'Please answer the questions in the portal.', th.created_at
+      FROM correspondence_threads th JOIN complaints c ON c.id = th.complaint_id`);
     await db.query('ANALYZE');
     log(
       `Data: ${ENQUIRIES.toLocaleString('en-GB')} open enquiries over ${AUTHORITIES} authorities in ${round((performance.now() - t0) / 1000)} s`,
@@ -105,13 +123,13 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     const third = await services.enquiries.sweep();
     const emptySweepMs = performance.now() - t2;
-    // Every reminder is a correspondence item (addressed to the link officers, or to the chief
-    // executive for an escalation), written by the sweep in the same statement; the data set itself
-    // has no items, so every item counted here came from a sweep.
+    // Every reminder is a correspondence item of kind `reminder` (addressed to the link officers, or
+    // to the chief executive for an escalation), written by the sweep in the same statement; the data
+    // set itself has only the enquiry letters, so every reminder item counted here came from a sweep.
     const checks = await sql<{ reminders: number; items: number; duplicates: number }>`
       SELECT (SELECT count(*) FROM enquiry_reminders) AS reminders,
-             (SELECT count(*) FROM correspondence_items) AS items,
-             (SELECT count(*) FROM (SELECT complaint_id, subject FROM correspondence_items
+             (SELECT count(*) FROM correspondence_items WHERE kind = 'reminder') AS items,
+             (SELECT count(*) FROM (SELECT complaint_id, subject FROM correspondence_items WHERE kind = 'reminder'
                 GROUP BY complaint_id, subject HAVING count(*) > 1) d) AS duplicates
     `.execute(db.kysely);
     const c = checks.rows[0];

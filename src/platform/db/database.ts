@@ -112,6 +112,12 @@ function openPostgres(url: string, poolSize: number): Db {
   });
   // An idle client's network error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
+  // No JIT compilation: Liaison's statements are short or set-based over indexed rows, and compiling
+  // one (up to a second for a large sweep) costs more than it saves. The query runs before any other
+  // on the new connection.
+  pool.on('connect', (client) => {
+    client.query('SET jit = off').catch(() => undefined);
+  });
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: preparingPool(pool) }),
   });
