@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.ts';
@@ -64,6 +65,49 @@ describe('the inbound mail gateway', () => {
     expect(row.raw_size).toBe(row.raw_message.length);
     // The attachment is kept in the raw source for filing later.
     expect(Buffer.from(row.raw_message).toString()).toContain('response.txt');
+  });
+
+  it('stores every message sent at once over several connections, each whole, before accepting it', async () => {
+    const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+    const sent = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const message = {
+          from: 'officer@council.example',
+          to: 'case-5678@liaison.test',
+          subject: `Batch reply ${i}`,
+          text: `Reply number ${i}`,
+          attachments: [
+            { filename: `reply-${i}.pdf`, content: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(20_000)]) },
+          ],
+        };
+        const raw = ((await composer.sendMail(message)) as { message: Buffer }).message;
+        return { raw, envelope: { from: message.from, to: message.to } };
+      }),
+    );
+    const pooled = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: gateway.port,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 4,
+    });
+    const infos = await Promise.all(sent.map((m) => pooled.sendMail(m)));
+    pooled.close();
+    for (const info of infos) expect(info.response).toMatch(/^250 .*Stored as/);
+
+    const rows = await db.kysely
+      .selectFrom('inbound_messages')
+      .select(['subject', 'raw_message', 'raw_size'])
+      .where('subject', 'like', 'Batch reply %')
+      .execute();
+    expect(rows).toHaveLength(8);
+    for (const [i, m] of sent.entries()) {
+      const row = rows.find((r) => r.subject === `Batch reply ${i}`);
+      // What is kept is exactly what was sent (SMTP's line endings and all).
+      expect(row && Buffer.from(row.raw_message).equals(m.raw)).toBe(true);
+      expect(row?.raw_size).toBe(m.raw.length);
+    }
   });
 
   it('refuses recipients at other domains with 550, storing nothing', async () => {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -10,7 +10,7 @@ import type { FilesService } from '../../platform/files/files.service.ts';
 import { defineJob, type JobQueue } from '../../platform/jobs/queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { autoReplyReason, fromNullSender, parseDsn, statusKind, type Dsn } from '../../platform/mail/classify.ts';
-import { PARSE_OPTIONS } from '../../platform/mail/inbound.ts';
+import { PARSE_OPTIONS, type ParsedMessage } from '../../platform/mail/parse.ts';
 import { letterPdf } from '../../platform/mail/letter-pdf.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
 import {
@@ -150,7 +150,7 @@ const heldCursor = z.tuple([z.string(), z.uuid()]);
 const portalCursor = z.tuple([z.string(), z.uuid()]);
 
 const headerOf =
-  (parsed: ParsedMail) =>
+  (parsed: ParsedMessage) =>
   (name: string): string | undefined => {
     const value = parsed.headers.get(name);
     if (value === undefined || value === null) return undefined;
@@ -460,7 +460,7 @@ export class CorrespondenceService {
    * the holding pen. Automatic replies are filed but never count as a response; nothing is ever sent
    * back to any inbound message.
    */
-  async fileInbound(inboundId: string, parsedMail?: ParsedMail): Promise<FilingOutcome> {
+  async fileInbound(inboundId: string, parsedMail?: ParsedMessage): Promise<FilingOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
       const inbound = await repo.lockInboundMeta(inboundId);
@@ -582,7 +582,7 @@ export class CorrespondenceService {
   private async fileOnto(
     trx: Tx,
     inbound: InboundMeta,
-    parsed: ParsedMail,
+    parsed: ParsedMessage,
     thread: ThreadRow,
     autoReason: string | null,
     actor: Actor | null,

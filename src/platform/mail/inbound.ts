@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { startMailParserPool, type ParsedMessage } from './parse.ts';
+
+export { PARSE_OPTIONS } from './parse.ts';
 
 /**
  * The inbound mail gateway (the `mail-in` role): an SMTP server that accepts mail for addresses at
@@ -16,15 +19,14 @@ import type { Logger } from '../logger.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
-/** What parsing skips: links and conversions between text and HTML, which nothing here uses. */
-export const PARSE_OPTIONS = { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, skipHtmlToText: true };
-
 export interface MailGatewayOptions {
   host: string;
   port: number;
   /** Only recipients `@domain` are accepted. */
   domain: string;
   maxMessageBytes?: number;
+  /** Threads parsing messages beside the main one (default: one per core but one, at least one). */
+  parserThreads?: number;
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
@@ -32,7 +34,7 @@ export interface MailGatewayOptions {
    * Called with each stored message before the sender is answered (e.g. to file it on its case). If
    * it fails the message stays stored as `unfiled` for a later sweep; the sender still hears "accepted".
    */
-  onStored?: (id: string, parsed: ParsedMail) => Promise<unknown>;
+  onStored?: (id: string, parsed: ParsedMessage) => Promise<unknown>;
 }
 
 export interface MailGateway {
@@ -65,9 +67,10 @@ export function acceptsRecipient(address: string, domain: string): boolean {
 export async function startMailGateway(options: MailGatewayOptions): Promise<MailGateway> {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { logger } = options;
+  const parser = startMailParserPool(options.parserThreads);
 
-  const store = async (raw: Buffer, session: SMTPServerSession): Promise<string> => {
-    const parsed = await simpleParser(raw, PARSE_OPTIONS);
+  const store = async (received: Buffer, session: SMTPServerSession): Promise<string> => {
+    const { raw, parsed } = await parser.parse(received);
     const id = await insert(raw, session, parsed);
     if (options.onStored) {
       try {
@@ -79,7 +82,7 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
     return id;
   };
 
-  const insert = async (raw: Buffer, session: SMTPServerSession, parsed: ParsedMail): Promise<string> => {
+  const insert = async (raw: Buffer, session: SMTPServerSession, parsed: ParsedMessage): Promise<string> => {
     const references = parsed.references === undefined ? [] : [parsed.references].flat();
     const row = await options.db
       .insertInto('inbound_messages')
@@ -144,17 +147,26 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   });
   server.on('error', (error) => logger.error({ err: error }, 'mail gateway error'));
 
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await parser.close();
+    throw error;
+  }
   const address = server.server.address() as AddressInfo;
   return {
     host: options.host,
     port: address.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Messages being received are finished (parsed, stored, filed) before the parsers stop.
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await parser.close();
+    },
   };
 }
