@@ -10,6 +10,8 @@ export const UNTOLD_OUTCOMES = ['invalid', 'out-of-jurisdiction'] as const;
 
 export type ComplaintRow = Row<'complaints'>;
 export type PartyRow = Row<'complaint_parties'>;
+/** A party as json_agg gives it: timestamps as text. */
+type JsonParty = Omit<PartyRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
 
 export interface ListFilters {
   status?: ComplaintStatus;
@@ -84,10 +86,14 @@ export class ComplaintsRepository {
   }
 
   /** A complaint with the names a case page shows beside it, in one round trip. */
-  async findWithNames(
-    id: string,
-  ): Promise<
-    | { complaint: ComplaintRow; authorityName: string; authorityKind: string; investigatorName: string | null }
+  async findWithNames(id: string): Promise<
+    | {
+        complaint: ComplaintRow;
+        authorityName: string;
+        authorityKind: string;
+        investigatorName: string | null;
+        parties: PartyRow[];
+      }
     | undefined
   > {
     const row = await this.db
@@ -95,16 +101,26 @@ export class ComplaintsRepository {
       .innerJoin('authorities as a', 'a.id', 'c.authority_id')
       .leftJoin('users as u', 'u.id', 'c.investigator_id')
       .selectAll('c')
-      .select(['a.name as __authority_name', 'a.kind as __authority_kind', 'u.display_name as __investigator_name'])
+      .select([
+        'a.name as __authority_name',
+        'a.kind as __authority_kind',
+        'u.display_name as __investigator_name',
+        sql<JsonParty[]>`(SELECT coalesce(json_agg(p), '[]') FROM complaint_parties p WHERE p.complaint_id = c.id)`.as(
+          '__parties',
+        ),
+      ])
       .where('c.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { __authority_name, __authority_kind, __investigator_name, ...complaint } = row;
+    const { __authority_name, __authority_kind, __investigator_name, __parties, ...complaint } = row;
     return {
       complaint,
       authorityName: __authority_name,
       authorityKind: __authority_kind,
       investigatorName: __investigator_name,
+      parties: __parties.map((p) =>
+        Object.assign(p, { created_at: new Date(p.created_at), updated_at: new Date(p.updated_at) }),
+      ),
     };
   }
 

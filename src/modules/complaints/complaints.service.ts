@@ -693,10 +693,10 @@ export class ComplaintsService {
   async getCase(actor: Actor, id: string): Promise<CaseView> {
     const repo = ComplaintsRepository.in(this.db);
     if (!isUuid(id)) throw notFound('The complaint');
-    // The case with its authority and investigator names, and its parties, side by side.
-    const [found, parties] = await Promise.all([repo.findWithNames(id), repo.parties(id)]);
+    // The case with its authority and investigator names and its parties, in one round trip.
+    const found = await repo.findWithNames(id);
     if (!found) throw notFound('The complaint');
-    const { complaint } = found;
+    const { complaint, parties } = found;
     this.mayView(actor, complaint);
     const authority = { name: found.authorityName, kind: found.authorityKind };
     const investigator = found.investigatorName === null ? undefined : { display_name: found.investigatorName };
