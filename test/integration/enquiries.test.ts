@@ -303,6 +303,16 @@ describe('answers, delegation and the response', () => {
       code: 'not-found',
     });
     expect((await t.services.enquiries.inbox(delegate)).items.map((i) => i.id)).toEqual([sent.id]);
+    expect((await t.services.enquiries.inbox(delegate)).total).toBe(1);
+
+    // The link officer's inbox counts both open enquiries and each one's questions and ready answers.
+    await t.services.enquiries.answer(lo, sent.id, q2, 'Our answer', true);
+    const all = await t.services.enquiries.inbox(lo);
+    expect(all.total).toBe(2);
+    expect(all.items.map((i) => i.id).sort()).toEqual([sent.id, notGiven.id].sort());
+    const row = all.items.find((i) => i.id === sent.id);
+    expect(row).toMatchObject({ questions: detail.questions.length, ready: 1 });
+    expect(row?.sentAt).toBeInstanceOf(Date);
 
     // Over HTTP, the enquiry not given is a 404 page.
     const client = new TestClient(t.app).withSession(await sessionAt(t.db, delegateUser.id, clock.now()));

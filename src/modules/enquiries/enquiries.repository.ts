@@ -1,3 +1,4 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
@@ -202,14 +203,19 @@ export class EnquiriesRepository {
       .executeTakeFirst();
   }
 
-  /** Open enquiries of an authority, soonest due first; for a delegate only those given to them. */
-  inbox(
+  /**
+   * A page of the portal inbox in one statement (one round trip): the open enquiries of an authority,
+   * soonest due first (for a delegate only those given to them), how many there are, and the latest
+   * `notices` reminders sent about them (none when `notices` is 0).
+   */
+  async inboxPage(
     authorityId: string,
     delegateUserId: string | null,
     limit: number,
-    after: readonly [string, string] | null = null,
+    after: readonly [string, string] | null,
+    notices: number,
   ) {
-    let q = this.db
+    let items = this.db
       .selectFrom('enquiries as e')
       .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
       // Both counts in one pass over the enquiry's questions.
@@ -237,27 +243,21 @@ export class EnquiriesRepository {
       ])
       .where('e.authority_id', '=', authorityId)
       .where('e.status', '=', 'open');
-    if (delegateUserId !== null) q = q.where(delegatedTo(delegateUserId));
-    if (after) {
-      q = q.where(
-        afterKeyset([sql.ref('e.due_on'), sql.ref('e.id')], [sql`${after[0]}::date`, sql`${after[1]}::uuid`], 'asc'),
-      );
-    }
-    return q.orderBy('e.due_on').orderBy('e.id').limit(limit).execute();
-  }
-
-  async countOpen(authorityId: string, delegateUserId: string | null): Promise<number> {
-    let q = this.db
+    let count = this.db
       .selectFrom('enquiries as e')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('e.authority_id', '=', authorityId)
       .where('e.status', '=', 'open');
-    if (delegateUserId !== null) q = q.where(delegatedTo(delegateUserId));
-    return (await q.executeTakeFirstOrThrow()).n;
-  }
-
-  latestNotices(authorityId: string, limit: number) {
-    return this.db
+    if (delegateUserId !== null) {
+      items = items.where(delegatedTo(delegateUserId));
+      count = count.where(delegatedTo(delegateUserId));
+    }
+    if (after) {
+      items = items.where(
+        afterKeyset([sql.ref('e.due_on'), sql.ref('e.id')], [sql`${after[0]}::date`, sql`${after[1]}::uuid`], 'asc'),
+      );
+    }
+    const latest = this.db
       .selectFrom('enquiry_reminders as r')
       .innerJoin('enquiries as e', 'e.id', 'r.enquiry_id')
       .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
@@ -266,8 +266,20 @@ export class EnquiriesRepository {
       .where('e.status', '=', 'open')
       .orderBy('r.sent_at', 'desc')
       .orderBy('r.id')
-      .limit(limit)
-      .execute();
+      .limit(notices);
+    const row = await this.db
+      .selectNoFrom([
+        jsonArrayFrom(items.orderBy('e.due_on').orderBy('e.id').limit(limit)).as('rows'),
+        count.as('total'),
+        jsonArrayFrom(latest).as('notices'),
+      ])
+      .executeTakeFirstOrThrow();
+    // JSON carries timestamps as text.
+    return {
+      rows: row.rows.map((r) => Object.assign(r, { sent_at: new Date(r.sent_at) })),
+      total: row.total,
+      notices: row.notices.map((n) => Object.assign(n, { sent_at: new Date(n.sent_at) })),
+    };
   }
 
   /** Open enquiries past their due date, most overdue first, for the staff dashboard. */

@@ -465,11 +465,13 @@ export class EnquiriesService {
     const soonBy = this.calendar.addWorkingDays(today, this.settings.reminderWorkingDays).date;
     const after = cursor ? decodeCursor(cursor, inboxCursor) : null;
     const who = delegateOnly ? actor.id : null;
-    const [rows, total, notices] = await Promise.all([
-      this.repo.inbox(actor.authorityId, who, INBOX_PAGE + 1, after),
-      this.repo.countOpen(actor.authorityId, who),
-      delegateOnly || after ? Promise.resolve([]) : this.repo.latestNotices(actor.authorityId, 10),
-    ]);
+    const { rows, total, notices } = await this.repo.inboxPage(
+      actor.authorityId,
+      who,
+      INBOX_PAGE + 1,
+      after,
+      delegateOnly || after ? 0 : 10,
+    );
     const page = toPage(rows, INBOX_PAGE, (r) => [r.due_on, r.id]);
     return {
       today,
