@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
+import { freePort, log, percentile, round, startServer, stopServer } from './support.ts';
+
+/**
+ * CPU per request: `node --import tsx bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...`
+ *
+ * Against a database another benchmark has filled (e.g. liaison_bench_enquiries), signs in a new user
+ * with `role` (of the named authority, for a portal role), starts the server, loads the paths in turn
+ * over 20 connections and prints the throughput, the latency and the CPU time each request took in
+ * the server, in PostgreSQL (every process of the local `postgres` user) and in the load generator.
+ * On a shared virtual machine whose speed drifts from one minute to the next, CPU per request is the
+ * figure to compare between two versions of the code, run alternately.
+ */
+
+const [url, role, authorityName, seconds, ...paths] = process.argv.slice(2);
+if (!url || !role || !authorityName || !seconds || paths.length === 0) {
+  console.error('Usage: bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...');
+  process.exit(64);
+}
+
+const TICK_MS = 10; // /proc CPU times are in clock ticks of 1/100 s
+
+/** User and system CPU of a process, in ms (0 once it has gone). */
+function cpuOf(pid: number): number {
+  try {
+    const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpu(): number {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-u', 'postgres', 'postgres'], { encoding: 'utf8' }).trim().split('\n');
+  } catch {
+    return 0; // no local PostgreSQL processes to read
+  }
+  return pids.reduce((sum, pid) => sum + cpuOf(Number(pid)), 0);
+}
+
+async function signedInCookie(): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let authorityId: string | null = null;
+    if (authorityName !== '-') {
+      const found = await client.query<{ id: string }>('SELECT id FROM authorities WHERE name = $1', [authorityName]);
+      authorityId = found.rows[0]?.id ?? null;
+      if (!authorityId) throw new Error(`No authority named ${authorityName}`);
+    }
+    const user = await client.query<{ id: string }>(
+      `INSERT INTO users (email, display_name, status, authority_id) VALUES ($1, 'CPU Bench', 'active', $2) RETURNING id`,
+      [`cpu-bench-${newSecret().slice(0, 12)}@bench.example`, authorityId],
+    );
+    const userId = user.rows[0]?.id;
+    await client.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [userId, role]);
+    const token = newSecret();
+    await client.query(
+      `INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at)
+       VALUES ($1, $2, 'active', now(), now(), now() + interval '8 hours')`,
+      [hashSecret(token), userId],
+    );
+    return `liaison_session=${token}`;
+  } finally {
+    await client.end();
+  }
+}
+
+function load(base: string, cookie: string, duration: number, latencies?: number[]): Promise<autocannon.Result> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections: 20,
+        duration,
+        headers: { cookie },
+        requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/' }) }],
+      },
+      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
+    );
+    if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  });
+}
+
+const cookie = await signedInCookie();
+const port = await freePort();
+const server = await startServer(url, port);
+try {
+  const base = `http://127.0.0.1:${port}`;
+  for (const p of paths) {
+    const response = await fetch(`${base}${p}`, { headers: { cookie } });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${p} answered ${response.status}`);
+  }
+  await load(base, cookie, 2); // warm-up
+  const latencies: number[] = [];
+  const pid = server.pid ?? 0;
+  const [server0, postgres0, self0] = [cpuOf(pid), postgresCpu(), process.cpuUsage()];
+  const result = await load(base, cookie, Number(seconds), latencies);
+  const [server1, postgres1, self1] = [cpuOf(pid), postgresCpu(), process.cpuUsage(self0)];
+  latencies.sort((a, b) => a - b);
+  const perRequest = (ms: number) => Math.round((ms * 1000) / result.requests.total);
+  log(
+    `${Math.round(result.requests.average)} req/s, p50 ${round(percentile(latencies, 50))} ms, p95 ${round(percentile(latencies, 95))} ms; ` +
+      `CPU µs a request: server ${perRequest(server1 - server0)}, PostgreSQL ${perRequest(postgres1 - postgres0)}, ` +
+      `load generator ${perRequest((self1.user + self1.system) / 1000)}${result.non2xx ? `; ${result.non2xx} non-2xx` : ''}`,
+  );
+} finally {
+  await stopServer(server);
+}
