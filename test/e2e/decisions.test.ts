@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import type { Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { createUser } from '../support/factories.ts';
-import { createComplaint, createEnquiryAuthority, sessionAt } from '../integration/enquiries.fixtures.ts';
+import { createComplaint, createEnquiryAuthority } from '../integration/enquiries.fixtures.ts';
 
 // Friday 11 December 2026, 10:00 in London.
 const clock = new FixedClock(new Date('2026-12-11T10:00:00Z'));
@@ -16,21 +13,12 @@ afterAll(async () => {
   await h.closeAll();
 });
 
-async function pageAs(role: Role, authorityId: string | null, displayName: string) {
-  const user = await createUser(h.services, { role, authorityId, displayName });
-  const { context, page } = await h.newPage();
-  await context.addCookies([
-    { name: SESSION_COOKIE, value: await sessionAt(h.db, user.id, clock.now()), url: h.baseUrl },
-  ]);
-  return { user, page };
-}
-
 describe('decisions in Chromium', () => {
   it('a draft goes to both parties, the authority comments, a revised draft and a final decision follow, and the timeline shows it in order', async () => {
     const authority = await createEnquiryAuthority(h.db, 'Morecambe Borough Council');
     const complaint = await createComplaint(h.db, authority.id);
-    const staff = await pageAs('investigator', null, 'Ivy Investigator');
-    const lo = await pageAs('link-officer', authority.id, 'Lowri Link');
+    const staff = await h.pageAs('investigator', null, 'Ivy Investigator');
+    const lo = await h.pageAs('link-officer', authority.id, 'Lowri Link');
 
     // The investigator writes the draft.
     await staff.page.goto(`/staff/complaints/${complaint.id}/decision`);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import type { Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
@@ -22,22 +21,13 @@ afterAll(async () => {
   await h.closeAll();
 });
 
-async function pageAs(role: Role, authorityId: string | null, displayName: string) {
-  const user = await createUser(h.services, { role, authorityId, displayName });
-  const { context, page } = await h.newPage();
-  await context.addCookies([
-    { name: SESSION_COOKIE, value: await sessionAt(h.db, user.id, clock.now()), url: h.baseUrl },
-  ]);
-  return { user, page };
-}
-
 describe('enquiries in Chromium', () => {
   it('sent over Christmas, delegated, answered, extended, responded; an overdue one escalates', async () => {
     const authority = await createEnquiryAuthority(h.db, 'Carnforth Borough Council');
     const complaint = await createComplaint(h.db, authority.id);
 
     // The investigator sends the first enquiry.
-    const staff = await pageAs('investigator', null, 'Ivy Investigator');
+    const staff = await h.pageAs('investigator', null, 'Ivy Investigator');
     await staff.page.goto(`/staff/complaints/${complaint.id}/enquiries/new`);
     await expectAccessible(staff.page);
     await staff.page.getByLabel('Question 1', { exact: true }).fill('Why were the repairs not done?');
@@ -61,7 +51,7 @@ describe('enquiries in Chromium', () => {
       authorityId: authority.id,
       displayName: 'Dewi Delegate',
     });
-    const lo = await pageAs('link-officer', authority.id, 'Lowri Link');
+    const lo = await h.pageAs('link-officer', authority.id, 'Lowri Link');
     await lo.page.goto('/portal/enquiries');
     await expectAccessible(lo.page);
     await lo.page.getByRole('link', { name: new RegExp(complaint.reference) }).click();
@@ -132,7 +122,7 @@ describe('enquiries in Chromium', () => {
     });
     clock.set(new Date('2027-01-20T09:00:00Z'));
     await h.services.enquiries.sweep();
-    const manager = await pageAs('casework-manager', null, 'Mo Manager');
+    const manager = await h.pageAs('casework-manager', null, 'Mo Manager');
     await manager.page.goto('/staff');
     await expect(manager.page.getByRole('link', { name: `${complaint.reference}, enquiry 2` }).count()).resolves.toBe(
       1,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
+import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
@@ -16,17 +16,8 @@ afterAll(async () => {
   await h.closeAll();
 });
 
-async function pageAs(role: Role, authorityId: string | null, displayName: string) {
-  const user = await createUser(h.services, { role, authorityId, displayName });
-  const { context, page } = await h.newPage();
-  await context.addCookies([
-    { name: SESSION_COOKIE, value: await sessionAt(h.db, user.id, clock.now()), url: h.baseUrl },
-  ]);
-  return { user, page, context };
-}
-
 /** A fresh session at the clock's time, after the clock has moved on past the last one. */
-async function refresh(who: Awaited<ReturnType<typeof pageAs>>) {
+async function refresh(who: Awaited<ReturnType<BrowserHarness['pageAs']>>) {
   await who.context.addCookies([
     { name: SESSION_COOKIE, value: await sessionAt(h.db, who.user.id, clock.now()), url: h.baseUrl },
   ]);
@@ -66,7 +57,7 @@ describe('remedies in Chromium', () => {
 
     // Past the due date: the remedy is late, and the authority's compliance rate is 0%.
     clock.set(new Date('2027-01-12T10:00:00Z'));
-    const lo = await pageAs('link-officer', authority.id, 'Lowri Link');
+    const lo = await h.pageAs('link-officer', authority.id, 'Lowri Link');
     await lo.page.goto('/portal/remedies');
     await expectAccessible(lo.page);
     await expect(lo.page.getByTestId('remedy-rates').textContent()).resolves.toMatch(/Compliance rate\s+0%/);
@@ -82,7 +73,7 @@ describe('remedies in Chromium', () => {
     await expectAccessible(lo.page);
 
     // The team coordinator returns it, with reasons.
-    const coordinator = await pageAs('team-coordinator', null, 'Cai Coordinator');
+    const coordinator = await h.pageAs('team-coordinator', null, 'Cai Coordinator');
     await coordinator.page.goto('/staff/remedies');
     await expectAccessible(coordinator.page);
     await coordinator.page

@@ -1,7 +1,10 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { SESSION_COOKIE } from '../../src/http/cookies.ts';
+import type { Role } from '../../src/modules/accounts/domain.ts';
 import { createTestApp, type TestApp } from './app.ts';
+import { createSession, createUser, type TestUser } from './factories.ts';
 
 /** Debian's Chromium, driven by playwright-core (a fresh profile per launch). Never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -11,6 +14,12 @@ export interface BrowserHarness extends TestApp {
   browser: Browser;
   /** A fresh browser context (its own cookies) with one page. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** A new user with `role` (of `authorityId`, for a portal role), signed in on a fresh page at the harness's clock. */
+  pageAs(
+    role: Role,
+    authorityId: string | null,
+    displayName: string,
+  ): Promise<{ user: TestUser; context: BrowserContext; page: Page }>;
   closeAll(): Promise<void>;
 }
 
@@ -34,14 +43,22 @@ export async function startBrowserHarness(options: Parameters<typeof createTestA
       '--disable-sync',
     ],
   });
+  const newPage = async () => {
+    const context = await browser.newContext({ baseURL: baseUrl });
+    const page = await context.newPage();
+    return { context, page };
+  };
   return {
     ...t,
     baseUrl,
     browser,
-    newPage: async () => {
-      const context = await browser.newContext({ baseURL: baseUrl });
-      const page = await context.newPage();
-      return { context, page };
+    newPage,
+    pageAs: async (role, authorityId, displayName) => {
+      const user = await createUser(t.services, { role, authorityId, displayName });
+      const { context, page } = await newPage();
+      const token = await createSession(t.db, user.id, t.clock.now());
+      await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl }]);
+      return { user, context, page };
     },
     closeAll: async () => {
       await browser.close();

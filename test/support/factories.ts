@@ -43,9 +43,8 @@ export async function createUser(
 }
 
 /** A signed-in session straight in the database (two-factor already done); returns the cookie value. */
-export async function createSession(db: Db, userId: string): Promise<string> {
+export async function createSession(db: Db, userId: string, now = new Date()): Promise<string> {
   const token = newSecret();
-  const now = new Date();
   await db.kysely
     .insertInto('sessions')
     .values({

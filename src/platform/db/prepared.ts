@@ -75,10 +75,9 @@ class PreparingClient implements PostgresPoolClient {
     if (typeof sql !== 'string') throw new Error('Cursors are not used with this pool');
     const values = parameters ? [...parameters] : [];
     const name = this.names.nameFor(sql);
-    const result =
-      name && (this.prepared.has(name) || this.prepared.size < this.names.perConnection)
-        ? (this.prepared.add(name), this.client.query({ name, text: sql, values }))
-        : this.client.query(sql, values);
+    const named = name !== undefined && (this.prepared.has(name) || this.prepared.size < this.names.perConnection);
+    if (named) this.prepared.add(name);
+    const result = named ? this.client.query({ name, text: sql, values }) : this.client.query(sql, values);
     // pg's result has the same shape; its `command` is a plain string.
     return result as unknown as Promise<PostgresQueryResult<R>>;
   }
