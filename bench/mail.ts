@@ -7,15 +7,15 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/composition.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { startMailGateway } from '../src/platform/mail/inbound.ts';
 import { enqueueMail } from '../src/platform/mail/outbox.ts';
+import { freePort, startServer, stopServer } from './support.ts';
 
 /**
  * Mail figures: `node --import tsx bench/mail.ts`, on PostgreSQL (BENCH_DATABASE_URL, whose
@@ -54,6 +54,19 @@ const withDatabase = (url: string, name: string) => {
   u.pathname = `/${name}`;
   return u.toString();
 };
+
+/** Resolves when an SMTP server on the port sends its greeting. */
+function smtpGreets(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('data', (chunk: Buffer) => {
+      socket.end('QUIT\r\n');
+      if (chunk.toString('latin1').startsWith('220')) resolve();
+      else reject(new Error(`unexpected greeting: ${chunk.toString('latin1')}`));
+    });
+    socket.once('error', reject);
+  });
+}
 
 /** A sink that counts Message-IDs (no parsing, so it is never the bottleneck). */
 async function countingSink() {
@@ -243,14 +256,18 @@ async function main(): Promise<void> {
       .select('reply_token')
       .where('complaint_id', '=', complaint.id)
       .executeTakeFirstOrThrow();
-    const gateway = await startMailGateway({
-      host: '127.0.0.1',
-      port: 0,
-      domain: 'liaison.bench',
-      db: db.kysely,
-      clock: systemClock,
-      logger: createLogger('silent'),
-      onStored: (id, parsed) => services.correspondence.fileInbound(id, parsed),
+    // The gateway as production runs it: the server bundle in its own process with the mail-in role.
+    const gatewayPort = await freePort();
+    const gateway = await startServer(dbUrl, await freePort(), {
+      roles: 'mail-in',
+      env: {
+        MAIL_DOMAIN: 'liaison.bench',
+        MAIL_IN_HOST: '127.0.0.1',
+        MAIL_IN_PORT: String(gatewayPort),
+        DATA_DIR: dataDir,
+        DOCUMENT_MAX_BYTES: String(5 * 1024 * 1024),
+      },
+      ready: () => smtpGreets(gatewayPort),
     });
     const base = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(1024 * 1024 - 32)]);
     const messages = Array.from({ length: IN }, (_, i) => ({
@@ -271,7 +288,7 @@ async function main(): Promise<void> {
     }
     const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(gateway.port) },
+      env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(gatewayPort) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -279,7 +296,7 @@ async function main(): Promise<void> {
     await exited(client);
     const inSeconds = Number(output.trim()) / 1000;
     fs.rmSync(mailDir, { recursive: true, force: true });
-    await gateway.close();
+    await stopServer(gateway);
     const filed = (
       await db.kysely
         .selectFrom('correspondence_attachments')

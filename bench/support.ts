@@ -45,7 +45,16 @@ export function freePort(): Promise<number> {
 
 let built = false;
 
-export async function startServer(url: string, port: number): Promise<ChildProcess> {
+export interface ServerOptions {
+  /** ROLES for the process (default `web`). */
+  roles?: string;
+  /** More environment for the process. */
+  env?: Record<string, string>;
+  /** Resolves once the process is ready; the default asks the web role for `/sign-in`. */
+  ready?: () => Promise<void>;
+}
+
+export async function startServer(url: string, port: number, options: ServerOptions = {}): Promise<ChildProcess> {
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the server there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
@@ -55,28 +64,36 @@ export async function startServer(url: string, port: number): Promise<ChildProce
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-server.ts'], { cwd: ROOT, stdio: 'ignore' });
     built = true;
   }
-  const child = spawn(process.execPath, [...profile, 'dist/main.js'], {
+  // BENCH_NODE_ARGS='--trace-gc …' passes more flags to the server's node (its output then shows).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, 'dist/main.js'], {
     cwd: ROOT,
     detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_NODE_ARGS ? 'inherit' : 'ignore', 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
       DATABASE_URL: url,
-      ROLES: 'web',
+      ROLES: options.roles ?? 'web',
       LOG_LEVEL: 'warn',
       PORT: String(port),
       HOST: '127.0.0.1',
       BASE_URL: `http://127.0.0.1:${port}`,
       SESSION_SECRET: SECRET,
+      ...options.env,
     },
   });
+  const ready =
+    options.ready ??
+    (async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      await res.arrayBuffer();
+    });
   const since = performance.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
-      await res.arrayBuffer();
+      await ready();
       return child;
     } catch {
       if (performance.now() - since > 120_000) throw new Error('the server did not answer in 2 minutes');

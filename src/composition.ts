@@ -12,6 +12,7 @@ import type { Db } from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
 import { workingCalendar } from './platform/calendar/calendar.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
+import { RawMailStore } from './platform/mail/raw-store.ts';
 import { MailSender } from './platform/mail/sender.ts';
 import { OutboxService } from './modules/outbox/outbox.service.ts';
 import { CorrespondenceService } from './modules/correspondence/correspondence.service.ts';
@@ -72,7 +73,11 @@ export function createServices(platform: Platform) {
     },
   });
   const outbox = new OutboxService(db.kysely);
-  const linkOfficers = new LinkOfficersService(db.kysely, clock, accounts, {
+  // The source of every inbound message (the gateway writes, filing and erasure read and rewrite).
+  const rawMail = new RawMailStore(
+    config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail'),
+  );
+  const linkOfficers = new LinkOfficersService(db.kysely, clock, accounts, rawMail, {
     baseUrl: config.BASE_URL,
     confirmationTtlDays: 14,
     invitationTtlHours: config.INVITATION_TTL_HOURS,
@@ -92,7 +97,7 @@ export function createServices(platform: Platform) {
   const correspondence = new CorrespondenceService(
     db.kysely,
     clock,
-    { files, jobs, logger: platform.logger.child({ component: 'correspondence' }) },
+    { files, rawMail, jobs, logger: platform.logger.child({ component: 'correspondence' }) },
     { domain: config.MAIL_DOMAIN },
   );
   registerCorrespondenceJobs(jobs, correspondence, config.JOB_POLL_SECONDS);
@@ -178,6 +183,7 @@ export function createServices(platform: Platform) {
     enquiries,
     enquiryJobs,
     files,
+    rawMail,
     complaints,
     correspondence,
     decisions,

@@ -72,6 +72,8 @@ export const configSchema = z.object({
   /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
   DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   DOCUMENTS_DIR: z.string().optional(),
+  /** Inbound mail: where each message's source is kept (default DATA_DIR/mail). */
+  MAIL_DIR: z.string().optional(),
   /** Complaints: the assessment target and the time an authority has to send documents asked for. */
   ASSESSMENT_TARGET_WORKING_DAYS: int(20, 1, 250),
   DOCUMENT_REQUEST_WORKING_DAYS: int(10, 1, 250),

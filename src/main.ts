@@ -31,8 +31,9 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   const services = createServices({ config, db, clock: systemClock, logger });
-  const app = await buildApp({ config, services, logger });
   const roles = new Set(config.ROLES);
+  // Only the web role serves HTTP; the others (worker, mail-in) stay lean without the application.
+  const app = roles.has('web') ? await buildApp({ config, services, logger }) : null;
   let url = '';
   let mailIn: MailGateway | null = null;
   try {
@@ -44,12 +45,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         port: config.MAIL_IN_PORT,
         domain: config.MAIL_DOMAIN,
         db: db.kysely,
+        rawMail: services.rawMail,
         clock: systemClock,
         logger: logger.child({ role: 'mail-in' }),
         onStored: (id, parsed) => services.correspondence.fileInbound(id, parsed),
       });
     }
-    if (roles.has('web')) {
+    if (app) {
       await app.listen({ port: config.PORT, host: config.HOST });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -59,7 +61,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
   } catch (error) {
     await mailIn?.close();
-    await app.close();
+    await app?.close();
     await services.jobs.stop().catch(() => undefined);
     await db.close();
     unlock();
@@ -77,7 +79,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       (stopping ??= (async () => {
         // Stop taking new work first, let work in progress finish, then close the database.
         await Promise.all([
-          app.close(), // stops accepting, finishes in-flight requests
+          app?.close(), // stops accepting, finishes in-flight requests
           mailIn?.close(), // refuses new connections, lets messages being received finish
         ]);
         await services.jobs.stop(); // waits for jobs in progress

@@ -20,6 +20,7 @@ beforeAll(async () => {
     port: 0,
     domain: DOMAIN,
     db: h.db.kysely,
+    rawMail: h.services.rawMail,
     clock: h.clock,
     logger: createLogger('silent'),
     onStored: (id, parsed) => h.services.correspondence.fileInbound(id, parsed),

@@ -22,6 +22,7 @@ beforeAll(async () => {
     port: 0,
     domain: DOMAIN,
     db: t.db.kysely,
+    rawMail: t.services.rawMail,
     clock: t.clock,
     logger: createLogger('silent'),
     onStored: (id, parsed) => t.services.correspondence.fileInbound(id, parsed),
@@ -482,10 +483,20 @@ describe('erasure', () => {
       subject: 'From the leaving officer',
       text: `Regards, ${gone?.email}`,
     });
+    const inbound = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .select('raw_key')
+      .where('subject', '=', 'From the leaving officer')
+      .executeTakeFirstOrThrow();
+    const source = () => t.services.rawMail.read(inbound.raw_key ?? '').then((b) => b.toString('latin1'));
+    expect((await source()).toLowerCase()).toContain(gone?.email.toLowerCase());
     const lead: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['relationship-lead'], authorityId: null };
     await t.services.linkOfficers.removeOfficer(lead, a.authorityId, gone?.id ?? '');
     const dump = await dumpAllTables(t.db);
     expect(dump.toLowerCase()).not.toContain(gone?.email.toLowerCase());
+    // The message's source file is kept, without the address.
+    expect(await source()).toContain('From the leaving officer');
+    expect((await source()).toLowerCase()).not.toContain(gone?.email.toLowerCase());
     const deliveries = await t.db.kysely
       .selectFrom('correspondence_deliveries')
       .selectAll()

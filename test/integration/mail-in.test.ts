@@ -1,24 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import { RawMailStore } from '../../src/platform/mail/raw-store.ts';
 import { createTestDb } from '../support/db.ts';
 
 let db: Db;
 let gateway: MailGateway;
+let rawMail: RawMailStore;
 const MAX_BYTES = 64 * 1024;
 
 beforeAll(async () => {
   db = await createTestDb();
+  rawMail = new RawMailStore(fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-mail-in-')));
   gateway = await startMailGateway({
     host: '127.0.0.1',
     port: 0,
     domain: 'liaison.test',
     maxMessageBytes: MAX_BYTES,
     db: db.kysely,
+    rawMail,
     clock: systemClock,
     logger: createLogger('silent'),
   });
@@ -26,7 +33,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway.close();
   await db.close();
+  fs.rmSync(rawMail.dir, { recursive: true, force: true });
 });
+
+/** Every source file in the mail folder. */
+const storedFiles = () =>
+  fs
+    .readdirSync(rawMail.dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
 
 const transport = () =>
   nodemailer.createTransport({ host: '127.0.0.1', port: gateway.port, secure: false, ignoreTLS: true });
@@ -62,9 +78,10 @@ describe('the inbound mail gateway', () => {
     expect(row.message_references).toEqual(['<first@liaison.test>', '<original@liaison.test>']);
     expect(row.text_body?.trim()).toBe('Please find our response below.');
     expect(row.html_body).toContain('<em>response</em>');
-    expect(row.raw_size).toBe(row.raw_message.length);
+    const source = await rawMail.read(row.raw_key ?? '');
+    expect(row.raw_size).toBe(source.length);
     // The attachment is kept in the raw source for filing later.
-    expect(Buffer.from(row.raw_message).toString()).toContain('response.txt');
+    expect(source.toString()).toContain('response.txt');
   });
 
   it('stores every message sent at once over several connections, each whole, before accepting it', async () => {
@@ -98,14 +115,14 @@ describe('the inbound mail gateway', () => {
 
     const rows = await db.kysely
       .selectFrom('inbound_messages')
-      .select(['subject', 'raw_message', 'raw_size'])
+      .select(['subject', 'raw_key', 'raw_size'])
       .where('subject', 'like', 'Batch reply %')
       .execute();
     expect(rows).toHaveLength(8);
     for (const [i, m] of sent.entries()) {
       const row = rows.find((r) => r.subject === `Batch reply ${i}`);
       // What is kept is exactly what was sent (SMTP's line endings and all).
-      expect(row && Buffer.from(row.raw_message).equals(m.raw)).toBe(true);
+      expect((await rawMail.read(row?.raw_key ?? '')).equals(m.raw)).toBe(true);
       expect(row?.raw_size).toBe(m.raw.length);
     }
   });
@@ -137,5 +154,11 @@ describe('the inbound mail gateway', () => {
     t.close();
     const rows = await db.kysely.selectFrom('inbound_messages').select('id').where('subject', '=', 'Too big').execute();
     expect(rows).toHaveLength(0);
+  });
+
+  it('keeps one source file for each stored message and none for refused ones', async () => {
+    const keys = await db.kysely.selectFrom('inbound_messages').select('raw_key').execute();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(storedFiles()).toEqual(keys.map((k) => k.raw_key).sort());
   });
 });

@@ -24,6 +24,7 @@ const INBOUND_META = [
   'text_body',
   'html_body',
   'raw_size',
+  'raw_key',
   'status',
   'thread_id',
   'hold_reason',
@@ -352,12 +353,14 @@ export class CorrespondenceRepository {
       .executeTakeFirst();
   }
 
-  async inboundRaw(id: string): Promise<Buffer> {
+  /** The source of a message stored before sources were kept as files. */
+  async inboundRawColumn(id: string): Promise<Buffer> {
     const row = await this.db
       .selectFrom('inbound_messages')
       .select('raw_message')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
+    if (row.raw_message === null) throw new Error(`Inbound message ${id} has no stored source`);
     return Buffer.from(row.raw_message);
   }
 

@@ -13,6 +13,7 @@ import { autoReplyReason, fromNullSender, parseDsn, statusKind, type Dsn } from 
 import { PARSE_OPTIONS, type ParsedMessage } from '../../platform/mail/parse.ts';
 import { letterPdf } from '../../platform/mail/letter-pdf.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
+import type { RawMailStore } from '../../platform/mail/raw-store.ts';
 import {
   newReplyToken,
   outboxIdFromBounceAddress,
@@ -179,7 +180,7 @@ export class CorrespondenceService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly deps: { files: FilesService; jobs: JobQueue; logger: Logger },
+    private readonly deps: { files: FilesService; rawMail: RawMailStore; jobs: JobQueue; logger: Logger },
     private readonly settings: CorrespondenceSettings,
   ) {
     this.repo = new CorrespondenceRepository(db);
@@ -473,7 +474,7 @@ export class CorrespondenceService {
       // The raw source is read back only when it is needed: a delivery report, or nothing parsed yet.
       const maybeReport =
         !parsedMail || bounceTo !== undefined || /multipart\/report/i.test(headerOf(parsedMail)('content-type') ?? '');
-      const raw = maybeReport ? await repo.inboundRaw(inbound.id) : null;
+      const raw = maybeReport ? await this.rawOf(repo, inbound) : null;
       const dsn = raw ? parseDsn(raw) : null;
       if (dsn || bounceTo) {
         const outboxId =
@@ -490,7 +491,7 @@ export class CorrespondenceService {
         }
       }
 
-      const parsed = parsedMail ?? (await simpleParser(raw ?? (await repo.inboundRaw(inbound.id)), PARSE_OPTIONS));
+      const parsed = parsedMail ?? (await simpleParser(raw ?? (await this.rawOf(repo, inbound)), PARSE_OPTIONS));
       const autoReason = autoReplyReason({
         header: headerOf(parsed),
         subject: inbound.subject,
@@ -510,6 +511,11 @@ export class CorrespondenceService {
       const itemId = await this.fileOnto(trx, inbound, parsed, thread, autoReason, null);
       return { status: 'filed', threadId: thread.id, itemId, autoReply: autoReason !== null } as const;
     });
+  }
+
+  /** An inbound message's source: its file, or its row for messages stored before files. */
+  private rawOf(repo: CorrespondenceRepository, inbound: Pick<InboundMeta, 'id' | 'raw_key'>): Promise<Buffer> {
+    return inbound.raw_key !== null ? this.deps.rawMail.read(inbound.raw_key) : repo.inboundRawColumn(inbound.id);
   }
 
   private async matchThread(repo: CorrespondenceRepository, inbound: InboundMeta): Promise<ThreadRow | null> {
@@ -767,7 +773,7 @@ export class CorrespondenceService {
     this.assertTriage(actor);
     const row = await this.repo.inbound(id);
     if (!row || row.status !== 'held') throw notFound('The message');
-    const parsed = await simpleParser(Buffer.from(row.raw_message), PARSE_OPTIONS);
+    const parsed = await simpleParser(await this.rawOf(this.repo, row), PARSE_OPTIONS);
     const suggestion = row.thread_id
       ? await this.repo.thread(row.thread_id)
       : caseReferenceInSubject(row.subject)
@@ -810,7 +816,7 @@ export class CorrespondenceService {
       if (!complaint)
         throw invalid([{ field: 'reference', message: 'Enter the reference of an existing case, like 26 001 234' }]);
       const thread = await this.ensureThread(repo, complaint, input.audience);
-      const parsed = await simpleParser(Buffer.from(inbound.raw_message), PARSE_OPTIONS);
+      const parsed = await simpleParser(await this.rawOf(repo, inbound), PARSE_OPTIONS);
       await this.fileOnto(trx, inbound, parsed, thread, inbound.auto_reply_reason, actor);
       return { complaintId: complaint.id };
     });

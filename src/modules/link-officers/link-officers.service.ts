@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
+import type { RawMailStore } from '../../platform/mail/raw-store.ts';
 import { invitationMail } from '../accounts/accounts.mail.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
@@ -84,6 +85,7 @@ export class LinkOfficersService {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly accounts: AccountsService,
+    private readonly rawMail: RawMailStore,
     private readonly settings: LinkOfficersSettings,
   ) {
     this.repo = new LinkOfficersRepository(db);
@@ -341,7 +343,7 @@ export class LinkOfficersService {
     const needles = erasureNeedles(person);
     await repo.scrubOutbox(needles.identifying, needles.all);
     for (const address of [officer.email, person.correspondenceEmail]) {
-      if (address && !shared.has(address.toLowerCase())) await eraseAddressFromCorrespondence(trx, address);
+      if (address && !shared.has(address.toLowerCase())) await eraseAddressFromCorrespondence(trx, this.rawMail, address);
     }
     await repo.scrubJobs(needles.identifying, needles.all);
     await writeAudit(trx, {

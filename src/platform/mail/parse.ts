@@ -9,8 +9,8 @@ import type { Attachment, ParsedMail } from 'mailparser';
  * connection and the database work of the messages before it. A small pool of worker threads parses
  * with mailparser instead, while the main thread keeps receiving, storing and filing.
  *
- * The raw message and the decoded attachments travel between the threads without being copied
- * (their memory is transferred), and the raw message comes back with the result for storing.
+ * The raw message goes to the parser and the decoded attachments come back without being copied
+ * (their memory is transferred); the raw message stays with the parser, so the caller stores it first.
  */
 
 /**
@@ -35,18 +35,12 @@ export interface ParsedMessage extends Pick<
   attachments: ParsedAttachment[];
 }
 
-export interface ParsedInbound {
-  /** The raw message, handed back by the parser for storing. */
-  raw: Buffer;
-  parsed: ParsedMessage;
-}
-
 export interface MailParserPool {
   /**
-   * Parses `raw`. Its memory is handed to the parser and handed back as `raw` in the result: the
-   * caller must use that and not read the buffer it passed in again.
+   * Parses `raw`. Its memory is handed to the parser: the caller must not read the buffer again
+   * (it is empty once handed over).
    */
-  parse(raw: Buffer): Promise<ParsedInbound>;
+  parse(raw: Buffer): Promise<ParsedMessage>;
   close(): Promise<void>;
 }
 
@@ -64,7 +58,6 @@ parentPort.on('message', (job) => {
   simpleParser(raw, workerData.options).then(
     (mail) => {
       const transfer = new Set();
-      if (whole(raw)) transfer.add(raw.buffer);
       const attachments = mail.attachments.map((a) => {
         if (whole(a.content) && !transfer.has(a.content.buffer)) transfer.add(a.content.buffer);
         return { filename: a.filename, contentType: a.contentType, content: a.content, size: a.size, related: a.related };
@@ -81,7 +74,7 @@ parentPort.on('message', (job) => {
         html: mail.html,
         attachments,
       };
-      parentPort.postMessage({ id: job.id, raw, parsed }, [...transfer]);
+      parentPort.postMessage({ id: job.id, parsed }, [...transfer]);
     },
     (error) => {
       parentPort.postMessage({ id: job.id, error: String((error && error.message) || error) });
@@ -93,13 +86,12 @@ parentPort.on('message', (job) => {
 interface Job {
   id: number;
   raw: Buffer;
-  resolve: (result: ParsedInbound) => void;
+  resolve: (result: ParsedMessage) => void;
   reject: (error: Error) => void;
 }
 
 interface Reply {
   id: number;
-  raw?: Uint8Array;
   parsed?: ParsedMessage;
   error?: string;
 }
@@ -110,8 +102,11 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 const transferable = (b: Buffer): ArrayBuffer[] =>
   b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? [b.buffer] : [];
 
-/** One parser thread per core but one (the main thread has its own work), at least one. */
-export const defaultParserThreads = (): number => Math.max(1, Math.min(4, os.availableParallelism() - 1));
+/**
+ * One parser thread per core but one (the main thread has its own work), at least two: parsing is
+ * most of a message's work, so on two cores one thread would leave the second idle.
+ */
+export const defaultParserThreads = (): number => Math.max(2, Math.min(4, os.availableParallelism() - 1));
 
 export function startMailParserPool(threads = defaultParserThreads()): MailParserPool {
   const mailparser = createRequire(import.meta.url).resolve('mailparser');
@@ -135,12 +130,12 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
       busy.delete(worker);
       idle.push(worker);
       if (job && job.id === reply.id) {
-        if (reply.error !== undefined || !reply.raw || !reply.parsed) {
+        if (reply.error !== undefined || !reply.parsed) {
           job.reject(new Error(`The message could not be parsed: ${reply.error ?? 'no result'}`));
         } else {
           const parsed = reply.parsed;
           for (const a of parsed.attachments) a.content = asBuffer(a.content);
-          job.resolve({ raw: asBuffer(reply.raw), parsed });
+          job.resolve(parsed);
         }
       }
       next();
@@ -179,7 +174,7 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
   return {
     parse(raw) {
       if (closed) return Promise.reject(new Error('The mail parser has been closed'));
-      return new Promise<ParsedInbound>((resolve, reject) => {
+      return new Promise<ParsedMessage>((resolve, reject) => {
         queue.push({ id: nextId++, raw, resolve, reject });
         next();
       });
