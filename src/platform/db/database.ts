@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
-import { preparingPool } from './prepared.ts';
+import { PreparingPostgresDialect, preparingPool } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseTarget =
@@ -119,7 +119,7 @@ function openPostgres(url: string, poolSize: number): Db {
     client.query('SET jit = off').catch(() => undefined);
   });
   const kysely = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    dialect: new PreparingPostgresDialect({ pool: preparingPool(pool) }),
   });
   return {
     kind: 'postgres',

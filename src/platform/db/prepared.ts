@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { sql, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
+import {
+  PostgresDialect,
+  PostgresQueryCompiler,
+  sql,
+  ValueNode,
+  type LimitNode,
+  type PostgresCursor,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  type QueryCompiler,
+} from 'kysely';
 import type pg from 'pg';
 
 /**
@@ -101,4 +112,30 @@ export function preparingPool(pool: pg.Pool, names = new StatementNames()): Post
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * Writes a whole-number `LIMIT` into the statement's text instead of sending it as a parameter.
+ * PostgreSQL costs a plan kept for every value of `LIMIT $n` as if it returned a tenth of the rows,
+ * so it finds that plan dearer than the ones made for each run and goes on planning every run: the
+ * portal inbox's statement spent 1 ms planning for 1.1 ms running. With the limit in the text the
+ * kept plan is costed like the others and used. Limits come from the code's page sizes, so they add
+ * few texts to the statement cache.
+ */
+export class LiteralLimitCompiler extends PostgresQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    const limit = node.limit;
+    if (ValueNode.is(limit) && typeof limit.value === 'number' && Number.isSafeInteger(limit.value) && limit.value >= 0) {
+      this.append(`limit ${limit.value}`);
+      return;
+    }
+    super.visitLimit(node);
+  }
+}
+
+/** PostgreSQL through a preparing pool (`preparingPool`), with limits written into the text. */
+export class PreparingPostgresDialect extends PostgresDialect {
+  override createQueryCompiler(): QueryCompiler {
+    return new LiteralLimitCompiler();
+  }
 }
