@@ -74,9 +74,7 @@ export function createServices(platform: Platform) {
   });
   const outbox = new OutboxService(db.kysely);
   // The source of every inbound message (the gateway writes, filing and erasure read and rewrite).
-  const rawMail = new RawMailStore(
-    config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail'),
-  );
+  const rawMail = new RawMailStore(config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail'));
   const linkOfficers = new LinkOfficersService(db.kysely, clock, accounts, rawMail, {
     baseUrl: config.BASE_URL,
     confirmationTtlDays: 14,

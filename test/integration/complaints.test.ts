@@ -429,6 +429,49 @@ describe('the case list', () => {
     const closed = await intake.get('/staff/complaints?status=closed');
     expect(closed.body).toContain('Premature');
   });
+
+  it('shows only cases whose enquiry is open past its due date when asked for overdue responses', async () => {
+    const enquiry = async (complaintId: string, dueOn: string, status: 'open' | 'responded') => {
+      const complaint = await t.db.kysely
+        .selectFrom('complaints')
+        .select(['authority_id', 'reference'])
+        .where('id', '=', complaintId)
+        .executeTakeFirstOrThrow();
+      await t.db.kysely
+        .insertInto('enquiries')
+        .values({
+          complaint_id: complaintId,
+          authority_id: complaint.authority_id,
+          kind: 'enquiry',
+          number: 1,
+          addressed_to_name: 'Chief Executive',
+          status,
+          sent_at: new Date('2026-05-01T09:00:00Z'),
+          sent_on: '2026-05-01',
+          due_on: dueOn,
+          due_working_days: 20,
+          due_rule: JSON.stringify({ rule: 'test' }),
+          responded_at: status === 'responded' ? new Date('2026-05-20T09:00:00Z') : null,
+        })
+        .execute();
+      return complaint.reference;
+    };
+    const today = t.services.calendar.londonDate(clock.now());
+    const daysFrom = (days: number) => new Date(Date.parse(today) + days * 86_400_000).toISOString().slice(0, 10);
+    const late = await enquiry(await recordByPhone(), daysFrom(-1), 'open');
+    const dueToday = await enquiry(await recordByPhone(), today, 'open');
+    const answered = await enquiry(await recordByPhone(), daysFrom(-9), 'responded');
+    const list = await intake.get('/staff/complaints?overdue=yes');
+    expect(list.statusCode).toBe(200);
+    // The cases listed (the page may also carry the notice of the case just recorded).
+    const listed = list.body.slice(list.body.indexOf('<table'));
+    expect(listed).toContain(late);
+    expect(listed).not.toContain(dueToday);
+    expect(listed).not.toContain(answered);
+    expect(list.body).toMatch(/name="overdue" type="checkbox" value="yes" checked/);
+    const all = await intake.get('/staff/complaints');
+    for (const reference of [late, dueToday, answered]) expect(all.body).toContain(reference);
+  });
 });
 
 describe('the API', () => {

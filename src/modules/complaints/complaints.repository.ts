@@ -19,9 +19,22 @@ export interface ListFilters {
   serviceArea?: string;
   investigatorId?: string;
   urgent?: boolean;
+  /** Only cases with an enquiry to the authority still open after its due date. */
+  overdue?: boolean;
   reference?: string;
   /** For authority users: leave out cases closed as invalid or out of jurisdiction (the authority is never told of them). */
   hideUntold?: boolean;
+}
+
+/**
+ * Whether the case list's best plan depends on the filter values. One filter among status,
+ * authority, service area and investigator (or none) is served by that column's own index in
+ * received order, whatever the value, so the plan can be kept; combined filters and the others
+ * (urgent, reference, untold outcomes) match a few rows or most of them depending on the values.
+ */
+function planDependsOnValues(f: ListFilters): boolean {
+  const indexed = [f.status, f.authorityId, f.serviceArea, f.investigatorId].filter(Boolean).length;
+  return indexed > 1 || Boolean(f.urgent || f.overdue || f.reference || f.hideUntold);
 }
 
 export interface ListRow {
@@ -212,7 +225,12 @@ export class ComplaintsRepository {
   }
 
   /** A page of the case list, newest first (keyset on received_at, id). */
-  list(filters: ListFilters, after: readonly [string, string] | null, limit: number): Promise<ListRow[]> {
+  list(
+    filters: ListFilters,
+    after: readonly [string, string] | null,
+    limit: number,
+    today: string,
+  ): Promise<ListRow[]> {
     let q = this.db
       .selectFrom('complaints as c')
       .innerJoin('authorities as a', 'a.id', 'c.authority_id')
@@ -234,6 +252,17 @@ export class ComplaintsRepository {
     if (filters.serviceArea) q = q.where('c.service_area', '=', filters.serviceArea);
     if (filters.investigatorId) q = q.where('c.investigator_id', '=', filters.investigatorId);
     if (filters.urgent) q = q.where('c.urgent', '=', true);
+    if (filters.overdue)
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('enquiries as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.complaint_id', '=', 'c.id')
+            .where('e.status', '=', 'open')
+            .where('e.due_on', '<', today),
+        ),
+      );
     if (filters.reference) q = q.where('c.reference', '=', filters.reference);
     if (filters.hideUntold)
       q = q.where((eb) => eb.or([eb('c.outcome', 'is', null), eb('c.outcome', 'not in', UNTOLD_OUTCOMES)]));
@@ -241,12 +270,11 @@ export class ComplaintsRepository {
       q = q.where(
         afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),
       );
-    return q
+    q = q
       .orderBy('c.received_at', 'desc')
       .orderBy('c.id', 'desc')
-      .limit(limit + 1)
-      .modifyEnd(planEachRun)
-      .execute();
+      .limit(limit + 1);
+    return (planDependsOnValues(filters) ? q.modifyEnd(planEachRun) : q).execute();
   }
 
   /** The assessment queue: urgent first, then oldest first (keyset on not-urgent, received_at, id). */

@@ -63,7 +63,15 @@ const caseRow = <T extends { status: ComplaintStatus; serviceArea: string; outco
 /** Query string of the case list's filters, plus extra parameters. */
 function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): string {
   const p = new URLSearchParams();
-  for (const k of ['status', 'authorityId', 'serviceArea', 'investigatorId', 'urgent', 'reference'] as const) {
+  for (const k of [
+    'status',
+    'authorityId',
+    'serviceArea',
+    'investigatorId',
+    'urgent',
+    'overdue',
+    'reference',
+  ] as const) {
     const v = q[k];
     if (v) p.set(k, v);
   }
@@ -240,7 +248,12 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const [page, investigators] = await Promise.all([
           complaints.list(
             actor,
-            { ...query, status: query.status as ComplaintStatus | undefined, urgent: query.urgent === 'yes' },
+            {
+              ...query,
+              status: query.status as ComplaintStatus | undefined,
+              urgent: query.urgent === 'yes',
+              overdue: query.overdue === 'yes',
+            },
             query.cursor,
             query.limit,
           ),

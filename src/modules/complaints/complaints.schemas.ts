@@ -163,6 +163,7 @@ export const caseListQuery = pageQuery.extend({
   serviceArea: z.preprocess(blankToUndefined, serviceArea.optional()),
   investigatorId: z.preprocess(blankToUndefined, uuid('Select an investigator').optional()),
   urgent: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
+  overdue: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
   reference: z.preprocess(blankToUndefined, z.string().trim().max(20).optional()),
 });
 export type CaseListQuery = z.infer<typeof caseListQuery>;

@@ -872,7 +872,7 @@ export class ComplaintsService {
       scoped.reference = ref;
     }
     const after = cursor ? decodeCursor(cursor, listCursor) : null;
-    const rows = await ComplaintsRepository.in(this.db).list(scoped, after, limit);
+    const rows = await ComplaintsRepository.in(this.db).list(scoped, after, limit, this.today());
     const page = toPage(rows, limit, (r) => [r.received_key, r.id]);
     return { items: page.items.map((r) => this.toSummary(r)), nextCursor: page.nextCursor };
   }

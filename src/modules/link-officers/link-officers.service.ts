@@ -343,7 +343,8 @@ export class LinkOfficersService {
     const needles = erasureNeedles(person);
     await repo.scrubOutbox(needles.identifying, needles.all);
     for (const address of [officer.email, person.correspondenceEmail]) {
-      if (address && !shared.has(address.toLowerCase())) await eraseAddressFromCorrespondence(trx, this.rawMail, address);
+      if (address && !shared.has(address.toLowerCase()))
+        await eraseAddressFromCorrespondence(trx, this.rawMail, address);
     }
     await repo.scrubJobs(needles.identifying, needles.all);
     await writeAudit(trx, {

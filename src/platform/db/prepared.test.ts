@@ -43,7 +43,13 @@ describe('statement texts', () => {
   });
 
   it('carry a whole-number limit in the text, so a kept plan is costed for it, and other values as parameters', () => {
-    const query = db.selectFrom('authorities').select('name').where('name', '>', 'M').orderBy('name').limit(50).compile();
+    const query = db
+      .selectFrom('authorities')
+      .select('name')
+      .where('name', '>', 'M')
+      .orderBy('name')
+      .limit(50)
+      .compile();
     expect(query.sql).toBe('select "name" from "authorities" where "name" > $1 order by "name" limit 50');
     expect(query.parameters).toEqual(['M']);
     const odd = db.selectFrom('authorities').select('name').limit(2.5).compile();

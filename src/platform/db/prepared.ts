@@ -125,7 +125,12 @@ export function preparingPool(pool: pg.Pool, names = new StatementNames()): Post
 export class LiteralLimitCompiler extends PostgresQueryCompiler {
   protected override visitLimit(node: LimitNode): void {
     const limit = node.limit;
-    if (ValueNode.is(limit) && typeof limit.value === 'number' && Number.isSafeInteger(limit.value) && limit.value >= 0) {
+    if (
+      ValueNode.is(limit) &&
+      typeof limit.value === 'number' &&
+      Number.isSafeInteger(limit.value) &&
+      limit.value >= 0
+    ) {
       this.append(`limit ${limit.value}`);
       return;
     }
