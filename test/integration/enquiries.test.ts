@@ -452,6 +452,22 @@ describe('documents with answers', () => {
     expect(download.statusCode).toBe(200);
     expect(download.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
 
+    // Files larger than a plain form are taken whole up to the documents' limit, and refused past it.
+    const large = Buffer.concat([pdf, Buffer.alloc(3 * 1024 * 1024, 0x25)]);
+    expect((await client.request({ method: 'POST', url, ...multipart('large.pdf', large) })).statusCode).toBe(303);
+    const stored = await t.db.kysely
+      .selectFrom('documents')
+      .select('size')
+      .where('filename', '=', 'large.pdf')
+      .executeTakeFirstOrThrow();
+    expect(stored.size).toBe(large.length);
+    const tooLarge = Buffer.concat([pdf, Buffer.alloc(t.services.files.settings.maxBytes, 0x25)]);
+    const refused = await client.request({ method: 'POST', url, ...multipart('too-large.pdf', tooLarge) });
+    expect(refused.statusCode).toBe(303);
+    expect(
+      await t.db.kysely.selectFrom('documents').select('id').where('filename', '=', 'too-large.pdf').execute(),
+    ).toHaveLength(0);
+
     const delegateUser = await createUser(t.services, { role: 'delegate', authorityId: authority.id });
     const lo: Actor = { type: 'user', id: loUser.id, roles: ['link-officer'], authorityId: authority.id };
     await t.services.enquiries.delegate(lo, sent.id, {

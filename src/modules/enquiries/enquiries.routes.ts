@@ -190,10 +190,13 @@ export function enquiriesRoutes(services: Services): PageRoute[] {
         const id = idParam(request, 'id');
         const questionId = idParam(request, 'questionId');
         return handleForm(request, reply, `${portalPage(id)}#question-${questionId}`, async () => {
-          const file = request.isMultipart() ? await request.file() : undefined;
+          const limits = { fileSize: services.files.settings.maxBytes, files: 1 };
+          const file = request.isMultipart() ? await request.file({ limits }) : undefined;
           const field = `file-${questionId}`;
           if (!file || file.filename === '') throw invalid([{ field, message: 'Select a file' }]);
           const content = await services.files.readLimited(file.file, field);
+          // A file past the limit is cut short by the form parser: refuse it rather than keep a part.
+          if (file.file.truncated) throw services.files.tooLarge(field);
           await enquiries.attachDocument(actorOf(request), id, questionId, { content, filename: file.filename, field });
           reply.setFlash({ notice: `${file.filename} has been added to your answer.` });
           return `${portalPage(id)}#question-${questionId}`;
