@@ -42,7 +42,7 @@ async function send(
   complaintId: string,
   input: {
     kind?: 'enquiry' | 'reminder' | 'final-decision';
-    to: ('link-officers' | 'chief-executive' | 'complainant')[];
+    to: ('link-officers' | 'chief-executive' | 'monitoring-officer' | 'head-of-service' | 'complainant')[];
     subject?: string;
     text?: string;
   },
@@ -406,6 +406,11 @@ describe('pages and the API', () => {
     expect(page.body).toContain('Enquiry for the API');
     expect(page.body).toContain(a.officers[0]?.email);
     expect(page.body).toContain('Sent');
+    await send(c.id, { to: ['chief-executive', 'monitoring-officer', 'head-of-service'], subject: 'Report alert' });
+    const alerted = await new TestClient(t.app).withSession(token).get(`/staff/complaints/${c.id}/correspondence`);
+    expect(alerted.body.replace(/\s+/g, ' ')).toContain(
+      'to the chief executive and the monitoring officer and the head of service,',
+    );
 
     const staffToken = (
       await t.services.apiTokens.createFromCommandLine({ name: 'corr', role: 'investigator', authorityId: null })
