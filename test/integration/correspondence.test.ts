@@ -171,6 +171,16 @@ describe('delivery reports', () => {
       .executeTakeFirstOrThrow();
     expect(officer.failing_since).not.toBeNull();
     expect(officer.bounce_status).toBe('5.1.1');
+    // The officer's record shows it to staff, and the API says so.
+    const { token: leadToken } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const record = await new TestClient(t.app)
+      .withSession(leadToken)
+      .get(`/staff/authorities/${a.authorityId}/link-officers`);
+    expect(record.body).toContain('Bouncing');
+    expect(record.body).toContain('(status 5.1.1)');
+    const leadActor: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['relationship-lead'], authorityId: null };
+    const viewed = await t.services.linkOfficers.officer(leadActor, a.authorityId, first?.id ?? '');
+    expect(viewed.failingSince).toBeInstanceOf(Date);
 
     // The next item goes only to the officer whose mail works.
     const nextId = await send(c.id, { to: ['link-officers'] });
@@ -197,6 +207,28 @@ describe('delivery reports', () => {
     expect(sink.messages.slice(before).some((m) => m.envelopeTo.some((to) => to.includes('mailer-daemon')))).toBe(
       false,
     );
+
+    // A corrected address is no longer marked as failing; other edits keep the mark.
+    const details = {
+      title: 'Ms',
+      forename: 'Fixed',
+      surname: 'Address',
+      jobTitle: 'Link officer',
+      email: first?.email ?? '',
+      correspondenceEmail: null,
+      phone: '+442079460123',
+    };
+    await t.services.linkOfficers.editOfficer(leadActor, a.authorityId, first?.id ?? '', details);
+    expect(
+      (await t.services.linkOfficers.officer(leadActor, a.authorityId, first?.id ?? '')).failingSince,
+    ).not.toBeNull();
+    await t.services.linkOfficers.editOfficer(leadActor, a.authorityId, first?.id ?? '', {
+      ...details,
+      email: `fixed.${Date.now()}@bouncing.example`,
+    });
+    const fixed = await t.services.linkOfficers.officer(leadActor, a.authorityId, first?.id ?? '');
+    expect(fixed.failingSince).toBeNull();
+    expect(fixed.bounceStatus).toBeNull();
 
     const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
     const home = await new TestClient(t.app).withSession(token).get('/staff');

@@ -29,6 +29,10 @@ export interface LinkOfficer extends OfficerDetails {
   authorityId: string;
   slot: Slot;
   userId: string | null;
+  /** Since when mail to the officer's correspondence address bounces permanently (null: it does not). */
+  failingSince: Date | null;
+  /** The delivery report's status code of that failure (e.g. 5.1.1). */
+  bounceStatus: string | null;
 }
 
 export const TOO_MANY_OFFICERS = 'An authority can have no more than two link officers. Replace or remove one first.';

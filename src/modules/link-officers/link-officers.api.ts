@@ -15,6 +15,10 @@ export const apiLinkOfficer = z.object({
   email: z.string(),
   correspondenceEmail: z.string().nullable().describe('Where ombudsman correspondence goes, when not the direct email'),
   phone: z.string().describe('Direct UK telephone number in E.164, e.g. +442079460958'),
+  emailFailingSince: z
+    .string()
+    .nullable()
+    .describe('When mail to the officer’s correspondence address began to bounce permanently; null when it does not'),
 });
 
 const authorityParams = z.object({ id: z.uuid({ error: 'Must be an authority id' }) });
@@ -34,6 +38,7 @@ const out = (o: OfficerView): z.input<typeof apiLinkOfficer> => ({
   email: o.email,
   correspondenceEmail: o.correspondenceEmail,
   phone: o.phone,
+  emailFailingSince: o.failingSince ? o.failingSince.toISOString() : null,
 });
 
 const SCOPE =

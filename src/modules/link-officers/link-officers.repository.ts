@@ -11,6 +11,8 @@ export const toOfficer = (row: LinkOfficerRow): LinkOfficer => ({
   authorityId: row.authority_id,
   slot: row.slot,
   userId: row.user_id,
+  failingSince: row.failing_since,
+  bounceStatus: row.bounce_status,
   title: row.title,
   forename: row.forename,
   surname: row.surname,
@@ -160,10 +162,18 @@ export class LinkOfficersRepository {
       .executeTakeFirst();
   }
 
+  /** Updates an officer's details; a changed address is no longer marked as failing. */
   async updateOfficer(id: string, details: OfficerDetails, userId: string | null, now: Date): Promise<void> {
+    const sameAddresses = sql<boolean>`email = ${details.email} AND correspondence_email IS NOT DISTINCT FROM ${details.correspondenceEmail}`;
     await this.db
       .updateTable('link_officers')
-      .set({ ...detailColumns(details), user_id: userId, updated_at: now })
+      .set({
+        ...detailColumns(details),
+        user_id: userId,
+        updated_at: now,
+        failing_since: sql<Date | null>`CASE WHEN ${sameAddresses} THEN failing_since END`,
+        bounce_status: sql<string | null>`CASE WHEN ${sameAddresses} THEN bounce_status END`,
+      })
       .where('id', '=', id)
       .execute();
   }
