@@ -513,12 +513,17 @@ describe('erasure', () => {
     const a = await authorityWithOfficers(t.db, { officers: 2 });
     const c = await createComplaint(t.db, a.authorityId);
     const [gone] = a.officers;
-    const itemId = await send(c.id, { to: ['link-officers'] });
+    await t.db.kysely
+      .updateTable('link_officers')
+      .set({ forename: 'Rhiannon', surname: 'Quillfeather', phone: '+442079460777' })
+      .where('id', '=', gone?.id ?? '')
+      .execute();
+    const itemId = await send(c.id, { to: ['link-officers'], text: 'Dear Rhiannon Quillfeather,\n\nPlease reply.' });
     await sendToGateway(gateway, {
       from: gone?.email,
       to: `info@${DOMAIN}`,
       subject: 'From the leaving officer',
-      text: `Regards, ${gone?.email}`,
+      text: `Regards, Rhiannon Quillfeather (020 7946 0777), ${gone?.email}`,
     });
     const inbound = await t.db.kysely
       .selectFrom('inbound_messages')
@@ -529,11 +534,14 @@ describe('erasure', () => {
     expect((await source()).toLowerCase()).toContain(gone?.email.toLowerCase());
     const lead: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['relationship-lead'], authorityId: null };
     await t.services.linkOfficers.removeOfficer(lead, a.authorityId, gone?.id ?? '');
-    const dump = await dumpAllTables(t.db);
-    expect(dump.toLowerCase()).not.toContain(gone?.email.toLowerCase());
-    // The message's source file is kept, without the address.
-    expect(await source()).toContain('From the leaving officer');
-    expect((await source()).toLowerCase()).not.toContain(gone?.email.toLowerCase());
+    const dump = (await dumpAllTables(t.db)).toLowerCase();
+    for (const trace of [gone?.email.toLowerCase() ?? '', 'quillfeather', '020 7946 0777', '+442079460777'])
+      expect(dump).not.toContain(trace);
+    // The message's source file is kept, without the person.
+    const kept = (await source()).toLowerCase();
+    expect(kept).toContain('from the leaving officer');
+    for (const trace of [gone?.email.toLowerCase() ?? '', 'quillfeather', '020 7946 0777'])
+      expect(kept).not.toContain(trace);
     const deliveries = await t.db.kysely
       .selectFrom('correspondence_deliveries')
       .selectAll()

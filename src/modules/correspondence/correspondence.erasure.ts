@@ -2,56 +2,130 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { RawMailStore } from '../../platform/mail/raw-store.ts';
 
+/** Whom to erase: their addresses, and the strings that identify them (see link officers' `erasureNeedles`). */
+export interface ErasedPerson {
+  authorityId: string;
+  /** Addresses that were the person's alone (not a shared inbox). */
+  addresses: string[];
+  /** Strings that on their own point at the person (full name, addresses, telephone numbers). */
+  identifying: string[];
+  /** Everything to remove where the person is named: `identifying` and their forename and surname. */
+  all: string[];
+}
+
+const ERASED = '[erased]';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * Erasure of a person's address from correspondence records (called by link officer erasure, in its
- * transaction): delivery records keep that a delivery happened but not to whom; inbound mail from
- * the address loses it from its sender fields and its stored source.
+ * Erasure of a person from correspondence records (called by link officer erasure, in its
+ * transaction). Delivery records keep that a delivery happened but not to whom. Messages that name
+ * the person (their authority's items; inbound mail from them or on their authority's threads) lose
+ * the name, addresses and telephone numbers from their subject, bodies, sender fields and stored
+ * source. Parts of a stored source that are base64 or quoted-printable encoded are not rewritten.
  *
  * A source file is rewritten in place before the transaction commits: should the transaction then
- * fail, the file has lost the address and its row has not, which the erasure's retry puts right.
+ * fail, the file has lost the person and its row has not, which the erasure's retry puts right.
  */
-export async function eraseAddressFromCorrespondence(
-  db: DbOrTx,
-  rawMail: RawMailStore,
-  address: string,
-): Promise<void> {
-  const needle = address.trim().toLowerCase();
-  if (needle === '') return;
-  const ERASED = '[erased]';
-  await db
-    .updateTable('correspondence_deliveries')
-    .set({ address: sql<string>`'[erased]:' || id::text` })
-    .where(sql<boolean>`lower(address) = ${needle}`)
-    .execute();
-  await db
-    .updateTable('correspondence_items')
-    .set({ from_address: ERASED })
-    .where(sql<boolean>`lower(from_address) = ${needle}`)
-    .execute();
-  const inbound = await db
-    .selectFrom('inbound_messages')
-    .select(['id', 'envelope_from', 'from_address', 'to_addresses', 'text_body', 'html_body', 'raw_key', 'raw_message'])
+export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore, person: ErasedPerson): Promise<void> {
+  const addresses = person.addresses.map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
+  const identifying = person.identifying.map((n) => n.toLowerCase());
+  if (identifying.length === 0 && addresses.length === 0) return;
+  const pattern = new RegExp(person.all.map(escapeRegExp).join('|'), 'gi');
+  const redact = (text: string) => (person.all.length === 0 ? text : text.replace(pattern, ERASED));
+  const names = (text: ReturnType<typeof sql<string>>) =>
+    identifying.length === 0
+      ? sql<boolean>`false`
+      : sql<boolean>`(${sql.join(
+          identifying.map((n) => sql`position(${n} in lower(${text})) > 0`),
+          sql` OR `,
+        )})`;
+
+  if (addresses.length > 0) {
+    await db
+      .updateTable('correspondence_deliveries')
+      .set({ address: sql<string>`'[erased]:' || id::text` })
+      .where(sql<string>`lower(address)`, 'in', addresses)
+      .execute();
+  }
+
+  const items = await db
+    .selectFrom('correspondence_items')
+    .select(['id', 'subject', 'text_body', 'html_body', 'from_address'])
     .where((eb) =>
       eb.or([
-        eb(sql`lower(coalesce(envelope_from, ''))`, '=', needle),
-        eb(sql`position(${needle} in lower(coalesce(from_address, '') || ' ' || coalesce(to_addresses, '')))`, '>', 0),
+        eb.and([
+          eb('authority_id', '=', person.authorityId),
+          names(
+            sql<string>`subject || ' ' || text_body || ' ' || coalesce(html_body, '') || ' ' || coalesce(from_address, '')`,
+          ),
+        ]),
+        ...(addresses.length > 0 ? [eb(sql<string>`lower(from_address)`, 'in', addresses)] : []),
       ]),
     )
     .execute();
-  const pattern = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
-  const redact = (source: Uint8Array) =>
-    Buffer.from(Buffer.from(source).toString('latin1').replace(pattern, ERASED), 'latin1');
+  for (const row of items) {
+    await db
+      .updateTable('correspondence_items')
+      .set({
+        subject: redact(row.subject),
+        text_body: redact(row.text_body),
+        html_body: row.html_body === null ? null : redact(row.html_body),
+        from_address:
+          row.from_address === null
+            ? null
+            : addresses.includes(row.from_address.toLowerCase())
+              ? ERASED
+              : redact(row.from_address),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  const inbound = await db
+    .selectFrom('inbound_messages as m')
+    .select(['m.id', 'm.envelope_from', 'm.from_address', 'm.to_addresses', 'm.text_body', 'm.html_body', 'm.raw_key'])
+    .select('m.raw_message')
+    .where((eb) =>
+      eb.or([
+        ...(addresses.length > 0
+          ? [
+              eb(sql<string>`lower(coalesce(m.envelope_from, ''))`, 'in', addresses),
+              ...addresses.map((a) =>
+                eb(
+                  sql`position(${a} in lower(coalesce(m.from_address, '') || ' ' || coalesce(m.to_addresses, '')))`,
+                  '>',
+                  0,
+                ),
+              ),
+            ]
+          : []),
+        eb.and([
+          eb(
+            'm.thread_id',
+            'in',
+            eb.selectFrom('correspondence_threads').select('id').where('authority_id', '=', person.authorityId),
+          ),
+          names(
+            sql<string>`coalesce(m.from_address, '') || ' ' || coalesce(m.text_body, '') || ' ' || coalesce(m.html_body, '')`,
+          ),
+        ]),
+      ]),
+    )
+    .execute();
+  const redactSource = (source: Uint8Array) => Buffer.from(redact(Buffer.from(source).toString('latin1')), 'latin1');
   for (const row of inbound) {
-    if (row.raw_key !== null) await rawMail.rewrite(row.raw_key, redact);
+    if (row.raw_key !== null) await rawMail.rewrite(row.raw_key, redactSource);
     await db
       .updateTable('inbound_messages')
       .set({
-        envelope_from: row.envelope_from && row.envelope_from.toLowerCase() === needle ? ERASED : row.envelope_from,
-        from_address: row.from_address?.replace(pattern, ERASED) ?? null,
-        to_addresses: row.to_addresses?.replace(pattern, ERASED) ?? null,
-        text_body: row.text_body?.replace(pattern, ERASED) ?? null,
-        html_body: row.html_body?.replace(pattern, ERASED) ?? null,
-        raw_message: row.raw_message === null ? null : redact(row.raw_message),
+        envelope_from:
+          row.envelope_from && addresses.includes(row.envelope_from.toLowerCase()) ? ERASED : row.envelope_from,
+        from_address: row.from_address === null ? null : redact(row.from_address),
+        to_addresses: row.to_addresses === null ? null : redact(row.to_addresses),
+        text_body: row.text_body === null ? null : redact(row.text_body),
+        html_body: row.html_body === null ? null : redact(row.html_body),
+        raw_message: row.raw_message === null ? null : redactSource(row.raw_message),
       })
       .where('id', '=', row.id)
       .execute();

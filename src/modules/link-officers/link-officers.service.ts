@@ -23,7 +23,7 @@ import {
   type OfficerDetails,
   type Slot,
 } from './domain.ts';
-import { eraseAddressFromCorrespondence } from '../correspondence/correspondence.erasure.ts';
+import { eraseFromCorrespondence } from '../correspondence/correspondence.erasure.ts';
 import { changeDecidedMail, changeDeclinedMail, confirmChangeMail } from './link-officers.mail.ts';
 import {
   LinkOfficersRepository,
@@ -342,10 +342,13 @@ export class LinkOfficersService {
     await this.eraseFromChangeRequests(trx, officer);
     const needles = erasureNeedles(person);
     await repo.scrubOutbox(needles.identifying, needles.all);
-    for (const address of [officer.email, person.correspondenceEmail]) {
-      if (address && !shared.has(address.toLowerCase()))
-        await eraseAddressFromCorrespondence(trx, this.rawMail, address);
-    }
+    await eraseFromCorrespondence(trx, this.rawMail, {
+      authorityId: officer.authorityId,
+      addresses: [officer.email, person.correspondenceEmail].filter(
+        (a): a is string => a !== null && !shared.has(a.toLowerCase()),
+      ),
+      ...needles,
+    });
     await repo.scrubJobs(needles.identifying, needles.all);
     await writeAudit(trx, {
       actor: { type: 'system', id: null },
