@@ -370,6 +370,34 @@ describe('answers, delegation and the response', () => {
     expect(dashboard.colleagues.find((c) => c.id === delegate.id)).toMatchObject({ done: 1, onTimeRate: 0 });
   });
 
+  it('tasks left when the link officer answers or staff close the enquiry stop counting as open or overdue', async () => {
+    at('2026-12-11T10:00:00Z');
+    const authority = await createEnquiryAuthority(t.db);
+    const lo = await actorFor(t.services, 'link-officer', authority.id);
+    const delegate = await actorFor(t.services, 'delegate', authority.id);
+    const answered = (await sendOne(authority, ['Answered by the link officer'])).sent;
+    const closed = (await sendOne(authority, ['Closed by staff'])).sent;
+    for (const enquiry of [answered, closed]) {
+      const [q = ''] = (await t.services.enquiries.get(lo, enquiry.id)).questions.map((x) => x.id);
+      await t.services.enquiries.delegate(lo, enquiry.id, {
+        questionId: q,
+        delegateUserId: delegate.id,
+        internalDueDate: '2026-12-15',
+      });
+    }
+    at('2026-12-17T10:00:00Z');
+    const figures = async () =>
+      (await t.services.enquiries.delegationDashboard(lo)).colleagues.find((c) => c.id === delegate.id);
+    expect(await figures()).toMatchObject({ open: 2, overdue: 2, done: 0 });
+
+    const [q = ''] = (await t.services.enquiries.get(lo, answered.id)).questions.map((x) => x.id);
+    await t.services.enquiries.answer(lo, answered.id, q, 'Answered by the link officer.');
+    await t.services.enquiries.submitResponse(lo, answered.id);
+    await t.services.enquiries.close(investigator, closed.id, 'Settled by telephone');
+    // Neither task was done by the delegate: no longer open or overdue, and not counted as done.
+    expect(await figures()).toMatchObject({ open: 0, overdue: 0, done: 0 });
+  });
+
   it('a response to a closed enquiry is refused with a clear message, over the API too', async () => {
     at('2026-12-11T10:00:00Z');
     const authority = await createEnquiryAuthority(t.db);

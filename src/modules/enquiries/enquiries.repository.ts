@@ -350,8 +350,10 @@ export class EnquiriesRepository {
       .select([
         'u.id',
         'u.display_name',
-        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL)`.as('open'),
-        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL AND d.internal_due_on < ${today})`.as('overdue'),
+        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL AND d.ended_at IS NULL)`.as('open'),
+        sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NULL AND d.ended_at IS NULL AND d.internal_due_on < ${today})`.as(
+          'overdue',
+        ),
         sql<number>`count(d.id) FILTER (WHERE d.completed_at IS NOT NULL)`.as('done'),
         sql<number>`count(d.id) FILTER (WHERE d.completed_on_time)`.as('done_on_time'),
       ])

@@ -411,7 +411,7 @@ export class EnquiriesService {
           .filter((d) => d.question_id === q.id)
           .map((d) => ({ id: d.document_id, filename: d.filename, size: d.size })),
         delegatedTo: delegations
-          .filter((d) => d.question_id === q.id && d.completed_at === null)
+          .filter((d) => d.question_id === q.id && d.completed_at === null && d.ended_at === null)
           .map((d) => d.delegate_name),
       })),
       recipients: access.scope === 'delegate' ? [] : recipients.map((r) => ({ email: r.email, as: r.recipient_as })),
@@ -445,6 +445,7 @@ export class EnquiriesService {
         internalDueDate: d.internal_due_on,
         completedAt: d.completed_at,
         completedOnTime: d.completed_on_time,
+        endedAt: d.ended_at,
       })),
       delegateSubmission: submission,
       scope: access.scope,
@@ -722,6 +723,7 @@ export class EnquiriesService {
         .where('enquiry_id', '=', enquiryId)
         .where('status', '=', 'pending')
         .execute();
+      await this.endOpenDelegations(trx, enquiryId, this.clock.now());
       await this.audit(trx, actor, 'enquiry.closed', enquiryId, row.authority_id);
     });
   }
@@ -759,6 +761,20 @@ export class EnquiriesService {
       if (access.scope === 'delegate') await this.completeDelegations(trx, enquiryId, actor.id, now);
       await this.audit(trx, actor, 'enquiry.answered', enquiryId, locked.authority_id);
     });
+  }
+
+  /**
+   * Ends the tasks still open when the enquiry is answered or closed without them: they are no longer
+   * open or overdue, and count neither for nor against the delegate.
+   */
+  private async endOpenDelegations(trx: Tx, enquiryId: string, now: Date): Promise<void> {
+    await trx
+      .updateTable('enquiry_delegations')
+      .set({ ended_at: now })
+      .where('enquiry_id', '=', enquiryId)
+      .where('completed_at', 'is', null)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
   /** Marks a delegate's tasks on an enquiry done when everything they were given has an answer. */
@@ -929,6 +945,7 @@ export class EnquiriesService {
         .where('enquiry_id', '=', enquiryId)
         .where('status', '=', 'pending')
         .execute();
+      await this.endOpenDelegations(trx, enquiryId, now);
       await this.audit(trx, actor, 'enquiry.responded', enquiryId, locked.authority_id);
       return { onTime: inTime, respondedAt: now };
     });

@@ -493,6 +493,8 @@ export interface EnquiryDelegationsTable {
   created_at: Timestamp;
   completed_at: NullableTimestamp;
   completed_on_time: boolean | null;
+  /** When the task ended unfinished with its enquiry (answered or closed without it). */
+  ended_at: NullableTimestamp;
 }
 
 export interface AuthorityEnquirySettingsTable {
