@@ -53,6 +53,22 @@ describe('the outbox pages', () => {
     expect(seen).toEqual([...subjects].reverse());
   });
 
+  it('say plainly of a message handed to the mail server without an answer that it is not known if it was sent', async () => {
+    await t.db.kysely
+      .updateTable('outbox_messages')
+      .set({ status: 'unknown' })
+      .where('subject', '=', 'Outbox message 1')
+      .execute();
+    const page = await admin.get('/staff/outbox?limit=10');
+    const row = page.body.slice(page.body.indexOf('>Outbox message 1<'));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('Not known if sent');
+    await t.db.kysely
+      .updateTable('outbox_messages')
+      .set({ status: 'queued' })
+      .where('subject', '=', 'Outbox message 1')
+      .execute();
+  });
+
   it('show one message: headers, the plain text, and the HTML only as inert source', async () => {
     const row = await t.db.kysely
       .selectFrom('outbox_messages')

@@ -2,15 +2,20 @@ import type { Services } from '../../composition.ts';
 import { parseForm } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
+import type { Row } from '../../platform/db/schema.ts';
 import { outboxListQuery, outboxMessageParams } from './outbox.schemas.ts';
 
-const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
+const STATUS_TAGS: Record<OutboxStatus, { text: string; classes: string }> = {
   queued: { text: 'Queued', classes: 'govuk-tag--blue' },
   sending: { text: 'Sending', classes: 'govuk-tag--light-blue' },
   sent: { text: 'Sent', classes: 'govuk-tag--green' },
   held: { text: 'Held', classes: 'govuk-tag--yellow' },
   failed: { text: 'Failed', classes: 'govuk-tag--red' },
+  // Handed to the mail server without an answer (the sender stopped): never sent again automatically.
+  unknown: { text: 'Not known if sent', classes: 'govuk-tag--orange' },
 };
+
+type OutboxStatus = Row<'outbox_messages'>['status'];
 
 /** Administrators' view of outgoing mail. */
 export function outboxRoutes(services: Services): PageRoute[] {
