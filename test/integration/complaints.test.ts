@@ -50,7 +50,7 @@ afterAll(async () => {
 const outboxTo = (to: string) =>
   t.db.kysely
     .selectFrom('outbox_messages')
-    .select(['kind', 'subject', 'to_address'])
+    .select(['kind', 'subject', 'to_address', 'headers'])
     .where('to_address', '=', to)
     .execute();
 /** The case's correspondence as staff see it (after dispatch): each item's subject, addressees and recipients. */
@@ -151,6 +151,8 @@ describe('the public complaint form', () => {
       expect.objectContaining({
         kind: 'complaint-acknowledgement',
         subject: expect.stringContaining(reference ?? '') as string,
+        // Sent by the system on its own: auto-responders must not answer it.
+        headers: expect.objectContaining({ 'Auto-Submitted': 'auto-generated' }) as unknown,
       }),
     ]);
     // The draft and its personal data are gone; the form starts again.

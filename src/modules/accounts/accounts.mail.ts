@@ -36,6 +36,7 @@ export function invitationMail(input: {
     kind: 'invitation',
     to: input.to,
     subject: 'You have been invited to Liaison',
+    automatic: true,
     idempotencyKey: `invitation:${input.tokenId}`,
     ...body,
   };
@@ -62,6 +63,7 @@ export function passwordResetMail(input: {
     kind: 'password-reset',
     to: input.to,
     subject: 'Reset your Liaison password',
+    automatic: true,
     idempotencyKey: `password-reset:${input.tokenId}`,
     ...body,
   };

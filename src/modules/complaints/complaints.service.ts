@@ -321,6 +321,7 @@ export class ComplaintsService {
       const contact = input.representative?.email ? input.representative : input.complainant;
       if (contact.email) {
         await enqueueMail(trx, {
+          automatic: true,
           kind: 'complaint-acknowledgement',
           to: contact.email,
           subject: `We have received your complaint: reference ${reference}`,

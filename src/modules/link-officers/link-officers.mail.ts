@@ -34,6 +34,7 @@ export function confirmChangeMail(input: {
     to: input.to,
     subject: `Confirm a change of link officer for ${input.authorityName}`,
     // Keyed by a digest of the address, never the address itself: keys are not scrubbed on erasure.
+    automatic: true,
     idempotencyKey: `link-officer-change-confirmation:${input.requestId}:${crypto.createHash('sha256').update(input.to.toLowerCase()).digest('hex').slice(0, 24)}`,
     ...body(
       [
@@ -70,6 +71,7 @@ export function changeDecidedMail(input: {
     subject: input.approved
       ? `Your change of link officer for ${input.authorityName} has been made`
       : `Your change of link officer for ${input.authorityName} was not made`,
+    automatic: true,
     idempotencyKey: `link-officer-change-decided:${input.requestId}`,
     ...body(paragraphs),
   };
@@ -80,6 +82,7 @@ export function changeDeclinedMail(input: { to: string; authorityName: string; r
     kind: 'link-officer-change-declined',
     to: input.to,
     subject: `Your change of link officer for ${input.authorityName} was not confirmed`,
+    automatic: true,
     idempotencyKey: `link-officer-change-declined:${input.requestId}`,
     ...body([
       `Someone at ${input.authorityName} declined to confirm the change of link officer you asked for, so it has not been passed to the ombudsman.`,

@@ -18,6 +18,11 @@ export interface OutgoingMail {
   /** Unique per message and recipient: enqueueing the same key twice stores it once. */
   idempotencyKey: string;
   attachments?: readonly OutgoingAttachment[];
+  /**
+   * Sent by the system on its own (an acknowledgement, an invitation, a notice), not a letter someone
+   * wrote: it carries `Auto-Submitted: auto-generated` (RFC 3834), so that auto-responders stay quiet.
+   */
+  automatic?: boolean;
 }
 
 /**
@@ -37,7 +42,10 @@ export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<strin
       subject: mail.subject,
       text_body: mail.text,
       html_body: mail.html ?? null,
-      headers: JSON.stringify(mail.headers ?? {}),
+      headers: JSON.stringify({
+        ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
+        ...mail.headers,
+      }),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
