@@ -432,6 +432,20 @@ describe('the case list', () => {
     expect(closed.body).toContain('Premature');
   });
 
+  it('filters by an authority typed by name, listing the matches when there are several or saying when none', async () => {
+    const one = await intake.get('/staff/complaints?authority=upland&status=received');
+    expect(one.statusCode).toBe(303);
+    expect(one.headers.location).toBe(`/staff/complaints?status=received&authorityId=${otherAuthorityId}`);
+    const several = await intake.get('/staff/complaints?authority=council');
+    expect(several.statusCode).toBe(200);
+    expect(several.body).toContain('There is a problem');
+    expect(several.body).toContain('More than one authority matches ‘council’');
+    expect(several.body).toContain(`href="/staff/complaints?authorityId=${otherAuthorityId}"`);
+    expect(several.body).toContain('Harbourside Borough Council</a>');
+    const none = await intake.get('/staff/complaints?authority=nowhere');
+    expect(none.body).toContain('No authority matches ‘nowhere’');
+  });
+
   it('shows only cases whose enquiry is open past its due date when asked for overdue responses', async () => {
     const enquiry = async (complaintId: string, dueOn: string, status: 'open' | 'responded') => {
       const complaint = await t.db.kysely

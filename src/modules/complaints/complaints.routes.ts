@@ -245,6 +245,28 @@ export function complaintsRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const query = caseListQuery.parse(request.query ?? {});
         const actor = actorOf(request);
+        // An authority typed by name: one match filters by it; none or several are said so, with the matches.
+        let authorityMatches: { id: string; name: string; href: string }[] = [];
+        const errors: { field: string; message: string }[] = [];
+        if (query.authority && !query.authorityId) {
+          const matches = await complaints.searchAuthorities(query.authority);
+          const { authority: _typed, ...rest } = query;
+          if (matches.length === 1 && matches[0]) {
+            return reply.redirect(`/staff/complaints${listQueryString({ ...rest, authorityId: matches[0].id })}`, 303);
+          }
+          authorityMatches = matches.map((m) => ({
+            ...m,
+            href: `/staff/complaints${listQueryString({ ...rest, authorityId: m.id })}`,
+          }));
+          errors.push({
+            field: 'authority',
+            message:
+              matches.length === 0
+                ? `No authority matches ‘${query.authority}’: enter its name, or part of it`
+                : `More than one authority matches ‘${query.authority}’: choose one from the list`,
+          });
+          query.authority = undefined;
+        }
         const [page, investigators] = await Promise.all([
           complaints.list(
             actor,
@@ -264,6 +286,9 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           query,
           page,
           authorityName,
+          authorityMatches,
+          typedAuthority: errors.length > 0 ? ((request.query as { authority?: unknown }).authority ?? '') : '',
+          errors,
           rows: page.items.map(caseRow),
           statusItems: [
             { value: '', text: 'Any status' },

@@ -160,6 +160,8 @@ const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 export const caseListQuery = pageQuery.extend({
   status: z.preprocess(blankToUndefined, z.enum(STATUSES as [string, ...string[]]).optional()),
   authorityId: z.preprocess(blankToUndefined, uuid('Select an authority').optional()),
+  /** An authority's name, or part of it, typed in the filter (resolved to `authorityId`). */
+  authority: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
   serviceArea: z.preprocess(blankToUndefined, serviceArea.optional()),
   investigatorId: z.preprocess(blankToUndefined, uuid('Select an investigator').optional()),
   urgent: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
