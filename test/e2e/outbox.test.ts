@@ -38,6 +38,8 @@ describe('the outbox in Chromium', () => {
     await page.getByRole('link', { name: 'You have been invited to Liaison' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('You have been invited to Liaison');
     await expect(page.locator('#text-body').textContent()).resolves.toContain('You have been invited to Liaison.');
+    // The HTML version opens as a sandboxed document of its own; its source can be read here.
+    await expect(page.locator('#html-view').getAttribute('href')).resolves.toMatch(/\/html$/);
     await page.getByText('Show the HTML source').click();
     await expect(page.locator('#html-body').textContent()).resolves.toContain(
       '<a href="https://liaison.example/accept">',

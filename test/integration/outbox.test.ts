@@ -69,7 +69,7 @@ describe('the outbox pages', () => {
       .execute();
   });
 
-  it('show one message: headers, the plain text, and the HTML only as inert source', async () => {
+  it('show one message: headers, the plain text, and the HTML rendered only in a sandbox where nothing runs', async () => {
     const row = await t.db.kysely
       .selectFrom('outbox_messages')
       .select('id')
@@ -83,6 +83,26 @@ describe('the outbox pages', () => {
     expect(res.body).toContain('Line one of 3<br />');
     expect(res.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(res.body).not.toContain('<script>alert');
+    const html = await admin.get(`/staff/outbox/${row.id}/html`);
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.body).toBe('<p>Hello 3</p><script>alert("x")</script>');
+    // Rendered as sent, but under a policy that runs nothing and loads nothing.
+    expect(html.headers['content-security-policy']).toMatch(/^sandbox; default-src 'none';/);
+    expect(html.headers['content-security-policy']).not.toContain('allow-scripts');
+  });
+
+  it('list a message’s attachments by name, type and size', async () => {
+    const id = await enqueueMail(t.db.kysely, {
+      kind: 'letter',
+      to: 'chief.executive@council.example',
+      subject: 'With a letter',
+      text: 'Please find our letter attached.',
+      attachments: [{ filename: 'letter.pdf', contentType: 'application/pdf', content: Buffer.alloc(2048, 1) }],
+      idempotencyKey: 'outbox-attachment',
+    });
+    const res = await admin.get(`/staff/outbox/${id ?? ''}`);
+    expect(res.body).toContain('letter.pdf (application/pdf, 2 KB)');
   });
 
   it('answer 404 for a message that does not exist', async () => {

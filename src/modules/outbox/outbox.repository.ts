@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
 
@@ -27,5 +27,15 @@ export class OutboxRepository {
 
   find(id: string): Promise<Row<'outbox_messages'> | undefined> {
     return this.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A message's attachments: names, types and sizes, not their content. */
+  attachments(messageId: string) {
+    return this.db
+      .selectFrom('outbox_attachments')
+      .select(['filename', 'content_type', sql<number>`octet_length(content)`.as('size')])
+      .where('outbox_message_id', '=', messageId)
+      .orderBy('id')
+      .execute();
   }
 }

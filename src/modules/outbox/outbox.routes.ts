@@ -43,12 +43,34 @@ export function outboxRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const params = outboxMessageParams.safeParse(request.params);
         if (!params.success) throw notFound('The message');
-        const message = await outbox.get(request.actor, params.data.id);
+        const { message, attachments } = await outbox.get(request.actor, params.data.id);
         return reply.render('outbox/views/show.njk', {
           message,
+          attachments,
           headers: Object.entries(message.headers),
           statusTag: STATUS_TAGS[message.status],
         });
+      },
+    },
+    {
+      // The message's HTML as its recipient sees it, as a document of its own under a sandboxing
+      // policy: no scripts, no forms, nothing loaded from anywhere, its own opaque origin.
+      method: 'GET',
+      url: '/staff/outbox/:id/html',
+      access: 'outbox:read',
+      handler: async (request, reply) => {
+        const params = outboxMessageParams.safeParse(request.params);
+        if (!params.success) throw notFound('The message');
+        const { message } = await outbox.get(request.actor, params.data.id);
+        if (!message.html_body) throw notFound('The HTML version');
+        return reply
+          .type('text/html; charset=utf-8')
+          .header(
+            'content-security-policy',
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+          )
+          .header('cache-control', 'private, no-store')
+          .send(message.html_body);
       },
     },
   ];
