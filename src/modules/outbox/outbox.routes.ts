@@ -17,6 +17,13 @@ const STATUS_TAGS: Record<OutboxStatus, { text: string; classes: string }> = {
 
 type OutboxStatus = Row<'outbox_messages'>['status'];
 
+/** The message id of a route's parameters; a malformed one is simply not found. */
+function messageId(params: unknown): string {
+  const parsed = outboxMessageParams.safeParse(params);
+  if (!parsed.success) throw notFound('The message');
+  return parsed.data.id;
+}
+
 /** Administrators' view of outgoing mail. */
 export function outboxRoutes(services: Services): PageRoute[] {
   const { outbox } = services;
@@ -41,9 +48,11 @@ export function outboxRoutes(services: Services): PageRoute[] {
       url: '/staff/outbox/:id',
       access: 'outbox:read',
       handler: async (request, reply) => {
-        const params = outboxMessageParams.safeParse(request.params);
-        if (!params.success) throw notFound('The message');
-        const { message, attachments } = await outbox.get(request.actor, params.data.id);
+        const id = messageId(request.params);
+        const [message, attachments] = await Promise.all([
+          outbox.get(request.actor, id),
+          outbox.attachments(request.actor, id),
+        ]);
         return reply.render('outbox/views/show.njk', {
           message,
           attachments,
@@ -59,9 +68,7 @@ export function outboxRoutes(services: Services): PageRoute[] {
       url: '/staff/outbox/:id/html',
       access: 'outbox:read',
       handler: async (request, reply) => {
-        const params = outboxMessageParams.safeParse(request.params);
-        if (!params.success) throw notFound('The message');
-        const { message } = await outbox.get(request.actor, params.data.id);
+        const message = await outbox.get(request.actor, messageId(request.params));
         if (!message.html_body) throw notFound('The HTML version');
         return reply
           .type('text/html; charset=utf-8')

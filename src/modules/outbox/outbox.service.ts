@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { can, type Actor } from '../accounts/domain.ts';
-import type { Database } from '../../platform/db/schema.ts';
+import type { Database, Row } from '../../platform/db/schema.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { OutboxRepository, type OutboxListRow } from './outbox.repository.ts';
@@ -21,10 +21,16 @@ export class OutboxService {
     return toPage(rows, query.limit, (row) => [row.created_key, row.id]);
   }
 
-  async get(actor: Actor | null, id: string) {
+  async get(actor: Actor | null, id: string): Promise<Row<'outbox_messages'>> {
     if (!can(actor, 'outbox:read')) throw forbidden();
     const message = await this.repository.find(id);
     if (!message) throw notFound('The message');
-    return { message, attachments: await this.repository.attachments(id) };
+    return message;
+  }
+
+  /** A message's attachments (names, types, sizes). */
+  attachments(actor: Actor | null, id: string) {
+    if (!can(actor, 'outbox:read')) throw forbidden();
+    return this.repository.attachments(id);
   }
 }
