@@ -27,7 +27,7 @@ export interface MailGatewayOptions {
   /** Only recipients `@domain` are accepted. */
   domain: string;
   maxMessageBytes?: number;
-  /** Threads parsing messages beside the main one (default: one per core but one, at least one). */
+  /** Threads parsing messages beside the main one (default: one per core but one, at least two). */
   parserThreads?: number;
   db: Kysely<Database>;
   /** Where each message's source is kept. */
