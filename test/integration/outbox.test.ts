@@ -21,6 +21,12 @@ beforeAll(async () => {
       headers: { 'Reply-To': 'casework@liaison.test' },
       idempotencyKey: `outbox-page-${i}`,
     });
+    // A second apart, so "newest first" has one answer (the embedded database's clock can repeat).
+    await t.db.kysely
+      .updateTable('outbox_messages')
+      .set({ created_at: new Date(Date.UTC(2026, 10, 1, 9, 0, i)) })
+      .where('subject', '=', subject)
+      .execute();
   }
   const { token } = await signedInAs(t.db, t.services, 'administrator');
   admin = new TestClient(t.app).withSession(token);
