@@ -265,7 +265,6 @@ export function complaintsRoutes(services: Services): PageRoute[] {
                 ? `No authority matches ‘${query.authority}’: enter its name, or part of it`
                 : `More than one authority matches ‘${query.authority}’: choose one from the list`,
           });
-          query.authority = undefined;
         }
         const [page, investigators] = await Promise.all([
           complaints.list(
@@ -287,7 +286,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           page,
           authorityName,
           authorityMatches,
-          typedAuthority: errors.length > 0 ? ((request.query as { authority?: unknown }).authority ?? '') : '',
+          typedAuthority: errors.length > 0 ? query.authority : '',
           errors,
           rows: page.items.map(caseRow),
           statusItems: [

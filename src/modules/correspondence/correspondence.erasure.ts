@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { RawMailStore } from '../../platform/mail/raw-store.ts';
+import { redact as redactNeedles } from '../link-officers/domain.ts';
 
 /** Whom to erase: their addresses, and the strings that identify them (see link officers' `erasureNeedles`). */
 export interface ErasedPerson {
@@ -14,8 +15,6 @@ export interface ErasedPerson {
 }
 
 const ERASED = '[erased]';
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Erasure of a person from correspondence records (called by link officer erasure, in its
@@ -31,8 +30,7 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
   const addresses = person.addresses.map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
   const identifying = person.identifying.map((n) => n.toLowerCase());
   if (identifying.length === 0 && addresses.length === 0) return;
-  const pattern = new RegExp(person.all.map(escapeRegExp).join('|'), 'gi');
-  const redact = (text: string) => (person.all.length === 0 ? text : text.replace(pattern, ERASED));
+  const redact = (text: string) => redactNeedles(text, person.all, ERASED);
   const names = (text: ReturnType<typeof sql<string>>) =>
     identifying.length === 0
       ? sql<boolean>`false`

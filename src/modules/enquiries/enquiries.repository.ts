@@ -339,6 +339,20 @@ export class EnquiriesRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Ends the tasks still open when the enquiry is answered or closed without them: they are no longer
+   * open or overdue, and count neither for nor against the delegate.
+   */
+  async endOpenDelegations(enquiryId: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('enquiry_delegations')
+      .set({ ended_at: now })
+      .where('enquiry_id', '=', enquiryId)
+      .where('completed_at', 'is', null)
+      .where('ended_at', 'is', null)
+      .execute();
+  }
+
   /** The authority's active delegates with their task figures (today's London date for "overdue"). */
   delegateFigures(authorityId: string, today: string) {
     return this.db

@@ -723,7 +723,7 @@ export class EnquiriesService {
         .where('enquiry_id', '=', enquiryId)
         .where('status', '=', 'pending')
         .execute();
-      await this.endOpenDelegations(trx, enquiryId, this.clock.now());
+      await this.repo.with(trx).endOpenDelegations(enquiryId, this.clock.now());
       await this.audit(trx, actor, 'enquiry.closed', enquiryId, row.authority_id);
     });
   }
@@ -761,20 +761,6 @@ export class EnquiriesService {
       if (access.scope === 'delegate') await this.completeDelegations(trx, enquiryId, actor.id, now);
       await this.audit(trx, actor, 'enquiry.answered', enquiryId, locked.authority_id);
     });
-  }
-
-  /**
-   * Ends the tasks still open when the enquiry is answered or closed without them: they are no longer
-   * open or overdue, and count neither for nor against the delegate.
-   */
-  private async endOpenDelegations(trx: Tx, enquiryId: string, now: Date): Promise<void> {
-    await trx
-      .updateTable('enquiry_delegations')
-      .set({ ended_at: now })
-      .where('enquiry_id', '=', enquiryId)
-      .where('completed_at', 'is', null)
-      .where('ended_at', 'is', null)
-      .execute();
   }
 
   /** Marks a delegate's tasks on an enquiry done when everything they were given has an answer. */
@@ -945,7 +931,7 @@ export class EnquiriesService {
         .where('enquiry_id', '=', enquiryId)
         .where('status', '=', 'pending')
         .execute();
-      await this.endOpenDelegations(trx, enquiryId, now);
+      await this.repo.with(trx).endOpenDelegations(enquiryId, now);
       await this.audit(trx, actor, 'enquiry.responded', enquiryId, locked.authority_id);
       return { onTime: inTime, respondedAt: now };
     });
