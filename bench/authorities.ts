@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { stringify } from 'csv-stringify/sync';
 import type { Actor } from '../src/modules/accounts/domain.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
@@ -15,7 +14,7 @@ import {
   freshDatabase,
   log,
   machineLine,
-  percentile,
+  measureLoad,
   postgresServer,
   round,
   startServer,
@@ -28,7 +27,7 @@ import {
  * 30,000 authorities (400 councils and other public bodies, the rest adult social care providers)
  * on PostgreSQL: BENCH_DATABASE_URL (the `liaison_bench_authorities` database on it is dropped and
  * recreated), or else a throwaway server from scripts/pg-test-server.sh. Measures the CSV import of
- * the whole directory, directory search under load (autocannon, BENCH_CONNECTIONS connections for
+ * the whole directory, directory search under load (wrk or autocannon, see `loadTest`; BENCH_CONNECTIONS connections for
  * BENCH_SECONDS seconds over a mix of searches, filters and second pages), and the CSV export.
  */
 
@@ -123,28 +122,6 @@ function directoryCsv(): string {
   return stringify(rows);
 }
 
-/** autocannon over a mix of paths, each request picking the next path in turn. */
-function cannon(base: string, paths: string[], cookie: string, seconds: number, onLatency?: (ms: number) => void) {
-  let next = 0;
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: { cookie },
-        requests: [
-          {
-            setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/staff/authorities' }),
-          },
-        ],
-      },
-      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
-    );
-    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
-  });
-}
-
 async function main(): Promise<void> {
   log(machineLine());
   const server = postgresServer('authorities');
@@ -217,22 +194,7 @@ async function main(): Promise<void> {
       '/staff/authorities?q=rosefield',
       '/staff/authorities?q=1-100000123',
     ];
-    await cannon(base, paths, cookie, 2); // warm-up
-    const latencies: number[] = [];
-    const load = await cannon(base, paths, cookie, SECONDS, (ms) => latencies.push(ms));
-    latencies.sort((a, b) => a - b);
-    const search = {
-      requestsPerSecond: Math.round(load.requests.average),
-      p50: round(percentile(latencies, 50)),
-      p95: round(percentile(latencies, 95)),
-      p99: round(percentile(latencies, 99)),
-      non2xx: load.non2xx,
-      errors: load.errors + load.timeouts,
-    };
-    log(
-      `Directory search, ${CONNECTIONS} connections: ${search.requestsPerSecond} req/s, p50 ${search.p50} ms, ` +
-        `p95 ${search.p95} ms, p99 ${search.p99} ms${search.non2xx || search.errors ? ` (${search.non2xx} non-2xx, ${search.errors} errors)` : ''}`,
-    );
+    const search = await measureLoad('Directory search', base, paths, cookie, SECONDS, CONNECTIONS);
 
     // 3. Export of the whole directory, to the last byte.
     const t2 = performance.now();

@@ -4,12 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
-  cannon,
   freePort,
   freshDatabase,
   log,
   machineLine,
-  percentile,
+  measureLoad,
   postgresServer,
   round,
   startServer,
@@ -23,7 +22,7 @@ import {
  * recreated; or a throwaway server from scripts/pg-test-server.sh): BENCH_AUTHORITIES (30,000)
  * authorities and BENCH_COMPLAINTS (1,000,000) complaints spread over them, every status and
  * service area, each with its complainant and its first status change, made set-based with
- * generate_series. Then the real server (`ROLES=web`) under autocannon, BENCH_CONNECTIONS (20)
+ * generate_series. Then the real server (`ROLES=web`) under load (see `loadTest`), BENCH_CONNECTIONS (20)
  * connections for BENCH_SECONDS (10) per page, signed in as an intake officer:
  *   1. the staff case list with one filter (status = assessment), newest 50;
  *   2. a case page (summary, parties, rules, requests).
@@ -41,21 +40,8 @@ async function measure(label: string, url: string, cookie: string) {
   const first = await fetch(url, { headers: { cookie } });
   await first.arrayBuffer();
   if (first.status !== 200) throw new Error(`${label} answered ${first.status}`);
-  await cannon(url, cookie, 2, CONNECTIONS);
-  const latencies: number[] = [];
-  const load = await cannon(url, cookie, SECONDS, CONNECTIONS, (ms) => latencies.push(ms));
-  latencies.sort((x, y) => x - y);
-  const figures = {
-    requestsPerSecond: Math.round(load.requests.average),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
-    non2xx: load.non2xx,
-  };
-  log(
-    `${label}, ${CONNECTIONS} connections: ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, p95 ${figures.p95} ms, p99 ${figures.p99} ms${figures.non2xx ? ` (${figures.non2xx} non-2xx)` : ''}`,
-  );
-  return figures;
+  const base = new URL(url);
+  return measureLoad(label, base.origin, [base.pathname + base.search], cookie, SECONDS, CONNECTIONS);
 }
 
 async function main(): Promise<void> {

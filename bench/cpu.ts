@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
-import { freePort, log, percentile, round, startServer, stopServer } from './support.ts';
+import { freePort, loadTest, log, startServer, stopServer } from './support.ts';
 
 /**
  * CPU per request: `node --import tsx bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...`
  *
  * Against a database another benchmark has filled (e.g. liaison_bench_enquiries), signs in a new user
  * with `role` (of the named authority, for a portal role), starts the server, loads the paths in turn
- * over 20 connections and prints the throughput, the latency and the CPU time each request took in
+ * over 20 connections (`loadTest`) and prints the throughput, the latency and the CPU time each request took in
  * the server, in PostgreSQL (every process of the local `postgres` user) and in the load generator.
  * On a shared virtual machine whose speed drifts from one minute to the next, CPU per request is the
  * figure to compare between two versions of the code, run alternately.
@@ -32,6 +31,27 @@ function cpuOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU of every process in a process group (the server and any web processes it started), in ms. */
+function groupCpu(pgid: number): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+      if (Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** This process's CPU and that of its finished children (the load generator, when it is wrk), in ms. */
+function selfCpu(): number {
+  const fields = (fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
 }
 
 function postgresCpu(): number {
@@ -72,23 +92,6 @@ async function signedInCookie(): Promise<string> {
   }
 }
 
-function load(base: string, cookie: string, duration: number, latencies?: number[]): Promise<autocannon.Result> {
-  let next = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections: 20,
-        duration,
-        headers: { cookie },
-        requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/' }) }],
-      },
-      (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)),
-    );
-    if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
-  });
-}
-
 const cookie = await signedInCookie();
 const port = await freePort();
 const server = await startServer(url, port);
@@ -99,18 +102,17 @@ try {
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`${p} answered ${response.status}`);
   }
-  await load(base, cookie, 2); // warm-up
-  const latencies: number[] = [];
+  await loadTest(base, paths, cookie, 2, 20); // warm-up
   const pid = server.pid ?? 0;
-  const [server0, postgres0, self0] = [cpuOf(pid), postgresCpu(), process.cpuUsage()];
-  const result = await load(base, cookie, Number(seconds), latencies);
-  const [server1, postgres1, self1] = [cpuOf(pid), postgresCpu(), process.cpuUsage(self0)];
-  latencies.sort((a, b) => a - b);
-  const perRequest = (ms: number) => Math.round((ms * 1000) / result.requests.total);
+  const [server0, postgres0, self0] = [groupCpu(pid), postgresCpu(), selfCpu()];
+  const result = await loadTest(base, paths, cookie, Number(seconds), 20);
+  const total = result.requestsPerSecond * Number(seconds);
+  const [server1, postgres1, self1] = [groupCpu(pid), postgresCpu(), selfCpu()];
+  const perRequest = (ms: number) => Math.round((ms * 1000) / total);
   log(
-    `${Math.round(result.requests.average)} req/s, p50 ${round(percentile(latencies, 50))} ms, p95 ${round(percentile(latencies, 95))} ms; ` +
+    `${result.requestsPerSecond} req/s (${result.tool}), p50 ${result.p50} ms, p95 ${result.p95} ms; ` +
       `CPU µs a request: server ${perRequest(server1 - server0)}, PostgreSQL ${perRequest(postgres1 - postgres0)}, ` +
-      `load generator ${perRequest((self1.user + self1.system) / 1000)}${result.non2xx ? `; ${result.non2xx} non-2xx` : ''}`,
+      `load generator ${perRequest(self1 - self0)}${result.non2xx ? `; ${result.non2xx} non-2xx` : ''}`,
   );
 } finally {
   await stopServer(server);

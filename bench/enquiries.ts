@@ -11,10 +11,9 @@ import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../src/platform/mail/reply-address
 import { createLogger } from '../src/platform/logger.ts';
 import {
   SECRET,
-  cannon,
   freePort,
   log,
-  percentile,
+  measureLoad,
   postgresServer,
   round,
   startServer,
@@ -33,7 +32,7 @@ import {
  * letter on its case's authority thread.
  * 1. The reminder sweep: two sweeps at once (as two workers would), timed; then a third that must
  *    send nothing; every reminder is checked to have gone once to each address.
- * 2. The portal inbox of one authority (500 open enquiries) under autocannon, BENCH_CONNECTIONS
+ * 2. The portal inbox of one authority (500 open enquiries) under load (see `loadTest`), BENCH_CONNECTIONS
  *    (20) connections for BENCH_SECONDS (10), signed in as its link officer.
  */
 
@@ -187,19 +186,13 @@ async function main(): Promise<void> {
     const html = await first.text();
     if (first.status !== 200 || !html.includes('500 open enquiries'))
       throw new Error(`the inbox answered ${first.status}`);
-    await cannon(inboxUrl, cookie, 2, CONNECTIONS);
-    const latencies: number[] = [];
-    const load = await cannon(inboxUrl, cookie, SECONDS, CONNECTIONS, (ms) => latencies.push(ms));
-    latencies.sort((x, y) => x - y);
-    const inbox = {
-      requestsPerSecond: Math.round(load.requests.average),
-      p50: round(percentile(latencies, 50)),
-      p95: round(percentile(latencies, 95)),
-      p99: round(percentile(latencies, 99)),
-      non2xx: load.non2xx,
-    };
-    log(
-      `Portal inbox (500 open), ${CONNECTIONS} connections: ${inbox.requestsPerSecond} req/s, p50 ${inbox.p50} ms, p95 ${inbox.p95} ms, p99 ${inbox.p99} ms${inbox.non2xx ? ` (${inbox.non2xx} non-2xx)` : ''}`,
+    const inbox = await measureLoad(
+      'Portal inbox (500 open)',
+      `http://127.0.0.1:${port}`,
+      ['/portal/enquiries'],
+      cookie,
+      SECONDS,
+      CONNECTIONS,
     );
 
     const figures = {

@@ -1,6 +1,7 @@
 // What the benchmark scripts share: a throwaway PostgreSQL server, the real Liaison server as a
 // child process, and percentiles. Measurements only; nothing here is used by the test suite.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,18 +138,149 @@ export async function freshDatabase(
   return { url, db, version };
 }
 
-/** autocannon against one URL with a cookie, for `seconds`; `onLatency` hears every response's time. */
-export function cannon(
-  url: string,
+export interface LoadFigures {
+  /** The load generator used: `wrk` when installed (BENCH_LOAD=autocannon to force the other). */
+  tool: 'wrk' | 'autocannon';
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Answers other than 2xx/3xx. */
+  non2xx: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+}
+
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk prints its version and exits 1; only a missing binary is ENOENT.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+/**
+ * Closed-loop load: `connections` connections each sending the next request as soon as the last is
+ * answered, for `seconds`, cycling through `paths` (absolute paths on `base`) with `cookie`.
+ *
+ * The load generator shares the machine with the server and PostgreSQL, so its own CPU is taken
+ * from what it measures. wrk (C, one thread; `apt-get install wrk`) costs about a tenth of what
+ * autocannon (Node) does per request, and is used when installed; BENCH_LOAD=autocannon forces
+ * autocannon. Both report latency from request sent to response read.
+ */
+export async function loadTest(
+  base: string,
+  paths: readonly string[],
   cookie: string,
   seconds: number,
   connections: number,
-  onLatency?: (ms: number) => void,
-): Promise<autocannon.Result> {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, headers: { cookie } }, (error, result) =>
-      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
-    );
-    if (onLatency) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime));
+): Promise<LoadFigures> {
+  if (hasWrk && process.env.BENCH_LOAD !== 'autocannon') return wrk(base, paths, cookie, seconds, connections);
+  return autocannonLoad(base, paths, cookie, seconds, connections);
+}
+
+function wrk(
+  base: string,
+  paths: readonly string[],
+  cookie: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadFigures> {
+  const script = path.join(os.tmpdir(), `liaison-wrk-${process.pid}.lua`);
+  const lua = [
+    `local paths = { ${paths.map((p) => JSON.stringify(p)).join(', ')} }`,
+    'local i = 0',
+    `wrk.headers["Cookie"] = ${JSON.stringify(cookie)}`,
+    'request = function()',
+    '  i = i + 1',
+    '  return wrk.format("GET", paths[(i - 1) % #paths + 1])',
+    'end',
+    'done = function(summary, latency, requests)',
+    '  local e = summary.errors',
+    '  io.write(string.format("LOAD %d %d %.3f %.3f %.3f %d %d\\n", summary.requests, summary.duration,',
+    '    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,',
+    '    e.status, e.connect + e.read + e.write + e.timeout))',
+    'end',
+  ].join('\n');
+  fs.writeFileSync(script, lua);
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, base], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      fs.rmSync(script, { force: true });
+      const m = /^LOAD (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)$/m.exec(out);
+      if (code !== 0 || !m) return reject(new Error(`wrk exited ${code}: ${out}`));
+      const [requests, micros, p50, p95, p99, non2xx, errors] = m.slice(1).map(Number);
+      resolve({
+        tool: 'wrk',
+        requestsPerSecond: Math.round((requests ?? 0) / ((micros ?? 1) / 1e6)),
+        p50: round(p50 ?? 0),
+        p95: round(p95 ?? 0),
+        p99: round(p99 ?? 0),
+        non2xx: non2xx ?? 0,
+        errors: errors ?? 0,
+      });
+    });
   });
+}
+
+function autocannonLoad(
+  base: string,
+  paths: readonly string[],
+  cookie: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadFigures> {
+  let next = 0;
+  const latencies: number[] = [];
+  return new Promise<LoadFigures>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections,
+        duration: seconds,
+        headers: { cookie },
+        requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/' }) }],
+      },
+      (error, result) => {
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        latencies.sort((a, b) => a - b);
+        resolve({
+          tool: 'autocannon',
+          requestsPerSecond: Math.round(result.requests.average),
+          p50: round(percentile(latencies, 50)),
+          p95: round(percentile(latencies, 95)),
+          p99: round(percentile(latencies, 99)),
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+}
+
+/** Warms the server for two seconds, then measures `seconds` of load and prints one line. */
+export async function measureLoad(
+  label: string,
+  base: string,
+  paths: readonly string[],
+  cookie: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadFigures> {
+  await loadTest(base, paths, cookie, 2, connections);
+  const figures = await loadTest(base, paths, cookie, seconds, connections);
+  const trouble = figures.non2xx || figures.errors ? ` (${figures.non2xx} non-2xx, ${figures.errors} errors)` : '';
+  log(
+    `${label}, ${connections} connections (${figures.tool}): ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, ` +
+      `p95 ${figures.p95} ms, p99 ${figures.p99} ms${trouble}`,
+  );
+  return figures;
 }

@@ -4,12 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
-  cannon,
   freePort,
   freshDatabase,
   log,
+  measureLoad,
   machineLine,
-  percentile,
   postgresServer,
   round,
   startServer,
@@ -23,7 +22,7 @@ import {
  * `liaison_bench_timeline` database is dropped and recreated): BENCH_COMPLAINTS (1,000,000)
  * complaints over BENCH_AUTHORITIES (30,000) authorities, one draft decision with a comment on every
  * tenth, and one case with BENCH_TIMELINE_EVENTS (200) events (status changes, draft versions,
- * comments, disclosures). Then the real server (`ROLES=web`) under autocannon, BENCH_CONNECTIONS
+ * comments, disclosures). Then the real server (`ROLES=web`) under load (see `loadTest`), BENCH_CONNECTIONS
  * (20) connections for BENCH_SECONDS (10), signed in as an investigator: the staff Timeline tab of
  * that case. Target: p95 ≤ 40 ms.
  */
@@ -148,21 +147,15 @@ async function main(): Promise<void> {
     // The figure is one person opening the timeline (1 connection); 20 at once is shown beside it.
     const runs: Record<string, unknown> = {};
     for (const connections of [1, CONNECTIONS]) {
-      await cannon(pageUrl, cookie, 2, connections);
-      const latencies: number[] = [];
-      const load = await cannon(pageUrl, cookie, SECONDS, connections, (ms) => latencies.push(ms));
-      latencies.sort((x, y) => x - y);
-      const figures = {
-        requestsPerSecond: Math.round(load.requests.average),
-        p50: round(percentile(latencies, 50)),
-        p95: round(percentile(latencies, 95)),
-        p99: round(percentile(latencies, 99)),
-        non2xx: load.non2xx,
-      };
-      runs[`connections${connections}`] = figures;
-      log(
-        `Timeline (${shown} events), ${connections} connection${connections === 1 ? '' : 's'}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, p95 ${figures.p95} ms${connections === 1 ? ' (target ≤ 40 ms)' : ''}, p99 ${figures.p99} ms${figures.non2xx ? ` (${figures.non2xx} non-2xx)` : ''}`,
+      const figures = await measureLoad(
+        `Timeline (${shown} events)${connections === 1 ? ' (target p95 ≤ 40 ms)' : ''}`,
+        `http://127.0.0.1:${port}`,
+        [`/staff/complaints/${target.id}/history`],
+        cookie,
+        SECONDS,
+        connections,
       );
+      runs[`connections${connections}`] = figures;
     }
     const figures = { events: shown, ...runs };
     fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
