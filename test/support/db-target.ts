@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Which database the database tests run on: the embedded PGlite (default) or a PostgreSQL server. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const TMP = path.join(ROOT, 'tmp');
+// TEST_TMP_DIR keeps the template of one test run apart from another's running beside it.
+export const TMP = process.env.TEST_TMP_DIR ? path.resolve(process.env.TEST_TMP_DIR) : path.join(ROOT, 'tmp');
 export const PGLITE_TEMPLATE = path.join(TMP, 'pglite-template.tar.gz');
 export const PG_TEMPLATE_DB = 'liaison_test_template';
 
