@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { signedInAs } from '../support/factories.ts';
 
 let t: TestApp;
 let leadToken: string;
@@ -45,6 +46,11 @@ describe('the authorities API', () => {
     const paths = doc.json<{ paths: Record<string, Record<string, unknown>> }>().paths;
     expect(Object.keys(paths['/authorities'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(paths['/authorities/{id}'] ?? {}).sort()).toEqual(['get', 'patch']);
+    const patch = paths['/authorities/{id}']?.patch as {
+      requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+    };
+    const fields = Object.keys(patch.requestBody.content['application/json'].schema.properties);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'chiefExecutive', 'headsOfService', 'active']));
   });
 
   it('creates, reads, searches and changes an authority', async () => {
@@ -100,5 +106,182 @@ describe('the authorities API', () => {
     expect((await call(portal, 'GET', `/api/v1/authorities/${other.id}`)).statusCode).toBe(404);
     const list = await call(portal, 'GET', '/api/v1/authorities');
     expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toEqual([own.id]);
+  });
+});
+
+describe('changing an authority over the API', () => {
+  type Out = {
+    id: string;
+    name: string;
+    active: boolean;
+    closedAt: string | null;
+    genericInbox: string | null;
+    monitoringOfficer: { name: string } | null;
+    headsOfService: { serviceArea: string; name: string; email: string }[];
+  };
+  let n = 0;
+  async function created() {
+    n++;
+    const res = await call(leadToken, 'POST', '/api/v1/authorities', {
+      ...body,
+      name: `Patchton Council ${n}`,
+      reference: `PATCH-${n}`,
+    });
+    return res.json<Out>();
+  }
+  const read = async (id: string) => (await call(investigatorToken, 'GET', `/api/v1/authorities/${id}`)).json<Out>();
+  const areas = (a: Out) => a.headsOfService.map((h) => [h.serviceArea, h.name]);
+
+  it('replaces the heads of service with the set given, leaving fields not given as they are', async () => {
+    const a = await created();
+    const res = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, {
+      headsOfService: [
+        { serviceArea: 'planning', name: 'Pam Plan', jobTitle: 'Head of Planning', email: 'pam@apiton.example' },
+        { serviceArea: 'housing', name: 'Hugh Newer', jobTitle: 'Head of Housing', email: 'hugh@apiton.example' },
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(areas(res.json<Out>())).toEqual([
+      ['housing', 'Hugh Newer'],
+      ['planning', 'Pam Plan'],
+    ]);
+    const after = await read(a.id);
+    expect(after).toMatchObject({
+      name: a.name,
+      genericInbox: 'ombudsman@apiton.example',
+      monitoringOfficer: { name: 'Mo Api' },
+    });
+
+    // Areas left out lose their head; [] removes them all; leaving headsOfService out keeps them.
+    await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, {
+      headsOfService: [
+        { serviceArea: 'planning', name: 'Pam Plan', jobTitle: 'Head of Planning', email: 'pam@apiton.example' },
+      ],
+    });
+    expect(areas(await read(a.id))).toEqual([['planning', 'Pam Plan']]);
+    await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, { name: 'Patchton Renamed' });
+    expect(areas(await read(a.id))).toEqual([['planning', 'Pam Plan']]);
+    await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, { headsOfService: [] });
+    expect(await read(a.id)).toMatchObject({ name: 'Patchton Renamed', headsOfService: [] });
+
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select('action')
+      .where('authority_id', '=', a.id)
+      .where('action', 'like', 'senior-officer.%')
+      .execute();
+    expect(audit.map((e) => e.action).sort()).toEqual([
+      'senior-officer.added', // the chief executive
+      'senior-officer.added', // the monitoring officer
+      'senior-officer.added', // housing
+      'senior-officer.added', // planning
+      'senior-officer.changed', // housing
+      'senior-officer.removed', // housing
+      'senior-officer.removed', // planning
+    ]);
+  });
+
+  it('closes and reopens an authority: shown as closed and found by the closed filter', async () => {
+    const a = await created();
+    const closed = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, { active: false });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json<Out>()).toMatchObject({ active: false, closedAt: expect.any(String) as string });
+
+    const list = await call(
+      investigatorToken,
+      'GET',
+      `/api/v1/authorities?q=${encodeURIComponent(a.name)}&status=closed`,
+    );
+    expect(list.json<{ items: { id: string; active: boolean }[] }>().items).toEqual([
+      expect.objectContaining({ id: a.id, active: false }),
+    ]);
+    const open = await call(
+      investigatorToken,
+      'GET',
+      `/api/v1/authorities?q=${encodeURIComponent(a.name)}&status=active`,
+    );
+    expect(open.json<{ count: number }>().count).toBe(0);
+
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const client = new TestClient(t.app).withSession(token);
+    const page = await client.get(`/staff/authorities/${a.id}`);
+    expect(page.body).toContain('Closed on');
+    const directory = await client.get(`/staff/authorities?status=closed&q=${encodeURIComponent(a.name)}`);
+    expect(directory.body).toContain(a.name);
+    expect(directory.body).toContain('1 authority');
+
+    const reopened = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, { active: true });
+    expect(reopened.json<Out>()).toMatchObject({ active: true, closedAt: null });
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select('action')
+      .where('authority_id', '=', a.id)
+      .where('action', 'in', ['authority.closed', 'authority.reopened'])
+      .orderBy('id')
+      .execute();
+    expect(audit.map((e) => e.action)).toEqual(['authority.closed', 'authority.reopened']);
+  });
+
+  it('answers bad input with problem details and changes nothing', async () => {
+    const a = await created();
+    const bad = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, {
+      name: 'Should Not Stick',
+      active: false,
+      headsOfService: [{ serviceArea: 'housing', name: 'Hugh', jobTitle: 'Head', email: 'not-an-email' }],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.json<{ errors: { pointer: string }[] }>().errors.map((e) => e.pointer)).toEqual([
+      '/headsOfService/0/email',
+    ]);
+
+    const twice = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, {
+      headsOfService: [
+        { serviceArea: 'housing', name: 'A', jobTitle: 'Head', email: 'a@apiton.example' },
+        { serviceArea: 'housing', name: 'B', jobTitle: 'Head', email: 'b@apiton.example' },
+      ],
+    });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json<{ errors: { pointer: string }[] }>().errors.map((e) => e.pointer)).toEqual([
+      '/headsOfService/1/serviceArea',
+    ]);
+
+    const notBoolean = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, { active: 'no', name: 'X' });
+    expect(notBoolean.statusCode).toBe(400);
+    expect(notBoolean.json<{ errors: { pointer: string }[] }>().errors.map((e) => e.pointer)).toEqual(['/active']);
+
+    // A reference another authority holds is a conflict, and the other changes in the request are not made.
+    const other = await created();
+    const taken = await call(leadToken, 'PATCH', `/api/v1/authorities/${a.id}`, {
+      reference: `PATCH-${n}`,
+      active: false,
+      headsOfService: [],
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(other.id).not.toBe(a.id);
+
+    expect(await read(a.id)).toMatchObject({
+      name: a.name,
+      active: true,
+      headsOfService: [{ serviceArea: 'housing', name: 'Hugh Api' }],
+    });
+    expect(
+      (await call(leadToken, 'PATCH', '/api/v1/authorities/00000000-0000-4000-8000-000000000000', {})).statusCode,
+    ).toBe(404);
+  });
+
+  it('lets no authority token change an authority, its own or another', async () => {
+    const own = await created();
+    const other = await created();
+    const portal = (
+      await t.services.apiTokens.createFromCommandLine({ name: 'lo2', role: 'link-officer', authorityId: own.id })
+    ).token;
+    for (const id of [own.id, other.id]) {
+      const res = await call(portal, 'PATCH', `/api/v1/authorities/${id}`, { name: 'Taken Over', active: false });
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    expect(await read(own.id)).toMatchObject({ name: own.name, active: true });
+    expect(await read(other.id)).toMatchObject({ name: other.name, active: true });
   });
 });

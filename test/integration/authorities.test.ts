@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
+import { ALL_COLUMN_NAMES } from '../../src/modules/authorities/authorities.csv.ts';
 import type { AuthorityInput } from '../../src/modules/authorities/authorities.schemas.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createUser, signedInAs } from '../support/factories.ts';
@@ -215,34 +216,26 @@ describe('the directory', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const records: string[][] = parse(res.body, { bom: true });
-    expect(records[0]).toEqual([
-      'name',
-      'kind',
-      'reference',
-      'address',
-      'region',
-      'status',
-      'generic_inbox',
-      'chief_executive_title',
-      'chief_executive_name',
-      'chief_executive_job_title',
-      'chief_executive_email',
-    ]);
-    expect(records.slice(1)).toEqual([
-      [
-        `'=HYPERLINK("http://evil.example")`,
-        'county',
-        'EXP-1',
-        'County Hall\nTestville',
-        'North East',
-        'open',
-        'ombudsman@testshire.example',
-        'Ms',
-        'Ada Chief',
-        'Chief Executive',
-        'ada@testshire.example',
-      ],
-    ]);
+    expect(records[0]).toEqual(ALL_COLUMN_NAMES);
+    expect(records.slice(1)).toHaveLength(1);
+    const exported = Object.fromEntries(ALL_COLUMN_NAMES.map((c, i) => [c, records[1]?.[i]]));
+    expect(exported).toMatchObject({
+      name: `'=HYPERLINK("http://evil.example")`,
+      kind: 'county',
+      reference: 'EXP-1',
+      address: 'County Hall\nTestville',
+      region: 'North East',
+      status: 'open',
+      generic_inbox: 'ombudsman@testshire.example',
+      chief_executive_title: 'Ms',
+      chief_executive_name: 'Ada Chief',
+      chief_executive_job_title: 'Chief Executive',
+      chief_executive_email: 'ada@testshire.example',
+      monitoring_officer_name: 'Mo Officer',
+      monitoring_officer_job_title: 'Head of Legal',
+      monitoring_officer_email: 'mo@testshire.example',
+      head_of_housing_name: '',
+    });
   });
 });
 
@@ -413,5 +406,159 @@ describe('authority page', () => {
     const openCases = /Open cases\s*<\/dt>\s*<dd[^>]*>\s*<a[^>]*>(\d+)/.exec(page.body);
     expect(openCases?.[1]).toBe('2');
     expect(page.body).toMatch(/Overdue responses\s*<\/dt>\s*<dd[^>]*>\s*0\s*</);
+  });
+});
+
+describe('CSV import of heads of service', () => {
+  const group = (area: string) => ['title', 'name', 'job_title', 'email'].map((f) => `head_of_${area}_${f}`).join(',');
+  const WITH_HEADS = `${HEADER},status,${group('housing')},${group('planning')}`;
+  const row = (reference: string, cells: { status?: string; housing?: string; planning?: string } = {}) =>
+    `${csvRow(`Headsville Council ${reference}`, reference, 'ce@example.org', 'district')},${cells.status ?? ''},${cells.housing ?? ',,,'},${cells.planning ?? ',,,'}`;
+  const HAL = 'Mr,Hal Homes,Head of Housing,hal@headsville.example';
+  const PIA = ',Pia Plans,Planning Manager,pia@headsville.example';
+
+  async function idOf(reference: string) {
+    const page = await t.services.authorities.search(investigator, { q: reference });
+    const id = page.items[0]?.id;
+    if (!id) throw new Error(`No authority ${reference}`);
+    return id;
+  }
+  const heads = async (id: string) =>
+    (await t.services.authorities.getAuthority(investigator, id)).headsOfService.map((h) => [
+      h.serviceArea,
+      h.name,
+      h.email,
+    ]);
+
+  it('imports heads of service, shown on the authority page and in the API', async () => {
+    const done = await importCsv(`${WITH_HEADS}\n${row('HOSREF1', { housing: HAL, planning: PIA })}\n`);
+    expect(done).toMatchObject({ status: 'succeeded', createdCount: 1 });
+    const id = await idOf('HOSREF1');
+
+    const { token } = await signedInAs(t.db, t.services, 'investigator');
+    const page = await new TestClient(t.app).withSession(token).get(`/staff/authorities/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Head of housing');
+    expect(page.body).toContain('Mr Hal Homes');
+    expect(page.body).toContain('Head of planning');
+    expect(page.body).toContain('pia@headsville.example');
+
+    const api = await t.services.apiTokens.createFromCommandLine({
+      name: 'r',
+      role: 'investigator',
+      authorityId: null,
+    });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/authorities/${id}`,
+      headers: { authorization: `Bearer ${api.token}` },
+    });
+    expect(res.json<{ headsOfService: unknown[] }>().headsOfService).toEqual([
+      expect.objectContaining({ serviceArea: 'housing', title: 'Mr', name: 'Hal Homes', jobTitle: 'Head of Housing' }),
+      expect.objectContaining({
+        serviceArea: 'planning',
+        title: null,
+        name: 'Pia Plans',
+        email: 'pia@headsville.example',
+      }),
+    ]);
+  });
+
+  it('leaves heads of service a file has no columns for, removes those left empty, and closes by status', async () => {
+    await importCsv(`${WITH_HEADS}\n${row('HOSREF2', { housing: HAL, planning: PIA })}\n`);
+    const id = await idOf('HOSREF2');
+
+    // A file in the old format, without head of service or status columns, changes the authority only.
+    const old = await importCsv(
+      `${HEADER}\n${csvRow('Headsville Council HOSREF2 Renamed', 'HOSREF2', 'ce@example.org', 'district')}\n`,
+    );
+    expect(old).toMatchObject({ status: 'succeeded', updatedCount: 1 });
+    expect(await heads(id)).toEqual([
+      ['housing', 'Hal Homes', 'hal@headsville.example'],
+      ['planning', 'Pia Plans', 'pia@headsville.example'],
+    ]);
+
+    // Housing's columns empty: removed. No planning columns: kept. Status closed: closed.
+    const text = `${HEADER},status,${group('housing')}\n${csvRow('Headsville Council HOSREF2', 'HOSREF2', 'ce@example.org', 'district')},closed,,,,\n`;
+    expect(await importCsv(text)).toMatchObject({ status: 'succeeded', updatedCount: 1 });
+    expect(await heads(id)).toEqual([['planning', 'Pia Plans', 'pia@headsville.example']]);
+    expect((await t.services.authorities.requireAuthority(investigator, id)).active).toBe(false);
+    const closed = await t.services.authorities.search(investigator, { q: 'HOSREF2', status: 'closed' });
+    expect(closed.items.map((i) => i.id)).toEqual([id]);
+
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select('action')
+      .where('authority_id', '=', id)
+      .where('action', 'in', ['senior-officer.removed', 'authority.closed'])
+      .execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['authority.closed', 'senior-officer.removed']);
+  });
+
+  it('rejects the whole file when a head of service’s email is bad, reporting its row and column', async () => {
+    await importCsv(`${WITH_HEADS}\n${row('HOSREF3', { housing: HAL })}\n`);
+    const id = await idOf('HOSREF3');
+    const bad = [
+      row('HOSREF3', { housing: 'Mr,Hal Homes,Head of Housing,hal at headsville', planning: PIA }),
+      row('HOSREF4', { planning: PIA }),
+      row('HOSREF5', { housing: ',Half Filled,,' }),
+    ];
+    const result = await importCsv(`${WITH_HEADS}\n${bad.join('\n')}\n`);
+    expect(result.status).toBe('failed');
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        column: 'head_of_housing_email',
+        message: 'Enter the email address of the head of housing in the correct format, like name@example.com',
+      },
+      { row: 4, column: 'head_of_housing_job_title', message: 'Enter the job title of the head of housing' },
+      { row: 4, column: 'head_of_housing_email', message: 'Enter the email address of the head of housing' },
+    ]);
+    expect(await heads(id)).toEqual([['housing', 'Hal Homes', 'hal@headsville.example']]);
+    expect((await t.services.authorities.search(investigator, { q: 'HOSREF4' })).count).toBe(0);
+
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const page = await new TestClient(t.app).withSession(token).get(`/staff/authorities/import/${result.id}`);
+    expect(page.body).toContain('Your file was not imported');
+    expect(page.body).toContain('<code>head_of_housing_email</code>');
+  });
+
+  it('refuses a header row with only some of a service area’s columns', async () => {
+    const text = `${HEADER},head_of_housing_name,head_of_housing_email\n${csvRow('Half Header Council', 'HOSREF6')},Hal,hal@example.org\n`;
+    await expect(
+      t.services.authorities.startImport(lead, 'x.csv', new TextEncoder().encode(text)),
+    ).rejects.toMatchObject({
+      fields: [
+        {
+          field: 'file',
+          message: expect.stringContaining('but not head_of_housing_title, head_of_housing_job_title') as string,
+        },
+      ],
+    });
+  });
+
+  it('offers a template and guidance with the head of service columns, and exports a file that imports again', async () => {
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const guidance = await client.get('/staff/authorities/import');
+    expect(guidance.body).toContain('<code>head_of_childrens_services_</code>');
+    expect(guidance.body).toContain('leave that area’s columns out of the file');
+    const template = await client.get('/staff/authorities/import/template.csv');
+    const header: string[][] = parse(template.body, { bom: true });
+    expect(header[0]).toEqual(ALL_COLUMN_NAMES);
+
+    await importCsv(`${WITH_HEADS}\n${row('HOSREF7', { housing: HAL, planning: PIA })}\n`);
+    const id = await idOf('HOSREF7');
+    const exported = await client.get('/staff/authorities/export?q=HOSREF7');
+    const again = await importCsv(exported.body);
+    expect(again).toMatchObject({ status: 'succeeded', createdCount: 0, updatedCount: 0 });
+    expect(await heads(id)).toHaveLength(2);
+
+    const edited = exported.body.replace('Pia Plans', 'Pat Plans');
+    expect(await importCsv(edited)).toMatchObject({ status: 'succeeded', updatedCount: 1 });
+    expect(await heads(id)).toEqual([
+      ['housing', 'Hal Homes', 'hal@headsville.example'],
+      ['planning', 'Pat Plans', 'pia@headsville.example'],
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import type { Services } from '../../composition.ts';
 import { apiRoute, type ApiRoute } from '../../http/api.ts';
-import { invalid } from '../../platform/errors.ts';
 import {
   apiCreateAuthority,
   apiUpdateAuthority,
@@ -8,11 +7,8 @@ import {
   authorityListResponse,
   authorityResponse,
   directoryQuery,
-  type AuthorityInput,
-  type OfficerInput,
 } from './authorities.schemas.ts';
-import type { AuthorityDetail, SeniorOfficer } from './authorities.service.ts';
-import { regionFrom } from './domain.ts';
+import type { AuthorityChanges, AuthorityDetail, SeniorOfficer } from './authorities.service.ts';
 
 const officerOut = (o: SeniorOfficer | null) =>
   o && {
@@ -23,6 +19,7 @@ const officerOut = (o: SeniorOfficer | null) =>
     name: o.name,
     jobTitle: o.jobTitle,
     email: o.email,
+    emailFailingSince: o.bouncing ? o.bouncing.since.toISOString() : null,
   };
 
 function authorityOut(a: AuthorityDetail) {
@@ -34,6 +31,7 @@ function authorityOut(a: AuthorityDetail) {
     address: a.address,
     region: a.region,
     genericInbox: a.genericInbox,
+    genericInboxFailingSince: a.genericInboxBouncing ? a.genericInboxBouncing.since.toISOString() : null,
     active: a.active,
     closedAt: a.closedAt ? a.closedAt.toISOString() : null,
     chiefExecutive: officerOut(a.chiefExecutive),
@@ -41,9 +39,6 @@ function authorityOut(a: AuthorityDetail) {
     headsOfService: a.headsOfService.map((h) => officerOut(h) as NonNullable<ReturnType<typeof officerOut>>),
   };
 }
-
-const officerIn = (o: SeniorOfficer | null): OfficerInput | null =>
-  o && { title: o.title, name: o.name, jobTitle: o.jobTitle, email: o.email };
 
 /** The authority directory over the API. Authority tokens read their own authority only. */
 export function authoritiesApi(services: Services): ApiRoute[] {
@@ -112,30 +107,30 @@ export function authoritiesApi(services: Services): ApiRoute[] {
       access: 'authorities:manage',
       summary: 'Change an authority',
       description:
-        'Fields left out are unchanged; a null optional field is cleared (`monitoringOfficer: null` removes the monitoring officer).',
+        'Takes the fields of POST, and `active`. Fields left out are unchanged; a null optional field is ' +
+        'cleared (`monitoringOfficer: null` removes the monitoring officer). `headsOfService` replaces the ' +
+        'whole set. `active: false` closes the authority and `active: true` reopens it. All the changes are ' +
+        'made together, or none is. Authority tokens may not change authorities.',
       tags: ['Authorities'],
       params: authorityIdParams,
       body: apiUpdateAuthority,
       response: authorityResponse,
       handler: async ({ actor, params, body, request }) => {
-        const current = await authorities.getAuthority(actor, params.id);
+        // Absent and null differ for the optional fields: absent leaves the field as it is.
         const raw = (request.body ?? {}) as Record<string, unknown>;
-        const given = (key: string) => Object.hasOwn(raw, key);
-        const chiefExecutive = body.chiefExecutive ?? officerIn(current.chiefExecutive);
-        if (!chiefExecutive) throw invalid([{ field: 'chiefExecutive', message: 'Enter the chief executive' }]);
-        const next: AuthorityInput = {
-          name: body.name ?? current.name,
-          kind: body.kind ?? current.kind,
-          reference: given('reference') ? body.reference : current.reference,
-          address: given('address') ? body.address : current.address,
-          region: given('region') ? body.region : current.region ? regionFrom(current.region) : null,
-          genericInbox: given('genericInbox') ? body.genericInbox : current.genericInbox,
-          chiefExecutive,
-          monitoringOfficer: given('monitoringOfficer')
-            ? (body.monitoringOfficer ?? null)
-            : officerIn(current.monitoringOfficer),
-        };
-        await authorities.update(actor, params.id, next);
+        const given = (key: keyof typeof body) => Object.hasOwn(raw, key);
+        const changes: AuthorityChanges = {};
+        if (body.name !== undefined) changes.name = body.name;
+        if (body.kind !== undefined) changes.kind = body.kind;
+        if (given('reference')) changes.reference = body.reference;
+        if (given('address')) changes.address = body.address;
+        if (given('region')) changes.region = body.region;
+        if (given('genericInbox')) changes.genericInbox = body.genericInbox;
+        if (body.chiefExecutive) changes.chiefExecutive = body.chiefExecutive;
+        if (given('monitoringOfficer')) changes.monitoringOfficer = body.monitoringOfficer ?? null;
+        if (body.headsOfService) changes.headsOfService = body.headsOfService;
+        if (body.active !== undefined) changes.active = body.active;
+        await authorities.change(actor, params.id, changes);
         return authorityOut(await authorities.getAuthority(actor, params.id));
       },
     }),

@@ -1,5 +1,15 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { checkRow, parseImportFile } from './authorities.csv.ts';
+import {
+  ALL_COLUMN_NAMES,
+  checkRow,
+  exportRecord,
+  headColumn,
+  parseImportFile,
+  templateRows,
+  type ExportedAuthority,
+} from './authorities.csv.ts';
 import { decodeDirectoryCursor, encodeDirectoryCursor, kindFrom, searchQuery } from './domain.ts';
 
 const HEADER =
@@ -49,5 +59,145 @@ describe('import files', () => {
     expect(checkRow({ ...values, __extra: '15' }, 3)).toEqual({
       errors: [{ row: 3, column: 'row', message: 'The row has more cells than the header row has columns' }],
     });
+  });
+
+  it('names the head of service columns after the service area', () => {
+    expect(headColumn('housing', 'name')).toBe('head_of_housing_name');
+    expect(headColumn('childrens-services', 'job_title')).toBe('head_of_childrens_services_job_title');
+    expect(ALL_COLUMN_NAMES.slice(0, 7)).toEqual([
+      'name',
+      'kind',
+      'reference',
+      'address',
+      'region',
+      'status',
+      'generic_inbox',
+    ]);
+    expect(ALL_COLUMN_NAMES).toHaveLength(14 + 1 + 9 * 4);
+  });
+
+  it('takes the status and any service area’s head of service columns, all four or none', () => {
+    const housing = ['title', 'name', 'job_title', 'email'].map((f) => `head_of_housing_${f}`);
+    const withHousing = parseImportFile(
+      new TextEncoder().encode(`${HEADER},status,${housing.join(',')}
+${','.repeat(18)}
+`),
+    );
+    expect('rows' in withHousing && Object.keys(withHousing.rows[0]?.values ?? {})).toContain('head_of_housing_email');
+
+    const partial = parseImportFile(
+      new TextEncoder().encode(`${HEADER},head_of_housing_name
+${','.repeat(14)}
+`),
+    );
+    expect(partial).toEqual({
+      errors: [
+        {
+          field: 'file',
+          message:
+            'The header row of the selected file has some of the head_of_housing_ columns but not head_of_housing_title, head_of_housing_job_title, head_of_housing_email: include all four columns of the head of housing, or none of them',
+        },
+      ],
+    });
+    const unknown = parseImportFile(
+      new TextEncoder().encode(`${HEADER},head_of_parks_name
+${','.repeat(14)}
+`),
+    );
+    expect(unknown).toEqual({
+      errors: [{ field: 'file', message: 'The header row of the selected file has unknown column head_of_parks_name' }],
+    });
+  });
+
+  it('checks a head of service group: filled, empty (removal) or half filled', () => {
+    const values = Object.fromEntries(HEADER.split(',').map((c) => [c, ''])) as Record<string, string>;
+    Object.assign(values, {
+      name: 'Oak Council',
+      kind: 'district',
+      reference: 'E1',
+      chief_executive_name: 'A',
+      chief_executive_job_title: 'B',
+      chief_executive_email: 'a@example.org',
+    });
+    const head = (area: string, name: string, jobTitle: string, email: string) => ({
+      [`head_of_${area}_title`]: '',
+      [`head_of_${area}_name`]: name,
+      [`head_of_${area}_job_title`]: jobTitle,
+      [`head_of_${area}_email`]: email,
+    });
+    expect(checkRow(values, 2)).toMatchObject({ row: { heads: null, active: null } });
+    expect(
+      checkRow(
+        {
+          ...values,
+          status: 'Closed',
+          ...head('housing', 'Hal', 'Head of Housing', 'hal@example.org'),
+          ...head('planning', '', '', ''),
+        },
+        2,
+      ),
+    ).toMatchObject({
+      row: {
+        active: false,
+        heads: {
+          housing: { title: null, name: 'Hal', job_title: 'Head of Housing', email: 'hal@example.org' },
+          planning: null,
+        },
+      },
+    });
+    expect(checkRow({ ...values, status: 'gone', ...head('benefits_tax', 'Bo', '', 'not-an-email') }, 7)).toEqual({
+      errors: [
+        {
+          row: 7,
+          column: 'status',
+          message: 'Enter open or closed, or leave the status empty to keep the authority as it is',
+        },
+        {
+          row: 7,
+          column: 'head_of_benefits_tax_email',
+          message:
+            'Enter the email address of the head of benefits and tax in the correct format, like name@example.com',
+        },
+        {
+          row: 7,
+          column: 'head_of_benefits_tax_job_title',
+          message: 'Enter the job title of the head of benefits and tax',
+        },
+      ],
+    });
+  });
+
+  it('exports records that import again as they are, starting with the template', () => {
+    const [header, example] = templateRows();
+    const authority: ExportedAuthority = {
+      name: 'Elm Council',
+      kind: 'unitary',
+      reference: 'E2',
+      address: null,
+      region: 'London',
+      active: false,
+      genericInbox: null,
+      chiefExecutive: { title: null, name: 'C', jobTitle: 'Chief Executive', email: 'c@example.org' },
+      monitoringOfficer: null,
+      headsOfService: [
+        { serviceArea: 'education', title: 'Dr', name: 'E', jobTitle: 'Director', email: 'e@example.org' },
+      ],
+    };
+    const text = stringify([header ?? [], example ?? [], exportRecord(authority)], { bom: true });
+    const parsed = parseImportFile(new TextEncoder().encode(text));
+    if (!('rows' in parsed)) throw new Error(JSON.stringify(parsed.errors));
+    const [first, second] = parsed.rows.map((r) => checkRow(r.values, r.row));
+    expect(first).toMatchObject({
+      row: { reference: 'E07000999', active: true, heads: { housing: { name: 'Sam Example' }, education: null } },
+    });
+    expect(second).toMatchObject({
+      row: {
+        active: false,
+        mo_name: null,
+        heads: { education: { title: 'Dr', name: 'E', job_title: 'Director', email: 'e@example.org' }, housing: null },
+      },
+    });
+    const records: string[][] = parse(text, { bom: true });
+    expect(records[0]).toEqual(ALL_COLUMN_NAMES);
   });
 });

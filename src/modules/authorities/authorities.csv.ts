@@ -11,7 +11,7 @@ import {
   requiredEmail,
   requiredText,
 } from './authorities.schemas.ts';
-import { AUTHORITY_KINDS, KIND_NAMES, REGIONS } from './domain.ts';
+import { AUTHORITY_KINDS, KIND_NAMES, REGIONS, SERVICE_AREAS, SERVICE_AREA_NAMES, type ServiceArea } from './domain.ts';
 
 /**
  * The directory's CSV format: the columns, what each holds, and the checks on a file and its rows.
@@ -54,8 +54,53 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
   { name: 'monitoring_officer_email', required: false, description: 'The monitoring officer’s email address.' },
 ];
 
+/** The columns every file's header row must name. */
 export const IMPORT_COLUMN_NAMES = IMPORT_COLUMNS.map((c) => c.name);
 export const MAX_IMPORT_ROWS = 100_000;
+
+/** An optional column: left out of the header row, every authority stays open or closed as it is. */
+export const STATUS_COLUMN: ImportColumn = {
+  name: 'status',
+  required: false,
+  description:
+    'open or closed. Closed means the authority no longer exists or is no longer in jurisdiction. Leave it empty, or leave the column out, to keep the authority open or closed as it is (a new authority is open).',
+};
+
+/** The four columns of a head of service, named after the service area: head_of_housing_name and so on. */
+export const HEAD_OF_SERVICE_FIELDS = [
+  { field: 'title', required: false, description: 'The head of service’s title, such as Ms or Dr.' },
+  { field: 'name', required: true, description: 'The head of service’s name.' },
+  { field: 'job_title', required: true, description: 'The head of service’s job title.' },
+  { field: 'email', required: true, description: 'The head of service’s email address.' },
+] as const;
+export type HeadOfServiceField = (typeof HEAD_OF_SERVICE_FIELDS)[number]['field'];
+
+/** The start of a service area's column names: `head_of_` + the service area with underscores + `_`. */
+const headPrefix = (area: ServiceArea): string => `head_of_${area.replaceAll('-', '_')}_`;
+
+/** A head of service column, such as head_of_childrens_services_job_title. */
+export const headColumn = (area: ServiceArea, field: HeadOfServiceField): string => `${headPrefix(area)}${field}`;
+
+/** Each service area's group of head of service columns, in the directory's order of service areas. */
+export const HEAD_OF_SERVICE_GROUPS = SERVICE_AREAS.map((area) => ({
+  area,
+  areaName: SERVICE_AREA_NAMES[area],
+  prefix: headPrefix(area),
+  columns: HEAD_OF_SERVICE_FIELDS.map((f) => headColumn(area, f.field)),
+}));
+
+const AFTER_REGION = IMPORT_COLUMN_NAMES.indexOf('region') + 1;
+
+/**
+ * Every column a file may have, in the order of the template and the export (status after region,
+ * as the directory shows it): an exported file can be imported again as it is.
+ */
+export const ALL_COLUMN_NAMES: readonly string[] = [
+  ...IMPORT_COLUMN_NAMES.slice(0, AFTER_REGION),
+  STATUS_COLUMN.name,
+  ...IMPORT_COLUMN_NAMES.slice(AFTER_REGION),
+  ...HEAD_OF_SERVICE_GROUPS.flatMap((g) => g.columns),
+];
 
 /** One checked row of an import file, as the staging table holds it. */
 export interface ImportRow {
@@ -73,7 +118,22 @@ export interface ImportRow {
   mo_name: string | null;
   mo_job_title: string | null;
   mo_email: string | null;
+  /** True to reopen the authority, false to close it, null to leave it as it is. */
+  active: boolean | null;
+  /**
+   * Heads of service by area: a head to record, or null to remove the one held. An area the file
+   * has no columns for is absent (its head is left as it is); null when the file has none at all.
+   */
+  heads: ImportHeads | null;
 }
+
+export interface ImportHead {
+  title: string | null;
+  name: string;
+  job_title: string;
+  email: string;
+}
+export type ImportHeads = Partial<Record<ServiceArea, ImportHead | null>>;
 
 export interface RowError {
   row: number;
@@ -114,25 +174,89 @@ const rowSchema = z
       missing('monitoring_officer_email', 'Enter the monitoring officer’s email address');
   });
 
+const statusField = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const status = v.toLowerCase();
+    if (status === '') return null;
+    if (status === 'open') return true;
+    if (status === 'closed') return false;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Enter open or closed, or leave the status empty to keep the authority as it is',
+    });
+    return z.NEVER;
+  });
+
+/** One head of service's columns: all empty (remove the head), or a name, job title and email. */
+const headGroupSchema = (area: ServiceArea) => {
+  const who = `the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`;
+  return z
+    .object({
+      title: optionalText('Title', 50),
+      name: optionalText('Name', NAME_MAX),
+      job_title: optionalText('Job title', JOB_TITLE_MAX),
+      email: optionalEmail(`the email address of ${who}`),
+    })
+    .superRefine((h, ctx) => {
+      if (!(h.title || h.name || h.job_title || h.email)) return;
+      const missing = (path: HeadOfServiceField, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      if (!h.name) missing('name', `Enter the name of ${who}, or leave all their columns empty`);
+      if (!h.job_title) missing('job_title', `Enter the job title of ${who}`);
+      if (!h.email) missing('email', `Enter the email address of ${who}`);
+    })
+    .transform((h): ImportHead | null =>
+      h.name && h.job_title && h.email
+        ? { title: h.title, name: h.name, job_title: h.job_title, email: h.email }
+        : null,
+    );
+};
+const HEAD_GROUP_SCHEMAS = HEAD_OF_SERVICE_GROUPS.map((g) => ({ ...g, schema: headGroupSchema(g.area) }));
+
 /** Checks one data row (an object keyed by column name). Row numbers count the header as row 1. */
 export function checkRow(values: Record<string, string>, row: number): { row: ImportRow } | { errors: RowError[] } {
-  const result = rowSchema.safeParse(values);
-  const extra: RowError[] =
+  const errors: RowError[] =
     values.__extra === undefined
       ? []
       : [{ row, column: 'row', message: 'The row has more cells than the header row has columns' }];
-  if (!result.success || extra.length > 0) {
+  const report = (issues: readonly z.core.$ZodIssue[], columnOf: (path: string | undefined) => string) => {
     const seen = new Set<string>();
-    const errors: RowError[] = [...extra];
-    if (result.success) return { errors };
-    for (const issue of result.error.issues) {
-      const column = String(issue.path[0] ?? 'row');
+    for (const issue of issues) {
+      const column = columnOf(issue.path[0] === undefined ? undefined : String(issue.path[0]));
       if (seen.has(column)) continue;
       seen.add(column);
       errors.push({ row, column, message: issue.message });
     }
-    return { errors };
+  };
+
+  const result = rowSchema.safeParse(values);
+  if (!result.success) report(result.error.issues, (c) => c ?? 'row');
+
+  let active: boolean | null = null;
+  if (Object.hasOwn(values, STATUS_COLUMN.name)) {
+    const status = statusField.safeParse(values[STATUS_COLUMN.name]);
+    if (status.success) active = status.data;
+    else report(status.error.issues, () => STATUS_COLUMN.name);
   }
+
+  // A service area's columns are all in the header row or none are (parseImportFile checks).
+  let heads: ImportHeads | null = null;
+  for (const group of HEAD_GROUP_SCHEMAS) {
+    if (!Object.hasOwn(values, headColumn(group.area, 'name'))) continue;
+    heads ??= {};
+    const parsed = group.schema.safeParse({
+      title: values[headColumn(group.area, 'title')],
+      name: values[headColumn(group.area, 'name')],
+      job_title: values[headColumn(group.area, 'job_title')],
+      email: values[headColumn(group.area, 'email')],
+    });
+    if (parsed.success) heads[group.area] = parsed.data;
+    else report(parsed.error.issues, (field) => headColumn(group.area, (field ?? 'name') as HeadOfServiceField));
+  }
+
+  if (!result.success || errors.length > 0) return { errors };
   const r = result.data;
   return {
     row: {
@@ -150,6 +274,8 @@ export function checkRow(values: Record<string, string>, row: number): { row: Im
       mo_name: r.monitoring_officer_name,
       mo_job_title: r.monitoring_officer_job_title,
       mo_email: r.monitoring_officer_email,
+      active,
+      heads,
     },
   };
 }
@@ -205,7 +331,7 @@ export function parseImportFile(bytes: Uint8Array): ParsedFile | { errors: Field
   if (!header || header.every((h) => h.trim() === '')) return { errors: fileError('The selected file is empty') };
   const columns = header.map((h) => h.trim().toLowerCase());
   const missing = IMPORT_COLUMN_NAMES.filter((c) => !columns.includes(c));
-  const unknown = columns.filter((c) => !IMPORT_COLUMN_NAMES.includes(c));
+  const unknown = columns.filter((c) => !ALL_COLUMN_NAMES.includes(c));
   const duplicated = columns.filter((c, i) => columns.indexOf(c) !== i);
   const problems: FieldError[] = [];
   if (missing.length > 0)
@@ -213,6 +339,14 @@ export function parseImportFile(bytes: Uint8Array): ParsedFile | { errors: Field
       field: 'file',
       message: `The header row of the selected file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
     });
+  for (const group of HEAD_OF_SERVICE_GROUPS) {
+    const absent = group.columns.filter((c) => !columns.includes(c));
+    if (absent.length > 0 && absent.length < group.columns.length)
+      problems.push({
+        field: 'file',
+        message: `The header row of the selected file has some of the ${group.prefix} columns but not ${absent.join(', ')}: include all four columns of the head of ${group.areaName.toLowerCase()}, or none of them`,
+      });
+  }
   if (unknown.length > 0)
     problems.push({
       field: 'file',
@@ -237,25 +371,94 @@ export function parseImportFile(bytes: Uint8Array): ParsedFile | { errors: Field
   };
 }
 
-/** The template a user downloads: the header row and one example authority. */
-export function templateRows(): string[][] {
+/** A senior officer as the export writes one. */
+interface ExportedOfficer {
+  title: string | null;
+  name: string;
+  jobTitle: string;
+  email: string;
+}
+
+/** An authority with its senior officers, as the export writes it. */
+export interface ExportedAuthority {
+  name: string;
+  kind: string;
+  reference: string | null;
+  address: string | null;
+  region: string | null;
+  active: boolean;
+  genericInbox: string | null;
+  chiefExecutive: ExportedOfficer | null;
+  monitoringOfficer: ExportedOfficer | null;
+  headsOfService: (ExportedOfficer & { serviceArea: ServiceArea | null })[];
+}
+
+function officerCells(prefix: string, officer: ExportedOfficer | null | undefined): [string, string][] {
   return [
-    IMPORT_COLUMN_NAMES,
-    [
-      'Example District Council',
-      'district',
-      'E07000999',
-      'Council Offices, High Street, Exampleton, EX1 1AA',
-      'South East',
-      'ombudsman@example-district.example',
-      'Ms',
-      'Jane Example',
-      'Chief Executive',
-      'chief.executive@example-district.example',
-      'Mr',
-      'John Example',
-      'Monitoring Officer',
-      'monitoring.officer@example-district.example',
-    ],
+    [`${prefix}title`, officer?.title ?? ''],
+    [`${prefix}name`, officer?.name ?? ''],
+    [`${prefix}job_title`, officer?.jobTitle ?? ''],
+    [`${prefix}email`, officer?.email ?? ''],
+  ];
+}
+
+/** One authority as a record of the export, in the order of ALL_COLUMN_NAMES. */
+export function exportRecord(a: ExportedAuthority): string[] {
+  const cells = new Map<string, string>([
+    ['name', a.name],
+    ['kind', a.kind],
+    ['reference', a.reference ?? ''],
+    ['address', a.address ?? ''],
+    ['region', a.region ?? ''],
+    ['status', a.active ? 'open' : 'closed'],
+    ['generic_inbox', a.genericInbox ?? ''],
+    ...officerCells('chief_executive_', a.chiefExecutive),
+    ...officerCells('monitoring_officer_', a.monitoringOfficer),
+    ...HEAD_OF_SERVICE_GROUPS.flatMap((g) =>
+      officerCells(
+        g.prefix,
+        a.headsOfService.find((h) => h.serviceArea === g.area),
+      ),
+    ),
+  ]);
+  return ALL_COLUMN_NAMES.map((c) => cells.get(c) ?? '');
+}
+
+/**
+ * The template a user downloads: every column, and one example authority with two of its heads of
+ * service (the other service areas' columns are empty).
+ */
+export function templateRows(): string[][] {
+  const example = (area: ServiceArea, name: string) => ({
+    serviceArea: area,
+    title: null,
+    name,
+    jobTitle: `Head of ${SERVICE_AREA_NAMES[area]}`,
+    email: `${area}@example-district.example`,
+  });
+  return [
+    [...ALL_COLUMN_NAMES],
+    exportRecord({
+      name: 'Example District Council',
+      kind: 'district',
+      reference: 'E07000999',
+      address: 'Council Offices, High Street, Exampleton, EX1 1AA',
+      region: 'South East',
+      active: true,
+      genericInbox: 'ombudsman@example-district.example',
+      chiefExecutive: {
+        title: 'Ms',
+        name: 'Jane Example',
+        jobTitle: 'Chief Executive',
+        email: 'chief.executive@example-district.example',
+      },
+      monitoringOfficer: {
+        title: 'Mr',
+        name: 'John Example',
+        jobTitle: 'Monitoring Officer',
+        email: 'monitoring.officer@example-district.example',
+      },
+      headsOfService: [example('housing', 'Sam Example'), example('planning', 'Alex Example')],
+    }),
   ];
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { AuditActor } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
+import type { ImportRow } from './authorities.csv.ts';
 import type { DirectoryCursor } from './domain.ts';
 
 export interface DirectoryFilters {
@@ -25,17 +26,12 @@ export interface DirectoryRow {
   sort_name: string;
 }
 
-export interface ExportRow extends DirectoryRow {
-  address: string | null;
-  generic_inbox: string | null;
-  ce_title: string | null;
-  ce_name: string | null;
-  ce_job_title: string | null;
-  ce_email: string | null;
-}
-
 export type AuthorityRow = Omit<Row<'authorities'>, 'search_words'>;
 export type OfficerRow = Row<'senior_officers'>;
+export type ExportRow = AuthorityRow & { sort_name: string };
+
+/** A checked row waiting in the staging table while its import runs. */
+export type StagedImportRow = ImportRow & { import_id: string; row_number: number };
 
 const AUTHORITY_COLUMNS = [
   'a.id',
@@ -45,6 +41,8 @@ const AUTHORITY_COLUMNS = [
   'a.address',
   'a.region',
   'a.generic_inbox',
+  'a.generic_inbox_failing_since',
+  'a.generic_inbox_bounce_status',
   'a.active',
   'a.closed_at',
   'a.created_at',
@@ -108,27 +106,9 @@ export class AuthoritiesRepository {
     return row.n;
   }
 
-  /** A batch of the export: authorities with their chief executive, in name order after `after`. */
+  /** A batch of the export: authorities in name order after `after` (their officers: `officersOf`). */
   exportBatch(f: DirectoryFilters, after: { name: string; id: string } | null, limit: number): Promise<ExportRow[]> {
-    let q = this.filtered(f)
-      .leftJoin('senior_officers as ce', (j) =>
-        j.onRef('ce.authority_id', '=', 'a.id').on('ce.role', '=', 'chief-executive'),
-      )
-      .select([
-        'a.id',
-        'a.name',
-        'a.kind',
-        'a.reference',
-        'a.region',
-        'a.active',
-        'a.address',
-        'a.generic_inbox',
-        sql<string>`lower(a.name)`.as('sort_name'),
-        'ce.title as ce_title',
-        'ce.name as ce_name',
-        'ce.job_title as ce_job_title',
-        'ce.email as ce_email',
-      ]);
+    let q = this.filtered(f).select([...AUTHORITY_COLUMNS, sql<string>`lower(a.name)`.as('sort_name')]);
     if (after) q = q.where(sql<boolean>`(lower(a.name), a.id) > (${after.name}, ${after.id}::uuid)`);
     return q
       .orderBy(sql`lower(a.name)`)
@@ -136,6 +116,12 @@ export class AuthoritiesRepository {
       .limit(limit)
       .modifyEnd(planEachRun)
       .execute();
+  }
+
+  /** The senior officers of several authorities at once. */
+  officersOf(authorityIds: string[]): Promise<OfficerRow[]> {
+    if (authorityIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('senior_officers').selectAll().where('authority_id', 'in', authorityIds).execute();
   }
 
   findById(id: string): Promise<AuthorityRow | undefined> {
@@ -218,8 +204,12 @@ export class AuthoritiesRepository {
     await this.db.updateTable('authority_imports').set(values).where('id', '=', id).execute();
   }
 
-  async insertImportRows(rows: NewRow<'authority_import_rows'>[]): Promise<void> {
-    if (rows.length > 0) await this.db.insertInto('authority_import_rows').values(rows).execute();
+  async insertImportRows(rows: StagedImportRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('authority_import_rows')
+      .values(rows.map((r) => ({ ...r, heads: r.heads ? JSON.stringify(r.heads) : null })))
+      .execute();
   }
 
   async deleteImportRows(importId: string): Promise<void> {
@@ -227,10 +217,12 @@ export class AuthoritiesRepository {
   }
 
   /**
-   * Applies an import's checked rows in one statement per table: authorities are upserted by
-   * reference, then chief executives and monitoring officers; a row without a monitoring officer
-   * removes the one held. Only real changes are written, and each writes its audit row.
-   * Returns the ids of authorities created, and of existing authorities that changed.
+   * Applies an import's checked rows one statement at a time: authorities are upserted by reference
+   * and closed or reopened as their status says, then chief executives, monitoring officers and heads
+   * of service are upserted; a row without a monitoring officer removes the one held, and a row with
+   * an area's head of service columns empty removes that head. Only real changes are written, and
+   * each writes its audit row. Returns the ids of authorities created, and of existing authorities
+   * that changed.
    */
   async mergeImport(
     importId: string,
@@ -280,8 +272,64 @@ export class AuthoritiesRepository {
         )
         SELECT authority_id FROM up`.execute(this.db);
 
+    // A status given closes or reopens the authority (one created closed is created, then closed).
+    const statuses = await sql<{ id: string }>`
+      WITH changed AS (
+        UPDATE authorities a
+        SET active = r.active, closed_at = CASE WHEN r.active THEN NULL ELSE ${now}::timestamptz END,
+            updated_at = ${now}::timestamptz
+        FROM authority_import_rows r
+        WHERE r.import_id = ${importId}::uuid AND a.reference = r.reference
+          AND r.active IS NOT NULL AND a.active <> r.active
+        RETURNING a.id, a.active
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+        SELECT ${who}, CASE WHEN active THEN 'authority.reopened' ELSE 'authority.closed' END,
+               'authority', id::text, id, ${requestId}
+        FROM changed
+      )
+      SELECT id FROM changed`.execute(this.db);
+
     const chiefs = await officers('chief-executive', 'ce');
     const monitoring = await officers('monitoring-officer', 'mo');
+    // Heads of service: an area's object records its head, null removes it, absent leaves it.
+    const heads = await sql<{ authority_id: string }>`
+      WITH up AS (
+        INSERT INTO senior_officers AS s (authority_id, role, service_area, title, name, job_title, email, created_at, updated_at)
+        SELECT a.id, 'head-of-service', h.key, h.value->>'title', h.value->>'name', h.value->>'job_title',
+               h.value->>'email', ${now}::timestamptz, ${now}::timestamptz
+        FROM authority_import_rows r
+          CROSS JOIN LATERAL jsonb_each(r.heads) h
+          JOIN authorities a ON a.reference = r.reference
+        WHERE r.import_id = ${importId}::uuid AND jsonb_typeof(h.value) = 'object'
+        ON CONFLICT ON CONSTRAINT senior_officers_role_key DO UPDATE
+          SET title = excluded.title, name = excluded.name, job_title = excluded.job_title,
+              email = excluded.email, updated_at = excluded.updated_at
+          WHERE (s.title, s.name, s.job_title, s.email)
+            IS DISTINCT FROM (excluded.title, excluded.name, excluded.job_title, excluded.email)
+        RETURNING s.id, s.authority_id, (s.xmax = 0) AS inserted
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+        SELECT ${who}, CASE WHEN inserted THEN 'senior-officer.added' ELSE 'senior-officer.changed' END,
+               'senior-officer', id::text, authority_id, ${requestId}
+        FROM up
+      )
+      SELECT authority_id FROM up`.execute(this.db);
+    const removedHeads = await sql<{ authority_id: string }>`
+      WITH gone AS (
+        DELETE FROM senior_officers s
+        USING authority_import_rows r
+          CROSS JOIN LATERAL jsonb_each(r.heads) h
+          JOIN authorities a ON a.reference = r.reference
+        WHERE r.import_id = ${importId}::uuid AND jsonb_typeof(h.value) = 'null'
+          AND s.authority_id = a.id AND s.role = 'head-of-service' AND s.service_area = h.key
+        RETURNING s.id, s.authority_id
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
+        SELECT ${who}, 'senior-officer.removed', 'senior-officer', id::text, authority_id, ${requestId}
+        FROM gone
+      )
+      SELECT authority_id FROM gone`.execute(this.db);
     const removed = await sql<{ authority_id: string }>`
       WITH gone AS (
         DELETE FROM senior_officers s
@@ -299,7 +347,8 @@ export class AuthoritiesRepository {
     const created = new Set(authorities.rows.filter((r) => r.inserted).map((r) => r.id));
     const changed = new Set<string>();
     for (const r of authorities.rows) if (!r.inserted) changed.add(r.id);
-    for (const r of [...chiefs.rows, ...monitoring.rows, ...removed.rows])
+    for (const r of statuses.rows) if (!created.has(r.id)) changed.add(r.id);
+    for (const r of [...chiefs.rows, ...monitoring.rows, ...heads.rows, ...removedHeads.rows, ...removed.rows])
       if (!created.has(r.authority_id)) changed.add(r.authority_id);
     return { created, changed };
   }

@@ -6,7 +6,16 @@ import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
-import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, templateRows } from './authorities.csv.ts';
+import {
+  ALL_COLUMN_NAMES,
+  HEAD_OF_SERVICE_FIELDS,
+  HEAD_OF_SERVICE_GROUPS,
+  IMPORT_COLUMNS,
+  MAX_IMPORT_ROWS,
+  STATUS_COLUMN,
+  exportRecord,
+  templateRows,
+} from './authorities.csv.ts';
 import { authorityForm, directoryQuery, headOfServiceForm, type DirectoryQuery } from './authorities.schemas.ts';
 import { MAX_ROW_ERRORS, type AuthorityDetail, type ImportStatus } from './authorities.service.ts';
 import { AUTHORITY_KINDS, KIND_NAMES, REGIONS, SERVICE_AREAS, SERVICE_AREA_NAMES, isServiceArea } from './domain.ts';
@@ -93,20 +102,6 @@ function formValues(a: AuthorityDetail): Record<string, string> {
 
 const hasValues = (values: Record<string, unknown>) => Object.keys(values).length > 0;
 
-export const EXPORT_COLUMNS = [
-  'name',
-  'kind',
-  'reference',
-  'address',
-  'region',
-  'status',
-  'generic_inbox',
-  'chief_executive_title',
-  'chief_executive_name',
-  'chief_executive_job_title',
-  'chief_executive_email',
-];
-
 /** Staff pages of the authority directory, and the authority portal's own contacts page. */
 export function authoritiesRoutes(services: Services): PageRoute[] {
   const { authorities } = services;
@@ -145,24 +140,8 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
         const query = directoryQuery.parse(request.query ?? {});
         const batches = authorities.exportRows(actorOf(request), query);
         async function* records() {
-          yield EXPORT_COLUMNS;
-          for await (const batch of batches) {
-            for (const r of batch) {
-              yield [
-                r.name,
-                r.kind,
-                r.reference ?? '',
-                r.address ?? '',
-                r.region ?? '',
-                r.active ? 'open' : 'closed',
-                r.generic_inbox ?? '',
-                r.ce_title ?? '',
-                r.ce_name ?? '',
-                r.ce_job_title ?? '',
-                r.ce_email ?? '',
-              ].map(spreadsheetSafe);
-            }
-          }
+          yield ALL_COLUMN_NAMES;
+          for await (const batch of batches) for (const a of batch) yield exportRecord(a).map(spreadsheetSafe);
         }
         const stream = Readable.from(records()).pipe(stringify({ bom: true }));
         return reply
@@ -204,6 +183,9 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) =>
         reply.render('authorities/views/import.njk', {
           columns: IMPORT_COLUMNS,
+          statusColumn: STATUS_COLUMN,
+          headFields: HEAD_OF_SERVICE_FIELDS,
+          headGroups: HEAD_OF_SERVICE_GROUPS,
           maxRows: MAX_IMPORT_ROWS,
           maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024,
           imports: await authorities.recentImports(actorOf(request)),

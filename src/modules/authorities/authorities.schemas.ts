@@ -174,15 +174,26 @@ const apiOfficer = (role: string) =>
     email: requiredEmail(`the ${role}’s email address`),
   });
 
+/** Heads of service in the JSON API: at most one for each service area. */
+const apiHeadsOfService = z
+  .array(headOfServiceForm)
+  .max(SERVICE_AREAS.length)
+  .superRefine((heads, ctx) => {
+    heads.forEach((h, i) => {
+      if (heads.findIndex((other) => other.serviceArea === h.serviceArea) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'serviceArea'],
+          message: 'Each service area can have one head of service',
+        });
+    });
+  });
+
 export const apiCreateAuthority = z.object({
   ...authorityFields,
   chiefExecutive: apiOfficer('chief executive'),
   monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
-  headsOfService: z
-    .array(headOfServiceForm)
-    .max(SERVICE_AREAS.length)
-    .optional()
-    .transform((v) => v ?? []),
+  headsOfService: apiHeadsOfService.optional().transform((v) => v ?? []),
 });
 
 export const apiUpdateAuthority = z.object({
@@ -194,6 +205,15 @@ export const apiUpdateAuthority = z.object({
   genericInbox: authorityFields.genericInbox,
   chiefExecutive: apiOfficer('chief executive').optional(),
   monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
+  headsOfService: apiHeadsOfService
+    .optional()
+    .describe(
+      'The whole set of heads of service: a service area left out loses its head of service, and [] removes them all',
+    ),
+  active: z
+    .boolean()
+    .optional()
+    .describe('false closes the authority (it no longer exists or is no longer in jurisdiction); true reopens it'),
 });
 
 const officerResponse = z.object({
@@ -204,6 +224,10 @@ const officerResponse = z.object({
   name: z.string(),
   jobTitle: z.string(),
   email: z.string(),
+  emailFailingSince: z
+    .string()
+    .nullable()
+    .describe('When mail to this address started to bounce (a permanent failure); null when it does not'),
 });
 
 /** An authority as the API returns it, with its senior officers. */
@@ -215,6 +239,10 @@ export const authorityResponse = z.object({
   address: z.string().nullable(),
   region: z.string().nullable(),
   genericInbox: z.string().nullable(),
+  genericInboxFailingSince: z
+    .string()
+    .nullable()
+    .describe('When mail to the generic inbox started to bounce (a permanent failure); null when it does not'),
   active: z.boolean(),
   closedAt: z.string().nullable(),
   chiefExecutive: officerResponse.nullable(),

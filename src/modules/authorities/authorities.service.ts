@@ -6,13 +6,13 @@ import { DomainError, conflict, forbidden, notFound } from '../../platform/error
 import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
-import { checkRow, parseImportFile, type ImportRow, type RowError } from './authorities.csv.ts';
+import { checkRow, parseImportFile, type RowError } from './authorities.csv.ts';
 import {
   AuthoritiesRepository,
   type AuthorityRow,
   type DirectoryFilters,
-  type ExportRow,
   type OfficerRow,
+  type StagedImportRow,
 } from './authorities.repository.ts';
 import type { AuthorityInput, DirectoryQuery, HeadOfServiceInput, OfficerInput } from './authorities.schemas.ts';
 import {
@@ -26,6 +26,7 @@ import {
   searchQuery,
   type AuthorityKind,
   type OfficerRole,
+  type Region,
   type ServiceArea,
 } from './domain.ts';
 
@@ -38,10 +39,19 @@ export interface Authority {
   address: string | null;
   region: string | null;
   genericInbox: string | null;
+  /** Since when mail to the generic inbox bounces, with the delivery status; null when it does not. */
+  genericInboxBouncing: Bouncing | null;
   active: boolean;
   closedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A permanent delivery failure recorded on an address, until the address changes. */
+export interface Bouncing {
+  since: Date;
+  /** The enhanced status code of the failure, e.g. 5.1.1. */
+  status: string | null;
 }
 
 export interface SeniorOfficer {
@@ -54,6 +64,8 @@ export interface SeniorOfficer {
   name: string;
   jobTitle: string;
   email: string;
+  /** Since when mail to this officer bounces; null when it does not. */
+  bouncing: Bouncing | null;
 }
 
 export interface AuthorityDetail extends Authority {
@@ -61,6 +73,25 @@ export interface AuthorityDetail extends Authority {
   chiefExecutive: SeniorOfficer | null;
   monitoringOfficer: SeniorOfficer | null;
   headsOfService: SeniorOfficer[];
+}
+
+/**
+ * A change to an authority through the API: only the fields given change. Null clears an optional
+ * field (`monitoringOfficer: null` removes the monitoring officer).
+ */
+export interface AuthorityChanges {
+  name?: string;
+  kind?: AuthorityKind;
+  reference?: string | null;
+  address?: string | null;
+  region?: Region | null;
+  genericInbox?: string | null;
+  chiefExecutive?: OfficerInput;
+  monitoringOfficer?: OfficerInput | null;
+  /** The whole set of heads of service: a service area left out loses its head. */
+  headsOfService?: HeadOfServiceInput[];
+  /** False closes the authority; true reopens it. */
+  active?: boolean;
 }
 
 export interface DirectoryEntry {
@@ -230,14 +261,20 @@ export class AuthoritiesService {
     };
   }
 
-  /** The directory as filtered, in batches, for a streamed CSV export. */
-  async *exportRows(actor: Actor, query: DirectoryQuery): AsyncGenerator<ExportRow[]> {
+  /** The directory as filtered, with each authority's senior officers, in batches for a streamed CSV export. */
+  async *exportRows(actor: Actor, query: DirectoryQuery): AsyncGenerator<AuthorityDetail[]> {
     const filters = this.filtersFor(actor, query);
     let after: { name: string; id: string } | null = null;
     for (;;) {
       const batch = await this.repo.exportBatch(filters, after, EXPORT_BATCH);
       if (batch.length === 0) return;
-      yield batch;
+      const officers = new Map<string, OfficerRow[]>();
+      for (const o of await this.repo.officersOf(batch.map((r) => r.id))) {
+        const held = officers.get(o.authority_id);
+        if (held) held.push(o);
+        else officers.set(o.authority_id, [o]);
+      }
+      yield batch.map((r) => withOfficers(toAuthority(r), officers.get(r.id) ?? []));
       const last = batch[batch.length - 1];
       if (!last || batch.length < EXPORT_BATCH) return;
       after = { name: last.sort_name, id: last.id };
@@ -259,12 +296,7 @@ export class AuthoritiesService {
   /** Adds an authority with its chief executive (required), monitoring officer and heads of service. */
   async create(actor: Actor, input: AuthorityInput, headsOfService: HeadOfServiceInput[] = []): Promise<string> {
     this.assertMay(actor, 'authorities:manage');
-    const areas = headsOfService.map((h) => h.serviceArea);
-    if (new Set(areas).size !== areas.length) {
-      throw new DomainError('validation', 'Each service area can have one head of service', [
-        { field: 'headsOfService', message: 'Each service area can have one head of service' },
-      ]);
-    }
+    assertOneHeadPerArea(headsOfService);
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
@@ -290,26 +322,57 @@ export class AuthoritiesService {
 
   /** Changes an authority's details, chief executive and monitoring officer (null removes it). */
   async update(actor: Actor, id: string, input: AuthorityInput): Promise<void> {
+    await this.change(actor, id, input);
+  }
+
+  /**
+   * Changes what is given of an authority, in one transaction: its details, senior officers (heads
+   * of service as a whole set) and whether it is open. Each real change writes its audit row; a
+   * field given with the value held changes nothing.
+   */
+  async change(actor: Actor, id: string, changes: AuthorityChanges): Promise<void> {
     this.assertMay(actor, 'authorities:manage');
+    if (changes.headsOfService) assertOneHeadPerArea(changes.headsOfService);
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
-      if (!(await repo.findById(id))) throw notFound('The authority');
-      await this.assertReferenceFree(repo, input.reference, id);
-      await repo.updateAuthority(id, {
-        name: input.name,
-        kind: input.kind,
-        reference: input.reference,
-        address: input.address,
-        region: input.region,
-        generic_inbox: input.genericInbox,
-        updated_at: now,
-      });
-      await this.audit(trx, actor, 'authority.updated', 'authority', id, id);
-      await this.putOfficer(trx, actor, id, 'chief-executive', null, input.chiefExecutive, now);
-      if (input.monitoringOfficer)
-        await this.putOfficer(trx, actor, id, 'monitoring-officer', null, input.monitoringOfficer, now);
-      else await this.removeOfficer(trx, actor, id, 'monitoring-officer', null);
+      const row = await repo.findById(id);
+      if (!row) throw notFound('The authority');
+      if (changes.reference !== undefined) await this.assertReferenceFree(repo, changes.reference, id);
+      const given = {
+        name: changes.name,
+        kind: changes.kind,
+        reference: changes.reference,
+        address: changes.address,
+        region: changes.region,
+        generic_inbox: changes.genericInbox,
+      };
+      const details = Object.fromEntries(
+        Object.entries(given).filter(([key, value]) => value !== undefined && row[key as keyof typeof given] !== value),
+      ) as Partial<typeof given>;
+      if (Object.keys(details).length > 0) {
+        await repo.updateAuthority(id, { ...details, updated_at: now });
+        await this.audit(trx, actor, 'authority.updated', 'authority', id, id);
+      }
+      if (changes.chiefExecutive)
+        await this.putOfficer(trx, actor, id, 'chief-executive', null, changes.chiefExecutive, now);
+      if (changes.monitoringOfficer)
+        await this.putOfficer(trx, actor, id, 'monitoring-officer', null, changes.monitoringOfficer, now);
+      else if (changes.monitoringOfficer === null) await this.removeOfficer(trx, actor, id, 'monitoring-officer', null);
+      if (changes.headsOfService) {
+        const kept = new Set<string>(changes.headsOfService.map((h) => h.serviceArea));
+        for (const o of await repo.officers(id))
+          if (
+            o.role === 'head-of-service' &&
+            o.service_area &&
+            isServiceArea(o.service_area) &&
+            !kept.has(o.service_area)
+          )
+            await this.removeOfficer(trx, actor, id, 'head-of-service', o.service_area);
+        for (const h of changes.headsOfService)
+          await this.putOfficer(trx, actor, id, 'head-of-service', h.serviceArea, h, now);
+      }
+      if (changes.active !== undefined) await this.putClosed(trx, actor, row, !changes.active, now);
     });
   }
 
@@ -318,13 +381,18 @@ export class AuthoritiesService {
     this.assertMay(actor, 'authorities:manage');
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      const repo = this.repo.with(trx);
-      const row = await repo.findById(id);
+      const row = await this.repo.with(trx).findById(id);
       if (!row) throw notFound('The authority');
-      if (row.active !== closed) return; // already as asked
-      await repo.updateAuthority(id, { active: !closed, closed_at: closed ? now : null, updated_at: now });
-      await this.audit(trx, actor, closed ? 'authority.closed' : 'authority.reopened', 'authority', id, id);
+      await this.putClosed(trx, actor, row, closed, now);
     });
+  }
+
+  private async putClosed(trx: Kysely<Database>, actor: Actor, row: AuthorityRow, closed: boolean, now: Date) {
+    if (row.active !== closed) return; // already as asked
+    await this.repo
+      .with(trx)
+      .updateAuthority(row.id, { active: !closed, closed_at: closed ? now : null, updated_at: now });
+    await this.audit(trx, actor, closed ? 'authority.closed' : 'authority.reopened', 'authority', row.id, row.id);
   }
 
   /**
@@ -479,7 +547,7 @@ export class AuthoritiesService {
     const references = new Map<string, number>();
     const batchSize = this.settings.importBatchSize;
     for (let start = 0; start < rows.length; start += batchSize) {
-      const staged: (ImportRow & { import_id: string; row_number: number })[] = [];
+      const staged: StagedImportRow[] = [];
       for (const { row, values } of rows.slice(start, start + batchSize)) {
         const checked = checkRow(values, row);
         if ('errors' in checked) {
@@ -590,6 +658,9 @@ function toAuthority(row: AuthorityRow): Authority {
     address: row.address,
     region: row.region,
     genericInbox: row.generic_inbox,
+    genericInboxBouncing: row.generic_inbox_failing_since
+      ? { since: row.generic_inbox_failing_since, status: row.generic_inbox_bounce_status }
+      : null,
     active: row.active,
     closedAt: row.closed_at,
     createdAt: row.created_at,
@@ -609,6 +680,7 @@ function toOfficer(row: OfficerRow): SeniorOfficer {
     name: row.name,
     jobTitle: row.job_title,
     email: row.email,
+    bouncing: row.failing_since ? { since: row.failing_since, status: row.bounce_status } : null,
   };
 }
 
@@ -631,4 +703,14 @@ function withOfficers(authority: Authority, rows: OfficerRow[]): AuthorityDetail
     monitoringOfficer: officers.find((o) => o.role === 'monitoring-officer') ?? null,
     headsOfService: officers.filter((o) => o.role === 'head-of-service'),
   };
+}
+
+/** A service area has at most one head of service. */
+function assertOneHeadPerArea(heads: HeadOfServiceInput[]): void {
+  const areas = heads.map((h) => h.serviceArea);
+  if (new Set(areas).size !== areas.length) {
+    throw new DomainError('validation', 'Each service area can have one head of service', [
+      { field: 'headsOfService', message: 'Each service area can have one head of service' },
+    ]);
+  }
 }
