@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/platform/errors.ts';
 import { enqueueMail } from '../../src/platform/mail/outbox.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { signedInAs } from '../support/factories.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 let t: TestApp;
 let admin: TestClient;
@@ -127,5 +129,167 @@ describe('the outbox pages', () => {
     const visitor = await new TestClient(t.app).get('/staff/outbox');
     expect(visitor.statusCode).toBe(303);
     expect(visitor.headers.location).toBe('/sign-in?next=%2Fstaff%2Foutbox');
+  });
+});
+
+describe('sending again a message not known to have been sent', () => {
+  const DOMAIN = 'liaison.test';
+  let app: TestApp;
+  let sink: SmtpSink;
+  let administrator: TestClient;
+  let administratorId: string;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    app = await createTestApp({ env: { SMTP_URL: sink.url, MAIL_DOMAIN: DOMAIN } });
+    const { user, token } = await signedInAs(app.db, app.services, 'administrator');
+    administratorId = user.id;
+    administrator = new TestClient(app.app).withSession(token);
+  });
+  afterAll(async () => {
+    app.services.mailSender.close();
+    await app.close();
+    await sink.close();
+  });
+
+  /** A message handed to the mail server by a sender that then stopped before recording the answer. */
+  async function unknownMessage(subject: string): Promise<string> {
+    const id = await enqueueMail(app.db.kysely, {
+      kind: 'invitation',
+      to: 'new.user@council.example',
+      subject,
+      text: 'You have been invited.',
+      idempotencyKey: `unknown-${subject}`,
+    });
+    await app.db.kysely
+      .updateTable('outbox_messages')
+      .set({
+        status: 'sending',
+        attempts: 1,
+        transmit_started_at: new Date(Date.now() - 20 * 60_000),
+        next_attempt_at: new Date(Date.now() - 60_000),
+      })
+      .where('id', '=', id ?? '')
+      .execute();
+    expect(await app.services.mailSender.recoverExpired()).toMatchObject({ unknown: 1 });
+    return id ?? '';
+  }
+
+  const statusOf = async (id: string) =>
+    (
+      await app.db.kysely
+        .selectFrom('outbox_messages')
+        .select(['status', 'resent_at', 'resent_by'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).status;
+  const resendAudits = (id: string) =>
+    app.db.kysely
+      .selectFrom('audit_events')
+      .select(['actor_type', 'actor_id', 'actor_role'])
+      .where('action', '=', 'outbox.resent')
+      .where('record_id', '=', id)
+      .execute();
+
+  it('queues it again once an administrator confirms, and a real mail server receives it under the same Message-ID', async () => {
+    const id = await unknownMessage('Your invitation to Liaison');
+    const page = await administrator.get(`/staff/outbox/${id}`);
+    expect(page.body).toContain('Not known if sent');
+    expect(page.body).toContain('Send it again');
+    expect(page.body).toContain('the recipient may receive it twice');
+    expect(page.body).toContain(`action="/staff/outbox/${id}/resend"`);
+
+    // Without the box ticked: the error summary, and nothing changes.
+    const unconfirmed = await administrator.post(`/staff/outbox/${id}/resend`, {});
+    expect(unconfirmed.statusCode).toBe(303);
+    expect(unconfirmed.headers.location).toBe(`/staff/outbox/${id}`);
+    const again = await administrator.get(`/staff/outbox/${id}`);
+    expect(again.body).toContain('govuk-error-summary');
+    expect(again.body).toContain('href="#confirm"');
+    expect(again.body).toContain('Confirm that you understand the recipient may receive this message twice');
+    expect(await statusOf(id)).toBe('unknown');
+    expect(await resendAudits(id)).toEqual([]);
+
+    const confirmed = await administrator.post(`/staff/outbox/${id}/resend`, { confirm: 'yes' });
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toBe(`/staff/outbox/${id}`);
+    const queued = await administrator.get(`/staff/outbox/${id}`);
+    expect(queued.body).toContain('queued to be sent again');
+    expect(queued.body).toContain('Sent again');
+    expect(queued.body).toContain('Test administrator');
+    expect(queued.body).not.toContain(`action="/staff/outbox/${id}/resend"`);
+    const list = await administrator.get('/staff/outbox');
+    const row = list.body.slice(list.body.indexOf('>Your invitation to Liaison<'));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('Sent again by an administrator');
+    expect(await resendAudits(id)).toEqual([
+      { actor_type: 'user', actor_id: administratorId, actor_role: 'administrator' },
+    ]);
+
+    expect(await app.services.mailSender.sendDue()).toMatchObject({ sent: 1 });
+    const [received] = await sink.waitFor(1);
+    expect(received?.parsed.subject).toBe('Your invitation to Liaison');
+    expect(received?.parsed.messageId).toBe(`<${id}@${DOMAIN}>`);
+    expect(received?.envelopeTo).toEqual(['new.user@council.example']);
+    const stored = await app.db.kysely
+      .selectFrom('outbox_messages')
+      .select(['status', 'resent_by', 'attempts'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'sent', resent_by: administratorId, attempts: 2 });
+  });
+
+  it('refuses a message that was sent, with the reason, sending nothing', async () => {
+    const sent = await app.db.kysely
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('status', '=', 'sent')
+      .executeTakeFirstOrThrow();
+    const before = sink.messages.length;
+    const refused = await administrator.post(`/staff/outbox/${sent.id}/resend`, { confirm: 'yes' });
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe(`/staff/outbox/${sent.id}`);
+    const page = await administrator.get(`/staff/outbox/${sent.id}`);
+    expect(page.body).toContain('govuk-error-summary');
+    expect(page.body).toContain('This message was sent: the mail server accepted it, so it cannot be sent again');
+    expect(await statusOf(sent.id)).toBe('sent');
+    expect(await app.services.mailSender.sendDue()).toMatchObject({ sent: 0 });
+    expect(sink.messages).toHaveLength(before);
+  });
+
+  it('refuses a message in any other state but unknown', async () => {
+    const id = await enqueueMail(app.db.kysely, {
+      kind: 'invitation',
+      to: 'other@council.example',
+      subject: 'Not yet sent',
+      text: 'x',
+      idempotencyKey: 'resend-states',
+    });
+    const { user } = await signedInAs(app.db, app.services, 'administrator');
+    const actor = { type: 'user' as const, id: user.id, roles: ['administrator' as const], authorityId: null };
+    for (const status of ['queued', 'sending', 'held', 'failed'] as const) {
+      await app.db.kysely
+        .updateTable('outbox_messages')
+        .set({ status })
+        .where('id', '=', id ?? '')
+        .execute();
+      const failure: unknown = await app.services.outbox
+        .resend(actor, id ?? '', { confirmed: true })
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(DomainError);
+      expect((failure as DomainError).code).toBe('conflict');
+      expect(await statusOf(id ?? '')).toBe(status);
+    }
+    expect(await resendAudits(id ?? '')).toEqual([]);
+  });
+
+  it('is for administrators only', async () => {
+    const id = await unknownMessage('For administrators only');
+    const { token } = await signedInAs(app.db, app.services, 'investigator');
+    const investigator = new TestClient(app.app).withSession(token);
+    expect((await investigator.post(`/staff/outbox/${id}/resend`, { confirm: 'yes' })).statusCode).toBe(403);
+    expect(
+      (await administrator.post(`/staff/outbox/${id}/resend`, { confirm: 'yes' }, { csrf: false })).statusCode,
+    ).toBe(403);
+    expect(await statusOf(id)).toBe('unknown');
   });
 });

@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   'users:manage': ['administrator'],
   'tokens:manage': ['administrator'],
   'outbox:read': ['administrator'],
+  'outbox:resend': ['administrator'],
   'audit:read': ['administrator', 'casework-manager'],
   'authorities:read': STAFF_ROLES,
   'authorities:manage': ['relationship-lead', 'administrator'],

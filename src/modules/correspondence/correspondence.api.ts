@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { apiRoute, type ApiRoute } from '../../http/api.ts';
 import { pageQuery } from '../../platform/pagination.ts';
-import { ADDRESSEES, ITEM_KINDS } from './domain.ts';
+import { ADDRESSEES, ITEM_KINDS, type HoldReason } from './domain.ts';
 
 const delivery = z.object({
   address: z.string().describe('Where it went ("[erased]:…" once the person is erased)'),
@@ -114,7 +114,11 @@ export function correspondenceApi(services: Services): ApiRoute[] {
             receivedAt: z.iso.datetime(),
             from: z.string().nullable(),
             subject: z.string().nullable(),
-            reason: z.enum(['no-match', 'unknown-sender', 'unknown-bounce']),
+            reason: z.enum(['no-match', 'unknown-sender', 'unknown-bounce', 'unreadable']),
+            unreadableReason: z
+              .string()
+              .nullable()
+              .describe('Why the message could not be read (for the reason `unreadable`); null otherwise'),
             autoReply: z.boolean(),
           }),
         ),
@@ -129,7 +133,8 @@ export function correspondenceApi(services: Services): ApiRoute[] {
             receivedAt: m.received_at.toISOString(),
             from: m.from_address,
             subject: m.subject,
-            reason: (m.hold_reason ?? 'no-match') as 'no-match' | 'unknown-sender' | 'unknown-bounce',
+            reason: (m.hold_reason ?? 'no-match') as HoldReason,
+            unreadableReason: m.hold_reason === 'unreadable' ? m.unreadable_reason : null,
             autoReply: m.auto_reply_reason !== null,
           })),
           total: page.total,

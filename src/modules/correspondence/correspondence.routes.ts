@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { sendDocument } from '../../http/uploads.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
-import { HOLD_REASON_NAMES } from './domain.ts';
+import { holdReasonText } from './domain.ts';
 import { assignForm, composeForm, discardForm, idParams, listQuery } from './correspondence.schemas.ts';
 
 const STATUS_CLASSES: Record<string, string> = {
@@ -77,7 +79,7 @@ export function correspondenceRoutes(services: Services): PageRoute[] {
         const page = await correspondence.holdingPen(request.actor, query);
         return reply.render('correspondence/views/holding-pen.njk', {
           page,
-          reasons: HOLD_REASON_NAMES,
+          reasonText: holdReasonText,
           firstPage: query.cursor === undefined,
         });
       },
@@ -88,7 +90,24 @@ export function correspondenceRoutes(services: Services): PageRoute[] {
       access: 'holding-pen:triage',
       handler: async (request, reply) => {
         const message = await correspondence.heldMessage(request.actor, id(request.params, 'The message'));
-        return reply.render('correspondence/views/held.njk', { message, reasons: HOLD_REASON_NAMES });
+        return reply.render('correspondence/views/held.njk', {
+          message,
+          reason: holdReasonText(message.holdReason, message.unreadableReason),
+        });
+      },
+    },
+    {
+      // The message exactly as it was received, to open in a mail program: never shown in the page.
+      method: 'GET',
+      url: '/staff/holding-pen/:id/source',
+      access: 'holding-pen:triage',
+      handler: async (request, reply) => {
+        const { filename, source } = await correspondence.heldSource(request.actor, id(request.params, 'The message'));
+        return sendDocument(
+          reply,
+          { filename, content_type: 'message/rfc822', size: source.length },
+          Readable.from([source]),
+        );
       },
     },
     {

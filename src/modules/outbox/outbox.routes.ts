@@ -1,9 +1,10 @@
 import type { Services } from '../../composition.ts';
-import { parseForm } from '../../http/forms.ts';
+import { handleForm, parseForm } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Row } from '../../platform/db/schema.ts';
-import { outboxListQuery, outboxMessageParams } from './outbox.schemas.ts';
+import { can } from '../accounts/domain.ts';
+import { outboxListQuery, outboxMessageParams, resendForm } from './outbox.schemas.ts';
 
 const STATUS_TAGS: Record<OutboxStatus, { text: string; classes: string }> = {
   queued: { text: 'Queued', classes: 'govuk-tag--blue' },
@@ -11,7 +12,8 @@ const STATUS_TAGS: Record<OutboxStatus, { text: string; classes: string }> = {
   sent: { text: 'Sent', classes: 'govuk-tag--green' },
   held: { text: 'Held', classes: 'govuk-tag--yellow' },
   failed: { text: 'Failed', classes: 'govuk-tag--red' },
-  // Handed to the mail server without an answer (the sender stopped): never sent again automatically.
+  // Handed to the mail server without an answer (the sender stopped): never sent again automatically,
+  // only by an administrator who accepts that it may arrive twice.
   unknown: { text: 'Not known if sent', classes: 'govuk-tag--orange' },
 };
 
@@ -58,6 +60,26 @@ export function outboxRoutes(services: Services): PageRoute[] {
           attachments,
           headers: Object.entries(message.headers),
           statusTag: STATUS_TAGS[message.status],
+          canResend: message.status === 'unknown' && can(request.actor, 'outbox:resend'),
+        });
+      },
+    },
+    {
+      // Sends a message of unknown delivery again (same Message-ID), once the box saying the
+      // recipient may receive it twice is ticked; refused with the reason for any other message.
+      method: 'POST',
+      url: '/staff/outbox/:id/resend',
+      access: 'outbox:resend',
+      handler: async (request, reply) => {
+        const id = messageId(request.params);
+        const back = `/staff/outbox/${id}`;
+        return handleForm(request, reply, back, async () => {
+          const input = parseForm(resendForm, request.body);
+          await outbox.resend(request.actor, id, { confirmed: input.confirm === 'yes' });
+          reply.setFlash({
+            notice: 'The message has been queued to be sent again, with the same Message-ID as before.',
+          });
+          return back;
         });
       },
     },

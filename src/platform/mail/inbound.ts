@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import { SYSTEM_ACTOR, writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
-import { startMailParserPool, type ParsedMessage } from './parse.ts';
+import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
 import type { RawMailStore } from './raw-store.ts';
 
 export { PARSE_OPTIONS } from './parse.ts';
@@ -17,7 +18,14 @@ export { PARSE_OPTIONS } from './parse.ts';
  * `inbound_messages`) and parses it. The sender is told
  * "accepted" only after the message is stored; if storing fails it is told to try again later, so
  * nothing accepted is ever lost.
+ *
+ * A message received whole that the parser cannot read (broken MIME) is no passing trouble: sent
+ * again it would fail again. It is accepted, its source kept, and it is held for a person in the
+ * holding pen (`hold_reason` `unreadable`, with the reason) without being filed or answered.
  */
+
+/** The holding pen's reason for a message the parser could not read. */
+export const UNREADABLE_HOLD_REASON = 'unreadable';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
@@ -37,6 +45,7 @@ export interface MailGatewayOptions {
   /**
    * Called with each stored message before the sender is answered (e.g. to file it on its case). If
    * it fails the message stays stored as `unfiled` for a later sweep; the sender still hears "accepted".
+   * Not called for a message that could not be read: that one is held as it is stored.
    */
   onStored?: (id: string, parsed: ParsedMessage) => Promise<unknown>;
 }
@@ -81,8 +90,18 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
     let parsed: ParsedMessage;
     try {
       await options.rawMail.write(key, received);
-      parsed = await parser.parse(received); // `received` now belongs to the parser
-      id = await insert(key, size, receivedAt, session, parsed);
+      try {
+        parsed = await parser.parse(received); // `received` now belongs to the parser
+      } catch (error) {
+        if (!(error instanceof UnreadableMessageError)) throw error;
+        id = await holdUnreadable(key, size, receivedAt, session, error);
+        logger.warn({ inboundId: id, bytes: size, reason: error.reason }, 'inbound mail could not be read; held');
+        return id;
+      }
+      id = await insert(key, size, receivedAt, session, parsed, {
+        text_body: parsed.text ?? null,
+        html_body: typeof parsed.html === 'string' ? parsed.html : null,
+      });
     } catch (error) {
       // Not accepted (the sender will try again), so nothing is kept.
       await options.rawMail.remove(key).catch(() => undefined);
@@ -102,30 +121,63 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
     }
   };
 
+  /** Stores an unreadable message straight into the holding pen: never filed, never answered. */
+  const holdUnreadable = (
+    rawKey: string,
+    rawSize: number,
+    receivedAt: Date,
+    session: SMTPServerSession,
+    error: UnreadableMessageError,
+  ): Promise<string> =>
+    options.db.transaction().execute(async (trx) => {
+      const id = await insert(
+        rawKey,
+        rawSize,
+        receivedAt,
+        session,
+        error.headings ?? {},
+        {
+          status: 'held',
+          hold_reason: UNREADABLE_HOLD_REASON,
+          unreadable_reason: error.reason,
+          processed_at: receivedAt,
+        },
+        trx,
+      );
+      await writeAudit(trx, {
+        actor: SYSTEM_ACTOR,
+        action: 'inbound-mail.held',
+        recordType: 'inbound-message',
+        recordId: id,
+      });
+      return id;
+    });
+
   const insert = async (
     rawKey: string,
     rawSize: number,
     receivedAt: Date,
     session: SMTPServerSession,
-    parsed: ParsedMessage,
+    headings: MessageHeadings,
+    rest: Partial<Insertable<Database['inbound_messages']>>,
+    db: Kysely<Database> = options.db,
   ): Promise<string> => {
-    const references = parsed.references === undefined ? [] : [parsed.references].flat();
-    const row = await options.db
+    const references = headings.references === undefined ? [] : [headings.references].flat();
+    const row = await db
       .insertInto('inbound_messages')
       .values({
         received_at: receivedAt,
         envelope_from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
         envelope_to: session.envelope.rcptTo.map((r) => r.address),
-        from_address: addressesOf(parsed.from),
-        to_addresses: addressesOf(parsed.to),
-        subject: parsed.subject ?? null,
-        message_id: parsed.messageId ?? null,
-        in_reply_to: parsed.inReplyTo ?? null,
+        from_address: addressesOf(headings.from),
+        to_addresses: addressesOf(headings.to),
+        subject: headings.subject ?? null,
+        message_id: headings.messageId ?? null,
+        in_reply_to: headings.inReplyTo ?? null,
         message_references: references,
-        text_body: parsed.text ?? null,
-        html_body: typeof parsed.html === 'string' ? parsed.html : null,
         raw_size: rawSize,
         raw_key: rawKey,
+        ...rest,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

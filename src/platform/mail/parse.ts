@@ -35,10 +35,46 @@ export interface ParsedMessage extends Pick<
   attachments: ParsedAttachment[];
 }
 
+/** What can still be read of a message that cannot be parsed whole: its own header section. */
+export type MessageHeadings = Partial<
+  Pick<ParsedMessage, 'from' | 'to' | 'subject' | 'messageId' | 'inReplyTo' | 'references'>
+>;
+
+/**
+ * The parser read the message and gave up on it (broken MIME: more parts than it will split, a header
+ * section larger than it will hold). The message's own fault: parsing it again gives the same answer,
+ * unlike a parser thread that stopped or a pool that is closing (plain errors, worth trying again).
+ */
+export class UnreadableMessageError extends Error {
+  /** A few plain words on why, e.g. "too many MIME parts". */
+  readonly reason: string;
+
+  constructor(
+    parserMessage: string,
+    /** The top header section, read on its own; null when even that could not be read. */
+    readonly headings: MessageHeadings | null,
+  ) {
+    const reason = unreadableReason(parserMessage);
+    super(`The message could not be read: ${reason}`);
+    this.name = 'UnreadableMessageError';
+    this.reason = reason;
+  }
+}
+
+/** The parser's message as a short reason for staff: its known limits in plain words, else its own text. */
+export function unreadableReason(parserMessage: string): string {
+  if (/child nodes/i.test(parserMessage)) return 'too many MIME parts';
+  if (/header size/i.test(parserMessage)) return 'a header section is too large';
+  const text = parserMessage.replace(/\s+/g, ' ').trim();
+  if (text === '') return 'the parser gave no reason';
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
 export interface MailParserPool {
   /**
    * Parses `raw`. Its memory is handed to the parser: the caller must not read the buffer again
-   * (it is empty once handed over).
+   * (it is empty once handed over). A message the parser gives up on is rejected with an
+   * `UnreadableMessageError`; any other rejection is the pool's own trouble.
    */
   parse(raw: Buffer): Promise<ParsedMessage>;
   close(): Promise<void>;
@@ -77,10 +113,37 @@ parentPort.on('message', (job) => {
       parentPort.postMessage({ id: job.id, parsed }, [...transfer]);
     },
     (error) => {
-      parentPort.postMessage({ id: job.id, error: String((error && error.message) || error) });
+      const reason = String((error && error.message) || error);
+      const unreadable = (headings) => parentPort.postMessage({ id: job.id, error: reason, headings });
+      const head = headOf(raw);
+      if (!head) return unreadable(null);
+      simpleParser(head, workerData.options).then(
+        (mail) =>
+          unreadable({
+            from: mail.from,
+            to: mail.to,
+            subject: mail.subject,
+            messageId: mail.messageId,
+            inReplyTo: mail.inReplyTo,
+            references: mail.references,
+          }),
+        () => unreadable(null),
+      );
     },
   );
 });
+
+// The top header section of a message (at most its first 64 KB, cut at a line break), ended with an
+// empty body: enough to say who sent a message that cannot be read whole, and what it was about.
+const HEAD_LIMIT = 64 * 1024;
+function headOf(raw) {
+  const top = raw.subarray(0, HEAD_LIMIT);
+  const crlf = top.indexOf('\\r\\n\\r\\n');
+  const lf = top.indexOf('\\n\\n');
+  let end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+  if (end < 0) end = top.lastIndexOf('\\n');
+  return end > 0 ? Buffer.concat([top.subarray(0, end), Buffer.from('\\r\\n\\r\\n')]) : null;
+}
 `;
 
 interface Job {
@@ -94,6 +157,7 @@ interface Reply {
   id: number;
   parsed?: ParsedMessage;
   error?: string;
+  headings?: MessageHeadings | null;
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -130,8 +194,10 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
       busy.delete(worker);
       idle.push(worker);
       if (job && job.id === reply.id) {
-        if (reply.error !== undefined || !reply.parsed) {
-          job.reject(new Error(`The message could not be parsed: ${reply.error ?? 'no result'}`));
+        if (reply.error !== undefined) {
+          job.reject(new UnreadableMessageError(reply.error, reply.headings ?? null));
+        } else if (!reply.parsed) {
+          job.reject(new Error('The mail parser returned no result'));
         } else {
           const parsed = reply.parsed;
           for (const a of parsed.attachments) a.content = asBuffer(a.content);
