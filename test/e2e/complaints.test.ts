@@ -100,13 +100,14 @@ describe('complaints in Chromium', () => {
     await expectAccessible(page);
     const reference = (await page.locator('#reference').textContent()) ?? '';
     expect(reference).toMatch(/^\d\d \d{3} \d{3}$/);
+    await dispatchCorrespondence(h.services);
     const mail = await h.db.kysely
       .selectFrom('outbox_messages')
       .select(['kind', 'subject'])
       .where('to_address', '=', 'jordan.ellis@example.test')
       .execute();
     expect(mail).toEqual([
-      { kind: 'complaint-acknowledgement', subject: expect.stringContaining(reference) as string },
+      { kind: 'correspondence.acknowledgement', subject: expect.stringContaining(reference) as string },
     ]);
   });
 

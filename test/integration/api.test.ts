@@ -221,4 +221,32 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(users.responses['200'])).not.toMatch(/password|totp|email/i);
     expect(doc.paths['/openapi.json']?.get?.security).toEqual([]);
   });
+
+  it('describes the complaint and assessment bodies as the server checks them', async () => {
+    type JsonSchema = { required?: string[]; properties?: Record<string, JsonSchema>; enum?: string[] };
+    type Operation = {
+      description?: string;
+      requestBody: { content: { 'application/json': { schema: JsonSchema } } };
+    };
+    const doc = (await get('/api/v1/openapi.json')).json<{ paths: Record<string, Record<string, Operation>> }>();
+    const record = doc.paths['/complaints']?.post;
+    const complainant = record?.requestBody.content['application/json'].schema.properties?.complainant;
+    expect(complainant?.required).toEqual(expect.arrayContaining(['name', 'email']));
+    expect(complainant?.required).not.toContain('phone');
+    expect(record?.description).toContain('email address is required');
+    const assess = doc.paths['/complaints/{id}/assessment']?.post;
+    const body = assess?.requestBody.content['application/json'].schema;
+    expect(body?.required).toEqual(['outcome']);
+    expect(body?.properties?.outcome?.enum).toEqual(
+      expect.arrayContaining([
+        'investigate',
+        'not-investigate',
+        'premature',
+        'invalid',
+        'closed-after-initial-enquiries',
+      ]),
+    );
+    expect(Object.keys(body?.properties ?? {})).toEqual(expect.arrayContaining(['reason', 'investigatorId']));
+    expect(assess?.description).toContain('otherwise unallocated');
+  });
 });

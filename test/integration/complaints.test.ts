@@ -62,6 +62,9 @@ const correspondenceOf = async (complaintId: string) =>
     text: i.text,
     to: i.deliveries.map((d) => d.address).sort(),
   }));
+/** The same, after the acknowledgement every complainant with an email address is sent first. */
+const laterCorrespondenceOf = async (complaintId: string) =>
+  (await correspondenceOf(complaintId)).filter((i) => i.kind !== 'acknowledgement');
 const countComplaints = async () =>
   (
     await t.db.kysely
@@ -147,9 +150,17 @@ describe('the public complaint form', () => {
       premature: true,
       authority_complained_on: '2026-05-01',
     });
+    // The acknowledgement is correspondence on the case, and goes out as an automatic message.
+    expect(await correspondenceOf(row.id)).toEqual([
+      expect.objectContaining({
+        kind: 'acknowledgement',
+        addressees: ['complainant'],
+        to: ['sam.carter@example.test'],
+      }),
+    ]);
     expect(await outboxTo('sam.carter@example.test')).toEqual([
       expect.objectContaining({
-        kind: 'complaint-acknowledgement',
+        kind: 'correspondence.acknowledgement',
         subject: expect.stringContaining(reference ?? '') as string,
         // Sent by the system on its own: auto-responders must not answer it.
         headers: expect.objectContaining({ 'Auto-Submitted': 'auto-generated' }) as unknown,
@@ -316,8 +327,14 @@ describe('assessment', () => {
 
   it('allocates an investigator when investigating, and needs reasons otherwise', async () => {
     const id = await recordByPhone();
-    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate' });
-    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Select the investigator');
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'not-investigate' });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Enter the reason for the decision');
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId: intakeActor.id });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Select an investigator from the list');
+    expect(
+      (await t.db.kysely.selectFrom('complaints').select('status').where('id', '=', id).executeTakeFirstOrThrow())
+        .status,
+    ).not.toBe('investigation');
     await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
     const row = await t.db.kysely.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'investigation', investigator_id: investigatorId });
@@ -348,7 +365,7 @@ describe('assessment', () => {
     } finally {
       await t.services.jobs.stop();
     }
-    expect(await correspondenceOf(id)).toEqual([
+    expect(await laterCorrespondenceOf(id)).toEqual([
       expect.objectContaining({
         subject: expect.stringContaining('the ombudsman is investigating') as string,
         addressees: ['link-officers'],
@@ -365,7 +382,7 @@ describe('assessment', () => {
     const id = await recordByPhone({ complainantEmail: 'invalid.case@example.test' });
     await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'invalid', reason: 'Not about the council' });
     // One letter, to the complainant; nothing to the authority.
-    const items = await correspondenceOf(id);
+    const items = await laterCorrespondenceOf(id);
     expect(items).toEqual([
       expect.objectContaining({
         subject: expect.stringContaining('our decision') as string,
@@ -388,7 +405,7 @@ describe('assessment', () => {
       .where('complaint_id', '=', id)
       .executeTakeFirstOrThrow();
     expect(request.due_on).toBe('2026-06-24');
-    expect(await correspondenceOf(id)).toEqual([
+    expect(await laterCorrespondenceOf(id)).toEqual([
       expect.objectContaining({
         subject: expect.stringContaining('documents requested by 2026-06-24') as string,
         addressees: ['link-officers'],
@@ -548,5 +565,254 @@ describe('the API', () => {
       'intake',
       'closed',
     ]);
+  });
+});
+
+describe('a case the authority is never told of', () => {
+  it('is not found on any portal page or authority API route, even after documents were asked of the authority', async () => {
+    const quaysideId = await createAuthority(t.db, { name: 'Quayside Borough Council' });
+    const lead = await createUser(t.services, { role: 'relationship-lead' });
+    await t.services.linkOfficers.addOfficer(
+      { type: 'user', id: lead.id, roles: ['relationship-lead'], authorityId: null },
+      quaysideId,
+      {
+        title: 'Mr',
+        forename: 'Quinn',
+        surname: 'Officer',
+        jobTitle: 'Complaints lead',
+        email: 'quinn.officer@quayside.example',
+        correspondenceEmail: null,
+        phone: '+442079460002',
+      },
+    );
+    const told = await recordByPhone({ authorityId: quaysideId, summary: 'A case the authority hears of' });
+    const untold = await recordByPhone({ authorityId: quaysideId, summary: 'A case found invalid' });
+    // Documents were asked of the authority during assessment, before the case was found invalid.
+    for (const id of [told, untold])
+      await intake.post(`/staff/complaints/${id}/document-requests`, { description: 'The stage 2 response letter' });
+    await intake.post(`/staff/complaints/${untold}/assessment`, { outcome: 'invalid', reason: 'Not a public body' });
+    const referenceOf = async (id: string) =>
+      (await t.db.kysely.selectFrom('complaints').select('reference').where('id', '=', id).executeTakeFirstOrThrow())
+        .reference;
+    const authorityItemOf = async (id: string) =>
+      (
+        await t.db.kysely
+          .selectFrom('correspondence_items as i')
+          .innerJoin('correspondence_threads as th', 'th.id', 'i.thread_id')
+          .select('i.id')
+          .where('i.complaint_id', '=', id)
+          .where('th.audience', '=', 'authority')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const [toldRef, untoldRef, toldItem, untoldItem] = await Promise.all([
+      referenceOf(told),
+      referenceOf(untold),
+      authorityItemOf(told),
+      authorityItemOf(untold),
+    ]);
+
+    for (const role of ['link-officer', 'delegate'] as const) {
+      const portal = new TestClient(t.app).withSession((await signedInAs(t.db, t.services, role, quaysideId)).token);
+      const list = await portal.get('/portal/complaints');
+      expect(list.body, role).toContain(toldRef);
+      expect(list.body, role).not.toContain(untoldRef);
+      expect((await portal.get(`/portal/complaints/${told}`)).statusCode, role).toBe(200);
+      for (const path of ['', '/timeline', '/decision'])
+        expect((await portal.get(`/portal/complaints/${untold}${path}`)).statusCode, `${role} ${path}`).toBe(404);
+      const letters = await portal.get('/portal/correspondence?limit=100');
+      expect(letters.body, role).toContain(toldItem);
+      expect(letters.body, role).not.toContain(untoldItem);
+      expect(letters.body, role).not.toContain(untoldRef);
+      expect((await portal.get(`/portal/correspondence/${toldItem}`)).statusCode, role).toBe(200);
+      expect((await portal.get(`/portal/correspondence/${untoldItem}`)).statusCode, role).toBe(404);
+    }
+
+    const token = (
+      await t.services.apiTokens.createFromCommandLine({
+        name: 'Quayside case system',
+        role: 'link-officer',
+        authorityId: quaysideId,
+      })
+    ).token;
+    const api = (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const listed = (await api('/api/v1/complaints?limit=100')).json<{ items: { id: string }[] }>();
+    expect(listed.items.map((c) => c.id)).toContain(told);
+    expect(listed.items.map((c) => c.id)).not.toContain(untold);
+    for (const path of ['', '/correspondence', '/timeline', '/remedies']) {
+      expect((await api(`/api/v1/complaints/${told}${path}`)).statusCode, `told ${path}`).toBe(200);
+      const res = await api(`/api/v1/complaints/${untold}${path}`);
+      expect(res.statusCode, `untold ${path}`).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+
+    // Staff still see the whole case.
+    const staffPage = await intake.get(`/staff/complaints/${untold}`);
+    expect(staffPage.statusCode).toBe(200);
+    expect(staffPage.body).toContain('Not a public body');
+  });
+});
+
+describe('the API: recording and assessing', () => {
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    const token = (
+      await t.services.apiTokens.createFromCommandLine({
+        name: 'Assessment API',
+        role: 'intake-officer',
+        authorityId: null,
+      })
+    ).token;
+    headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  });
+  const post = (url: string, body: unknown) =>
+    t.app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) });
+  const complaint = (complainant: Record<string, unknown>) => ({
+    authorityId,
+    serviceArea: 'housing',
+    complainant,
+    summary: 'The council lost my housing application',
+    authorityProcessFinished: true,
+    authorityFinalResponseDate: '2026-05-20',
+    consentToShare: true,
+  });
+  const recordByApi = async () => {
+    const res = await post(
+      '/api/v1/complaints',
+      complaint({ name: 'Api Assessed', email: 'api.assessed@example.test' }),
+    );
+    expect(res.statusCode).toBe(201);
+    return res.json<{ id: string }>().id;
+  };
+  const problemFields = (res: { json: <T>() => T }) =>
+    (res.json<{ errors?: { field: string; pointer: string }[] }>().errors ?? []).map((e) => e.field);
+
+  it('requires the complainant’s email: missing or malformed is a 400 naming complainant.email, and nothing is recorded', async () => {
+    const before = await countComplaints();
+    for (const complainant of [
+      { name: 'No Email', phone: '01632 960111' },
+      { name: 'Bad Email', email: 'not-an-email' },
+      { name: 'Blank Email', email: '' },
+    ]) {
+      const res = await post('/api/v1/complaints', complaint(complainant));
+      expect(res.statusCode, complainant.name).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json(), complainant.name).toMatchObject({
+        status: 400,
+        errors: [expect.objectContaining({ field: 'complainant.email', pointer: '/complainant/email' })],
+      });
+    }
+    const missing = await post('/api/v1/complaints', complaint({ name: 'No Email' }));
+    expect(missing.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toBe(
+      'Enter the complainant’s email address',
+    );
+    expect(await countComplaints()).toBe(before);
+    const ok = await post(
+      '/api/v1/complaints',
+      complaint({ name: 'With Email', email: 'with.email@example.test', phone: '01632 960112' }),
+    );
+    expect(ok.statusCode).toBe(201);
+    expect(await countComplaints()).toBe(before + 1);
+  });
+
+  it('needs a reason for every outcome but investigate, as the staff page does, and assesses a case once', async () => {
+    const id = await recordByApi();
+    for (const outcome of ['not-investigate', 'premature', 'invalid', 'closed-after-initial-enquiries']) {
+      const res = await post(`/api/v1/complaints/${id}/assessment`, { outcome, reason: '  ' });
+      expect(res.statusCode, outcome).toBe(400);
+      expect(problemFields(res), outcome).toEqual(['reason']);
+    }
+    const unknown = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'maybe' });
+    expect(unknown.statusCode).toBe(400);
+    expect(problemFields(unknown)).toEqual(['outcome']);
+    const closed = await post(`/api/v1/complaints/${id}/assessment`, {
+      outcome: 'closed-after-initial-enquiries',
+      reason: 'The council has already apologised',
+    });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toEqual({ id, status: 'closed', outcome: 'closed-after-initial-enquiries' });
+    const again = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'investigate' });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('allocates the investigator given, and refuses someone who is not an investigator', async () => {
+    const id = await recordByApi();
+    const wrong = await post(`/api/v1/complaints/${id}/assessment`, {
+      outcome: 'investigate',
+      investigatorId: intakeActor.id,
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(problemFields(wrong)).toEqual(['investigatorId']);
+    const res = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
+    expect(res.json()).toEqual({ id, status: 'investigation', outcome: null });
+    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${id}`, headers });
+    expect(detail.json()).toMatchObject({ status: 'investigation', investigatorId });
+    expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Ivy Investigator');
+  });
+
+  it('sends a case to investigation unallocated without an investigator, until staff allocate one on the case page', async () => {
+    const id = await recordByApi();
+    const res = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'investigate' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ id, status: 'investigation', outcome: null });
+    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${id}`, headers });
+    expect(detail.json()).toMatchObject({ status: 'investigation', investigatorId: null });
+
+    // Shown as not allocated, and listed among the cases waiting for an investigator.
+    const page = await intake.get(`/staff/complaints/${id}`);
+    expect(page.body).toContain('Not allocated');
+    expect(page.body).toContain('Allocate an investigator');
+    const waiting = await intake.get('/staff/complaints?investigatorId=none&limit=100');
+    expect(waiting.statusCode).toBe(200);
+    expect(waiting.body).toContain(id);
+    expect(waiting.body).toContain('Not allocated (under investigation)');
+    // Cases still being assessed or closed are not waiting for an investigator.
+    const queued = await recordByApi();
+    expect(waiting.body).not.toContain(queued);
+    expect((await intake.get('/staff/complaints?investigatorId=none&limit=100')).body).not.toContain(queued);
+
+    // Bad input: the GOV.UK error summary on the case page, nothing changed.
+    for (const [choice, message] of [
+      ['', 'Select an investigator'],
+      [intakeActor.id, 'Select an investigator from the list'],
+      ['not-a-person', 'Select an investigator from the list'],
+    ] as const) {
+      const bad = await intake.post(`/staff/complaints/${id}/investigator`, { investigatorId: choice });
+      expect(bad.statusCode, choice).toBe(303);
+      expect(bad.headers.location).toBe(`/staff/complaints/${id}#allocation`);
+      const shown = await intake.get(`/staff/complaints/${id}`);
+      expect(shown.body).toContain('govuk-error-summary');
+      expect(shown.body).toContain(`href="#investigatorId">${message}<`);
+    }
+    const row = () =>
+      t.db.kysely
+        .selectFrom('complaints')
+        .select(['status', 'investigator_id'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    expect(await row()).toEqual({ status: 'investigation', investigator_id: null });
+
+    const done = await intake.post(`/staff/complaints/${id}/investigator`, { investigatorId });
+    expect(done.headers.location).toBe(`/staff/complaints/${id}`);
+    expect(await row()).toEqual({ status: 'investigation', investigator_id: investigatorId });
+    const after = await intake.get(`/staff/complaints/${id}`);
+    expect(after.body).toContain('Investigator allocated');
+    expect(after.body).toContain('Ivy Investigator');
+    expect(after.body).toContain('Change the investigator');
+    expect((await intake.get('/staff/complaints?investigatorId=none&limit=100')).body).not.toContain(id);
+    expect((await intake.get(`/staff/complaints?investigatorId=${investigatorId}&limit=100`)).body).toContain(id);
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'actor_id'])
+      .where('record_id', '=', id)
+      .where('action', '=', 'complaint.allocated')
+      .execute();
+    expect(audit).toEqual([{ action: 'complaint.allocated', actor_id: intakeActor.id }]);
+
+    // A case still in assessment is allocated with the assessment decision, not here.
+    const early = await intake.post(`/staff/complaints/${queued}/investigator`, { investigatorId });
+    expect(early.headers.location).toBe(`/staff/complaints/${queued}#allocation`);
+    expect((await intake.get(`/staff/complaints/${queued}`)).body).toContain(
+      'allocate it with the assessment decision',
+    );
   });
 });

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/modules/accounts/domain.ts';
+import type { NewComplaint } from '../../src/modules/complaints/complaints.schemas.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, signedInAs } from '../support/factories.ts';
 
@@ -12,6 +14,7 @@ let dir: string;
 let authorityId: string;
 let complaintId: string;
 let staff: TestClient;
+let officerActor: Actor;
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
@@ -34,11 +37,12 @@ async function upload(
   client: TestClient,
   file: { name: string; bytes: Buffer; type?: string },
   fields: Record<string, string> = {},
+  caseId = complaintId,
 ) {
   const body = multipart(file, fields);
   return client.request({
     method: 'POST',
-    url: `/staff/complaints/${complaintId}/documents?_csrf=${encodeURIComponent(client.csrfToken)}`,
+    url: `/staff/complaints/${caseId}/documents?_csrf=${encodeURIComponent(client.csrfToken)}`,
     headers: body.headers,
     payload: body.payload,
   });
@@ -50,46 +54,42 @@ beforeAll(async () => {
   authorityId = await createAuthority(t.db);
   const officer = await signedInAs(t.db, t.services, 'intake-officer');
   staff = new TestClient(t.app).withSession(officer.token);
-  const created = await t.services.complaints.receive(
-    { type: 'user', id: officer.user.id, roles: ['intake-officer'], authorityId: null },
-    {
-      authorityId,
-      serviceArea: 'housing',
-      summary: 'Repairs',
-      injustice: null,
-      outcomeWanted: null,
-      authorityProcessFinished: true,
-      authorityFinalResponseOn: null,
-      authorityComplainedOn: null,
-      awareOn: null,
-      urgent: [],
-      consentToShare: true,
-      complainant: {
-        name: 'Doc Person',
-        email: null,
-        phone: '01632 960002',
-        address: null,
-        communicationNeeds: null,
-        relationship: null,
-      },
-      representative: null,
-      channel: 'letter',
-    },
-  );
-  complaintId = created.id;
+  officerActor = { type: 'user', id: officer.user.id, roles: ['intake-officer'], authorityId: null };
+  complaintId = (await t.services.complaints.receive(officerActor, byLetter('Repairs'))).id;
 }, 120_000);
+
+function byLetter(summary: string): NewComplaint {
+  return {
+    authorityId,
+    serviceArea: 'housing',
+    summary,
+    injustice: null,
+    outcomeWanted: null,
+    authorityProcessFinished: true,
+    authorityFinalResponseOn: null,
+    authorityComplainedOn: null,
+    awareOn: null,
+    urgent: [],
+    consentToShare: true,
+    complainant: {
+      name: 'Doc Person',
+      email: null,
+      phone: '01632 960002',
+      address: null,
+      communicationNeeds: null,
+      relationship: null,
+    },
+    representative: null,
+    channel: 'letter',
+  };
+}
 afterAll(async () => {
   await t.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const documents = () =>
-  t.db.kysely
-    .selectFrom('documents')
-    .selectAll()
-    .where('complaint_id', '=', complaintId)
-    .orderBy('uploaded_at')
-    .execute();
+const documents = (caseId = complaintId) =>
+  t.db.kysely.selectFrom('documents').selectAll().where('complaint_id', '=', caseId).orderBy('uploaded_at').execute();
 
 describe('uploading documents', () => {
   it('stores a PDF with its checksum, judged by content whatever the name says', async () => {
@@ -143,5 +143,64 @@ describe('uploading documents', () => {
     expect(page.body).not.toContain('notes.png');
     const other = new TestClient(t.app).withSession((await signedInAs(t.db, t.services, 'link-officer')).token);
     expect((await other.get(`/portal/documents/${shared?.id}`)).statusCode).toBe(404);
+  });
+
+  it('hides every document of a case closed as invalid from the authority, as if it did not exist; staff still open them', async () => {
+    const untold = (await t.services.complaints.receive(officerActor, byLetter('Not a matter for the ombudsman'))).id;
+    const before = await upload(
+      staff,
+      { name: 'untold.pdf', bytes: PDF },
+      { description: 'Sent by the complainant' },
+      untold,
+    );
+    expect(before.statusCode).toBe(303);
+    const [document] = await documents(untold);
+    expect(document?.do_not_disclose).toBe(false);
+    const [normal] = await documents();
+    const linkOfficer = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'link-officer', authorityId)).token,
+    );
+    const delegate = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'delegate', authorityId)).token,
+    );
+    // While the case is open the authority may open it, as any of its cases.
+    expect((await linkOfficer.get(`/portal/documents/${document?.id}`)).statusCode).toBe(200);
+
+    await t.services.complaints.assess(officerActor, untold, {
+      outcome: 'invalid',
+      reason: 'The complaint is not about a body in jurisdiction',
+      lateReason: null,
+      investigatorId: null,
+    });
+    // A document added after the decision is hidden as well.
+    await upload(staff, { name: 'later.pdf', bytes: PDF }, {}, untold);
+    const later = (await documents(untold)).find((d) => d.filename === 'later.pdf');
+    expect(later).toBeDefined();
+
+    for (const [who, client] of [
+      ['link officer', linkOfficer],
+      ['delegate', delegate],
+    ] as const) {
+      for (const id of [document?.id, later?.id]) {
+        const res = await client.get(`/portal/documents/${id}`);
+        expect(res.statusCode, who).toBe(404);
+        expect(res.rawPayload.includes(PDF), who).toBe(false);
+      }
+      expect((await client.get(`/portal/complaints/${untold}`)).statusCode, who).toBe(404);
+      // Its documents of normal cases are untouched.
+      expect((await client.get(`/portal/documents/${normal?.id}`)).statusCode, who).toBe(200);
+    }
+    // The answer is the same as for a document that does not exist.
+    const missing = await linkOfficer.get('/portal/documents/00000000-0000-4000-8000-000000000000');
+    expect(missing.statusCode).toBe(404);
+
+    for (const id of [document?.id, later?.id]) {
+      const download = await staff.get(`/staff/documents/${id}`);
+      expect(download.statusCode).toBe(200);
+      expect(download.rawPayload.equals(PDF)).toBe(true);
+    }
+    const staffList = await staff.get(`/staff/complaints/${untold}/documents`);
+    expect(staffList.body).toContain('untold.pdf');
+    expect(staffList.body).toContain('later.pdf');
   });
 });

@@ -56,7 +56,10 @@ export function complaintsApi(services: Services): ApiRoute[] {
       access: 'complaints:intake',
       status: 201,
       summary: 'Record a complaint',
-      description: 'Records a complaint received by phone, letter or email. The reference is like `26 001 234`.',
+      description:
+        'Records a complaint received by phone, letter or email. The complainant’s email address is required: ' +
+        'the acknowledgement goes there (or to the representative’s, when given). The reference is like `26 001 234`. ' +
+        'A missing or malformed field is a 400 problem naming it (e.g. `complainant.email`), and nothing is recorded.',
       tags: ['Complaints'],
       body: apiCreateComplaint,
       response: apiCreated,
@@ -149,8 +152,11 @@ export function complaintsApi(services: Services): ApiRoute[] {
       access: 'complaints:assess',
       summary: 'Record the assessment decision',
       description:
-        'investigate (needs investigatorId) moves the complaint to investigation; every other outcome closes it and ' +
-        'needs a reason. Invalid and out-of-jurisdiction decisions are told to the complainant only.',
+        'investigate moves the complaint to investigation, allocated to investigatorId when given and otherwise ' +
+        'unallocated (staff allocate it later from the case page); a late complaint also needs lateReason. Every ' +
+        'other outcome closes it and needs a reason. Invalid and out-of-jurisdiction decisions are told to the ' +
+        'complainant only: the authority never sees such a case. A missing reason is a 400 problem naming `reason`; ' +
+        'a complaint already assessed is a 409.',
       tags: ['Complaints'],
       params: complaintIdParams,
       body: apiAssessment,
@@ -158,8 +164,8 @@ export function complaintsApi(services: Services): ApiRoute[] {
       handler: async ({ actor, params, body }) => {
         await complaints.assess(actor, params.id, {
           outcome: body.outcome,
-          reason: body.reason ?? null,
-          lateReason: body.lateReason ?? null,
+          reason: body.reason,
+          lateReason: body.lateReason,
           investigatorId: body.investigatorId ?? null,
         });
         const view = await complaints.getCase(actor, params.id);

@@ -3,10 +3,14 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
-import { QUEUE_STATUSES } from './domain.ts';
+import { ALLOCATION_STATUSES, QUEUE_STATUSES, UNTOLD_OUTCOMES } from './domain.ts';
 
-/** Outcomes the authority is never told of. */
-export const UNTOLD_OUTCOMES = ['invalid', 'out-of-jurisdiction'] as const;
+/**
+ * The SQL form of `toldToAuthority` over a case's outcome column: true unless the case was closed
+ * with an outcome the authority is never told of. Portal and authority queries filter by it.
+ */
+export const toldToAuthoritySql = (outcomeColumn: string) =>
+  sql<boolean>`(${sql.ref(outcomeColumn)} IS NULL OR ${sql.ref(outcomeColumn)} NOT IN (${sql.join([...UNTOLD_OUTCOMES])}))`;
 
 export type ComplaintRow = Row<'complaints'>;
 export type PartyRow = Row<'complaint_parties'>;
@@ -18,6 +22,8 @@ export interface ListFilters {
   authorityId?: string;
   serviceArea?: string;
   investigatorId?: string;
+  /** Only cases under investigation (or later) that no investigator has been allocated. */
+  unallocated?: boolean;
   urgent?: boolean;
   /** Only cases with an enquiry to the authority still open after its due date. */
   overdue?: boolean;
@@ -30,11 +36,11 @@ export interface ListFilters {
  * Whether the case list's best plan depends on the filter values. One filter among status,
  * authority, service area and investigator (or none) is served by that column's own index in
  * received order, whatever the value, so the plan can be kept; combined filters and the others
- * (urgent, reference, untold outcomes) match a few rows or most of them depending on the values.
+ * (urgent, reference, untold outcomes, not allocated) match a few rows or most of them depending on the values.
  */
 function planDependsOnValues(f: ListFilters): boolean {
   const indexed = [f.status, f.authorityId, f.serviceArea, f.investigatorId].filter(Boolean).length;
-  return indexed > 1 || Boolean(f.urgent || f.overdue || f.reference || f.hideUntold);
+  return indexed > 1 || Boolean(f.urgent || f.overdue || f.reference || f.hideUntold || f.unallocated);
 }
 
 export interface ListRow {
@@ -251,6 +257,7 @@ export class ComplaintsRepository {
     if (filters.authorityId) q = q.where('c.authority_id', '=', filters.authorityId);
     if (filters.serviceArea) q = q.where('c.service_area', '=', filters.serviceArea);
     if (filters.investigatorId) q = q.where('c.investigator_id', '=', filters.investigatorId);
+    if (filters.unallocated) q = q.where('c.investigator_id', 'is', null).where('c.status', 'in', ALLOCATION_STATUSES);
     if (filters.urgent) q = q.where('c.urgent', '=', true);
     if (filters.overdue)
       q = q.where((eb) =>
@@ -264,8 +271,7 @@ export class ComplaintsRepository {
         ),
       );
     if (filters.reference) q = q.where('c.reference', '=', filters.reference);
-    if (filters.hideUntold)
-      q = q.where((eb) => eb.or([eb('c.outcome', 'is', null), eb('c.outcome', 'not in', UNTOLD_OUTCOMES)]));
+    if (filters.hideUntold) q = q.where(toldToAuthoritySql('c.outcome'));
     if (after)
       q = q.where(
         afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),

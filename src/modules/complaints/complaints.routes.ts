@@ -8,7 +8,10 @@ import { DomainError, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
 import { can } from '../accounts/domain.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
+import { formatUkPhone } from '../link-officers/domain.ts';
+import type { PartyRow } from './complaints.repository.ts';
 import {
+  ALLOCATION_STATUSES,
   ASSESSMENT_OUTCOMES,
   ASSESSMENT_OUTCOME_NAMES,
   OUTCOME_NAMES,
@@ -20,6 +23,8 @@ import {
   type ComplaintStatus,
 } from './domain.ts';
 import {
+  NOT_ALLOCATED,
+  allocationForm,
   assessmentForm,
   caseListQuery,
   documentRequestForm,
@@ -272,6 +277,8 @@ export function complaintsRoutes(services: Services): PageRoute[] {
             {
               ...query,
               status: query.status as ComplaintStatus | undefined,
+              investigatorId: query.investigatorId === NOT_ALLOCATED ? undefined : query.investigatorId,
+              unallocated: query.investigatorId === NOT_ALLOCATED,
               urgent: query.urgent === 'yes',
               overdue: query.overdue === 'yes',
             },
@@ -299,6 +306,11 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           ],
           investigatorItems: [
             { value: '', text: 'Anyone' },
+            {
+              value: NOT_ALLOCATED,
+              text: 'Not allocated (under investigation)',
+              selected: query.investigatorId === NOT_ALLOCATED,
+            },
             ...investigators.map((i) => ({
               value: i.id,
               text: i.display_name,
@@ -374,9 +386,9 @@ export function complaintsRoutes(services: Services): PageRoute[] {
               ? {
                   name: f.representativeName,
                   email: f.representativeEmail,
-                  phone: null,
-                  address: null,
-                  communicationNeeds: null,
+                  phone: f.representativePhone,
+                  address: f.representativeAddress,
+                  communicationNeeds: f.representativeCommunicationNeeds,
                   relationship: f.representativeRelationship,
                 }
               : null,
@@ -414,6 +426,10 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const values = request.flash.values ?? {};
         return reply.render('complaints/views/staff-case.njk', {
           ...ctx,
+          parties: [
+            ...(ctx.view.complainant ? [partyDisplay(ctx.view.complainant, 'Complainant')] : []),
+            ...(ctx.view.representative ? [partyDisplay(ctx.view.representative, 'Representative')] : []),
+          ],
           requests,
           enquiries,
           canSendEnquiry: ctx.view.complaint.status === 'investigation' && can(actorOf(request), 'enquiries:send'),
@@ -431,6 +447,16 @@ export function complaintsRoutes(services: Services): PageRoute[] {
             })),
           ],
           requestWorkingDays: complaints.settings.documentRequestWorkingDays,
+          canAllocate:
+            ALLOCATION_STATUSES.includes(ctx.view.complaint.status) && can(actorOf(request), 'complaints:assess'),
+          allocationItems: [
+            { value: '', text: 'Select an investigator' },
+            ...investigators.map((i) => ({
+              value: i.id,
+              text: i.display_name,
+              selected: (values.investigatorId ?? ctx.view.complaint.investigator_id) === i.id,
+            })),
+          ],
         });
       },
     },
@@ -457,6 +483,19 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const ctx = await caseContext(request, 'history');
         const events = await complaints.timeline(actorOf(request), ctx.view.complaint.id);
         return reply.render('complaints/views/staff-history.njk', { ...ctx, ...timelineFilter(events, request.query) });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/intake/start',
+      access: 'complaints:intake',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `/staff/complaints/${id}#intake`, async () => {
+          await complaints.startIntake(actorOf(request), id);
+          reply.setFlash({ notice: 'Intake checks started: the complaint is now at intake' });
+          return `/staff/complaints/${id}#intake`;
+        });
       },
     },
     {
@@ -488,6 +527,20 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           const f = parseForm(assessmentForm, request.body);
           await complaints.assess(actorOf(request), id, f);
           reply.setFlash({ notice: `Assessment recorded: ${ASSESSMENT_OUTCOME_NAMES[f.outcome]}` });
+          return `/staff/complaints/${id}`;
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/complaints/:id/investigator',
+      access: 'complaints:assess',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `/staff/complaints/${id}#allocation`, async () => {
+          const f = parseForm(allocationForm, request.body);
+          await complaints.allocate(actorOf(request), id, f.investigatorId);
+          reply.setFlash({ notice: 'Investigator allocated' });
           return `/staff/complaints/${id}`;
         });
       },
@@ -577,9 +630,28 @@ export function complaintsRoutes(services: Services): PageRoute[] {
   return [...publicRoutes, ...staffRoutes, ...portalRoutes];
 }
 
+/**
+ * A complainant or representative as the staff case page shows them: the same details for each,
+ * phone numbers as written in the UK (numbers kept before they were checked are shown as given).
+ */
+function partyDisplay(p: PartyRow, heading: string) {
+  return {
+    heading,
+    id: p.role,
+    name: p.name,
+    email: p.email,
+    phone: p.phone?.startsWith('+44') ? formatUkPhone(p.phone) : p.phone,
+    address: p.address,
+    communicationNeeds: p.communication_needs,
+    relationship: p.role === 'representative' ? (p.relationship ?? 'Not given') : null,
+    consentToShare: p.consent_to_share,
+  };
+}
+
 /** The answers as form values (dates split into GOV.UK's three fields). */
 function answerValues(a: Answers): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
+  if (typeof a.phone === 'string' && a.phone.startsWith('+44')) out.phone = formatUkPhone(a.phone);
   for (const k of ['finalResponseOn', 'complainedOn', 'awareOn']) {
     const v = a[k];
     if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
@@ -625,13 +697,15 @@ function displayAnswer(slug: string, a: Answers, authorityName: string | null): 
     case 'person':
       return [s('complainantName'), s('relationship')].filter(Boolean).join(', ');
     case 'your-details':
-      return [s('name'), s('email'), s('phone')].filter(Boolean).join('\n');
+      return [s('name'), s('email'), s('phone') && formatUkPhone(s('phone'))].filter(Boolean).join('\n');
     case 'attachments': {
       const docs = Array.isArray(a.documents) ? (a.documents as { filename: string }[]) : [];
       return docs.length > 0 ? docs.map((d) => d.filename).join('\n') : 'None';
     }
     case 'needs':
       return s('communicationNeeds') || 'None';
+    case 'their-needs':
+      return s('complainantNeeds') || 'None';
     default: {
       if (step?.kind === 'radios') return step.options?.find((o) => o.value === s(step.name ?? ''))?.text ?? '';
       return s(step?.name ?? '');

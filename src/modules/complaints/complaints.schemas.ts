@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../platform/pagination.ts';
 import { SERVICE_AREAS } from '../authorities/domain.ts';
+import { parseUkPhone } from '../link-officers/domain.ts';
 import { ASSESSMENT_OUTCOMES, STATUSES, URGENT_KEYS } from './domain.ts';
 
 /** Schemas for complaint forms, the public form's questions, list queries and the API. */
@@ -76,6 +77,27 @@ const optionalDate = (message: string) =>
     .transform((v) => (v ? v : null))
     .pipe(z.union([isoDate(message), z.null()]));
 
+/**
+ * An optional UK telephone number, checked as the link officers' numbers are and stored in E.164
+ * (+447911123456). `whose`: "the complainant’s", "the representative’s".
+ */
+const optionalUkPhone = (whose: string) =>
+  z
+    .string()
+    .trim()
+    .max(40, `Enter ${whose} phone number in 40 characters or fewer`)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      const result = parseUkPhone(value);
+      if (result.ok) return result.e164;
+      ctx.addIssue({
+        code: 'custom',
+        message: `Enter ${whose} phone number as a UK number, like 020 7946 0958 or 07911 123456`,
+      });
+      return z.NEVER;
+    });
+
 export const staffComplaintForm = z
   .object({
     channel: z.enum(['phone', 'letter', 'email'], { message: 'Select how the complaint was received' }),
@@ -94,7 +116,7 @@ export const staffComplaintForm = z
           z.null(),
         ]),
       ),
-    complainantPhone: optionalText(40),
+    complainantPhone: optionalUkPhone('the complainant’s'),
     complainantAddress: optionalText(1000),
     communicationNeeds: optionalText(2000),
     representativeName: optionalText(200),
@@ -105,8 +127,16 @@ export const staffComplaintForm = z
       .optional()
       .transform((v) => (v ? v : null))
       .pipe(
-        z.union([z.email({ message: 'Enter the representative’s email address in the correct format' }), z.null()]),
+        z.union([
+          z.email({
+            message: 'Enter the representative’s email address in the correct format, like name@example.com',
+          }),
+          z.null(),
+        ]),
       ),
+    representativePhone: optionalUkPhone('the representative’s'),
+    representativeAddress: optionalText(1000),
+    representativeCommunicationNeeds: optionalText(2000),
     representativeRelationship: optionalText(200),
     summary: required('Enter what happened'),
     injustice: optionalText(),
@@ -121,7 +151,32 @@ export const staffComplaintForm = z
   .refine((v) => v.complainantEmail !== null || v.complainantPhone !== null || v.complainantAddress !== null, {
     path: ['complainantEmail'],
     message: 'Enter at least one way to contact the complainant: email, phone or address',
+  })
+  .refine((v) => !representativeWithoutName(v), {
+    path: ['representativeName'],
+    message: 'Enter the representative’s full name, or leave all their details blank',
+    // Checked even when other fields have problems, so every problem shows at once.
+    when: (payload) => representativeWithoutName(payload.value),
   });
+
+/** Whether the staff form gives a representative's details but not their name (checked on the form's values, parsed or not). */
+function representativeWithoutName(value: unknown): boolean {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const given = (k: string) => {
+    const x = v[k];
+    return typeof x === 'string' ? x.trim() !== '' : x !== null && x !== undefined;
+  };
+  return (
+    !given('representativeName') &&
+    [
+      'representativeEmail',
+      'representativePhone',
+      'representativeAddress',
+      'representativeCommunicationNeeds',
+      'representativeRelationship',
+    ].some(given)
+  );
+}
 
 // Intake and assessment ------------------------------------------------------------------------------
 
@@ -149,6 +204,16 @@ export const assessmentForm = z.object({
 });
 export type AssessmentInput = z.infer<typeof assessmentForm>;
 
+/** Allocating a case under investigation to an investigator (none chosen: the service says to choose one). */
+export const allocationForm = z.object({
+  investigatorId: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(z.union([uuid('Select an investigator from the list'), z.null()])),
+});
+
 export const documentRequestForm = z.object({
   description: required('Enter the documents to ask the authority for', 5000),
 });
@@ -157,13 +222,19 @@ export const documentRequestForm = z.object({
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+/** The case list's investigator filter value for cases waiting for an investigator. */
+export const NOT_ALLOCATED = 'none';
+
 export const caseListQuery = pageQuery.extend({
   status: z.preprocess(blankToUndefined, z.enum(STATUSES as [string, ...string[]]).optional()),
   authorityId: z.preprocess(blankToUndefined, uuid('Select an authority').optional()),
   /** An authority's name, or part of it, typed in the filter (resolved to `authorityId`). */
   authority: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
   serviceArea: z.preprocess(blankToUndefined, serviceArea.optional()),
-  investigatorId: z.preprocess(blankToUndefined, uuid('Select an investigator').optional()),
+  investigatorId: z.preprocess(
+    blankToUndefined,
+    z.union([z.literal(NOT_ALLOCATED), uuid('Select an investigator')]).optional(),
+  ),
   urgent: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
   overdue: z.preprocess(blankToUndefined, z.enum(['yes']).optional()),
   reference: z.preprocess(blankToUndefined, z.string().trim().max(20).optional()),
@@ -181,10 +252,22 @@ const apiParty = z.object({
   relationship: z.string().trim().max(200).optional(),
 });
 
+/** The complainant over the API: an email address is required, for the acknowledgement and every letter after it. */
+const apiComplainant = apiParty.extend({
+  email: z
+    .email({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'Enter the complainant’s email address'
+          : 'Enter an email address in the correct format, like name@example.com',
+    })
+    .max(320),
+});
+
 export const apiCreateComplaint = z.object({
   authorityId: z.uuid(),
   serviceArea,
-  complainant: apiParty,
+  complainant: apiComplainant,
   representative: apiParty.optional(),
   summary: z.string().trim().min(1).max(10_000).describe('What happened'),
   injustice: z.string().trim().max(10_000).optional(),
@@ -198,11 +281,27 @@ export const apiCreateComplaint = z.object({
   channel: z.enum(['phone', 'letter', 'email', 'api']).optional(),
 });
 
+/** Blank text over the API is as if it were not sent. */
+const apiOptionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v));
+
 export const apiAssessment = z.object({
   outcome: z.enum(ASSESSMENT_OUTCOMES),
-  reason: z.string().trim().max(5000).optional(),
-  lateReason: z.string().trim().max(5000).optional(),
-  investigatorId: z.uuid().optional(),
+  reason: apiOptionalText(5000).describe(
+    'Why: required for every outcome except investigate. Sent to the complainant, and to the authority when it is told.',
+  ),
+  lateReason: apiOptionalText(5000).describe(
+    'Why a late complaint may go ahead: required to investigate a late complaint whose reason is not yet recorded',
+  ),
+  investigatorId: z
+    .uuid()
+    .optional()
+    .describe('An investigator to allocate the case to; without one an investigated case waits unallocated'),
 });
 
 export const complaintIdParams = z.object({ id: z.uuid() });

@@ -7,13 +7,13 @@ import type { Tx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database } from '../../platform/db/schema.ts';
 import { DomainError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { SERVICE_AREA_NAMES, searchQuery, type ServiceArea } from '../authorities/domain.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { z } from 'zod';
 import {
+  ALLOCATION_STATUSES,
   ASSESSMENT_OUTCOME_NAMES,
   OUTCOME_NAMES,
   QUEUE_STATUSES,
@@ -22,25 +22,22 @@ import {
   URGENT_NAMES,
   assessmentClock,
   authorityIsTold,
-  canMove,
   closingOutcome,
+  firstStatus,
   formatReference,
+  INTAKE_STARTED,
   lateRule,
   needsReason,
   normaliseReference,
   prematureRule,
+  stepsTo,
+  toldToAuthority,
   type AssessmentClock,
   type AssessmentOutcome,
   type ComplaintOutcome,
   type RuleFinding,
 } from './domain.ts';
-import {
-  ComplaintsRepository,
-  UNTOLD_OUTCOMES,
-  type ComplaintRow,
-  type ListFilters,
-  type PartyRow,
-} from './complaints.repository.ts';
+import { ComplaintsRepository, type ComplaintRow, type ListFilters, type PartyRow } from './complaints.repository.ts';
 import type { AssessmentInput, NewComplaint } from './complaints.schemas.ts';
 
 export interface ComplaintsSettings {
@@ -244,7 +241,7 @@ export class ComplaintsService {
       const flag = URGENT_KEYS[key];
       if (flag) urgent[flag] = true;
     }
-    const status: ComplaintStatus = actor === null ? 'received' : 'intake';
+    const status = firstStatus(actor !== null);
 
     return this.db.transaction().execute(async (trx) => {
       const repo = ComplaintsRepository.in(trx);
@@ -318,12 +315,14 @@ export class ComplaintsService {
         authorityId: authority.id,
         requestId: actor?.requestId ?? null,
       });
+      // The acknowledgement is correspondence on the case (the complainant's thread), sent by its job.
       const contact = input.representative?.email ? input.representative : input.complainant;
       if (contact.email) {
-        await enqueueMail(trx, {
-          automatic: true,
-          kind: 'complaint-acknowledgement',
-          to: contact.email,
+        await this.correspondence.write(trx, {
+          complaintId: complaint.id,
+          kind: 'acknowledgement',
+          addressees: ['complainant'],
+          actor: null,
           subject: `We have received your complaint: reference ${reference}`,
           text: [
             `Dear ${contact.name},`,
@@ -335,7 +334,6 @@ export class ComplaintsService {
             'whether the complaint is one we can look at. We aim to tell you what we will do within',
             `${this.settings.assessmentTargetWorkingDays} working days.`,
           ].join('\n'),
-          idempotencyKey: `complaint-acknowledgement:${complaint.id}`,
         });
       }
       return { id: complaint.id, reference, status };
@@ -351,9 +349,15 @@ export class ComplaintsService {
     to: ComplaintStatus,
     change: { outcome?: ComplaintOutcome | null; reason?: string | null; set?: Partial<Record<string, unknown>> },
   ): Promise<void> {
-    if (!canMove(complaint.status, to))
-      throw new DomainError('conflict', `The complaint is ${complaint.status}: it cannot move to ${to}`);
+    const steps = stepsTo(complaint.status, to);
+    if (!steps) throw new DomainError('conflict', `The complaint is ${complaint.status}: it cannot move to ${to}`);
     const now = this.clock.now();
+    // A case still received passes through intake on the way: that step is recorded on its own.
+    let from = complaint.status;
+    for (const step of steps.slice(0, -1)) {
+      await this.recordMove(trx, actor, complaint, { from, to: step, reason: INTAKE_STARTED, at: now });
+      from = step;
+    }
     await trx
       .updateTable('complaints')
       .set({
@@ -367,17 +371,39 @@ export class ComplaintsService {
       })
       .where('id', '=', complaint.id)
       .execute();
-    await ComplaintsRepository.in(trx).recordStatus(complaint, {
-      from: complaint.status,
+    await this.recordMove(trx, actor, complaint, {
+      from,
       to,
       outcome: change.outcome ?? null,
       reason: change.reason ?? null,
-      by: actor.type === 'user' ? actor.id : null,
       at: now,
+    });
+  }
+
+  /** One step of a move: its status history row (who, when, why) and its audit row. */
+  private async recordMove(
+    trx: Tx,
+    actor: Actor,
+    complaint: ComplaintRow,
+    step: {
+      from: ComplaintStatus;
+      to: ComplaintStatus;
+      outcome?: ComplaintOutcome | null;
+      reason: string | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await ComplaintsRepository.in(trx).recordStatus(complaint, {
+      from: step.from,
+      to: step.to,
+      outcome: step.outcome ?? null,
+      reason: step.reason,
+      by: actor.type === 'user' ? actor.id : null,
+      at: step.at,
     });
     await writeAudit(trx, {
       actor: auditActor(actor),
-      action: to === 'closed' ? `complaint.closed.${change.outcome ?? 'other'}` : `complaint.moved.${to}`,
+      action: step.to === 'closed' ? `complaint.closed.${step.outcome ?? 'other'}` : `complaint.moved.${step.to}`,
       recordType: 'complaint',
       recordId: complaint.id,
       authorityId: complaint.authority_id,
@@ -405,7 +431,8 @@ export class ComplaintsService {
   /**
    * Opens a new case linked to another, inside the caller's transaction (a remedy not complete and
    * not satisfied): the same authority, service area, summary and parties, a new reference from the
-   * same counter as receive(), starting at intake. Returns the new case's id.
+   * same counter as receive(), starting at intake as any complaint an officer records does. Returns the
+   * new case's id.
    */
   async openLinkedCase(trx: Tx, actor: Actor, fromComplaintId: string, reason: string): Promise<string> {
     const from = await this.lockOpen(trx, fromComplaintId);
@@ -419,7 +446,7 @@ export class ComplaintsService {
         reference,
         authority_id: from.authority_id,
         service_area: from.service_area,
-        status: 'intake',
+        status: firstStatus(true),
         channel: from.channel,
         summary: `${reason}. ${from.summary}`,
         injustice: from.injustice,
@@ -455,7 +482,7 @@ export class ComplaintsService {
     }
     await repo.recordStatus(created, {
       from: null,
-      to: 'intake',
+      to: firstStatus(true),
       reason: `Opened from case ${from.reference}: ${reason}`,
       by: actor.type === 'user' ? actor.id : null,
       at: now,
@@ -478,8 +505,23 @@ export class ComplaintsService {
   }
 
   /**
+   * An intake officer takes up a complaint that arrived on its own (the public form): it moves from
+   * received to intake, and the history records who started the checks and when.
+   */
+  async startIntake(actor: Actor, id: string): Promise<void> {
+    this.require(actor, 'complaints:intake');
+    await this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      if (complaint.status !== 'received')
+        throw new DomainError('conflict', 'Intake has already started on this complaint');
+      await this.move(trx, actor, complaint, 'intake', { reason: INTAKE_STARTED });
+    });
+  }
+
+  /**
    * Intake: send the complaint on to assessment (a late complaint needs the reason it may proceed),
-   * or close it as premature, referring it back; the authority's link officers are told.
+   * or close it as premature, referring it back; the authority's link officers are told. A decision
+   * on a complaint still received starts intake first, so the history never skips it.
    */
   async intake(
     actor: Actor,
@@ -505,15 +547,19 @@ export class ComplaintsService {
     });
   }
 
-  /** The assessment decision. Investigate allocates an investigator; every other outcome closes the case. */
+  /**
+   * The assessment decision, the one set of rules for the staff page and the API. Investigate moves
+   * the case to investigation, allocated to the investigator given or else unallocated (a late
+   * complaint needs the reason it may go ahead); every other outcome closes the case, needs a reason
+   * and is told to the complainant, and to the authority unless the authority is never told of it.
+   */
   async assess(actor: Actor, id: string, input: AssessmentInput): Promise<void> {
     this.require(actor, 'complaints:assess');
     const problems: FieldError[] = [];
     if (needsReason(input.outcome) && !input.reason)
       problems.push({ field: 'reason', message: 'Enter the reason for the decision' });
-    if (input.outcome === 'investigate' && !input.investigatorId)
-      problems.push({ field: 'investigatorId', message: 'Select the investigator to allocate the complaint to' });
-    if (input.investigatorId && !(await ComplaintsRepository.in(this.db).isInvestigator(input.investigatorId)))
+    // The investigator is optional: without one the case goes to investigation unallocated.
+    if (input.outcome === 'investigate' && !(await this.mayBeAllocated(input.investigatorId)))
       problems.push({ field: 'investigatorId', message: 'Select an investigator from the list' });
     if (problems.length > 0) throw invalid(problems);
     await this.db.transaction().execute(async (trx) => {
@@ -536,6 +582,50 @@ export class ComplaintsService {
       }
       await this.move(trx, actor, complaint, 'closed', { outcome, reason: input.reason });
       await this.tellOfOutcome(trx, actor, complaint, input.outcome, input.reason);
+    });
+  }
+
+  /** Whether a case may be allocated to this user (null: left unallocated): an active investigator or casework manager. */
+  private async mayBeAllocated(investigatorId: string | null): Promise<boolean> {
+    if (investigatorId === null) return true;
+    return (
+      isUuid(investigatorId) && (await ComplaintsRepository.in(this.db).isInvestigator(investigatorId)) !== undefined
+    );
+  }
+
+  /**
+   * Allocates a case under investigation (or later) to an investigator, or to another one. A case
+   * investigated without one waits unallocated until then (the case list's "Not allocated" filter).
+   * Audited; the authority is not told (its letters never name the investigator).
+   */
+  async allocate(actor: Actor, id: string, investigatorId: string | null): Promise<void> {
+    this.require(actor, 'complaints:assess');
+    if (investigatorId === null) throw invalid([{ field: 'investigatorId', message: 'Select an investigator' }]);
+    if (!(await this.mayBeAllocated(investigatorId)))
+      throw invalid([{ field: 'investigatorId', message: 'Select an investigator from the list' }]);
+    await this.db.transaction().execute(async (trx) => {
+      const complaint = await this.lockOpen(trx, id);
+      if (!ALLOCATION_STATUSES.includes(complaint.status))
+        throw new DomainError(
+          'conflict',
+          complaint.status === 'closed'
+            ? 'The complaint is closed: it cannot be allocated'
+            : 'The complaint has not been assessed yet: allocate it with the assessment decision',
+        );
+      if (complaint.investigator_id === investigatorId) return;
+      await trx
+        .updateTable('complaints')
+        .set({ investigator_id: investigatorId, updated_at: this.clock.now() })
+        .where('id', '=', complaint.id)
+        .execute();
+      await writeAudit(trx, {
+        actor: auditActor(actor),
+        action: complaint.investigator_id === null ? 'complaint.allocated' : 'complaint.reallocated',
+        recordType: 'complaint',
+        recordId: complaint.id,
+        authorityId: complaint.authority_id,
+        requestId: actor.requestId ?? null,
+      });
     });
   }
 
@@ -685,7 +775,7 @@ export class ComplaintsService {
     else if (
       complaint.authority_id !== actor.authorityId ||
       !can(actor, 'portal:complaints') ||
-      (UNTOLD_OUTCOMES as readonly string[]).includes(complaint.outcome ?? '')
+      !toldToAuthority(complaint.outcome)
     )
       throw notFound('The complaint');
   }
@@ -734,9 +824,9 @@ export class ComplaintsService {
 
   /** The case's documents the actor may see (authority users never see those marked not for disclosure). */
   async documents(actor: Actor, id: string) {
-    await this.visible(actor, id);
+    const complaint = await this.visible(actor, id);
     const rows = await ComplaintsRepository.in(this.db).documents(id);
-    return rows.filter((d) => this.files.mayOpen(actor, d));
+    return rows.filter((d) => this.files.mayOpen(actor, Object.assign({ case_outcome: complaint.outcome }, d)));
   }
 
   async documentRequests(actor: Actor, id: string) {
@@ -789,7 +879,9 @@ export class ComplaintsService {
             } satisfies TimelineEvent,
           ]
         : []),
-      ...history.map((h): TimelineEvent => ({
+      // Newest first, so status changes made in the same instant (intake started by the decision
+      // that ends it) keep their order through the stable sort below.
+      ...[...history].reverse().map((h): TimelineEvent => ({
         at: h.changed_at,
         kind: h.to_status === 'closed' ? 'closure' : h.from_status === null ? 'complaint' : 'assessment',
         authorityVisible: true,

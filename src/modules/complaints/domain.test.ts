@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   assessmentClock,
   canMove,
+  firstStatus,
   formatReference,
   lateRule,
   monthsBefore,
   normaliseReference,
   prematureRule,
+  stepsTo,
 } from './domain.ts';
 
 describe('references', () => {
@@ -46,9 +48,24 @@ describe('the late rule', () => {
 
 describe('statuses and the assessment clock', () => {
   it('moves forward and closes from any open status, never reopens', () => {
-    expect(canMove('received', 'assessment')).toBe(true);
+    expect(canMove('intake', 'assessment')).toBe(true);
+    expect(canMove('assessment', 'closed')).toBe(true);
     expect(canMove('investigation', 'assessment')).toBe(false);
     expect(canMove('closed', 'investigation')).toBe(false);
+  });
+  it('never skips intake: a received case passes through it on the way to any later status', () => {
+    expect(canMove('received', 'intake')).toBe(true);
+    expect(canMove('received', 'assessment')).toBe(false);
+    expect(stepsTo('received', 'intake')).toEqual(['intake']);
+    expect(stepsTo('received', 'assessment')).toEqual(['intake', 'assessment']);
+    expect(stepsTo('received', 'closed')).toEqual(['intake', 'closed']);
+    expect(stepsTo('intake', 'assessment')).toEqual(['assessment']);
+    expect(stepsTo('received', 'decision')).toBeNull();
+    expect(stepsTo('assessment', 'intake')).toBeNull();
+  });
+  it('starts a complaint an intake officer records at intake, and one that arrives on its own at received', () => {
+    expect(firstStatus(true)).toBe('intake');
+    expect(firstStatus(false)).toBe('received');
   });
   it('counts working days against the target', () => {
     expect(assessmentClock(12, 20)).toMatchObject({ text: '12 of 20 working days', aged: true, overTarget: false });

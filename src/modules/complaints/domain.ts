@@ -42,9 +42,12 @@ export const OUTCOME_NAMES: Record<ComplaintOutcome, string> = {
   withdrawn: 'Withdrawn',
 };
 
-/** Statuses a case moves to from each status. Closing is possible from every open status. */
+/**
+ * Statuses a case moves to from each status. Closing is possible from every open status; a received
+ * case goes through intake first (see `stepsTo`).
+ */
 const NEXT: Record<ComplaintStatus, readonly ComplaintStatus[]> = {
-  received: ['intake', 'assessment', 'investigation', 'closed'],
+  received: ['intake'],
   intake: ['assessment', 'investigation', 'closed'],
   assessment: ['investigation', 'closed'],
   investigation: ['decision', 'closed'],
@@ -55,8 +58,37 @@ const NEXT: Record<ComplaintStatus, readonly ComplaintStatus[]> = {
 
 export const canMove = (from: ComplaintStatus, to: ComplaintStatus): boolean => NEXT[from].includes(to);
 
+/**
+ * Where a new complaint starts. Every complaint is received; intake starts when an intake officer
+ * takes it up. An officer who records a complaint (the staff form, or an intake system through the
+ * API) does the intake checks as they key it in, so it starts at intake. One that arrives on its own
+ * (the public form) stays received until an intake officer starts intake.
+ */
+export const firstStatus = (recordedByIntakeOfficer: boolean): ComplaintStatus =>
+  recordedByIntakeOfficer ? 'intake' : 'received';
+
+/** Why intake started, as the status history records it. */
+export const INTAKE_STARTED = 'Intake checks started';
+
+/**
+ * The statuses a case passes through, in order, when it is moved on to `to`; null when it may not
+ * move there. Intake is never skipped: a decision taken on a case still received (sending it to
+ * assessment, or closing it) starts intake first, so its history shows received → intake → ….
+ */
+export function stepsTo(from: ComplaintStatus, to: ComplaintStatus): ComplaintStatus[] | null {
+  if (canMove(from, to)) return [to];
+  if (from === 'received' && canMove('intake', to)) return ['intake', to];
+  return null;
+}
+
 /** Statuses in which a case waits for (or is in) assessment: the assessment queue. */
 export const QUEUE_STATUSES: readonly ComplaintStatus[] = ['received', 'intake', 'assessment'];
+
+/**
+ * Statuses in which a case has an investigator, or waits for one: an assessment may send a case to
+ * investigation unallocated, and staff allocate (or reallocate) it in any of these.
+ */
+export const ALLOCATION_STATUSES: readonly ComplaintStatus[] = ['investigation', 'decision', 'remedy'];
 
 /** What an assessment can decide. */
 export const ASSESSMENT_OUTCOMES = [
@@ -82,8 +114,19 @@ export const ASSESSMENT_OUTCOME_NAMES: Record<AssessmentOutcome, string> = {
 export const closingOutcome = (o: AssessmentOutcome): ComplaintOutcome | null =>
   o === 'investigate' ? null : o === 'not-investigate' ? 'not-investigated' : o;
 
+/**
+ * Outcomes the authority is never told of: an invalid or out-of-jurisdiction case is closed with a
+ * letter to the complainant only, and the authority's users and tokens never see the case again
+ * (not in a list, not its page, documents, correspondence or decisions: it is not found for them).
+ */
+export const UNTOLD_OUTCOMES = ['invalid', 'out-of-jurisdiction'] as const satisfies readonly ComplaintOutcome[];
+
+/** Whether the authority may know of a case with this outcome (null: still open, or not yet decided). */
+export const toldToAuthority = (outcome: ComplaintOutcome | null): boolean =>
+  outcome === null || !(UNTOLD_OUTCOMES as readonly ComplaintOutcome[]).includes(outcome);
+
 /** Whether the authority is told of an assessment decision: never for invalid or out-of-jurisdiction cases. */
-export const authorityIsTold = (o: AssessmentOutcome): boolean => o !== 'invalid' && o !== 'out-of-jurisdiction';
+export const authorityIsTold = (o: AssessmentOutcome): boolean => toldToAuthority(closingOutcome(o));
 
 /** Whether the decision needs a reason written down. */
 export const needsReason = (o: AssessmentOutcome): boolean => o !== 'investigate';

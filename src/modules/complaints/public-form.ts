@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FieldError } from '../../platform/errors.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES } from '../authorities/domain.ts';
+import { parseUkPhone } from '../link-officers/domain.ts';
 import { URGENT_KEYS, URGENT_NAMES } from './domain.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 
@@ -176,6 +177,16 @@ export const STEPS: Step[] = [
     applies: (a) => str(a, 'onBehalf') === 'yes',
   },
   {
+    slug: 'their-needs',
+    question: 'Does the person you are complaining for need us to communicate with them in a particular way?',
+    hint: 'For example, large print, easy read, a British Sign Language interpreter, or another language. Leave this blank if not.',
+    kind: 'textarea',
+    name: 'complainantNeeds',
+    optional: true,
+    label: 'Their communication needs',
+    applies: (a) => str(a, 'onBehalf') === 'yes',
+  },
+  {
     slug: 'your-details',
     question: 'Your contact details',
     kind: 'fields',
@@ -201,7 +212,7 @@ export const STEPS: Step[] = [
     kind: 'textarea',
     name: 'communicationNeeds',
     optional: true,
-    label: 'Communication needs',
+    label: 'Your communication needs',
     applies: always,
   },
   {
@@ -338,8 +349,17 @@ export function parseStep(
             field: input.name,
             message: 'Enter an email address in the correct format, like name@example.com',
           });
-        else if (input.type === 'tel' && v && !/^[+\d\s()-]{6,20}$/.test(v))
-          errors.push({ field: input.name, message: 'Enter a phone number, like 01632 960 001 or 07700 900 982' });
+        else if (input.type === 'tel' && v) {
+          // A UK number, kept in E.164 as every phone number in the service is.
+          const phone = parseUkPhone(v);
+          if (phone.ok) out[input.name] = phone.e164;
+          else
+            errors.push({
+              field: input.name,
+              message: 'Enter a UK phone number, like 020 7946 0958 or 07911 123456',
+            });
+          continue;
+        }
         out[input.name] = v;
       }
       return errors.length > 0 ? { errors } : { answers: { ...out } };
@@ -409,19 +429,19 @@ export function toNewComplaint(a: Answers): Omit<NewComplaint, 'documentIds'> {
     awareOn: str(a, 'awareOn') || null,
     urgent: Array.isArray(a.urgent) ? (a.urgent as string[]) : [],
     consentToShare: str(a, 'consent') === 'yes',
+    // Complaining for someone else: the person filling in the form is the representative, with their
+    // own contact details and needs; of the complainant we ask only their name and their needs.
     complainant: onBehalf
       ? {
           name: str(a, 'complainantName'),
           email: null,
           phone: null,
           address: null,
-          communicationNeeds: you.communicationNeeds,
+          communicationNeeds: str(a, 'complainantNeeds') || null,
           relationship: null,
         }
       : you,
-    representative: onBehalf
-      ? { ...you, communicationNeeds: null, relationship: str(a, 'relationship') || null }
-      : null,
+    representative: onBehalf ? { ...you, relationship: str(a, 'relationship') || null } : null,
     channel: 'online',
   };
 }

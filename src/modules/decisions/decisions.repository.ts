@@ -35,6 +35,7 @@ export class DecisionsRepository {
         'complaints.reference',
         'complaints.authority_id',
         'complaints.status',
+        'complaints.outcome',
         'complaints.investigator_id',
         'complaints.service_area',
         'authorities.name as authority_name',

@@ -8,6 +8,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
+import { toldToAuthority } from '../complaints/domain.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { DecisionsRepository, type DraftRow } from './decisions.repository.ts';
 import {
@@ -732,12 +733,16 @@ export class DecisionsService {
     };
   }
 
-  /** Who may read a case's decisions: staff who read complaints, and the case's own authority. */
+  /** Who may read a case's decisions: staff who read complaints, and the case's own authority when it was told of the case. */
   private async readable(actor: Actor, complaintId: string) {
     const complaint = await this.repo.complaint(complaintId);
     if (!complaint) throw notFound('The complaint');
     if (actor.authorityId === null) this.requireStaff(actor, 'complaints:read');
-    else if (actor.authorityId !== complaint.authority_id || !can(actor, 'decisions:portal'))
+    else if (
+      actor.authorityId !== complaint.authority_id ||
+      !toldToAuthority(complaint.outcome) ||
+      !can(actor, 'decisions:portal')
+    )
       throw notFound('The complaint');
     return complaint;
   }

@@ -8,6 +8,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts
 import type { FilesService, OpenedDocument } from '../../platform/files/files.service.ts';
 import { ROLE_NAMES, auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
+import { toldToAuthority } from '../complaints/domain.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import {
   REMEDY_TYPE_NAMES,
@@ -320,10 +321,15 @@ export class RemediesService {
   async forComplaint(actor: Actor, complaintId: string): Promise<RemedyView[]> {
     const complaint = await this.db
       .selectFrom('complaints')
-      .select(['id', 'authority_id'])
+      .select(['id', 'authority_id', 'outcome'])
       .where('id', '=', complaintId)
       .executeTakeFirst();
-    if (!complaint || !this.mayRead(actor, complaint.authority_id)) throw notFound('The complaint');
+    if (
+      !complaint ||
+      !this.mayRead(actor, complaint.authority_id) ||
+      (actor.authorityId !== null && !toldToAuthority(complaint.outcome))
+    )
+      throw notFound('The complaint');
     let rows = await this.repo.forComplaint(complaintId);
     if (actor.authorityId !== null)
       rows = rows.filter((r) => ['agreed', 'complied', 'not-satisfied'].includes(r.status));

@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { can, type Actor } from '../../modules/accounts/domain.ts';
+import { toldToAuthority } from '../../modules/complaints/domain.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DbOrTx } from '../db/database.ts';
-import type { Database, Row } from '../db/schema.ts';
+import type { ComplaintOutcome, Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { ACCEPTED_KINDS, safeFilename, sniffType } from './sniff.ts';
 
@@ -33,6 +34,12 @@ export interface FilesSettings {
   dir: string;
   maxBytes: number;
 }
+
+/** What decides who may open a document: the row's own marks and the outcome of the case it is filed to. */
+export type DocumentAccess = Pick<DocumentRow, 'authority_id' | 'complaint_id' | 'do_not_disclose'> & {
+  /** The outcome of the case the document is filed to (null while the case is open, or when it has no case). */
+  case_outcome: ComplaintOutcome | null;
+};
 
 export interface OpenedDocument {
   document: DocumentRow;
@@ -124,13 +131,18 @@ export class FilesService {
     return row;
   }
 
-  /** Whether the actor may see a document: staff who may read cases; the authority's own users unless not for disclosure. */
-  mayOpen(actor: Actor, document: Pick<DocumentRow, 'authority_id' | 'complaint_id' | 'do_not_disclose'>): boolean {
+  /**
+   * Whether the actor may see a document: staff who may read cases; the authority's own users and
+   * tokens only for a document filed to one of its cases, not marked not for disclosure, on a case
+   * the authority was told of (never one closed as invalid or out of jurisdiction).
+   */
+  mayOpen(actor: Actor, document: DocumentAccess): boolean {
     if (actor.authorityId === null) return can(actor, 'complaints:read');
     return (
       document.complaint_id !== null &&
       document.authority_id === actor.authorityId &&
       !document.do_not_disclose &&
+      toldToAuthority(document.case_outcome) &&
       can(actor, 'portal:complaints')
     );
   }
@@ -138,8 +150,15 @@ export class FilesService {
   /** A document's row, when the actor may see it; not found otherwise (so no one learns it exists). */
   async find(actor: Actor, id: string): Promise<DocumentRow> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The document');
-    const document = await this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!document || !this.mayOpen(actor, document)) throw notFound('The document');
+    const found = await this.db
+      .selectFrom('documents as d')
+      .leftJoin('complaints as c', 'c.id', 'd.complaint_id')
+      .selectAll('d')
+      .select('c.outcome as case_outcome')
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+    if (!found || !this.mayOpen(actor, found)) throw notFound('The document');
+    const { case_outcome: _outcome, ...document } = found;
     return document;
   }
 
