@@ -61,7 +61,13 @@ export function createServices(platform: Platform) {
   const mailSender = new MailSender(
     db.kysely,
     clock,
-    { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), from: config.MAIL_FROM, domain: config.MAIL_DOMAIN },
+    {
+      ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}),
+      from: config.MAIL_FROM,
+      domain: config.MAIL_DOMAIN,
+      // A refusal at hand-over is a bounce: the correspondence falls back as for a delivery report.
+      onRefused: (outboxId, response) => correspondence.refusedAtSend(outboxId, response),
+    },
     platform.logger.child({ component: 'mail' }),
   );
   // The outbox is swept every poll interval: messages written by enqueueMail go out without anything else.
@@ -72,7 +78,7 @@ export function createServices(platform: Platform) {
       await mailSender.sendDue();
     },
   });
-  const outbox = new OutboxService(db.kysely);
+  const outbox = new OutboxService(db.kysely, clock);
   // The source of every inbound message (the gateway writes, filing and erasure read and rewrite).
   const rawMail = new RawMailStore(config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail'));
   const linkOfficers = new LinkOfficersService(db.kysely, clock, accounts, rawMail, {

@@ -232,8 +232,96 @@ describe('delivery reports', () => {
 
     const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
     const home = await new TestClient(t.app).withSession(token).get('/staff');
-    expect(home.body).toContain('Link officer mail bouncing');
+    expect(home.body).toContain('Authority mail bouncing');
     expect(home.body).toContain(`/staff/authorities/${a.authorityId}/link-officers`);
+  });
+
+  it('refused at hand-over or bounced later, mark the generic inbox or senior officer failing until the address changes', async () => {
+    const name = `Inbox Bounce Council ${Date.now()}`;
+    const a = await authorityWithOfficers(t.db, { officers: 1, genericInbox: true, name });
+    const c = await createComplaint(t.db, a.authorityId);
+    const [officer] = a.officers;
+    sink.refuseRecipient(a.inbox);
+
+    // The relay refuses the inbox outright (550 5.1.1): the delivery is bounced, the officer still has it.
+    const itemId = await send(c.id, { to: ['link-officers'] });
+    const item = (await itemsOf(c.id)).find((i) => i.id === itemId);
+    const refused = item?.deliveries.find((d) => d.address === a.inbox);
+    expect(refused?.status).toBe('bounced');
+    expect(refused?.bounceStatus).toBe('5.1.1');
+    expect(item?.deliveries.find((d) => d.address === officer?.email)?.status).toBe('sent');
+    expect(item?.deliveries).toHaveLength(2);
+
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const page = await client.get(`/staff/authorities/${a.authorityId}`);
+    expect(page.body).toMatch(
+      /Bouncing<\/strong> Mail to this address has been refused since [^.]+ \(status 5\.1\.1\)/,
+    );
+
+    // The next item skips the failing inbox.
+    const nextId = await send(c.id, { to: ['link-officers'] });
+    const next = (await itemsOf(c.id)).find((i) => i.id === nextId);
+    expect(next?.deliveries.map((d) => d.address)).toEqual([officer?.email]);
+
+    // A letter to the chief executive that bounces later marks the chief executive.
+    const letterId = await send(c.id, { to: ['chief-executive'], kind: 'final-decision' });
+    const ceOutbox = await outboxIdOf(letterId, a.chiefExecutive);
+    await sendToGateway(gateway, {
+      envelope: { from: 'mailer-daemon@mx.council.example', to: `bounce+${ceOutbox}@${DOMAIN}` },
+      raw: deliveryReport({
+        recipient: a.chiefExecutive,
+        status: '5.2.2',
+        action: 'failed',
+        messageId: `<${ceOutbox}@${DOMAIN}>`,
+      }),
+    });
+    const chief = () =>
+      t.db.kysely
+        .selectFrom('senior_officers')
+        .select(['failing_since', 'bounce_status'])
+        .where('authority_id', '=', a.authorityId)
+        .where('role', '=', 'chief-executive')
+        .executeTakeFirstOrThrow();
+    expect((await chief()).bounce_status).toBe('5.2.2');
+    expect((await client.get(`/staff/authorities/${a.authorityId}`)).body).toContain('(status 5.2.2)');
+    const home = await client.get('/staff');
+    expect(home.body).toContain(`${name}</a>: the generic inbox, 1 senior officer, since`);
+    const { token: apiToken } = await t.services.apiTokens.createFromCommandLine({
+      name: 'bounces',
+      role: 'relationship-lead',
+      authorityId: null,
+    });
+    const api = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/authorities/${a.authorityId}`,
+      headers: { authorization: `Bearer ${apiToken}` },
+    });
+    const shown = api.json<{
+      genericInboxFailingSince: string | null;
+      chiefExecutive: { emailFailingSince: string | null };
+    }>();
+    expect(shown.genericInboxFailingSince).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(shown.chiefExecutive.emailFailingSince).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // A changed address loses its mark, whichever way it is changed; other edits keep it.
+    await t.db.kysely
+      .updateTable('senior_officers')
+      .set({ job_title: 'Managing Director' })
+      .where('authority_id', '=', a.authorityId)
+      .execute();
+    expect((await chief()).failing_since).not.toBeNull();
+    await t.db.kysely
+      .updateTable('authorities')
+      .set({ generic_inbox: `new.inbox@${a.domain}` })
+      .where('id', '=', a.authorityId)
+      .execute();
+    const after = await t.db.kysely
+      .selectFrom('authorities')
+      .select(['generic_inbox_failing_since', 'generic_inbox_bounce_status'])
+      .where('id', '=', a.authorityId)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ generic_inbox_failing_since: null, generic_inbox_bounce_status: null });
   });
 
   it('show a delayed delivery as deferred without marking anyone failing', async () => {

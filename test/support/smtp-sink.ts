@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 /**
  * A real SMTP server on 127.0.0.1 and a spare port that keeps every message it accepts, parsed.
  * Point SMTP_URL at `sink.url`. `rejectNext(n, code)` makes it refuse the next n messages, as a
- * relay that is down or refusing would.
+ * relay that is down or refusing would; `refuseRecipient(address)` refuses one address at RCPT TO.
  */
 export interface ReceivedMail {
   envelopeFrom: string | null;
@@ -20,6 +20,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** Refuse the next `count` messages at the end of DATA with this reply code (default 451, try later). */
   rejectNext(count: number, code?: number): void;
+  /** Refuse this recipient address for good at RCPT TO, as a server with no such mailbox does (550 5.1.1). */
+  refuseRecipient(address: string): void;
   /** Resolves once at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -30,11 +32,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const waiters: { count: number; resolve: () => void }[] = [];
   let rejecting = 0;
   let rejectCode = 451;
+  const refused = new Set<string>();
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!refused.has(address.address.toLowerCase())) return callback();
+      const error = new Error('5.1.1 No such mailbox here') as Error & { responseCode: number };
+      error.responseCode = 550;
+      callback(error);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -73,6 +82,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    refuseRecipient(address) {
+      refused.add(address.toLowerCase());
+    },
     rejectNext(count, code = 451) {
       rejecting = count;
       rejectCode = code;

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
+import { toldToAuthoritySql } from '../complaints/complaints.repository.ts';
 
 export type ThreadRow = Row<'correspondence_threads'>;
 export type ItemRow = Row<'correspondence_items'>;
@@ -33,6 +34,7 @@ const INBOUND_META = [
   'decided_by',
   'decided_at',
   'discard_reason',
+  'unreadable_reason',
 ] as const;
 
 /** A delivery with its outbox message's state. */
@@ -46,7 +48,14 @@ export interface DeliveryWithOutbox extends DeliveryRow {
 
 export type HeldListRow = Pick<
   InboundRow,
-  'id' | 'received_at' | 'from_address' | 'subject' | 'hold_reason' | 'auto_reply_reason' | 'raw_size'
+  | 'id'
+  | 'received_at'
+  | 'from_address'
+  | 'subject'
+  | 'hold_reason'
+  | 'auto_reply_reason'
+  | 'unreadable_reason'
+  | 'raw_size'
 > & { received_key: string };
 
 /** Correspondence queries. Plain rows in, plain rows out. */
@@ -60,7 +69,7 @@ export class CorrespondenceRepository {
   complaint(id: string) {
     return this.db
       .selectFrom('complaints')
-      .select(['id', 'reference', 'authority_id', 'status'])
+      .select(['id', 'reference', 'authority_id', 'status', 'outcome'])
       .where('id', '=', id)
       .executeTakeFirst();
   }
@@ -261,15 +270,81 @@ export class CorrespondenceRepository {
     return query.returning('id').execute();
   }
 
-  /** Authorities with a link officer whose address bounces, for the staff home page. */
-  bouncingAuthorities(limit: number) {
+  /**
+   * Marks a failing address the authority holds as organisation data or for a senior officer: its
+   * generic inbox, or the chief executive, monitoring officer or a head of service with that address.
+   * The mark stays with the address (the database clears it when the address changes).
+   */
+  async markContactFailing(
+    authorityId: string,
+    role: 'generic-inbox' | 'senior-officer',
+    address: string,
+    status: string,
+    at: Date,
+  ): Promise<{ id: string }[]> {
+    const lower = address.toLowerCase();
+    if (role === 'generic-inbox') {
+      return this.db
+        .updateTable('authorities')
+        .set((eb) => ({
+          generic_inbox_failing_since: eb.fn.coalesce('generic_inbox_failing_since', sql<Date>`${at}`),
+          generic_inbox_bounce_status: status,
+        }))
+        .where('id', '=', authorityId)
+        .where(sql<boolean>`lower(generic_inbox) = ${lower}`)
+        .returning('id')
+        .execute();
+    }
     return this.db
-      .selectFrom('link_officers as lo')
-      .innerJoin('authorities as a', 'a.id', 'lo.authority_id')
+      .updateTable('senior_officers')
+      .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', sql<Date>`${at}`), bounce_status: status }))
+      .where('authority_id', '=', authorityId)
+      .where(sql<boolean>`lower(email) = ${lower}`)
+      .returning('id')
+      .execute();
+  }
+
+  /** The authority's generic inbox when mail to it bounces. */
+  async failingInbox(authorityId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('authorities')
+      .select('generic_inbox')
+      .where('id', '=', authorityId)
+      .where('generic_inbox_failing_since', 'is not', null)
+      .executeTakeFirst();
+    return row?.generic_inbox ?? null;
+  }
+
+  /** Authorities with a contact whose address bounces (link officers, generic inbox, senior officers), for the staff home page. */
+  async bouncingAuthorities(limit: number) {
+    const marks = this.db
+      .selectFrom('link_officers')
+      .select(['authority_id', 'failing_since as since', sql<string>`'link-officer'`.as('kind')])
+      .where('failing_since', 'is not', null)
+      .unionAll((eb) =>
+        eb
+          .selectFrom('authorities')
+          .select([
+            'id as authority_id',
+            'generic_inbox_failing_since as since',
+            sql<string>`'generic-inbox'`.as('kind'),
+          ])
+          .where('generic_inbox_failing_since', 'is not', null),
+      )
+      .unionAll((eb) =>
+        eb
+          .selectFrom('senior_officers')
+          .select(['authority_id', 'failing_since as since', sql<string>`'senior-officer'`.as('kind')])
+          .where('failing_since', 'is not', null),
+      );
+    return this.db
+      .selectFrom(marks.as('b'))
+      .innerJoin('authorities as a', 'a.id', 'b.authority_id')
       .select(['a.id', 'a.name'])
-      .select((eb) => eb.fn.min('lo.failing_since').as('failing_since'))
-      .select((eb) => eb.fn.countAll<number>().as('officers'))
-      .where('lo.failing_since', 'is not', null)
+      .select((eb) => eb.fn.min<Date>('b.since').as('failing_since'))
+      .select(sql<number>`count(*) FILTER (WHERE b.kind = 'link-officer')::int`.as('officers'))
+      .select(sql<boolean>`bool_or(b.kind = 'generic-inbox')`.as('inbox'))
+      .select(sql<number>`count(*) FILTER (WHERE b.kind = 'senior-officer')::int`.as('senior_officers'))
       .groupBy(['a.id', 'a.name'])
       .orderBy('a.name')
       .limit(limit)
@@ -318,7 +393,7 @@ export class CorrespondenceRepository {
     return this.db.insertInto('correspondence_attachments').values(values).execute();
   }
 
-  /** Outbound items to an authority, newest first, for the portal. */
+  /** Outbound items to an authority, newest first, for the portal; none of a case it was not told of. */
   portalItems(authorityId: string, limit: number, after: readonly [string, string] | null) {
     let query = this.db
       .selectFrom('correspondence_items as i')
@@ -329,6 +404,7 @@ export class CorrespondenceRepository {
       .where('i.authority_id', '=', authorityId)
       .where('t.audience', '=', 'authority')
       .where('i.direction', '=', 'outbound')
+      .where(toldToAuthoritySql('c.outcome'))
       .orderBy('i.created_at', 'desc')
       .orderBy('i.id', 'desc')
       .limit(limit);
@@ -391,7 +467,16 @@ export class CorrespondenceRepository {
   held(limit: number, after: readonly [string, string] | null): Promise<HeldListRow[]> {
     let query = this.db
       .selectFrom('inbound_messages')
-      .select(['id', 'received_at', 'from_address', 'subject', 'hold_reason', 'auto_reply_reason', 'raw_size'])
+      .select([
+        'id',
+        'received_at',
+        'from_address',
+        'subject',
+        'hold_reason',
+        'auto_reply_reason',
+        'unreadable_reason',
+        'raw_size',
+      ])
       .select(preciseTimestamp('received_at').as('received_key'))
       .where('status', '=', 'held')
       .orderBy('received_at', 'desc')

@@ -5,7 +5,7 @@ import { writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { DomainError, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { DomainError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
 import { defineJob, type JobQueue } from '../../platform/jobs/queue.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -26,6 +26,7 @@ import {
 import { retryDelayMs } from '../../platform/mail/sender.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { toldToAuthority } from '../complaints/domain.ts';
 import { londonDate, resolveRecipients } from '../link-officers/domain.ts';
 import { LinkOfficersRepository, toOfficer } from '../link-officers/link-officers.repository.ts';
 import {
@@ -138,6 +139,11 @@ export type FilingOutcome =
   | { status: 'skipped' };
 
 const SYSTEM: AuditActor = { type: 'system', id: null };
+const SENIOR_ROLES: readonly DeliveryRow['recipient_role'][] = [
+  'chief-executive',
+  'monitoring-officer',
+  'head-of-service',
+];
 const AUTHORITY_ROLES: readonly DeliveryRow['recipient_role'][] = [
   'link-officer',
   'cover',
@@ -148,6 +154,13 @@ const AUTHORITY_ROLES: readonly DeliveryRow['recipient_role'][] = [
 export const dispatchPayload = z.object({ itemId: z.uuid() });
 
 const heldCursor = z.tuple([z.string(), z.uuid()]);
+
+/**
+ * A message that could not be read is never filed on a case: what it says is unknown, and an empty
+ * item would count as the authority's response. Staff read its source and discard it.
+ */
+const UNREADABLE_NOT_FILED =
+  'This message could not be read, so it cannot be filed on a case. Download its source to read it, add anything it holds to the case yourself, then discard it.';
 const portalCursor = z.tuple([z.string(), z.uuid()]);
 
 const headerOf =
@@ -300,7 +313,7 @@ export class CorrespondenceService {
     });
   }
 
-  /** Who the roles are today. Link officers whose mail bounces are skipped for the other officer, the generic inbox, or the chief executive. */
+  /** Who the roles are today. Link officers and a generic inbox whose mail bounces are skipped for the other officer, the generic inbox, or the chief executive. */
   private async resolve(
     repo: CorrespondenceRepository,
     authorityId: string,
@@ -348,11 +361,13 @@ export class CorrespondenceService {
   }
 
   private async linkOfficerRecipients(repo: CorrespondenceRepository, authorityId: string): Promise<Recipient[]> {
-    const failing = await repo.failingOfficers(authorityId);
+    const [failing, failingInbox] = await Promise.all([
+      repo.failingOfficers(authorityId),
+      repo.failingInbox(authorityId),
+    ]);
     const failingIds = new Set(failing.map((f) => f.id));
     const failingAddresses = new Set(
-      failing
-        .flatMap((f) => [f.email, f.correspondence_email])
+      [...failing.flatMap((f) => [f.email, f.correspondence_email]), failingInbox]
         .filter((a): a is string => !!a)
         .map((a) => a.toLowerCase()),
     );
@@ -726,8 +741,49 @@ export class CorrespondenceService {
         });
       }
     }
+    if (delivery.recipient_role === 'generic-inbox' || SENIOR_ROLES.includes(delivery.recipient_role)) {
+      const inbox = delivery.recipient_role === 'generic-inbox';
+      const marked = await repo.markContactFailing(
+        delivery.authority_id,
+        inbox ? 'generic-inbox' : 'senior-officer',
+        delivery.address,
+        report.status,
+        now,
+      );
+      for (const contact of marked) {
+        await writeAudit(trx, {
+          actor: SYSTEM,
+          action: inbox ? 'authority.inbox-failing' : 'senior-officer.address-failing',
+          recordType: inbox ? 'authority' : 'senior-officer',
+          recordId: contact.id,
+          authorityId: delivery.authority_id,
+        });
+      }
+    }
     await this.fallBack(trx, delivery);
     return true;
+  }
+
+  /**
+   * The relay refused outbox message `outboxId` for good as it was handed over (a 5xx answer, e.g.
+   * `550 5.1.1 no such user`): for correspondence this is a bounce like any delivery report, so the
+   * delivery is marked, the address marked failing on its contact, and the item falls back.
+   */
+  async refusedAtSend(outboxId: string, response: string): Promise<void> {
+    const status = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(response)?.[1] ?? '5.0.0';
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      const delivery = await repo.deliveryByOutbox(outboxId);
+      if (!delivery || delivery.bounced_at) return;
+      const outbox = await repo.outboxMessage(outboxId);
+      if (!outbox) return;
+      await this.applyDsn(trx, outboxId, {
+        recipients: [
+          { recipient: outbox.to_address.toLowerCase(), action: 'failed', status, diagnostic: response.trim() || null },
+        ],
+        originalMessageId: null,
+      });
+    });
   }
 
   /** After a bounce, if nobody at the authority still has the item, send it to whoever stands in. */
@@ -773,7 +829,9 @@ export class CorrespondenceService {
     this.assertTriage(actor);
     const row = await this.repo.inbound(id);
     if (!row || row.status !== 'held') throw notFound('The message');
-    const parsed = await simpleParser(await this.rawOf(this.repo, row), PARSE_OPTIONS);
+    // A message the gateway could not read is not parsed again here: it would fail again.
+    const unreadable = row.hold_reason === 'unreadable';
+    const parsed = unreadable ? null : await simpleParser(await this.rawOf(this.repo, row), PARSE_OPTIONS);
     const suggestion = row.thread_id
       ? await this.repo.thread(row.thread_id)
       : caseReferenceInSubject(row.subject)
@@ -793,11 +851,20 @@ export class CorrespondenceService {
       text: row.text_body,
       holdReason: row.hold_reason as HoldReason | null,
       autoReplyReason: row.auto_reply_reason,
-      attachments: parsed.attachments
+      unreadableReason: unreadable ? (row.unreadable_reason ?? 'no reason was recorded') : null,
+      attachments: (parsed?.attachments ?? [])
         .filter((a) => !(a.related && !a.filename))
         .map((a) => ({ filename: a.filename ?? 'attachment', contentType: a.contentType, size: a.size })),
       suggestedReference,
     };
+  }
+
+  /** A held message's source as it was received, to download (e.g. to read one that could not be parsed). */
+  async heldSource(actor: Actor | null, id: string): Promise<{ filename: string; source: Buffer }> {
+    this.assertTriage(actor);
+    const row = await this.repo.inbound(id);
+    if (!row || row.status !== 'held') throw notFound('The message');
+    return { filename: `message-${row.id}.eml`, source: await this.rawOf(this.repo, row) };
   }
 
   /** Files a held message onto a case by its reference, on the authority's or the complainant's thread. */
@@ -811,6 +878,7 @@ export class CorrespondenceService {
       const repo = this.repo.with(trx);
       const inbound = await repo.lockInbound(id);
       if (!inbound || inbound.status !== 'held') throw notFound('The message');
+      if (inbound.hold_reason === 'unreadable') throw conflict(UNREADABLE_NOT_FILED);
       const reference = caseReferenceInSubject(input.reference);
       const complaint = reference ? await repo.complaintByReference(reference) : undefined;
       if (!complaint)
@@ -862,7 +930,12 @@ export class CorrespondenceService {
     const complaint = await this.repo.complaint(complaintId);
     let audience: Audience | null = null;
     if (actor.authorityId !== null) {
-      if (!complaint || complaint.authority_id !== actor.authorityId || !can(actor, 'portal:complaints'))
+      if (
+        !complaint ||
+        complaint.authority_id !== actor.authorityId ||
+        !toldToAuthority(complaint.outcome) ||
+        !can(actor, 'portal:complaints')
+      )
         throw notFound('The complaint');
       audience = 'authority';
     } else if (!can(actor, 'complaints:read')) throw forbidden();
@@ -953,17 +1026,25 @@ export class CorrespondenceService {
     );
   }
 
-  /** One item sent to the actor's authority; opening it records that the actor's own delivery was opened. */
+  /**
+   * One item sent to the actor's authority; opening it records that the actor's own delivery was
+   * opened. Items of a case the authority was not told of (closed as invalid or out of jurisdiction)
+   * are not found, like any other authority's.
+   */
   async portalItem(actor: Actor | null, itemId: string) {
     if (!actor || actor.authorityId === null || !can(actor, 'portal:complaints')) throw forbidden();
     const item = await this.repo.item(itemId);
-    const thread = item ? await this.repo.thread(item.thread_id) : undefined;
+    const [thread, complaint] = item
+      ? await Promise.all([this.repo.thread(item.thread_id), this.repo.complaint(item.complaint_id)])
+      : [undefined, undefined];
     if (
       !item ||
       !thread ||
+      !complaint ||
       item.authority_id !== actor.authorityId ||
       thread.audience !== 'authority' ||
-      item.direction !== 'outbound'
+      item.direction !== 'outbound' ||
+      !toldToAuthority(complaint.outcome)
     ) {
       throw notFound('The message');
     }
@@ -1003,17 +1084,14 @@ export class CorrespondenceService {
         });
       }
     }
-    const [complaint, attachments] = await Promise.all([
-      this.repo.complaint(item.complaint_id),
-      this.repo.attachmentsOfItems([item.id]),
-    ]);
+    const attachments = await this.repo.attachmentsOfItems([item.id]);
     return {
       id: item.id,
       subject: item.subject,
       text: item.text_body,
       kindName: KIND_NAMES[item.kind as ItemKind] ?? item.kind,
       createdAt: item.created_at,
-      reference: complaint?.reference ?? '',
+      reference: complaint.reference,
       complaintId: item.complaint_id,
       attachments: attachments.filter((a) => a.document_id !== null),
     };

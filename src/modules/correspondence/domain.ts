@@ -23,6 +23,7 @@ export const ITEM_KINDS = [
   'portal-notification',
   'message',
   'reply',
+  'acknowledgement',
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
@@ -35,6 +36,7 @@ export const KIND_NAMES: Record<ItemKind, string> = {
   'portal-notification': 'Portal notification',
   message: 'Message',
   reply: 'Reply',
+  acknowledgement: 'Acknowledgement',
 };
 
 /** The two sides of a case the ombudsman writes to; each has its own thread and reply address. */
@@ -47,7 +49,8 @@ export const audienceOf = (addressees: readonly Addressee[]): Audience =>
 export const isLetter = (addressees: readonly Addressee[]): boolean => addressees.includes('chief-executive');
 
 /** Messages a machine sends on its own carry `Auto-Submitted: auto-generated` (RFC 3834). */
-export const isAutomatic = (kind: ItemKind): boolean => kind === 'reminder' || kind === 'portal-notification';
+export const isAutomatic = (kind: ItemKind): boolean =>
+  kind === 'reminder' || kind === 'portal-notification' || kind === 'acknowledgement';
 
 /** What a recipient's delivery says, in the order shown to staff. */
 export type DeliveryStatus =
@@ -108,14 +111,25 @@ export function bareAddress(value: string | null | undefined): string | null {
   return plain ? plain.toLowerCase() : null;
 }
 
-/** Why inbound mail is waiting for a person in the holding pen. */
-export type HoldReason = 'no-match' | 'unknown-sender' | 'unknown-bounce';
+/**
+ * Why inbound mail is waiting for a person in the holding pen. `unreadable`: received whole but its
+ * MIME could not be parsed (held by the gateway itself; it can be discarded or its source read, never
+ * filed on a case).
+ */
+export type HoldReason = 'no-match' | 'unknown-sender' | 'unknown-bounce' | 'unreadable';
 
 export const HOLD_REASON_NAMES: Record<HoldReason, string> = {
   'no-match': 'Matches no case',
   'unknown-sender': 'From someone the case has not written to',
   'unknown-bounce': 'A delivery report about a message we cannot find',
+  unreadable: 'Could not be read',
 };
+
+/** How the holding pen says why a message is there: an unreadable one says why it could not be read. */
+export function holdReasonText(reason: string | null, unreadableReason: string | null): string {
+  if (reason === 'unreadable') return `Could not be read: ${unreadableReason ?? 'no reason was recorded'}`;
+  return HOLD_REASON_NAMES[(reason ?? 'no-match') as HoldReason] ?? reason ?? '';
+}
 
 /** Plain text to accessible HTML: paragraphs at blank lines, line breaks kept, everything escaped. */
 export function textToHtml(text: string, options: { title: string }): string {

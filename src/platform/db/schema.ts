@@ -22,6 +22,9 @@ export interface AuthoritiesTable {
   address: string | null;
   region: string | null;
   generic_inbox: string | null;
+  /** Set by a permanent delivery failure to the generic inbox; cleared when the address changes. */
+  generic_inbox_failing_since: NullableTimestamp;
+  generic_inbox_bounce_status: string | null;
   closed_at: NullableTimestamp;
   /** Generated from the name and reference: never written. */
   search_words: ColumnType<string, never, never>;
@@ -38,6 +41,9 @@ export interface SeniorOfficersTable {
   name: string;
   job_title: string;
   email: string;
+  /** Set by a permanent delivery failure to the address; cleared when the address changes. */
+  failing_since: NullableTimestamp;
+  bounce_status: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -75,6 +81,10 @@ export interface AuthorityImportRowsTable {
   mo_name: string | null;
   mo_job_title: string | null;
   mo_email: string | null;
+  /** True reopens the authority, false closes it, null leaves it as it is. */
+  active: boolean | null;
+  /** Heads of service by service area, as JSON text (see migration 0051). */
+  heads: string | null;
 }
 
 export interface UsersTable {
@@ -166,6 +176,9 @@ export interface OutboxMessagesTable {
   next_attempt_at: NullableTimestamp;
   /** When the message was handed to the relay on its latest attempt. */
   transmit_started_at: NullableTimestamp;
+  /** When an administrator queued a message of unknown delivery to be sent again, and who. */
+  resent_at: NullableTimestamp;
+  resent_by: string | null;
 }
 
 export interface OutboxAttachmentsTable {
@@ -202,6 +215,8 @@ export interface InboundMessagesTable {
   decided_by: string | null;
   decided_at: NullableTimestamp;
   discard_reason: string | null;
+  /** Why a message held as `unreadable` could not be read (a few plain words). */
+  unreadable_reason: string | null;
 }
 
 export interface LinkOfficersTable {

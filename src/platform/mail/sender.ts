@@ -43,6 +43,8 @@ export interface MailSenderOptions {
   concurrency?: number;
   /** At most this many messages a second to one destination domain (default 20). */
   perDomainPerSecond?: number;
+  /** Told of a message the relay refused for good (a 5xx answer) as it was handed over, with that answer. */
+  onRefused?: (outboxId: string, response: string) => Promise<void>;
 }
 
 export interface SweepResult {
@@ -286,6 +288,11 @@ export class MailSender {
         .where('status', '=', 'sending')
         .execute();
       logger.warn({ err: err.message }, last ? 'mail failed for the last time' : 'mail failed; will retry');
+      if (permanent && this.options.onRefused) {
+        await this.options.onRefused(message.id, err.response ?? err.message ?? '').catch((e: unknown) => {
+          logger.error({ err: e }, 'a refused message could not be recorded on its correspondence');
+        });
+      }
       return last ? 'failed' : 'retrying';
     }
   }
