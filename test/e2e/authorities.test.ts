@@ -79,6 +79,14 @@ describe('the authority directory in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toContain('Westvale Borough Council');
     await expect(page.getByText('Wendy West').count()).resolves.toBeGreaterThan(0);
     await expectAccessible(page);
+
+    // Closing asks first, then the page says closed and offers to reopen.
+    await page.getByRole('button', { name: 'Close this authority' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Close Westvale Borough Council?');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Close this authority' }).click();
+    await expect(page.getByRole('button', { name: 'Reopen this authority' }).count()).resolves.toBe(1);
+    await expectAccessible(page);
     await context.close();
   });
 

@@ -396,6 +396,35 @@ describe('authority page', () => {
     expect(after.body).not.toContain('This authority has no link officer');
   });
 
+  it('asks before closing an authority, saying what closing means, then closes it; reopening is one step', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Closable District Council' }), []);
+    await createComplaint(t.db, id, 'investigation');
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const page = await client.get(`/staff/authorities/${id}`);
+    expect(page.body).toContain(`href="/staff/authorities/${id}/close"`);
+    const confirm = await client.get(`/staff/authorities/${id}/close`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Close Closable District Council?');
+    expect(confirm.body).toContain('No new complaint can be recorded about it');
+    expect(confirm.body).toContain('Its 1 open case carries on');
+    // Looking at the question changes nothing.
+    expect((await t.services.authorities.getAuthority(lead, id)).active).toBe(true);
+    const closed = await client.post(`/staff/authorities/${id}/close`, {});
+    expect(closed.headers.location).toBe(`/staff/authorities/${id}`);
+    expect((await t.services.authorities.getAuthority(lead, id)).active).toBe(false);
+    expect((await client.get(`/staff/authorities/${id}`)).body).toContain('Reopen this authority');
+    // A closed authority is not asked about again.
+    expect((await client.get(`/staff/authorities/${id}/close`)).headers.location).toBe(`/staff/authorities/${id}`);
+    await client.post(`/staff/authorities/${id}/reopen`, {});
+    expect((await t.services.authorities.getAuthority(lead, id)).active).toBe(true);
+    // Only those who manage the directory are asked.
+    const investigatorClient = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'investigator')).token,
+    );
+    expect((await investigatorClient.get(`/staff/authorities/${id}/close`)).statusCode).toBe(403);
+  });
+
   it('counts the authority’s open cases, leaving closed ones out', async () => {
     const id = await t.services.authorities.create(lead, input({ name: 'Casework Borough Council' }), []);
     await createComplaint(t.db, id, 'investigation');

@@ -307,6 +307,18 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       },
     },
     {
+      method: 'GET',
+      url: '/staff/authorities/:id/close',
+      access: 'authorities:manage',
+      handler: async (request, reply) => {
+        const actor = actorOf(request);
+        const authority = await authorities.getAuthority(actor, idParam(request));
+        if (!authority.active) return reply.redirect(`/staff/authorities/${authority.id}`, 303);
+        const openCases = await services.complaints.countOpenForAuthority(actor, authority.id);
+        return reply.render('authorities/views/close.njk', { authority, openCases });
+      },
+    },
+    {
       method: 'POST',
       url: '/staff/authorities/:id/close',
       access: 'authorities:manage',
