@@ -21,7 +21,8 @@ import {
  * On PostgreSQL (BENCH_DATABASE_URL; the `liaison_bench_complaints` database on it is dropped and
  * recreated; or a throwaway server from scripts/pg-test-server.sh): BENCH_AUTHORITIES (30,000)
  * authorities and BENCH_COMPLAINTS (1,000,000) complaints spread over them, every status and
- * service area, each with its complainant and its first status change, made set-based with
+ * service area, each with its complainant and its first status change, and every case under
+ * investigation with its first enquiry (three questions; half open, half answered), made set-based with
  * generate_series. Then the real server (`ROLES=web`) under load (see `loadTest`), BENCH_CONNECTIONS (20)
  * connections for BENCH_SECONDS (10) per page, signed in as an intake officer:
  *   1. the staff case list with one filter (status = assessment), newest 50;
@@ -109,9 +110,27 @@ async function main(): Promise<void> {
     await db.query(`
       INSERT INTO complaint_status_history (complaint_id, authority_id, from_status, to_status, reason, changed_at)
       SELECT id, authority_id, NULL, 'received', 'Received through the online form', received_at FROM complaints`);
+    // Every case under investigation has its first enquiry (three questions): open and due within
+    // the next or last few weeks for one in two, answered (on time or late) for the others.
+    await db.query(`
+      INSERT INTO enquiries (complaint_id, authority_id, kind, number, statement_of_complaint, addressed_to_name, status,
+                             sent_at, sent_on, due_on, due_working_days, due_rule, responded_at, responded_on_time)
+      SELECT c.id, c.authority_id, 'enquiry', 1, 'Bench statement of complaint', 'Chief Executive',
+             CASE WHEN k % 2 = 0 THEN 'open' ELSE 'responded' END,
+             now() - (k % 40 + 10) * interval '1 day', (now() - (k % 40 + 10) * interval '1 day')::date,
+             (now() - (k % 40 + 10) * interval '1 day')::date + 28, 20,
+             '{"ruleId":"working-days-after-start","basis":"default","workingDays":20,"holidaySet":"england-and-wales","closures":[]}'::jsonb,
+             CASE WHEN k % 2 = 1 THEN now() - (k % 9) * interval '1 day' END,
+             CASE WHEN k % 2 = 1 THEN k % 5 <> 0 END
+      FROM (SELECT id, authority_id, row_number() OVER (ORDER BY id) AS k FROM complaints WHERE status = 'investigation') c`);
+    await db.query(`
+      INSERT INTO enquiry_questions (enquiry_id, authority_id, position, text)
+      SELECT e.id, e.authority_id, q, 'Bench question ' || q FROM enquiries e CROSS JOIN generate_series(1, 3) q`);
+    const enquiries = await db.query<{ n: string }>('SELECT count(*) AS n FROM enquiries');
     await db.query('ANALYZE');
     log(
-      `Data: ${COMPLAINTS.toLocaleString('en-GB')} complaints over ${AUTHORITIES.toLocaleString('en-GB')} authorities in ${round((performance.now() - t0) / 1000)} s`,
+      `Data: ${COMPLAINTS.toLocaleString('en-GB')} complaints over ${AUTHORITIES.toLocaleString('en-GB')} authorities, ` +
+        `${Number(enquiries.rows[0]?.n).toLocaleString('en-GB')} enquiries, in ${round((performance.now() - t0) / 1000)} s`,
     );
 
     const user = await db.kysely
