@@ -62,6 +62,16 @@ export interface ApiRouteDefinition<
   response: R;
   /** Success status; 200 unless said otherwise. */
   status?: 200 | 201;
+  /**
+   * Whether the actor may act on what the path names, checked after the path parameters and before
+   * the body is validated: throws (not found, forbidden) when not, so another authority's record is
+   * not found whatever the body holds. `body` is the body as sent, not yet validated.
+   */
+  authorise?: (input: {
+    actor: A extends 'public' ? Actor | null : Actor;
+    params: Out<P>;
+    body: unknown;
+  }) => void | Promise<void>;
   handler: (input: ApiInput<Out<P>, Out<Q>, Out<B>, A extends 'public' ? Actor | null : Actor>) => Promise<z.input<R>>;
 }
 
@@ -78,6 +88,7 @@ export interface ApiRoute {
   body?: Schema;
   response: Schema;
   status?: 200 | 201;
+  authorise?: (input: { actor: Actor | null; params: unknown; body: unknown }) => void | Promise<void>;
   handler: (input: ApiInput<unknown, unknown, unknown>) => Promise<unknown>;
 }
 
@@ -165,6 +176,7 @@ function registerApiRoute(app: FastifyInstance, services: Services, route: ApiRo
     },
     handler: async (request, reply) => {
       const params = parseInput(route.params, request.params);
+      await route.authorise?.({ actor: request.actor, params, body: request.body });
       const query = parseInput(route.query, request.query);
       const body = parseInput(route.body, request.body);
       const result = await route.handler({ request, reply, actor: request.actor, params, query, body });
@@ -254,7 +266,8 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): R
     };
     if (route.params || route.query || route.body) responses['400'] = problemRef('BadRequest');
     if (route.access !== 'public') responses['401'] = problemRef('Unauthorised');
-    if (route.access !== 'public' && route.access !== 'signed-in') responses['403'] = problemRef('Forbidden');
+    if (route.access !== 'public' && (route.access !== 'signed-in' || route.authorise))
+      responses['403'] = problemRef('Forbidden');
     if (route.params) responses['404'] = problemRef('NotFound');
     if (route.body) responses['413'] = problemRef('PayloadTooLarge');
     const operation: Record<string, unknown> = {

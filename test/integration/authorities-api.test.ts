@@ -269,19 +269,194 @@ describe('changing an authority over the API', () => {
       (await call(leadToken, 'PATCH', '/api/v1/authorities/00000000-0000-4000-8000-000000000000', {})).statusCode,
     ).toBe(404);
   });
+});
 
-  it('lets no authority token change an authority, its own or another', async () => {
+describe('an authority token and its own authority', () => {
+  type Out = {
+    id: string;
+    name: string;
+    kind: string;
+    reference: string | null;
+    region: string | null;
+    active: boolean;
+    address: string | null;
+    genericInbox: string | null;
+    chiefExecutive: { title: string | null; name: string; jobTitle: string; email: string };
+    monitoringOfficer: { name: string } | null;
+    headsOfService: { serviceArea: string; name: string }[];
+  };
+  type Problem = { status: number; title: string; detail: string; errors?: { field: string; pointer: string }[] };
+  let n = 0;
+  async function created() {
+    n++;
+    const res = await call(leadToken, 'POST', '/api/v1/authorities', {
+      ...body,
+      name: `Tokenham Council ${n}`,
+      reference: `TOKEN-${n}`,
+    });
+    expect(res.statusCode).toBe(201);
+    return res.json<Out>();
+  }
+  const read = async (id: string) => (await call(investigatorToken, 'GET', `/api/v1/authorities/${id}`)).json<Out>();
+  const tokenFor = async (role: 'link-officer' | 'senior-officer' | 'delegate', authorityId: string) =>
+    t.services.apiTokens.createFromCommandLine({ name: `own ${role}`, role, authorityId });
+  const auditOf = (authorityId: string) =>
+    t.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'actor_type', 'actor_id', 'actor_role', 'request_id'])
+      .where('authority_id', '=', authorityId)
+      .orderBy('id')
+      .execute();
+  const contacts = {
+    genericInbox: 'complaints@tokenham.example',
+    address: 'Town Hall\nTokenham TK1 1AA',
+    chiefExecutive: { title: 'Ms', name: 'Cara Chief', jobTitle: 'Chief Executive', email: 'cara@tokenham.example' },
+  };
+
+  it('changes its own contacts, shown on GET, with the audit rows of the staff path', async () => {
+    const own = await created();
+    const byStaff = await created();
+    const { token, id: tokenId } = await tokenFor('link-officer', own.id);
+    const before = (await auditOf(own.id)).length;
+    const beforeStaff = (await auditOf(byStaff.id)).length;
+
+    const res = await call(token, 'PATCH', `/api/v1/authorities/${own.id}`, contacts);
+    expect(res.statusCode).toBe(200);
+    expect(res.json<Out>()).toMatchObject({
+      name: own.name,
+      genericInbox: 'complaints@tokenham.example',
+      chiefExecutive: contacts.chiefExecutive,
+    });
+    const seen = await call(token, 'GET', `/api/v1/authorities/${own.id}`);
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json<Out>()).toMatchObject({
+      genericInbox: 'complaints@tokenham.example',
+      address: 'Town Hall\nTokenham TK1 1AA',
+      chiefExecutive: { name: 'Cara Chief', email: 'cara@tokenham.example' },
+    });
+    expect(await read(own.id)).toMatchObject({ name: own.name, genericInbox: 'complaints@tokenham.example' });
+
+    // The same change made by staff writes the same rows.
+    expect((await call(leadToken, 'PATCH', `/api/v1/authorities/${byStaff.id}`, contacts)).statusCode).toBe(200);
+    const mine = (await auditOf(own.id)).slice(before);
+    const staffs = (await auditOf(byStaff.id)).slice(beforeStaff);
+    expect(mine.map((e) => e.action)).toEqual(['authority.updated', 'senior-officer.changed']);
+    expect(staffs.map((e) => e.action)).toEqual(mine.map((e) => e.action));
+    for (const e of mine) {
+      expect(e).toMatchObject({ actor_type: 'token', actor_id: tokenId, actor_role: 'link-officer' });
+      expect(e.request_id).toEqual(expect.any(String));
+    }
+
+    // The monitoring officer and heads of service are contacts too; a senior officer's token may change them.
+    const senior = (await tokenFor('senior-officer', own.id)).token;
+    const officers = await call(senior, 'PATCH', `/api/v1/authorities/${own.id}`, {
+      monitoringOfficer: null,
+      headsOfService: [
+        { serviceArea: 'planning', name: 'Pam Plan', jobTitle: 'Head of Planning', email: 'pam@tokenham.example' },
+      ],
+    });
+    expect(officers.statusCode).toBe(200);
+    expect(await read(own.id)).toMatchObject({
+      monitoringOfficer: null,
+      headsOfService: [{ serviceArea: 'planning', name: 'Pam Plan' }],
+    });
+  });
+
+  it('answers 404 for any other authority, as for an unknown id, before the body is checked, changing nothing', async () => {
     const own = await created();
     const other = await created();
-    const portal = (
-      await t.services.apiTokens.createFromCommandLine({ name: 'lo2', role: 'link-officer', authorityId: own.id })
-    ).token;
-    for (const id of [own.id, other.id]) {
-      const res = await call(portal, 'PATCH', `/api/v1/authorities/${id}`, { name: 'Taken Over', active: false });
-      expect(res.statusCode).toBe(403);
+    const { token } = await tokenFor('link-officer', own.id);
+    const unknown = await call(token, 'PATCH', '/api/v1/authorities/00000000-0000-4000-8000-000000000000', contacts);
+    expect(unknown.statusCode).toBe(404);
+    const staffUnknown = await call(
+      leadToken,
+      'PATCH',
+      '/api/v1/authorities/00000000-0000-4000-8000-000000000000',
+      contacts,
+    );
+    expect(staffUnknown.json()).toEqual(unknown.json());
+    const before = await read(other.id);
+    const audited = (await auditOf(other.id)).length;
+
+    for (const payload of [
+      contacts,
+      { name: 'Taken Over', active: false },
+      { genericInbox: 'not-an-email', headsOfService: 'nonsense' },
+    ]) {
+      const res = await call(token, 'PATCH', `/api/v1/authorities/${other.id}`, payload);
+      expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toEqual(unknown.json());
     }
-    expect(await read(own.id)).toMatchObject({ name: own.name, active: true });
-    expect(await read(other.id)).toMatchObject({ name: other.name, active: true });
+    expect(await read(other.id)).toEqual(before);
+    expect(await auditOf(other.id)).toHaveLength(audited);
+    // Reading it is not found in the same way.
+    const get = await call(token, 'GET', `/api/v1/authorities/${other.id}`);
+    expect(get.statusCode).toBe(404);
+    expect(get.json()).toEqual(
+      (await call(token, 'GET', '/api/v1/authorities/00000000-0000-4000-8000-000000000000')).json(),
+    );
+  });
+
+  it('refuses the directory record with a 403 naming each field, changing nothing', async () => {
+    const own = await created();
+    const { token } = await tokenFor('link-officer', own.id);
+    const audited = (await auditOf(own.id)).length;
+
+    const renamed = await call(token, 'PATCH', `/api/v1/authorities/${own.id}`, {
+      name: 'Tokenham Renamed',
+      genericInbox: 'changed@tokenham.example',
+    });
+    expect(renamed.statusCode).toBe(403);
+    expect(renamed.headers['content-type']).toContain('application/problem+json');
+    const problem = renamed.json<Problem>();
+    expect(problem).toMatchObject({ status: 403, title: 'Forbidden' });
+    expect(problem.detail).toContain('name');
+    expect(problem.errors).toEqual([expect.objectContaining({ field: 'name', pointer: '/name' })]);
+
+    const all = await call(token, 'PATCH', `/api/v1/authorities/${own.id}`, {
+      kind: 'county-council',
+      reference: 'MINE-1',
+      region: 'London',
+      active: false,
+    });
+    expect(all.statusCode).toBe(403);
+    expect(all.json<Problem>().errors?.map((e) => e.field)).toEqual(['kind', 'reference', 'region', 'active']);
+
+    // Refused before the body is checked: an invalid name is still the authority's to leave alone.
+    const invalid = await call(token, 'PATCH', `/api/v1/authorities/${own.id}`, { name: '' });
+    expect(invalid.statusCode).toBe(403);
+
+    expect(await read(own.id)).toMatchObject({
+      name: own.name,
+      kind: own.kind,
+      reference: own.reference,
+      region: own.region,
+      active: true,
+      genericInbox: own.genericInbox,
+    });
+    expect(await auditOf(own.id)).toHaveLength(audited);
+  });
+
+  it('lets a delegate’s token read its authority but not change it; staff without the permission neither', async () => {
+    const own = await created();
+    const delegate = (await tokenFor('delegate', own.id)).token;
+    expect((await call(delegate, 'GET', `/api/v1/authorities/${own.id}`)).statusCode).toBe(200);
+    const res = await call(delegate, 'PATCH', `/api/v1/authorities/${own.id}`, contacts);
+    expect(res.statusCode).toBe(403);
+    expect(res.json<Problem>().detail).toContain('link officer or a senior officer');
+    const staff = await call(investigatorToken, 'PATCH', `/api/v1/authorities/${own.id}`, { name: '' });
+    expect(staff.statusCode).toBe(403);
+    expect(await read(own.id)).toMatchObject({ name: own.name, genericInbox: own.genericInbox });
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const patch = doc.json<{
+      paths: Record<string, Record<string, { description: string; responses: Record<string, unknown> }>>;
+    }>().paths['/authorities/{id}']?.patch;
+    expect(Object.keys(patch?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '403', '404']));
+    expect(patch?.description).toContain('authority token');
+    expect(patch?.description).toContain('403 naming each field');
   });
 });

@@ -239,16 +239,78 @@ describe('the API', () => {
     expect(list.json<{ items: { forename: string }[] }>().items.map((o) => o.forename)).toEqual(['Api2']);
   });
 
-  it('keeps an authority’s token to its own authority', async () => {
+  it('lets an authority’s token read its own link officers but change them only by asking, as in the portal', async () => {
+    const mine = await createAuthority(t.db);
+    const lead = await token('relationship-lead', null);
+    const added = await call('POST', `/authorities/${mine}/link-officers`, lead, body(6));
+    expect(added.statusCode).toBe(201);
+    const officerId = added.json<{ id: string }>().id;
+    const officerUrl = `/authorities/${mine}/link-officers/${officerId}`;
+    const audited = async () =>
+      (
+        await t.db.kysely
+          .selectFrom('audit_events')
+          .select('action')
+          .where('authority_id', '=', mine)
+          .where('action', 'like', 'link-officer%')
+          .execute()
+      ).length;
+    const before = await audited();
+
+    for (const role of ['link-officer', 'senior-officer', 'delegate']) {
+      const own = await token(role, mine);
+      const list = await call('GET', `/authorities/${mine}/link-officers`, own);
+      expect(list.statusCode).toBe(200);
+      expect(list.json<{ items: { id: string }[] }>().items.map((o) => o.id)).toEqual([officerId]);
+
+      for (const [method, url, payload] of [
+        ['POST', `/authorities/${mine}/link-officers`, body(7)],
+        ['PUT', officerUrl, body(8)],
+        ['DELETE', officerUrl, undefined],
+      ] as const) {
+        const res = await call(method, url, own, payload);
+        expect(res.statusCode, `${role} ${method}`).toBe(403);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        const problem = res.json<{ status: number; detail: string }>();
+        expect(problem.status).toBe(403);
+        expect(problem.detail).toContain('relationship team');
+        expect(problem.detail).toContain('Ask for a change of link officer');
+      }
+    }
+    const after = await call('GET', `/authorities/${mine}/link-officers`, lead);
+    expect(after.json<{ items: { id: string; forename: string }[] }>().items).toEqual([
+      expect.objectContaining({ id: officerId, forename: 'Api6' }),
+    ]);
+    expect(await audited()).toBe(before);
+  });
+
+  it('answers an authority’s token 404 for any other authority, as for an unknown id, before the body is checked', async () => {
     const mine = await createAuthority(t.db);
     const theirs = await createAuthority(t.db);
+    const lead = await token('relationship-lead', null);
+    const theirOfficer = (await call('POST', `/authorities/${theirs}/link-officers`, lead, body(9))).json<{
+      id: string;
+    }>().id;
     const own = await token('link-officer', mine);
-    expect((await call('POST', `/authorities/${mine}/link-officers`, own, body(6))).statusCode).toBe(201);
-    expect((await call('GET', `/authorities/${mine}/link-officers`, own)).statusCode).toBe(200);
-    expect((await call('GET', `/authorities/${theirs}/link-officers`, own)).statusCode).toBe(404);
-    expect((await call('POST', `/authorities/${theirs}/link-officers`, own, body(7))).statusCode).toBe(404);
-    const senior = await token('senior-officer', mine);
-    expect((await call('POST', `/authorities/${mine}/link-officers`, senior, body(8))).statusCode).toBe(403);
+    const unknown = await call('POST', `/authorities/${crypto.randomUUID()}/link-officers`, lead, body(10));
+    expect(unknown.statusCode).toBe(404);
+    const notFound = unknown.json<unknown>();
+
+    const answers = [
+      await call('GET', `/authorities/${theirs}/link-officers`, own),
+      await call('POST', `/authorities/${theirs}/link-officers`, own, body(11)),
+      await call('POST', `/authorities/${theirs}/link-officers`, own, { ...body(12), phone: 'not a phone' }),
+      await call('PUT', `/authorities/${theirs}/link-officers/${theirOfficer}`, own, body(13)),
+      await call('PUT', `/authorities/${theirs}/link-officers/${theirOfficer}`, own, { forename: '' }),
+      await call('DELETE', `/authorities/${theirs}/link-officers/${theirOfficer}`, own),
+    ];
+    for (const res of answers) {
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toEqual(notFound);
+    }
+    const list = await call('GET', `/authorities/${theirs}/link-officers`, lead);
+    expect(list.json<{ items: { id: string }[] }>().items.map((o) => o.id)).toEqual([theirOfficer]);
   });
 });
 

@@ -40,7 +40,14 @@ function authorityOut(a: AuthorityDetail) {
   };
 }
 
-/** The authority directory over the API. Authority tokens read their own authority only. */
+/** The names of the fields a JSON body gives, before it is validated. */
+const fieldsGiven = (body: unknown): string[] =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : [];
+
+/**
+ * The authority directory over the API. Authority tokens read their own authority only, and change
+ * its contacts only; any other authority is not found for them.
+ */
 export function authoritiesApi(services: Services): ApiRoute[] {
   const { authorities } = services;
   return [
@@ -76,7 +83,9 @@ export function authoritiesApi(services: Services): ApiRoute[] {
       url: '/authorities/:id',
       access: 'signed-in',
       summary: 'One authority with its senior officers',
-      description: 'An authority token reads its own authority only: any other is 404.',
+      description:
+        'Staff tokens need authorities:read. An authority token reads its own authority only: any other ' +
+        'answers 404, as an unknown id does.',
       tags: ['Authorities'],
       params: authorityIdParams,
       response: authorityResponse,
@@ -104,17 +113,24 @@ export function authoritiesApi(services: Services): ApiRoute[] {
     apiRoute({
       method: 'PATCH',
       url: '/authorities/:id',
-      access: 'authorities:manage',
+      access: 'signed-in',
       summary: 'Change an authority',
       description:
         'Takes the fields of POST, and `active`. Fields left out are unchanged; a null optional field is ' +
         'cleared (`monitoringOfficer: null` removes the monitoring officer). `headsOfService` replaces the ' +
         'whole set. `active: false` closes the authority and `active: true` reopens it. All the changes are ' +
-        'made together, or none is. Authority tokens may not change authorities.',
+        'made together, or none is. Staff tokens need authorities:manage and may change every field. An ' +
+        'authority token with the link officer or senior officer role may change its own authority’s ' +
+        'contacts: `address`, `genericInbox`, `chiefExecutive`, `monitoringOfficer` and `headsOfService`. ' +
+        '`name`, `kind`, `reference`, `region` and `active` are the ombudsman’s directory record: from an ' +
+        'authority token they answer 403 naming each field, and nothing is changed. A delegate’s token may ' +
+        'not change its authority (403). Any other authority answers 404, as an unknown id does, before the ' +
+        'body is checked.',
       tags: ['Authorities'],
       params: authorityIdParams,
       body: apiUpdateAuthority,
       response: authorityResponse,
+      authorise: ({ actor, params, body }) => authorities.assertMayChange(actor, params.id, fieldsGiven(body)),
       handler: async ({ actor, params, body, request }) => {
         // Absent and null differ for the optional fields: absent leaves the field as it is.
         const raw = (request.body ?? {}) as Record<string, unknown>;

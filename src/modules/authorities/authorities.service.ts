@@ -147,10 +147,22 @@ export const MAX_ROW_ERRORS = 500;
 const STALLED_AFTER_MS = 15 * 60_000;
 const EXPORT_BATCH = 1000;
 
+/** The ombudsman's directory record of an authority: what the authority may not change about itself. */
+const DIRECTORY_FIELDS = {
+  name: 'The authority’s name is recorded by the ombudsman: ask the relationship lead to change it',
+  kind: 'The kind of authority is recorded by the ombudsman: ask the relationship lead to change it',
+  reference: 'The authority’s reference is recorded by the ombudsman: ask the relationship lead to change it',
+  region: 'The authority’s region is recorded by the ombudsman: ask the relationship lead to change it',
+  active: 'Only the ombudsman closes or reopens an authority',
+} as const;
+const isDirectoryField = (field: string): field is keyof typeof DIRECTORY_FIELDS =>
+  Object.hasOwn(DIRECTORY_FIELDS, field);
+
 /**
  * The authority directory: authorities, their generic inbox and senior officers, search, CSV
  * import and export. Staff read the directory; relationship leads and administrators change it.
- * Authority users and tokens read their own authority only: any other is "not found".
+ * Authority users and tokens read their own authority only: any other is "not found". Its link
+ * officer or senior officer may change its contacts, never the ombudsman's record of it.
  */
 export class AuthoritiesService {
   private readonly repo: AuthoritiesRepository;
@@ -180,6 +192,32 @@ export class AuthoritiesService {
 
   private assertMay(actor: Actor, permission: 'authorities:manage' | 'authorities:import'): void {
     if (actor.authorityId !== null || !can(actor, permission)) throw forbidden();
+  }
+
+  /**
+   * Throws unless the actor may make a change to the authority that gives these fields (names as in
+   * AuthorityChanges). Staff who manage the directory change any authority. An authority's own link
+   * officer or senior officer changes its contacts (address, generic inbox, senior officers), never
+   * the ombudsman's directory record (name, kind, reference, region, open or closed): those fields
+   * are refused by name. Any other authority is not found for an authority's users and tokens.
+   */
+  assertMayChange(actor: Actor, authorityId: string, fields: readonly string[]): void {
+    if (actor.authorityId === null) {
+      this.assertMay(actor, 'authorities:manage');
+      return;
+    }
+    if (actor.authorityId !== authorityId) throw notFound('The authority');
+    if (!actor.roles.some((r) => r === 'link-officer' || r === 'senior-officer'))
+      throw forbidden('Only the authority’s link officer or a senior officer may change its contacts');
+    const refused = fields.filter(isDirectoryField);
+    if (refused.length > 0) {
+      throw new DomainError(
+        'forbidden',
+        `An authority may change its address, generic inbox and senior officers, not ${refused.join(', ')}: ` +
+          'ask the ombudsman’s relationship lead',
+        refused.map((field) => ({ field, message: DIRECTORY_FIELDS[field] })),
+      );
+    }
   }
 
   /** The authority, without its officers; not-found when absent or not the actor's to read. */
@@ -331,7 +369,11 @@ export class AuthoritiesService {
    * field given with the value held changes nothing.
    */
   async change(actor: Actor, id: string, changes: AuthorityChanges): Promise<void> {
-    this.assertMay(actor, 'authorities:manage');
+    this.assertMayChange(
+      actor,
+      id,
+      Object.keys(changes).filter((key) => changes[key as keyof AuthorityChanges] !== undefined),
+    );
     if (changes.headsOfService) assertOneHeadPerArea(changes.headsOfService);
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {

@@ -41,9 +41,14 @@ const out = (o: OfficerView): z.input<typeof apiLinkOfficer> => ({
   emailFailingSince: o.failingSince ? o.failingSince.toISOString() : null,
 });
 
-const SCOPE =
-  'Staff tokens read any authority (link-officers:read) and change any (link-officers:manage); an authority’s ' +
-  'own token reads its authority, and with the link officer role changes it. Other authorities are not found.';
+const READ_SCOPE =
+  'Staff tokens read any authority’s link officers (link-officers:read). An authority token reads its own ' +
+  'authority’s; any other authority answers 404, as an unknown id does.';
+const CHANGE_SCOPE =
+  'Staff tokens with link-officers:manage change any authority’s link officers. An authority token changes ' +
+  'none directly, whatever its role: as in the portal, the authority asks for a change of link officer and ' +
+  'the ombudsman’s relationship team approves it, so its own authority answers 403 and nothing is changed. ' +
+  'Any other authority answers 404, as an unknown id does, before the body is checked.';
 
 /** An authority's link officers over the API. Replacing or removing an officer erases them. */
 export function linkOfficersApi(services: Services): ApiRoute[] {
@@ -54,7 +59,7 @@ export function linkOfficersApi(services: Services): ApiRoute[] {
       url: '/authorities/:id/link-officers',
       access: 'signed-in',
       summary: 'An authority’s link officers (at most two)',
-      description: SCOPE,
+      description: READ_SCOPE,
       tags: ['Link officers'],
       params: authorityParams,
       response: z.object({ items: z.array(apiLinkOfficer) }),
@@ -68,12 +73,13 @@ export function linkOfficersApi(services: Services): ApiRoute[] {
       url: '/authorities/:id/link-officers',
       access: 'signed-in',
       summary: 'Add a link officer; 409 when the authority already has two',
-      description: `${SCOPE} The telephone number must be a UK number; it is stored in E.164.`,
+      description: `${CHANGE_SCOPE} The telephone number must be a UK number; it is stored in E.164.`,
       tags: ['Link officers'],
       params: authorityParams,
       body: officerApiBody,
       status: 201,
       response: apiLinkOfficer,
+      authorise: ({ actor, params }) => linkOfficers.assertCanChange(actor, params.id),
       handler: async ({ actor, params, body }) => {
         const id = await linkOfficers.addOfficer(actor, params.id, body);
         return out(await linkOfficers.officer(actor, params.id, id));
@@ -84,11 +90,12 @@ export function linkOfficersApi(services: Services): ApiRoute[] {
       url: '/authorities/:id/link-officers/:officerId',
       access: 'signed-in',
       summary: 'Replace a link officer with someone else in the same place; the person replaced is erased',
-      description: SCOPE,
+      description: CHANGE_SCOPE,
       tags: ['Link officers'],
       params: officerParams,
       body: officerApiBody,
       response: apiLinkOfficer,
+      authorise: ({ actor, params }) => linkOfficers.assertCanChange(actor, params.id),
       handler: async ({ actor, params, body }) => {
         const id = await linkOfficers.replaceOfficer(actor, params.id, params.officerId, body);
         return out(await linkOfficers.officer(actor, params.id, id));
@@ -99,10 +106,11 @@ export function linkOfficersApi(services: Services): ApiRoute[] {
       url: '/authorities/:id/link-officers/:officerId',
       access: 'signed-in',
       summary: 'Remove a link officer; they are erased',
-      description: SCOPE,
+      description: CHANGE_SCOPE,
       tags: ['Link officers'],
       params: officerParams,
       response: z.object({ id: z.uuid(), removed: z.literal(true) }),
+      authorise: ({ actor, params }) => linkOfficers.assertCanChange(actor, params.id),
       handler: async ({ actor, params }) => {
         await linkOfficers.removeOfficer(actor, params.id, params.officerId);
         return { id: params.officerId, removed: true as const };

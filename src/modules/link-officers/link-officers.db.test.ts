@@ -125,15 +125,16 @@ describe('at most two link officers', () => {
     expect(officers.map((o) => o.id)).toEqual([theirOfficer]);
   });
 
-  it('lets an authority see only its own link officers, and change them only through its API token', async () => {
+  it('lets an authority see only its own link officers, and change none directly (it asks for a change)', async () => {
     const mine = await createAuthority(t.db);
     const theirs = await createAuthority(t.db);
     const portalUser = authorityActor(mine, 'link-officer');
     expect((await rejection(t.services.linkOfficers.officers(portalUser, theirs))).code).toBe('not-found');
     expect((await rejection(t.services.linkOfficers.addOfficer(portalUser, mine, person()))).code).toBe('forbidden');
     const token = authorityActor(mine, 'link-officer', 'token');
-    await t.services.linkOfficers.addOfficer(token, mine, person());
+    expect((await rejection(t.services.linkOfficers.addOfficer(token, mine, person()))).code).toBe('forbidden');
     expect((await rejection(t.services.linkOfficers.addOfficer(token, theirs, person()))).code).toBe('not-found');
+    await t.services.linkOfficers.addOfficer(lead, mine, person());
     const investigator: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['investigator'], authorityId: null };
     expect((await t.services.linkOfficers.officers(investigator, mine)).officers).toHaveLength(1);
     expect((await rejection(t.services.linkOfficers.addOfficer(investigator, mine, person()))).code).toBe('forbidden');

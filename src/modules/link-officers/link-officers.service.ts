@@ -71,6 +71,11 @@ export const view = (officer: LinkOfficer): OfficerView => ({
   phoneDisplay: formatUkPhone(officer.phone),
 });
 
+const CHANGE_BY_REQUEST =
+  'An authority’s link officers are changed by the ombudsman’s relationship team: ask for the change in the ' +
+  'portal (Link officers, “Ask for a change of link officer”), where a request from the authority’s link officer ' +
+  'or a senior officer goes straight to the team';
+
 const SUBMITTED_FOR_CONFIRMATION =
   'Thank you. We have emailed the authority’s link officer to confirm the request before it reaches the ombudsman.';
 
@@ -103,14 +108,14 @@ export class LinkOfficersService {
   }
 
   /**
-   * Staff who manage link officers change any authority's; an authority's own API token with the
-   * link officer role changes its own. Other authorities' records do not exist for an authority.
+   * Staff who manage link officers change any authority's. An authority's users and tokens change
+   * none directly: the authority asks for a change (requestChange) and the relationship team
+   * approves it. Other authorities' records do not exist for an authority.
    */
-  private assertCanChange(actor: Actor, authorityId: string): void {
+  assertCanChange(actor: Actor, authorityId: string): void {
     if (actor.authorityId !== null) {
       if (actor.authorityId !== authorityId) throw notFound('The authority');
-      if (actor.type === 'token' && actor.roles.includes('link-officer')) return;
-      throw forbidden();
+      throw forbidden(CHANGE_BY_REQUEST);
     }
     if (!can(actor, 'link-officers:manage')) throw forbidden();
   }
