@@ -385,4 +385,97 @@ describe('the life of a complaint from the public form', () => {
     expect(page.body).toContain('Record intake decision');
     expect(page.body).not.toContain('Start intake checks');
   });
+
+  it('passes a case still at intake through assessment when it is assessed, each step with who, when and why', async () => {
+    clock.set(NOW);
+    const investigatorId = (await createUser(t.services, { role: 'investigator', displayName: 'Ivo Investigator' })).id;
+    const id = caseIdFrom((await intake.post('/staff/complaints/new', staffForm())).headers.location) ?? '';
+    clock.set(new Date('2026-06-15T11:00:00Z'));
+    const assessed = await intake.post(`/staff/complaints/${id}/assessment`, {
+      outcome: 'investigate',
+      investigatorId,
+    });
+    expect(assessed.headers.location).toBe(`/staff/complaints/${id}`);
+
+    const history = await t.db.kysely
+      .selectFrom('complaint_status_history')
+      .select(['from_status', 'to_status', 'reason', 'changed_by', 'changed_by_type', 'changed_at'])
+      .where('complaint_id', '=', id)
+      .orderBy('changed_at')
+      .orderBy('seq')
+      .execute();
+    expect(history.map((h) => [h.from_status, h.to_status, h.reason, h.changed_by, h.changed_by_type])).toEqual([
+      [null, 'intake', 'Received by letter', intakeOfficerId, 'user'],
+      ['intake', 'assessment', 'Assessment started', intakeOfficerId, 'user'],
+      ['assessment', 'investigation', 'Investigate', intakeOfficerId, 'user'],
+    ]);
+    expect(history[1]?.changed_at).toEqual(new Date('2026-06-15T11:00:00Z'));
+    const timeline = timelineOf(
+      (await intake.get(`/staff/complaints/${id}/history?kind=complaint&kind=assessment`)).body,
+    );
+    expect(timeline).toEqual([
+      {
+        label: 'Complaint received',
+        by: 'by Ombudsman (Iris Intake)',
+        at: NOW.toISOString(),
+        text: 'Received by letter',
+      },
+      {
+        label: 'Moved to assessment',
+        by: 'by Ombudsman (Iris Intake)',
+        at: '2026-06-15T11:00:00.000Z',
+        text: 'Assessment started',
+      },
+      {
+        label: 'Moved to investigation',
+        by: 'by Ombudsman (Iris Intake)',
+        at: '2026-06-15T11:00:00.000Z',
+        text: 'Investigate',
+      },
+    ]);
+
+    // It has left the assessment queue and is listed under investigation, not assessment.
+    const row = await t.db.kysely
+      .selectFrom('complaints')
+      .select(['status', 'assessment_started_at', 'investigator_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      status: 'investigation',
+      assessment_started_at: new Date('2026-06-15T11:00:00Z'),
+      investigator_id: investigatorId,
+    });
+    expect((await intake.get('/staff/assessment?limit=100')).body).not.toContain(id);
+    expect((await intake.get('/staff/complaints?status=investigation&limit=100')).body).toContain(id);
+    expect((await intake.get('/staff/complaints?status=assessment&limit=100')).body).not.toContain(id);
+    clock.set(NOW);
+  });
+
+  it('passes a complaint from the public form through intake and assessment when it is assessed still received, first shown as the online form', async () => {
+    clock.set(NOW);
+    const id = await complainOnline();
+    clock.set(new Date('2026-06-16T09:30:00Z'));
+    await intake.post(`/staff/complaints/${id}/assessment`, {
+      outcome: 'not-investigate',
+      reason: 'No significant injustice',
+    });
+    const timeline = timelineOf(
+      (await intake.get(`/staff/complaints/${id}/history?kind=complaint&kind=assessment&kind=closure`)).body,
+    );
+    expect(timeline.map((e) => [e.label, e.by, e.text])).toEqual([
+      ['Complaint received', 'by Online form', 'Received through the online form'],
+      ['Moved to intake', 'by Ombudsman (Iris Intake)', 'Intake checks started'],
+      ['Moved to assessment', 'by Ombudsman (Iris Intake)', 'Assessment started'],
+      ['Closed: Not investigated', 'by Ombudsman (Iris Intake)', 'No significant injustice'],
+    ]);
+    const types = await t.db.kysely
+      .selectFrom('complaint_status_history')
+      .select('changed_by_type')
+      .where('complaint_id', '=', id)
+      .orderBy('changed_at')
+      .orderBy('seq')
+      .execute();
+    expect(types.map((h) => h.changed_by_type)).toEqual(['public-form', 'user', 'user', 'user']);
+    clock.set(NOW);
+  });
 });

@@ -563,8 +563,113 @@ describe('the API', () => {
     const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${body.id}`, headers });
     expect(detail.json<{ history: { toStatus: string }[] }>().history.map((h) => h.toStatus)).toEqual([
       'intake',
+      'assessment',
       'closed',
     ]);
+  });
+
+  it('records status changes made with a token as the token, on the staff timeline, never as the online form or to the authority', async () => {
+    const token = (
+      await t.services.apiTokens.createFromCommandLine({
+        name: 'Case system',
+        role: 'intake-officer',
+        authorityId: null,
+      })
+    ).token;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      headers,
+      payload: JSON.stringify({
+        authorityId,
+        serviceArea: 'housing',
+        complainant: { name: 'Token Person', email: 'token.person@example.test' },
+        summary: 'The council did not answer my letters',
+        authorityProcessFinished: true,
+        authorityFinalResponseDate: '2026-06-01',
+        consentToShare: true,
+      }),
+    });
+    const id = created.json<{ id: string }>().id;
+    const assessed = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/complaints/${id}/assessment`,
+      headers,
+      payload: JSON.stringify({ outcome: 'not-investigate', reason: 'No significant injustice' }),
+    });
+    expect(assessed.statusCode).toBe(200);
+
+    const tokenId = (
+      await t.db.kysely
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('name', '=', 'Case system')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const rows = await t.db.kysely
+      .selectFrom('complaint_status_history')
+      .select(['to_status', 'changed_by', 'changed_by_type', 'changed_by_token'])
+      .where('complaint_id', '=', id)
+      .orderBy('changed_at')
+      .orderBy('seq')
+      .execute();
+    expect(rows).toEqual(
+      ['intake', 'assessment', 'closed'].map((to_status) => ({
+        to_status,
+        changed_by: null,
+        changed_by_type: 'token',
+        changed_by_token: tokenId,
+      })),
+    );
+
+    const history = await intake.get(`/staff/complaints/${id}/history?kind=complaint&kind=assessment&kind=closure`);
+    const bylines = [...history.body.matchAll(/<p class="moj-timeline__byline">([\s\S]*?)<\/p>/g)].map((m) =>
+      (m[1] ?? '').replace(/\s+/g, ' ').trim(),
+    );
+    expect(bylines).toEqual([
+      'by Ombudsman (API token ‘Case system’)',
+      'by Ombudsman (API token ‘Case system’)',
+      'by Ombudsman (API token ‘Case system’)',
+    ]);
+    expect(history.body).not.toContain('Online form');
+
+    // The authority sees that the ombudsman acted, not how.
+    const portal = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'link-officer', authorityId)).token,
+    );
+    const portalTimeline = await portal.get(`/portal/complaints/${id}/timeline`);
+    expect(portalTimeline.statusCode).toBe(200);
+    expect(portalTimeline.body).toContain('by Ombudsman');
+    for (const hidden of ['Case system', 'API token', 'Online form']) expect(portalTimeline.body).not.toContain(hidden);
+  });
+
+  it('records a change the system makes (a job) as the system', async () => {
+    const id = await recordByPhone();
+    await intake.post(`/staff/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
+    await t.db.kysely
+      .transaction()
+      .execute((trx) =>
+        t.services.complaints.transition(trx, null, id, 'closed', { outcome: 'withdrawn', reason: 'Withdrawn' }),
+      );
+    const rows = await t.db.kysely
+      .selectFrom('complaint_status_history')
+      .select(['to_status', 'changed_by', 'changed_by_type'])
+      .where('complaint_id', '=', id)
+      .orderBy('changed_at')
+      .orderBy('seq')
+      .execute();
+    expect(rows.at(-1)).toEqual({ to_status: 'closed', changed_by: null, changed_by_type: 'system' });
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['actor_type', 'actor_id'])
+      .where('record_id', '=', id)
+      .where('action', '=', 'complaint.closed.withdrawn')
+      .execute();
+    expect(audit).toEqual([{ actor_type: 'system', actor_id: null }]);
+    const history = await intake.get(`/staff/complaints/${id}/history?kind=closure`);
+    expect(history.body).toContain('by Ombudsman (System)');
+    expect(history.body).not.toContain('Online form');
   });
 });
 

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
-import { ALLOCATION_STATUSES, QUEUE_STATUSES, UNTOLD_OUTCOMES } from './domain.ts';
+import { ALLOCATION_STATUSES, QUEUE_STATUSES, UNTOLD_OUTCOMES, type StatusActor } from './domain.ts';
 
 /**
  * The SQL form of `toldToAuthority` over a case's outcome column: true unless the case was closed
@@ -155,6 +155,7 @@ export class ComplaintsRepository {
     return this.db
       .selectFrom('complaint_status_history as h')
       .leftJoin('users as u', 'u.id', 'h.changed_by')
+      .leftJoin('api_tokens as k', 'k.id', 'h.changed_by_token')
       .select([
         'h.id',
         'h.from_status',
@@ -163,7 +164,9 @@ export class ComplaintsRepository {
         'h.reason',
         'h.changed_at',
         'h.changed_by',
+        'h.changed_by_type',
         'u.display_name as changed_by_name',
+        'k.name as changed_by_token_name',
       ])
       .where('h.complaint_id', '=', complaintId)
       .orderBy('h.changed_at')
@@ -211,7 +214,8 @@ export class ComplaintsRepository {
       to: ComplaintStatus;
       outcome?: ComplaintRow['outcome'];
       reason?: string | null;
-      by: string | null;
+      /** Who made the change: always recorded. */
+      by: StatusActor;
       at: Date;
     },
   ): Promise<void> {
@@ -224,7 +228,9 @@ export class ComplaintsRepository {
         to_status: change.to,
         outcome: change.outcome ?? null,
         reason: change.reason ?? null,
-        changed_by: change.by,
+        changed_by: change.by.type === 'user' ? change.by.id : null,
+        changed_by_type: change.by.type,
+        changed_by_token: change.by.type === 'token' ? change.by.id : null,
         changed_at: change.at,
       })
       .execute();

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { writeAudit } from '../../platform/audit/audit.ts';
+import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
@@ -30,12 +30,15 @@ import {
   needsReason,
   normaliseReference,
   prematureRule,
+  shownActor,
+  stepReason,
   stepsTo,
   toldToAuthority,
   type AssessmentClock,
   type AssessmentOutcome,
   type ComplaintOutcome,
   type RuleFinding,
+  type StatusActor,
 } from './domain.ts';
 import { ComplaintsRepository, type ComplaintRow, type ListFilters, type PartyRow } from './complaints.repository.ts';
 import type { AssessmentInput, NewComplaint } from './complaints.schemas.ts';
@@ -130,6 +133,13 @@ export interface QueueItem extends CaseSummary {
 const listCursor = z.tuple([z.string(), z.uuid()]);
 const queueCursor = z.tuple([z.number().int().min(0).max(1), z.string(), z.uuid()]);
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
+/** Who a status change is recorded as made by: the person or token acting, or the system (a job) when none is. */
+const statusActor = (actor: Actor | null): StatusActor =>
+  actor === null
+    ? { type: 'system' }
+    : actor.type === 'user'
+      ? { type: 'user', id: actor.id }
+      : { type: 'token', id: actor.id };
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 /**
@@ -296,7 +306,8 @@ export class ComplaintsService {
         from: null,
         to: status,
         reason: `Received ${input.channel === 'online' ? 'through the online form' : `by ${input.channel}`}`,
-        by: actor?.type === 'user' ? actor.id : null,
+        // Without an actor, the complaint was sent on the public form (the only caller without one).
+        by: actor === null ? { type: 'public-form' } : statusActor(actor),
         at: now,
       });
       const documentIds = (input.documentIds ?? []).filter(isUuid);
@@ -342,20 +353,29 @@ export class ComplaintsService {
 
   // Intake and assessment ----------------------------------------------------------------------------
 
+  /**
+   * Moves a case on to `to` (by way of `through`, when given), recording every status it passes
+   * through on the way with who, when and why. `actor` null is the system (a job).
+   */
   private async move(
     trx: Tx,
-    actor: Actor,
+    actor: Actor | null,
     complaint: ComplaintRow,
     to: ComplaintStatus,
-    change: { outcome?: ComplaintOutcome | null; reason?: string | null; set?: Partial<Record<string, unknown>> },
+    change: {
+      outcome?: ComplaintOutcome | null;
+      reason?: string | null;
+      set?: Partial<Record<string, unknown>>;
+      through?: ComplaintStatus;
+    },
   ): Promise<void> {
-    const steps = stepsTo(complaint.status, to);
+    const steps = stepsTo(complaint.status, to, change.through);
     if (!steps) throw new DomainError('conflict', `The complaint is ${complaint.status}: it cannot move to ${to}`);
     const now = this.clock.now();
-    // A case still received passes through intake on the way: that step is recorded on its own.
+    // A case passes through what it would otherwise skip (intake, assessment): each step is recorded on its own.
     let from = complaint.status;
     for (const step of steps.slice(0, -1)) {
-      await this.recordMove(trx, actor, complaint, { from, to: step, reason: INTAKE_STARTED, at: now });
+      await this.recordMove(trx, actor, complaint, { from, to: step, reason: stepReason(step), at: now });
       from = step;
     }
     await trx
@@ -366,7 +386,7 @@ export class ComplaintsService {
         ...(to === 'closed'
           ? { closed_at: now, outcome: change.outcome ?? null, outcome_reason: change.reason ?? null }
           : {}),
-        ...(to === 'assessment' ? { assessment_started_at: now } : {}),
+        ...(steps.includes('assessment') ? { assessment_started_at: now } : {}),
         ...(change.set ?? {}),
       })
       .where('id', '=', complaint.id)
@@ -383,7 +403,7 @@ export class ComplaintsService {
   /** One step of a move: its status history row (who, when, why) and its audit row. */
   private async recordMove(
     trx: Tx,
-    actor: Actor,
+    actor: Actor | null,
     complaint: ComplaintRow,
     step: {
       from: ComplaintStatus;
@@ -398,27 +418,28 @@ export class ComplaintsService {
       to: step.to,
       outcome: step.outcome ?? null,
       reason: step.reason,
-      by: actor.type === 'user' ? actor.id : null,
+      by: statusActor(actor),
       at: step.at,
     });
     await writeAudit(trx, {
-      actor: auditActor(actor),
+      actor: actor ? auditActor(actor) : SYSTEM_ACTOR,
       action: step.to === 'closed' ? `complaint.closed.${step.outcome ?? 'other'}` : `complaint.moved.${step.to}`,
       recordType: 'complaint',
       recordId: complaint.id,
       authorityId: complaint.authority_id,
-      requestId: actor.requestId ?? null,
+      requestId: actor?.requestId ?? null,
     });
   }
 
   /**
    * Moves a case on inside the caller's transaction: decisions, remedies and public reports take a
    * case through decision → remedy → closed this way. Locks the row first; a move the status rules
-   * forbid is a conflict. Returns the row as it was before the move.
+   * forbid is a conflict. `actor` null is the system (a job): the history shows the system, never a
+   * person or the online form. Returns the row as it was before the move.
    */
   async transition(
     trx: Tx,
-    actor: Actor,
+    actor: Actor | null,
     id: string,
     to: ComplaintStatus,
     change: { outcome?: ComplaintOutcome | null; reason?: string | null } = {},
@@ -484,7 +505,7 @@ export class ComplaintsService {
       from: null,
       to: firstStatus(true),
       reason: `Opened from case ${from.reference}: ${reason}`,
-      by: actor.type === 'user' ? actor.id : null,
+      by: statusActor(actor),
       at: now,
     });
     await writeAudit(trx, {
@@ -552,6 +573,7 @@ export class ComplaintsService {
    * the case to investigation, allocated to the investigator given or else unallocated (a late
    * complaint needs the reason it may go ahead); every other outcome closes the case, needs a reason
    * and is told to the complainant, and to the authority unless the authority is never told of it.
+   * A case still at intake (or received) passes through assessment first, each step recorded.
    */
   async assess(actor: Actor, id: string, input: AssessmentInput): Promise<void> {
     this.require(actor, 'complaints:assess');
@@ -571,6 +593,7 @@ export class ComplaintsService {
         if (complaint.late && !complaint.late_reason && !input.lateReason)
           throw invalid([{ field: 'lateReason', message: 'The complaint is late: enter the reason it may go ahead' }]);
         await this.move(trx, actor, complaint, 'investigation', {
+          through: 'assessment',
           reason: input.reason ?? ASSESSMENT_OUTCOME_NAMES.investigate,
           set: {
             investigator_id: input.investigatorId,
@@ -580,7 +603,7 @@ export class ComplaintsService {
         for (const hook of this.investigationStartedHooks) await hook(trx, complaint.id);
         return;
       }
-      await this.move(trx, actor, complaint, 'closed', { outcome, reason: input.reason });
+      await this.move(trx, actor, complaint, 'closed', { through: 'assessment', outcome, reason: input.reason });
       await this.tellOfOutcome(trx, actor, complaint, input.outcome, input.reason);
     });
   }
@@ -879,22 +902,25 @@ export class ComplaintsService {
             } satisfies TimelineEvent,
           ]
         : []),
-      // Newest first, so status changes made in the same instant (intake started by the decision
-      // that ends it) keep their order through the stable sort below.
-      ...[...history].reverse().map((h): TimelineEvent => ({
-        at: h.changed_at,
-        kind: h.to_status === 'closed' ? 'closure' : h.from_status === null ? 'complaint' : 'assessment',
-        authorityVisible: true,
-        label:
-          h.to_status === 'closed'
-            ? `Closed: ${h.outcome ? OUTCOME_NAMES[h.outcome] : 'no outcome recorded'}`
-            : h.from_status === null
-              ? 'Complaint received'
-              : `Moved to ${h.to_status}`,
-        text: h.reason,
-        actorRole: h.changed_by === null ? 'Online form' : 'Ombudsman',
-        by: h.changed_by_name ?? (h.changed_by === null ? 'Online form' : null),
-      })),
+      // Newest first, so status changes made in the same instant (intake or assessment started
+      // by the decision that ends it) keep their order through the stable sort below.
+      ...[...history].reverse().map((h): TimelineEvent => {
+        const who = shownActor(h);
+        return {
+          at: h.changed_at,
+          kind: h.to_status === 'closed' ? 'closure' : h.from_status === null ? 'complaint' : 'assessment',
+          authorityVisible: true,
+          label:
+            h.to_status === 'closed'
+              ? `Closed: ${h.outcome ? OUTCOME_NAMES[h.outcome] : 'no outcome recorded'}`
+              : h.from_status === null
+                ? 'Complaint received'
+                : `Moved to ${h.to_status}`,
+          text: h.reason,
+          actorRole: who.role,
+          by: who.by,
+        };
+      }),
       ...documents.map((d): TimelineEvent => ({
         at: d.uploaded_at,
         kind: 'document',

@@ -8,6 +8,8 @@ import {
   monthsBefore,
   normaliseReference,
   prematureRule,
+  shownActor,
+  stepReason,
   stepsTo,
 } from './domain.ts';
 
@@ -63,6 +65,26 @@ describe('statuses and the assessment clock', () => {
     expect(stepsTo('received', 'decision')).toBeNull();
     expect(stepsTo('assessment', 'intake')).toBeNull();
   });
+  it('never skips assessment on the way to investigation, nor when an assessment decision closes a case', () => {
+    expect(canMove('intake', 'investigation')).toBe(false);
+    expect(stepsTo('intake', 'investigation')).toEqual(['assessment', 'investigation']);
+    expect(stepsTo('received', 'investigation')).toEqual(['intake', 'assessment', 'investigation']);
+    expect(stepsTo('assessment', 'investigation')).toEqual(['investigation']);
+    // Intake itself closes a case (as premature) without assessment; an assessment decision goes through it.
+    expect(stepsTo('intake', 'closed')).toEqual(['closed']);
+    expect(stepsTo('intake', 'closed', 'assessment')).toEqual(['assessment', 'closed']);
+    expect(stepsTo('received', 'closed', 'assessment')).toEqual(['intake', 'assessment', 'closed']);
+    expect(stepsTo('assessment', 'closed', 'assessment')).toEqual(['closed']);
+    expect(stepsTo('intake', 'assessment', 'assessment')).toEqual(['assessment']);
+    expect(stepsTo('investigation', 'closed', 'assessment')).toBeNull();
+    // Later stages are untouched: decisions move a case on one status at a time.
+    expect(stepsTo('investigation', 'decision')).toEqual(['decision']);
+    expect(stepsTo('decision', 'remedy')).toEqual(['remedy']);
+    expect(stepsTo('remedy', 'closed')).toEqual(['closed']);
+    expect(stepsTo('intake', 'decision')).toBeNull();
+    expect(stepReason('intake')).toBe('Intake checks started');
+    expect(stepReason('assessment')).toBe('Assessment started');
+  });
   it('starts a complaint an intake officer records at intake, and one that arrives on its own at received', () => {
     expect(firstStatus(true)).toBe('intake');
     expect(firstStatus(false)).toBe('received');
@@ -71,5 +93,36 @@ describe('statuses and the assessment clock', () => {
     expect(assessmentClock(12, 20)).toMatchObject({ text: '12 of 20 working days', aged: true, overTarget: false });
     expect(assessmentClock(3, 20).aged).toBe(false);
     expect(assessmentClock(21, 20).overTarget).toBe(true);
+  });
+});
+
+describe('who made a status change', () => {
+  const row = {
+    changed_by_type: null,
+    changed_by: null,
+    changed_by_name: null,
+    changed_by_token_name: null,
+  } as const;
+  it('shows a person by name, a token by its name and the system as the system, to staff only', () => {
+    expect(shownActor({ ...row, changed_by_type: 'user', changed_by: 'u1', changed_by_name: 'Iris Intake' })).toEqual({
+      role: 'Ombudsman',
+      by: 'Iris Intake',
+    });
+    expect(shownActor({ ...row, changed_by_type: 'token', changed_by_token_name: 'Case system' })).toEqual({
+      role: 'Ombudsman',
+      by: 'API token ‘Case system’',
+    });
+    expect(shownActor({ ...row, changed_by_type: 'token' })).toEqual({ role: 'Ombudsman', by: 'API token' });
+    expect(shownActor({ ...row, changed_by_type: 'system' })).toEqual({ role: 'Ombudsman', by: 'System' });
+    // A person whose account has since been deleted is still not the online form.
+    expect(shownActor({ ...row, changed_by_type: 'user' })).toEqual({ role: 'Ombudsman', by: null });
+  });
+  it('shows only the public form as the online form, and older rows as they always were', () => {
+    expect(shownActor({ ...row, changed_by_type: 'public-form' })).toEqual({ role: 'Online form', by: 'Online form' });
+    expect(shownActor(row)).toEqual({ role: 'Online form', by: 'Online form' });
+    expect(shownActor({ ...row, changed_by: 'u1', changed_by_name: 'Iris Intake' })).toEqual({
+      role: 'Ombudsman',
+      by: 'Iris Intake',
+    });
   });
 });

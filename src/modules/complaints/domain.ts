@@ -3,9 +3,9 @@
  * is shown (premature, late, urgent). Pure: no I/O.
  */
 import { addDays } from '../../platform/calendar/calendar.ts';
-import type { ComplaintOutcome, ComplaintStatus } from '../../platform/db/schema.ts';
+import type { ComplaintOutcome, ComplaintStatus, StatusActorType } from '../../platform/db/schema.ts';
 
-export type { ComplaintOutcome, ComplaintStatus };
+export type { ComplaintOutcome, ComplaintStatus, StatusActorType };
 
 export const STATUSES: readonly ComplaintStatus[] = [
   'received',
@@ -44,11 +44,12 @@ export const OUTCOME_NAMES: Record<ComplaintOutcome, string> = {
 
 /**
  * Statuses a case moves to from each status. Closing is possible from every open status; a received
- * case goes through intake first (see `stepsTo`).
+ * case goes through intake first, and a case at intake goes to investigation only through assessment
+ * (see `stepsTo`). Intake closes a case itself only as premature.
  */
 const NEXT: Record<ComplaintStatus, readonly ComplaintStatus[]> = {
   received: ['intake'],
-  intake: ['assessment', 'investigation', 'closed'],
+  intake: ['assessment', 'closed'],
   assessment: ['investigation', 'closed'],
   investigation: ['decision', 'closed'],
   decision: ['remedy', 'closed'],
@@ -69,16 +70,79 @@ export const firstStatus = (recordedByIntakeOfficer: boolean): ComplaintStatus =
 
 /** Why intake started, as the status history records it. */
 export const INTAKE_STARTED = 'Intake checks started';
+/** Why assessment started when a decision passes through it, as the status history records it. */
+export const ASSESSMENT_STARTED = 'Assessment started';
+
+/** The status a case may not skip on its way on from each: intake after receipt, assessment after intake. */
+const NEVER_SKIPPED: Partial<Record<ComplaintStatus, ComplaintStatus>> = { received: 'intake', intake: 'assessment' };
+
+/** Why a case entered a status it passed through on the way to another, as the status history records it. */
+export const stepReason = (step: ComplaintStatus): string | null =>
+  step === 'intake' ? INTAKE_STARTED : step === 'assessment' ? ASSESSMENT_STARTED : null;
 
 /**
- * The statuses a case passes through, in order, when it is moved on to `to`; null when it may not
- * move there. Intake is never skipped: a decision taken on a case still received (sending it to
- * assessment, or closing it) starts intake first, so its history shows received → intake → ….
+ * The statuses a case passes through, in order, when it is moved on to `to` (by way of `through`,
+ * when given); null when it may not move there. No status is skipped: a decision taken on a case
+ * still received starts intake first, one that sends a case at intake to investigation starts
+ * assessment first, and an assessment decision (`through` assessment) on a case still at intake or
+ * received starts what it skipped, so its history shows received → intake → assessment → ….
  */
-export function stepsTo(from: ComplaintStatus, to: ComplaintStatus): ComplaintStatus[] | null {
+export function stepsTo(
+  from: ComplaintStatus,
+  to: ComplaintStatus,
+  through?: ComplaintStatus,
+): ComplaintStatus[] | null {
+  if (through !== undefined && through !== from && through !== to) {
+    const first = stepsTo(from, through);
+    const rest = first ? stepsTo(through, to) : null;
+    return first && rest ? [...first, ...rest] : null;
+  }
   if (canMove(from, to)) return [to];
-  if (from === 'received' && canMove('intake', to)) return ['intake', to];
-  return null;
+  const next = NEVER_SKIPPED[from];
+  const rest = next === undefined ? null : stepsTo(next, to);
+  return next !== undefined && rest ? [next, ...rest] : null;
+}
+
+/** Who made a status change, as the history records it (see `StatusActorType`). */
+export type StatusActor =
+  { type: 'user'; id: string } | { type: 'token'; id: string } | { type: 'system' } | { type: 'public-form' };
+
+/** Who made a change, as a case's timeline shows it: the role everyone sees, and the name staff see. */
+export interface ShownActor {
+  /** Shown to the authority too: never a person's or a token's name. */
+  role: string;
+  /** Shown to staff only. */
+  by: string | null;
+}
+
+export const ONLINE_FORM = 'Online form';
+
+/**
+ * How a status change's maker is shown. A person by name, an API token by its name, the system as
+ * the system, and only a complaint sent on the public form as the online form. A change recorded
+ * before its maker's kind was kept shows what it always did: the person when one was recorded,
+ * otherwise the online form.
+ */
+export function shownActor(h: {
+  changed_by_type: StatusActorType | null;
+  changed_by: string | null;
+  changed_by_name: string | null;
+  changed_by_token_name: string | null;
+}): ShownActor {
+  const type = h.changed_by_type ?? (h.changed_by === null ? 'public-form' : 'user');
+  switch (type) {
+    case 'user':
+      return { role: 'Ombudsman', by: h.changed_by_name };
+    case 'token':
+      return {
+        role: 'Ombudsman',
+        by: h.changed_by_token_name === null ? 'API token' : `API token ‘${h.changed_by_token_name}’`,
+      };
+    case 'system':
+      return { role: 'Ombudsman', by: 'System' };
+    case 'public-form':
+      return { role: ONLINE_FORM, by: ONLINE_FORM };
+  }
 }
 
 /** Statuses in which a case waits for (or is in) assessment: the assessment queue. */

@@ -353,6 +353,9 @@ export interface ComplaintPartiesTable {
   updated_at: Timestamp;
 }
 
+/** What made a status change: a person, an API token, the system (a job) or the public complaint form. */
+export type StatusActorType = 'user' | 'token' | 'system' | 'public-form';
+
 export interface ComplaintStatusHistoryTable {
   id: Generated<string>;
   complaint_id: string;
@@ -361,7 +364,12 @@ export interface ComplaintStatusHistoryTable {
   to_status: ComplaintStatus;
   outcome: ComplaintOutcome | null;
   reason: string | null;
+  /** The person who made the change (changed_by_type 'user'). */
   changed_by: string | null;
+  /** What made the change; null on rows written before it was recorded (a person, or nobody recorded). */
+  changed_by_type: StatusActorType | null;
+  /** The API token that made the change (changed_by_type 'token'). */
+  changed_by_token: string | null;
   changed_at: Timestamp;
   /** Ties between equal timestamps: the order the changes were made in. Never written. */
   seq: ColumnType<number, never, never>;
