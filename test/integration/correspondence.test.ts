@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -637,5 +638,109 @@ describe('erasure', () => {
       .execute();
     expect(deliveries).toHaveLength(2);
     expect(deliveries.filter((d) => d.address.startsWith('[erased]'))).toHaveLength(1);
+  });
+
+  it('finds a replaced link officer inside base64 and quoted-printable parts and encoded words of received mail', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 2 });
+    const c = await createComplaint(t.db, a.authorityId);
+    const [gone, colleague] = a.officers;
+    const email = gone?.email ?? '';
+    await t.db.kysely
+      .updateTable('link_officers')
+      .set({ forename: 'Siân', surname: 'Wrenfield', phone: '+442079460321' })
+      .where('id', '=', gone?.id ?? '')
+      .execute();
+    await send(c.id, { to: ['link-officers'] });
+    const { reply_token: token, id: threadId } = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .select(['id', 'reply_token'])
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    const replyTo = `case+${token}@${DOMAIN}`;
+    // From the officer, as Outlook writes it: the name in encoded words, the text quoted-printable
+    // with soft line breaks inside the address and the number, the HTML base64.
+    const half = Math.floor(email.length / 2);
+    const html = `<p>Diolch,<br>Si&acirc;n&nbsp;Wrenfield<br>020&nbsp;7946&nbsp;0321<br><a href="mailto:${email}">${email}</a></p>`;
+    const outlook = [
+      `From: =?utf-8?B?${Buffer.from('Siân Wrenfield').toString('base64')}?= <${email}>`,
+      `To: ${replyTo}`,
+      'Subject: =?utf-8?Q?Ymateb_gan_Si=C3=A2n_Wrenfield?=',
+      `Message-ID: <${crypto.randomUUID()}@council.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset="utf-8"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      `Please write to ${email.slice(0, half)}=`,
+      `${email.slice(half)} or call 020 7946=`,
+      ' 0321.',
+      'Si=C3=A2n Wrenfield',
+      '',
+      '--alt',
+      'Content-Type: text/html; charset="utf-8"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(html).toString('base64'),
+      '--alt--',
+      '',
+    ].join('\r\n');
+    await sendToGateway(gateway, { envelope: { from: email, to: [replyTo] }, raw: outlook });
+    // About the officer, from a colleague: the text base64.
+    await sendToGateway(gateway, {
+      from: colleague?.email,
+      to: replyTo,
+      subject: 'Cover for Siân Wrenfield',
+      text: `Siân Wrenfield has left; 020 7946 0321 and ${email} are no longer answered.`,
+      textEncoding: 'base64',
+    });
+    const received = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .select(['raw_key', 'status'])
+      .where('thread_id', '=', threadId)
+      .execute();
+    expect(received.map((r) => r.status)).toEqual(['filed', 'filed']);
+    const sources = () => Promise.all(received.map((r) => t.services.rawMail.read(r.raw_key ?? '')));
+    const traces = [email.toLowerCase(), 'wrenfield', 'siân', '020 7946 0321', '+442079460321', '02079460321'];
+    // Only the decoded messages show them: the bytes do not hold the number, or the colleague's message at all.
+    for (const source of await sources()) expect(source.toString('latin1')).not.toContain('020 7946 0321');
+
+    const lead: Actor = { type: 'user', id: crypto.randomUUID(), roles: ['relationship-lead'], authorityId: null };
+    await t.services.linkOfficers.replaceOfficer(lead, a.authorityId, gone?.id ?? '', {
+      title: 'Mr',
+      forename: 'Emrys',
+      surname: 'Talbot',
+      jobTitle: 'Complaints manager',
+      email: `emrys.talbot@${email.split('@')[1] ?? ''}`,
+      correspondenceEmail: null,
+      phone: '+442079460999',
+    });
+
+    const dump = (await dumpAllTables(t.db)).toLowerCase();
+    for (const trace of traces) expect(dump).not.toContain(trace);
+    // The source files are kept, readable, without the person in their bytes or in what a reader sees.
+    const [fromThem, aboutThem] = await sources();
+    for (const source of [fromThem, aboutThem]) {
+      const parsed = await simpleParser(source ?? Buffer.alloc(0));
+      const seen = [
+        source?.toString('latin1'),
+        source?.toString('utf8'),
+        parsed.from?.text,
+        parsed.subject,
+        parsed.text,
+      ]
+        .concat(typeof parsed.html === 'string' ? [parsed.html.replace(/&nbsp;/g, ' ').replace(/&acirc;/g, 'â')] : [])
+        .join('\n')
+        .toLowerCase();
+      for (const trace of traces) expect(seen).not.toContain(trace);
+    }
+    const readThem = await simpleParser(fromThem ?? Buffer.alloc(0));
+    expect(readThem.subject).toBe('Ymateb gan [erased]');
+    expect(readThem.text).toBe('Please write to [erased] or call [erased].\n[erased]\n');
+    expect(readThem.html).toBe('<p>Diolch,<br>[erased]<br>[erased]<br><a href="mailto:[erased]">[erased]</a></p>');
+    expect((await simpleParser(aboutThem ?? Buffer.alloc(0))).text?.trim()).toBe(
+      '[erased] has left; [erased] and [erased] are no longer answered.',
+    );
   });
 });

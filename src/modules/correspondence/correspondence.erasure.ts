@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { RawMailStore } from '../../platform/mail/raw-store.ts';
-import { redact as redactNeedles } from '../link-officers/domain.ts';
+import { createRedactor } from '../../platform/mail/redact.ts';
 
 /** Whom to erase: their addresses, and the strings that identify them (see link officers' `erasureNeedles`). */
 export interface ErasedPerson {
@@ -21,7 +21,11 @@ const ERASED = '[erased]';
  * transaction). Delivery records keep that a delivery happened but not to whom. Messages that name
  * the person (their authority's items; inbound mail from them or on their authority's threads) lose
  * the name, addresses and telephone numbers from their subject, bodies, sender fields and stored
- * source. Parts of a stored source that are base64 or quoted-printable encoded are not rewritten.
+ * source. In the source they go from every header (encoded words and file names included), from
+ * the decoded content of every text part (base64 or quoted-printable, in its charset), from
+ * attached messages, and from the bytes of other attachments where they stand there uncompressed
+ * (see `createRedactor`); each part that changes is encoded again as it was, and the rest of the
+ * message is left byte for byte.
  *
  * A source file is rewritten in place before the transaction commits: should the transaction then
  * fail, the file has lost the person and its row has not, which the erasure's retry puts right.
@@ -30,7 +34,9 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
   const addresses = person.addresses.map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
   const identifying = person.identifying.map((n) => n.toLowerCase());
   if (identifying.length === 0 && addresses.length === 0) return;
-  const redact = (text: string) => redactNeedles(text, person.all, ERASED);
+  const redactor = createRedactor({ identifying: person.identifying, all: person.all, marker: ERASED });
+  const redact = redactor.text;
+  const redactHtml = redactor.html;
   const names = (text: ReturnType<typeof sql<string>>) =>
     identifying.length === 0
       ? sql<boolean>`false`
@@ -68,7 +74,7 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
       .set({
         subject: redact(row.subject),
         text_body: redact(row.text_body),
-        html_body: row.html_body === null ? null : redact(row.html_body),
+        html_body: row.html_body === null ? null : redactHtml(row.html_body),
         from_address:
           row.from_address === null
             ? null
@@ -82,7 +88,16 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
 
   const inbound = await db
     .selectFrom('inbound_messages as m')
-    .select(['m.id', 'm.envelope_from', 'm.from_address', 'm.to_addresses', 'm.text_body', 'm.html_body', 'm.raw_key'])
+    .select([
+      'm.id',
+      'm.envelope_from',
+      'm.from_address',
+      'm.to_addresses',
+      'm.subject',
+      'm.text_body',
+      'm.html_body',
+      'm.raw_key',
+    ])
     .select('m.raw_message')
     .where((eb) =>
       eb.or([
@@ -105,15 +120,14 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
             eb.selectFrom('correspondence_threads').select('id').where('authority_id', '=', person.authorityId),
           ),
           names(
-            sql<string>`coalesce(m.from_address, '') || ' ' || coalesce(m.text_body, '') || ' ' || coalesce(m.html_body, '')`,
+            sql<string>`coalesce(m.from_address, '') || ' ' || coalesce(m.subject, '') || ' ' || coalesce(m.text_body, '') || ' ' || coalesce(m.html_body, '')`,
           ),
         ]),
       ]),
     )
     .execute();
-  const redactSource = (source: Uint8Array) => Buffer.from(redact(Buffer.from(source).toString('latin1')), 'latin1');
   for (const row of inbound) {
-    if (row.raw_key !== null) await rawMail.rewrite(row.raw_key, redactSource);
+    if (row.raw_key !== null) await rawMail.rewrite(row.raw_key, (source) => redactor.message(source));
     await db
       .updateTable('inbound_messages')
       .set({
@@ -121,9 +135,10 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
           row.envelope_from && addresses.includes(row.envelope_from.toLowerCase()) ? ERASED : row.envelope_from,
         from_address: row.from_address === null ? null : redact(row.from_address),
         to_addresses: row.to_addresses === null ? null : redact(row.to_addresses),
+        subject: row.subject === null ? null : redact(row.subject),
         text_body: row.text_body === null ? null : redact(row.text_body),
-        html_body: row.html_body === null ? null : redact(row.html_body),
-        raw_message: row.raw_message === null ? null : redactSource(row.raw_message),
+        html_body: row.html_body === null ? null : redactHtml(row.html_body),
+        raw_message: row.raw_message === null ? null : await redactor.message(row.raw_message),
       })
       .where('id', '=', row.id)
       .execute();

@@ -42,10 +42,16 @@ export class RawMailStore {
     await fs.promises.rename(temporary, file);
   }
 
-  /** Replaces a message's source with `change(source)`, whole or not at all. */
-  async rewrite(key: string, change: (source: Buffer) => Buffer): Promise<void> {
+  /**
+   * Replaces a message's source with `change(source)`, whole or not at all. A source that
+   * `change` leaves as it was is not written again. Returns whether the file changed.
+   */
+  async rewrite(key: string, change: (source: Buffer) => Buffer | Promise<Buffer>): Promise<boolean> {
     const source = await fs.promises.readFile(this.pathOf(key));
-    await this.write(key, change(source));
+    const changed = await change(source);
+    if (changed.equals(source)) return false;
+    await this.write(key, changed);
+    return true;
   }
 
   /** Removes a message's file (nothing if it is already gone). */
