@@ -350,6 +350,28 @@ describe('no retention', () => {
     await t.services.linkOfficers.removeOfficer(lead, authorityId, id);
     expect(await tracesOf(['Ottoline', 'Marchbanks'])).toEqual([]);
   });
+
+  it('finds a name in the outbox’s HTML however the markup escaped it', async () => {
+    const authorityId = await createAuthority(t.db);
+    const old = person({ forename: 'Ríona', surname: "O'Threlkeld", email: 'riona@council.example' });
+    const id = await t.services.linkOfficers.addOfficer(lead, authorityId, old);
+    await enqueueMail(t.db.kysely, {
+      kind: 'test',
+      to: 'colleague@council.example',
+      subject: 'Copy',
+      text: "Ríona O'Threlkeld asked us to write.",
+      html: '<p>R&iacute;ona O&#39;Threlkeld asked us to write (riona&#64;council.example).</p>',
+      idempotencyKey: 'erasure-test-html',
+    });
+    await t.services.linkOfficers.removeOfficer(lead, authorityId, id);
+    const html = await t.db.kysely
+      .selectFrom('outbox_messages')
+      .select('html_body')
+      .where('idempotency_key', '=', 'erasure-test-html')
+      .executeTakeFirstOrThrow();
+    expect(html.html_body).not.toMatch(/Threlkeld|R&iacute;ona|riona&#64;/i);
+    expect(html.html_body).toContain('asked us to write');
+  });
 });
 
 describe('change of link officer requests', () => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
+import { createRedactor } from '../../platform/mail/redact.ts';
 import { containsAny, redact, type LinkOfficer, type OfficerDetails } from './domain.ts';
 
 export type LinkOfficerRow = Row<'link_officers'>;
@@ -388,6 +389,8 @@ export class LinkOfficersRepository {
         ),
       )
       .execute();
+    // HTML bodies escape what they quote (O&#39;Brien, &#64;): the redactor reads the markup as a browser would.
+    const redactor = createRedactor({ identifying, all, marker: '[erased]' });
     for (const row of rows) {
       await this.db
         .updateTable('outbox_messages')
@@ -395,7 +398,7 @@ export class LinkOfficersRepository {
           to_address: containsAny(row.to_address, identifying) ? '[erased]' : redact(row.to_address, all),
           subject: redact(row.subject, all),
           text_body: redact(row.text_body, all),
-          html_body: row.html_body === null ? null : redact(row.html_body, all),
+          html_body: row.html_body === null ? null : redactor.html(row.html_body),
           headers: redact(row.headers_text, all.map(jsonEscaped)),
         })
         .where('id', '=', row.id)
