@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/modules/accounts/domain.ts';
+import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser, signedInAs } from '../support/factories.ts';
@@ -507,60 +507,47 @@ describe('the case list', () => {
   });
 });
 
+/** Calls the JSON API with a new token of `role` (staff unless `authorityId`), sending bodies as JSON. */
+async function apiClient(name: string, role: Role, authorityId: string | null = null) {
+  const { token } = await t.services.apiTokens.createFromCommandLine({ name, role, authorityId });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return {
+    get: (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: headers.authorization } }),
+    post: (url: string, body: unknown) => t.app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) }),
+  };
+}
+
 describe('the API', () => {
   it('records, lists, reads and assesses complaints', async () => {
-    const token = (
-      await t.services.apiTokens.createFromCommandLine({
-        name: 'Intake API',
-        role: 'intake-officer',
-        authorityId: null,
-      })
-    ).token;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/complaints',
-      headers,
-      payload: JSON.stringify({
-        authorityId,
-        serviceArea: 'education',
-        complainant: { name: 'Api Person', email: 'api.person@example.test' },
-        summary: 'School transport refused',
-        authorityProcessFinished: true,
-        authorityFinalResponseDate: '2026-06-01',
-        consentToShare: true,
-      }),
+    const api = await apiClient('Intake API', 'intake-officer');
+    const created = await api.post('/api/v1/complaints', {
+      authorityId,
+      serviceArea: 'education',
+      complainant: { name: 'Api Person', email: 'api.person@example.test' },
+      summary: 'School transport refused',
+      authorityProcessFinished: true,
+      authorityFinalResponseDate: '2026-06-01',
+      consentToShare: true,
     });
     expect(created.statusCode).toBe(201);
     const body = created.json<{ id: string; reference: string; status: string }>();
     expect(body.reference).toMatch(/^26 \d{3} \d{3}$/);
-    const bad = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/complaints',
-      headers,
-      payload: JSON.stringify({
-        authorityId,
-        serviceArea: 'education',
-        complainant: { name: 'X' },
-        summary: 'S',
-        authorityProcessFinished: true,
-      }),
+    const bad = await api.post('/api/v1/complaints', {
+      authorityId,
+      serviceArea: 'education',
+      complainant: { name: 'X' },
+      summary: 'S',
+      authorityProcessFinished: true,
     });
     expect(bad.statusCode).toBe(400);
-    const list = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/complaints?authorityId=${authorityId}&limit=2`,
-      headers,
-    });
+    const list = await api.get(`/api/v1/complaints?authorityId=${authorityId}&limit=2`);
     expect(list.json<{ items: unknown[]; nextCursor: string | null }>().nextCursor).not.toBeNull();
-    const assessed = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/complaints/${body.id}/assessment`,
-      headers,
-      payload: JSON.stringify({ outcome: 'not-investigate', reason: 'No significant injustice' }),
+    const assessed = await api.post(`/api/v1/complaints/${body.id}/assessment`, {
+      outcome: 'not-investigate',
+      reason: 'No significant injustice',
     });
     expect(assessed.json()).toMatchObject({ status: 'closed', outcome: 'not-investigated' });
-    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${body.id}`, headers });
+    const detail = await api.get(`/api/v1/complaints/${body.id}`);
     expect(detail.json<{ history: { toStatus: string }[] }>().history.map((h) => h.toStatus)).toEqual([
       'intake',
       'assessment',
@@ -569,34 +556,20 @@ describe('the API', () => {
   });
 
   it('records status changes made with a token as the token, on the staff timeline, never as the online form or to the authority', async () => {
-    const token = (
-      await t.services.apiTokens.createFromCommandLine({
-        name: 'Case system',
-        role: 'intake-officer',
-        authorityId: null,
-      })
-    ).token;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/complaints',
-      headers,
-      payload: JSON.stringify({
-        authorityId,
-        serviceArea: 'housing',
-        complainant: { name: 'Token Person', email: 'token.person@example.test' },
-        summary: 'The council did not answer my letters',
-        authorityProcessFinished: true,
-        authorityFinalResponseDate: '2026-06-01',
-        consentToShare: true,
-      }),
+    const api = await apiClient('Case system', 'intake-officer');
+    const created = await api.post('/api/v1/complaints', {
+      authorityId,
+      serviceArea: 'housing',
+      complainant: { name: 'Token Person', email: 'token.person@example.test' },
+      summary: 'The council did not answer my letters',
+      authorityProcessFinished: true,
+      authorityFinalResponseDate: '2026-06-01',
+      consentToShare: true,
     });
     const id = created.json<{ id: string }>().id;
-    const assessed = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/complaints/${id}/assessment`,
-      headers,
-      payload: JSON.stringify({ outcome: 'not-investigate', reason: 'No significant injustice' }),
+    const assessed = await api.post(`/api/v1/complaints/${id}/assessment`, {
+      outcome: 'not-investigate',
+      reason: 'No significant injustice',
     });
     expect(assessed.statusCode).toBe(200);
 
@@ -732,14 +705,7 @@ describe('a case the authority is never told of', () => {
       expect((await portal.get(`/portal/correspondence/${untoldItem}`)).statusCode, role).toBe(404);
     }
 
-    const token = (
-      await t.services.apiTokens.createFromCommandLine({
-        name: 'Quayside case system',
-        role: 'link-officer',
-        authorityId: quaysideId,
-      })
-    ).token;
-    const api = (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const api = (await apiClient('Quayside case system', 'link-officer', quaysideId)).get;
     const listed = (await api('/api/v1/complaints?limit=100')).json<{ items: { id: string }[] }>();
     expect(listed.items.map((c) => c.id)).toContain(told);
     expect(listed.items.map((c) => c.id)).not.toContain(untold);
@@ -758,19 +724,11 @@ describe('a case the authority is never told of', () => {
 });
 
 describe('the API: recording and assessing', () => {
-  let headers: Record<string, string>;
+  let api: Awaited<ReturnType<typeof apiClient>>;
   beforeAll(async () => {
-    const token = (
-      await t.services.apiTokens.createFromCommandLine({
-        name: 'Assessment API',
-        role: 'intake-officer',
-        authorityId: null,
-      })
-    ).token;
-    headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    api = await apiClient('Assessment API', 'intake-officer');
   });
-  const post = (url: string, body: unknown) =>
-    t.app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) });
+  const post = (url: string, body: unknown) => api.post(url, body);
   const complaint = (complainant: Record<string, unknown>) => ({
     authorityId,
     serviceArea: 'housing',
@@ -849,7 +807,7 @@ describe('the API: recording and assessing', () => {
     expect(problemFields(wrong)).toEqual(['investigatorId']);
     const res = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'investigate', investigatorId });
     expect(res.json()).toEqual({ id, status: 'investigation', outcome: null });
-    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${id}`, headers });
+    const detail = await api.get(`/api/v1/complaints/${id}`);
     expect(detail.json()).toMatchObject({ status: 'investigation', investigatorId });
     expect((await intake.get(`/staff/complaints/${id}`)).body).toContain('Ivy Investigator');
   });
@@ -859,7 +817,7 @@ describe('the API: recording and assessing', () => {
     const res = await post(`/api/v1/complaints/${id}/assessment`, { outcome: 'investigate' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id, status: 'investigation', outcome: null });
-    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/complaints/${id}`, headers });
+    const detail = await api.get(`/api/v1/complaints/${id}`);
     expect(detail.json()).toMatchObject({ status: 'investigation', investigatorId: null });
 
     // Shown as not allocated, and listed among the cases waiting for an investigator.
