@@ -1,5 +1,5 @@
 import { planEachRun } from '../../platform/db/prepared.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AuditActor } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
@@ -250,14 +250,13 @@ export class AuthoritiesRepository {
       )
       SELECT id, inserted FROM up`.execute(this.db);
 
-    const officers = async (role: 'chief-executive' | 'monitoring-officer', prefix: 'ce' | 'mo') =>
+    // Senior officers from the file: each row of `source` (authority, role, service area, title, name,
+    // job title, email) added, or changed where it differs, with an audit row each.
+    const upsertOfficers = (source: RawBuilder<unknown>) =>
       sql<{ authority_id: string }>`
         WITH up AS (
           INSERT INTO senior_officers AS s (authority_id, role, service_area, title, name, job_title, email, created_at, updated_at)
-          SELECT a.id, ${role}, NULL, ${sql.ref(`r.${prefix}_title`)}, ${sql.ref(`r.${prefix}_name`)},
-                 ${sql.ref(`r.${prefix}_job_title`)}, ${sql.ref(`r.${prefix}_email`)}, ${now}::timestamptz, ${now}::timestamptz
-          FROM authority_import_rows r JOIN authorities a ON a.reference = r.reference
-          WHERE r.import_id = ${importId}::uuid AND ${sql.ref(`r.${prefix}_name`)} IS NOT NULL
+          SELECT o.*, ${now}::timestamptz, ${now}::timestamptz FROM (${source}) o
           ON CONFLICT ON CONSTRAINT senior_officers_role_key DO UPDATE
             SET title = excluded.title, name = excluded.name, job_title = excluded.job_title,
                 email = excluded.email, updated_at = excluded.updated_at
@@ -271,6 +270,12 @@ export class AuthoritiesRepository {
           FROM up
         )
         SELECT authority_id FROM up`.execute(this.db);
+    const officers = (role: 'chief-executive' | 'monitoring-officer', prefix: 'ce' | 'mo') =>
+      upsertOfficers(sql`
+        SELECT a.id, ${role}::text, NULL::text, ${sql.ref(`r.${prefix}_title`)}, ${sql.ref(`r.${prefix}_name`)},
+               ${sql.ref(`r.${prefix}_job_title`)}, ${sql.ref(`r.${prefix}_email`)}
+        FROM authority_import_rows r JOIN authorities a ON a.reference = r.reference
+        WHERE r.import_id = ${importId}::uuid AND ${sql.ref(`r.${prefix}_name`)} IS NOT NULL`);
 
     // A status given closes or reopens the authority (one created closed is created, then closed).
     const statuses = await sql<{ id: string }>`
@@ -293,28 +298,13 @@ export class AuthoritiesRepository {
     const chiefs = await officers('chief-executive', 'ce');
     const monitoring = await officers('monitoring-officer', 'mo');
     // Heads of service: an area's object records its head, null removes it, absent leaves it.
-    const heads = await sql<{ authority_id: string }>`
-      WITH up AS (
-        INSERT INTO senior_officers AS s (authority_id, role, service_area, title, name, job_title, email, created_at, updated_at)
-        SELECT a.id, 'head-of-service', h.key, h.value->>'title', h.value->>'name', h.value->>'job_title',
-               h.value->>'email', ${now}::timestamptz, ${now}::timestamptz
-        FROM authority_import_rows r
-          CROSS JOIN LATERAL jsonb_each(r.heads) h
-          JOIN authorities a ON a.reference = r.reference
-        WHERE r.import_id = ${importId}::uuid AND jsonb_typeof(h.value) = 'object'
-        ON CONFLICT ON CONSTRAINT senior_officers_role_key DO UPDATE
-          SET title = excluded.title, name = excluded.name, job_title = excluded.job_title,
-              email = excluded.email, updated_at = excluded.updated_at
-          WHERE (s.title, s.name, s.job_title, s.email)
-            IS DISTINCT FROM (excluded.title, excluded.name, excluded.job_title, excluded.email)
-        RETURNING s.id, s.authority_id, (s.xmax = 0) AS inserted
-      ), audited AS (
-        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id, request_id)
-        SELECT ${who}, CASE WHEN inserted THEN 'senior-officer.added' ELSE 'senior-officer.changed' END,
-               'senior-officer', id::text, authority_id, ${requestId}
-        FROM up
-      )
-      SELECT authority_id FROM up`.execute(this.db);
+    const heads = await upsertOfficers(sql`
+      SELECT a.id, 'head-of-service'::text, h.key, h.value->>'title', h.value->>'name', h.value->>'job_title',
+             h.value->>'email'
+      FROM authority_import_rows r
+        CROSS JOIN LATERAL jsonb_each(r.heads) h
+        JOIN authorities a ON a.reference = r.reference
+      WHERE r.import_id = ${importId}::uuid AND jsonb_typeof(h.value) = 'object'`);
     const removedHeads = await sql<{ authority_id: string }>`
       WITH gone AS (
         DELETE FROM senior_officers s
