@@ -259,6 +259,11 @@ describe('delivery reports', () => {
     expect(page.body).toMatch(
       /Bouncing<\/strong> Mail to this address has been refused since [^.]+ \(status 5\.1\.1\)/,
     );
+    // The refused message is listed on the authority page, linked to its case's correspondence.
+    const refusedList = page.body.slice(page.body.indexOf('Mail refused recently'));
+    expect(refusedList).toContain(a.inbox);
+    expect(refusedList).toContain(`/staff/complaints/${c.id}/correspondence`);
+    expect(refusedList).toContain('5.1.1');
 
     // The next item skips the failing inbox.
     const nextId = await send(c.id, { to: ['link-officers'] });

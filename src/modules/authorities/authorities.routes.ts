@@ -257,11 +257,12 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = actorOf(request);
         const authority = await authorities.getAuthority(actor, idParam(request));
-        const [{ officers: linkOfficers }, openCases, overdueResponses, remedyRates] = await Promise.all([
+        const [{ officers: linkOfficers }, openCases, overdueResponses, remedyRates, refused] = await Promise.all([
           services.linkOfficers.officers(actor, authority.id),
           services.complaints.countOpenForAuthority(actor, authority.id),
           services.enquiries.countOverdueForAuthority(actor, authority.id),
           services.remedies.rates(actor, authority.id),
+          services.correspondence.recentBounces(actor, authority.id),
         ]);
         const missingAreas = SERVICE_AREAS.filter((a) => !authority.headsOfService.some((h) => h.serviceArea === a));
         return reply.render('authorities/views/authority.njk', {
@@ -270,6 +271,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           openCases,
           overdueResponses,
           remedyRates,
+          refused,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
           canAddHead: missingAreas.length > 0,

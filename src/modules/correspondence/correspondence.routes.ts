@@ -5,7 +5,7 @@ import type { PageRoute } from '../../http/routes.ts';
 import { sendDocument } from '../../http/uploads.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
-import { holdReasonText } from './domain.ts';
+import { holdReasonText, RECIPIENT_ROLE_NAMES } from './domain.ts';
 import { assignForm, composeForm, discardForm, idParams, listQuery } from './correspondence.schemas.ts';
 
 const STATUS_CLASSES: Record<string, string> = {
@@ -18,17 +18,6 @@ const STATUS_CLASSES: Record<string, string> = {
   bounced: 'govuk-tag--red',
   failed: 'govuk-tag--red',
   unknown: 'govuk-tag--orange',
-};
-
-const ROLE_NAMES: Record<string, string> = {
-  'link-officer': 'Link officer',
-  cover: 'Covering for a link officer',
-  'generic-inbox': 'Authority inbox',
-  'chief-executive': 'Chief executive',
-  'monitoring-officer': 'Monitoring officer',
-  'head-of-service': 'Head of service',
-  complainant: 'Complainant',
-  representative: 'Representative',
 };
 
 const id = (params: unknown, what: string) => {
@@ -50,7 +39,7 @@ export function correspondenceRoutes(services: Services): PageRoute[] {
         return reply.render('correspondence/views/case.njk', {
           view,
           statusClasses: STATUS_CLASSES,
-          roleNames: ROLE_NAMES,
+          roleNames: RECIPIENT_ROLE_NAMES,
           canWrite: can(request.actor, 'holding-pen:triage'),
         });
       },

@@ -44,6 +44,7 @@ import {
   type DeliveryStatus,
   type HoldReason,
   type ItemKind,
+  RECIPIENT_ROLE_NAMES,
 } from './domain.ts';
 import {
   CorrespondenceRepository,
@@ -1095,6 +1096,22 @@ export class CorrespondenceService {
       complaintId: item.complaint_id,
       attachments: attachments.filter((a) => a.document_id !== null),
     };
+  }
+
+  /** The mail an authority's contacts refused most recently (newest first), to help staff put an address right. */
+  async recentBounces(actor: Actor | null, authorityId: string, limit = 10) {
+    if (!can(actor, 'link-officers:read')) return [];
+    const rows = await this.repo.recentBounces(authorityId, limit);
+    return rows.map((r) => ({
+      address: r.address,
+      role: r.recipient_role,
+      roleName: RECIPIENT_ROLE_NAMES[r.recipient_role],
+      bouncedAt: r.bounced_at,
+      status: r.bounce_status,
+      subject: r.subject,
+      complaintId: r.complaint_id,
+      reference: r.reference,
+    }));
   }
 
   /** Authorities with a link officer whose address bounces, for the staff home page. */

@@ -39,6 +39,18 @@ export const KIND_NAMES: Record<ItemKind, string> = {
   acknowledgement: 'Acknowledgement',
 };
 
+/** Who a delivery went to, as staff read it. */
+export const RECIPIENT_ROLE_NAMES: Record<string, string> = {
+  'link-officer': 'Link officer',
+  cover: 'Covering for a link officer',
+  'generic-inbox': 'Authority inbox',
+  'chief-executive': 'Chief executive',
+  'monitoring-officer': 'Monitoring officer',
+  'head-of-service': 'Head of service',
+  complainant: 'Complainant',
+  representative: 'Representative',
+};
+
 /** The two sides of a case the ombudsman writes to; each has its own thread and reply address. */
 export type Audience = 'authority' | 'complainant';
 
