@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createSession, createUser, signedInAs } from '../support/factories.ts';
+import { answerPublicForm, sendPublicForm, type FormStep } from './complaints.fixtures.ts';
 
 /**
  * Intake: the representative's details on the staff form and the public form, who sees them, and
@@ -206,7 +207,7 @@ describe('the life of a complaint from the public form', () => {
   /** Answers every question of the public form, complaining for someone else, and sends it. */
   async function complainOnline(): Promise<string> {
     const visitor = new TestClient(t.app);
-    const steps: [string, Record<string, string>][] = [
+    const steps: FormStep[] = [
       ['authority', { authorityId }],
       ['service', { serviceArea: 'housing' }],
       ['process-finished', { processFinished: 'yes' }],
@@ -227,25 +228,18 @@ describe('the life of a complaint from the public form', () => {
       ['consent', { consent: 'yes' }],
       ['attachments', {}],
     ];
-    for (const [slug, form] of steps) {
-      expect((await visitor.get(`/complain/${slug}`)).statusCode, slug).toBe(200);
-      const res = await visitor.post(`/complain/${slug}`, form);
-      expect(res.headers.location, `after ${slug}`).not.toBe(`/complain/${slug}`);
-    }
+    await answerPublicForm(visitor, steps);
     const check = await visitor.get('/complain/check');
     expect(check.statusCode).toBe(200);
     expect(check.body).toContain('Their communication needs');
     expect(check.body).toContain('He is deaf: please write, do not phone');
     expect(check.body).toContain('Your communication needs');
     expect(check.body).toContain('020 7946 0958');
-    expect((await visitor.post('/complain/check', {})).headers.location).toBe('/complain/confirmation');
-    const reference = /id="reference">(\d\d \d\d\d \d\d\d)</.exec(
-      (await visitor.get('/complain/confirmation')).body,
-    )?.[1];
+    const reference = await sendPublicForm(visitor);
     const row = await t.db.kysely
       .selectFrom('complaints')
       .select('id')
-      .where('reference', '=', reference ?? '')
+      .where('reference', '=', reference)
       .executeTakeFirstOrThrow();
     return row.id;
   }

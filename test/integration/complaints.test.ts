@@ -3,6 +3,7 @@ import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser, signedInAs } from '../support/factories.ts';
+import { answerPublicForm, sendPublicForm, type FormStep } from './complaints.fixtures.ts';
 import { caseCorrespondence } from './enquiries.fixtures.ts';
 
 /** Complaints: the public form, staff intake, the rules shown, assessment, the portal and the API. */
@@ -103,7 +104,7 @@ describe('the public complaint form', () => {
     const search = await visitor.get('/complain/authority?q=harbour');
     expect(search.body).toContain('Harbourside Borough Council');
     expect(search.body).not.toContain('Upland District Council');
-    const steps: [string, Record<string, string | string[]>][] = [
+    const steps: FormStep[] = [
       ['authority', { authorityId }],
       ['service', { serviceArea: 'housing' }],
       ['process-finished', { processFinished: 'no' }],
@@ -119,13 +120,7 @@ describe('the public complaint form', () => {
       ['consent', { consent: 'yes' }],
       ['attachments', {}],
     ];
-    for (const [slug, form] of steps) {
-      const page = await visitor.get(`/complain/${slug}`);
-      expect(page.statusCode, slug).toBe(200);
-      const res = await visitor.post(`/complain/${slug}`, form);
-      expect(res.statusCode, slug).toBe(303);
-      expect(res.headers.location, `after ${slug}`).not.toBe(`/complain/${slug}`);
-    }
+    await answerPublicForm(visitor, steps);
     const check = await visitor.get('/complain/check');
     expect(check.statusCode).toBe(200);
     expect(check.body).toContain('Harbourside Borough Council');
@@ -133,10 +128,7 @@ describe('the public complaint form', () => {
     expect(check.body).toContain('/complain/service?change=1');
     // Not finished and within 12 weeks of complaining to them: the complainant is warned it may be referred back.
     expect(check.body).toContain('may refer it back');
-    const sent = await visitor.post('/complain/check', {});
-    expect(sent.headers.location).toBe('/complain/confirmation');
-    const confirmation = await visitor.get('/complain/confirmation');
-    const reference = /id="reference">(\d\d \d\d\d \d\d\d)</.exec(confirmation.body)?.[1];
+    const reference = await sendPublicForm(visitor);
     expect(reference).toMatch(/^26 \d{3} \d{3}$/);
     const row = await t.db.kysely
       .selectFrom('complaints')
