@@ -166,8 +166,8 @@ const hasWrk = (() => {
  * answered, for `seconds`, cycling through `paths` (absolute paths on `base`) with `cookie`.
  *
  * The load generator shares the machine with the server and PostgreSQL, so its own CPU is taken
- * from what it measures. wrk (C, one thread; `apt-get install wrk`) costs about a tenth of what
- * autocannon (Node) does per request, and is used when installed; BENCH_LOAD=autocannon forces
+ * from what it measures. wrk (C, one thread; `apt-get install wrk`) costs a quarter to a fifth of
+ * what autocannon (Node) does per request, and is used when installed; BENCH_LOAD=autocannon forces
  * autocannon. Both report latency from request sent to response read.
  */
 export async function loadTest(
@@ -177,17 +177,19 @@ export async function loadTest(
   seconds: number,
   connections: number,
 ): Promise<LoadFigures> {
-  if (hasWrk && process.env.BENCH_LOAD !== 'autocannon') return wrk(base, paths, cookie, seconds, connections);
-  return autocannonLoad(base, paths, cookie, seconds, connections);
+  const load: Load = { base, paths, cookie, seconds, connections };
+  return hasWrk && process.env.BENCH_LOAD !== 'autocannon' ? wrk(load) : autocannonLoad(load);
 }
 
-function wrk(
-  base: string,
-  paths: readonly string[],
-  cookie: string,
-  seconds: number,
-  connections: number,
-): Promise<LoadFigures> {
+interface Load {
+  base: string;
+  paths: readonly string[];
+  cookie: string;
+  seconds: number;
+  connections: number;
+}
+
+function wrk({ base, paths, cookie, seconds, connections }: Load): Promise<LoadFigures> {
   const script = path.join(os.tmpdir(), `liaison-wrk-${process.pid}.lua`);
   const lua = [
     `local paths = { ${paths.map((p) => JSON.stringify(p)).join(', ')} }`,
@@ -230,13 +232,7 @@ function wrk(
   });
 }
 
-function autocannonLoad(
-  base: string,
-  paths: readonly string[],
-  cookie: string,
-  seconds: number,
-  connections: number,
-): Promise<LoadFigures> {
+function autocannonLoad({ base, paths, cookie, seconds, connections }: Load): Promise<LoadFigures> {
   let next = 0;
   const latencies: number[] = [];
   return new Promise<LoadFigures>((resolve, reject) => {
