@@ -636,6 +636,43 @@ describe('the API', () => {
     expect(history.body).toContain('by Ombudsman (System)');
     expect(history.body).not.toContain('Online form');
   });
+
+  it('says who made each status change: by name to staff tokens, by role only to the authority', async () => {
+    // Recorded on the staff page by a person, then assessed with a token.
+    const id = await recordByPhone({ summary: 'The council lost my housing application' });
+    const api = await apiClient('Assessment system', 'intake-officer');
+    const assessed = await api.post(`/api/v1/complaints/${id}/assessment`, {
+      outcome: 'not-investigate',
+      reason: 'No significant injustice',
+    });
+    expect(assessed.statusCode).toBe(200);
+    const personName = (
+      await t.db.kysely
+        .selectFrom('users')
+        .select('display_name')
+        .where('id', '=', intakeActor.id)
+        .executeTakeFirstOrThrow()
+    ).display_name;
+
+    type History = { history: { toStatus: string; by: { type: string; name: string | null } }[] };
+    const staff = await api.get(`/api/v1/complaints/${id}`);
+    expect(staff.statusCode).toBe(200);
+    expect(staff.json<History>().history.map((h) => ({ toStatus: h.toStatus, by: h.by }))).toEqual([
+      { toStatus: 'intake', by: { type: 'user', name: personName } },
+      { toStatus: 'assessment', by: { type: 'token', name: 'Assessment system' } },
+      { toStatus: 'closed', by: { type: 'token', name: 'Assessment system' } },
+    ]);
+
+    const portalApi = await apiClient('Harbourside case system', 'link-officer', authorityId);
+    const own = await portalApi.get(`/api/v1/complaints/${id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.json<History>().history.map((h) => h.by)).toEqual([
+      { type: 'ombudsman', name: null },
+      { type: 'ombudsman', name: null },
+      { type: 'ombudsman', name: null },
+    ]);
+    for (const hidden of [personName, 'Assessment system', '"user"', '"token"']) expect(own.body).not.toContain(hidden);
+  });
 });
 
 describe('a case the authority is never told of', () => {

@@ -2,7 +2,7 @@ import type { Services } from '../../composition.ts';
 import { apiRoute, type ApiRoute } from '../../http/api.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { z } from 'zod';
-import { STATUSES, type ComplaintStatus } from './domain.ts';
+import { authorityActorType, STATUSES, statusActor, type ComplaintStatus, type StatusActorRow } from './domain.ts';
 import {
   apiAssessment,
   apiComplaintDetail,
@@ -45,6 +45,12 @@ const party = (p: {
   communicationNeeds: p.communicationNeeds ?? null,
   relationship: p.relationship ?? null,
 });
+
+/** Who made a status change: by kind and name to staff, by role only (never a name) to the authority. */
+function historyActor(h: StatusActorRow, forAuthority: boolean) {
+  const who = statusActor(h);
+  return forAuthority ? { type: authorityActorType(who.type), name: null } : who;
+}
 
 /** Complaints over the API: staff record and assess; authority tokens read their own authority's. */
 export function complaintsApi(services: Services): ApiRoute[] {
@@ -106,7 +112,10 @@ export function complaintsApi(services: Services): ApiRoute[] {
       url: '/complaints/:id',
       access: 'signed-in',
       summary: 'One complaint with its status history',
-      description: 'The complainant is shown to an authority token only when they consented to sharing.',
+      description:
+        'The complainant is shown to an authority token only when they consented to sharing. Each status change says ' +
+        'who made it (`by`): to staff tokens the kind (a person, an API token, the system or the online form) and ' +
+        'the person’s or token’s name; to an authority token only whether the ombudsman or the online form acted.',
       tags: ['Complaints'],
       params: complaintIdParams,
       response: apiComplaintDetail,
@@ -142,6 +151,7 @@ export function complaintsApi(services: Services): ApiRoute[] {
             outcome: h.outcome,
             reason: h.reason,
             changedAt: h.changed_at.toISOString(),
+            by: historyActor(h, actor.authorityId !== null),
           })),
         };
       },

@@ -343,6 +343,26 @@ export const apiComplaintDetail = apiComplaintSummary.extend({
       outcome: z.string().nullable(),
       reason: z.string().nullable(),
       changedAt: z.string(),
+      by: z
+        .object({
+          type: z
+            .enum(['user', 'token', 'system', 'public-form', 'ombudsman'])
+            .describe(
+              'Staff tokens: `user` (a person on a staff page), `token` (an API token), `system` (a scheduled job) or ' +
+                '`public-form` (the complainant, on the online form). Authority tokens see only `ombudsman` or `public-form`.',
+            ),
+          name: z
+            .string()
+            .nullable()
+            .describe(
+              'The person’s display name or the token’s name, to staff tokens only. Null for the system and the online ' +
+                'form, for a person or token since deleted, and always for authority tokens.',
+            ),
+        })
+        .describe(
+          'Who made the change. A change recorded before its maker’s kind was kept is `user` when a person was ' +
+            'recorded, otherwise `public-form`, as on the case’s timeline.',
+        ),
     }),
   ),
 });

@@ -117,27 +117,40 @@ export interface ShownActor {
 
 export const ONLINE_FORM = 'Online form';
 
-/**
- * How a status change's maker is shown. A person by name, an API token by its name, the system as
- * the system, and only a complaint sent on the public form as the online form. A change recorded
- * before its maker's kind was kept shows what it always did: the person when one was recorded,
- * otherwise the online form.
- */
-export function shownActor(h: {
+/** A status history row's record of who made the change. */
+export interface StatusActorRow {
   changed_by_type: StatusActorType | null;
   changed_by: string | null;
   changed_by_name: string | null;
   changed_by_token_name: string | null;
-}): ShownActor {
+}
+
+/**
+ * Who made a status change: its kind, and the person's display name or the token's name (null for
+ * the system and the online form, and for a person or token since deleted). A change recorded
+ * before its maker's kind was kept is what it always showed: the person when one was recorded,
+ * otherwise the online form.
+ */
+export function statusActor(h: StatusActorRow): { type: StatusActorType; name: string | null } {
   const type = h.changed_by_type ?? (h.changed_by === null ? 'public-form' : 'user');
+  return { type, name: type === 'user' ? h.changed_by_name : type === 'token' ? h.changed_by_token_name : null };
+}
+
+/** Who made a status change as the authority may know it: the ombudsman, or the online form. */
+export const authorityActorType = (type: StatusActorType): 'ombudsman' | 'public-form' =>
+  type === 'public-form' ? 'public-form' : 'ombudsman';
+
+/**
+ * How a status change's maker is shown (see `statusActor`). A person by name, an API token by its
+ * name, the system as the system, and only a complaint sent on the public form as the online form.
+ */
+export function shownActor(h: StatusActorRow): ShownActor {
+  const { type, name } = statusActor(h);
   switch (type) {
     case 'user':
-      return { role: 'Ombudsman', by: h.changed_by_name };
+      return { role: 'Ombudsman', by: name };
     case 'token':
-      return {
-        role: 'Ombudsman',
-        by: h.changed_by_token_name === null ? 'API token' : `API token ‘${h.changed_by_token_name}’`,
-      };
+      return { role: 'Ombudsman', by: name === null ? 'API token' : `API token ‘${name}’` };
     case 'system':
       return { role: 'Ombudsman', by: 'System' };
     case 'public-form':
