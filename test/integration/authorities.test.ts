@@ -591,3 +591,136 @@ describe('CSV import of heads of service', () => {
     ]);
   });
 });
+
+describe('the portal’s contacts forms', () => {
+  const portalForm = (overrides: Record<string, string> = {}) => ({
+    address: 'County Hall\nTestville',
+    genericInbox: 'ombudsman@testshire.example',
+    ceTitle: 'Ms',
+    ceName: 'Ada Chief',
+    ceJobTitle: 'Chief Executive',
+    ceEmail: 'ada@testshire.example',
+    moTitle: '',
+    moName: 'Mo Officer',
+    moJobTitle: 'Head of Legal',
+    moEmail: 'mo@testshire.example',
+    ...overrides,
+  });
+
+  it('lets a link officer change the generic inbox and chief executive, which staff then see', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Portalchange Council' }));
+    const { token } = await signedInAs(t.db, t.services, 'link-officer', id);
+    const client = new TestClient(t.app).withSession(token);
+    const page = await client.get('/portal/authority');
+    expect(page.body).toContain(`href="/portal/authority/${id}/contacts#contact-details"`);
+    expect(page.body).toContain('href="/portal/link-officer-change"');
+    const form = await client.get(`/portal/authority/${id}/contacts`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('value="ombudsman@testshire.example"');
+    expect(form.body).not.toContain('name="name"');
+    expect(form.body).not.toContain('name="region"');
+
+    const res = await client.post(
+      `/portal/authority/${id}/contacts`,
+      portalForm({ genericInbox: 'casework@portalchange.example', ceName: 'Cyril New', ceEmail: 'cyril@pc.example' }),
+    );
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/portal/authority');
+    const after = await client.get('/portal/authority');
+    expect(after.body).toContain('Contacts changed');
+    expect(after.body).toContain('casework@portalchange.example');
+
+    const { token: staffToken } = await signedInAs(t.db, t.services, 'investigator');
+    const staffPage = await new TestClient(t.app).withSession(staffToken).get(`/staff/authorities/${id}`);
+    expect(staffPage.body).toContain('casework@portalchange.example');
+    expect(staffPage.body).toContain('Cyril New');
+    expect(staffPage.body).toContain('Portalchange Council');
+    const audit = await t.db.kysely
+      .selectFrom('audit_events')
+      .select('action')
+      .where('authority_id', '=', id)
+      .where('action', 'in', ['authority.updated', 'senior-officer.changed'])
+      .execute();
+    expect(audit.map((e) => e.action).sort()).toEqual(['authority.updated', 'senior-officer.changed']);
+  });
+
+  it('shows the error summary with the input kept on a bad email, and changes nothing', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Badmail Council' }));
+    const before = await t.services.authorities.getAuthority(lead, id);
+    const { token } = await signedInAs(t.db, t.services, 'link-officer', id);
+    const client = new TestClient(t.app).withSession(token);
+    const res = await client.post(
+      `/portal/authority/${id}/contacts`,
+      portalForm({ genericInbox: 'not-an-email', ceName: 'Typed Name' }),
+    );
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/portal/authority/${id}/contacts`);
+    const form = await client.get(`/portal/authority/${id}/contacts`);
+    expect(form.body).toContain('govuk-error-summary');
+    expect(form.body).toContain('Enter the generic inbox in the correct format, like name@example.com');
+    expect(form.body).toContain('value="Typed Name"');
+    expect(form.body).toContain('value="not-an-email"');
+    expect(await t.services.authorities.getAuthority(lead, id)).toEqual(before);
+  });
+
+  it('adds, changes and removes a head of service after asking', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Headchange Council' }));
+    const { token } = await signedInAs(t.db, t.services, 'senior-officer', id);
+    const client = new TestClient(t.app).withSession(token);
+    const head = {
+      serviceArea: 'housing',
+      title: '',
+      name: 'Hana Home',
+      jobTitle: 'Head of Housing',
+      email: 'hana@hc.example',
+    };
+    expect((await client.post(`/portal/authority/${id}/heads-of-service/new`, head)).headers.location).toBe(
+      '/portal/authority',
+    );
+    const page = await client.get('/portal/authority');
+    expect(page.body).toContain('Head of service added');
+    expect(page.body).toContain(`href="/portal/authority/${id}/heads-of-service/housing"`);
+    expect((await client.post(`/portal/authority/${id}/heads-of-service/new`, head)).headers.location).toBe(
+      `/portal/authority/${id}/heads-of-service/new`,
+    );
+    expect((await client.get(`/portal/authority/${id}/heads-of-service/new`)).body).toContain(
+      'There is already a head of service for housing',
+    );
+    await client.post(`/portal/authority/${id}/heads-of-service/housing`, { ...head, name: 'Hana Changed' });
+    expect((await t.services.authorities.getAuthority(lead, id)).headsOfService[0]?.name).toBe('Hana Changed');
+    const confirm = await client.get(`/portal/authority/${id}/heads-of-service/housing/remove`);
+    expect(confirm.body).toContain('Remove the head of housing?');
+    await client.post(`/portal/authority/${id}/heads-of-service/housing/remove`, {});
+    expect((await t.services.authorities.getAuthority(lead, id)).headsOfService).toEqual([]);
+  });
+
+  it('shows a delegate no change links and refuses their posts', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Delegate Council' }));
+    const before = await t.services.authorities.getAuthority(lead, id);
+    const { token } = await signedInAs(t.db, t.services, 'delegate', id);
+    const client = new TestClient(t.app).withSession(token);
+    const page = await client.get('/portal/authority');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Delegate Council');
+    expect(page.body).not.toContain(`/portal/authority/${id}/`);
+    expect(page.body).toContain('href="/portal/link-officer-change"');
+    expect((await client.get(`/portal/authority/${id}/contacts`)).statusCode).toBe(403);
+    const res = await client.post(`/portal/authority/${id}/contacts`, portalForm({ genericInbox: 'x@d.example' }));
+    expect(res.statusCode).toBe(403);
+    expect(await t.services.authorities.getAuthority(lead, id)).toEqual(before);
+  });
+
+  it('answers 404 for another authority’s id', async () => {
+    const own = await t.services.authorities.create(lead, input({ name: 'Ownside Council' }));
+    const other = await t.services.authorities.create(lead, input({ name: 'Otherside Council' }));
+    const before = await t.services.authorities.getAuthority(lead, other);
+    const { token } = await signedInAs(t.db, t.services, 'link-officer', own);
+    const client = new TestClient(t.app).withSession(token);
+    expect((await client.get(`/portal/authority/${other}/contacts`)).statusCode).toBe(404);
+    const res = await client.post(`/portal/authority/${other}/contacts`, portalForm({ genericInbox: 'x@o.example' }));
+    expect(res.statusCode).toBe(404);
+    const head = { serviceArea: 'planning', title: '', name: 'Pat', jobTitle: 'Head', email: 'pat@o.example' };
+    expect((await client.post(`/portal/authority/${other}/heads-of-service/new`, head)).statusCode).toBe(404);
+    expect(await t.services.authorities.getAuthority(lead, other)).toEqual(before);
+  });
+});

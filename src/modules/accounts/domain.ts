@@ -49,6 +49,8 @@ export const PERMISSIONS = {
   'authorities:read': STAFF_ROLES,
   'authorities:manage': ['relationship-lead', 'administrator'],
   'authorities:import': ['relationship-lead', 'administrator'],
+  /** An authority's own contacts (address, generic inbox, senior officers), changed in the portal. */
+  'authorities:contacts': ['link-officer', 'senior-officer'],
   'link-officers:read': STAFF_ROLES,
   'link-officers:manage': ['relationship-lead', 'administrator'],
   'link-officers:delegate': ['link-officer'],

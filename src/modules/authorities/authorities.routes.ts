@@ -16,7 +16,13 @@ import {
   exportRecord,
   templateRows,
 } from './authorities.csv.ts';
-import { authorityForm, directoryQuery, headOfServiceForm, type DirectoryQuery } from './authorities.schemas.ts';
+import {
+  authorityForm,
+  contactsForm,
+  directoryQuery,
+  headOfServiceForm,
+  type DirectoryQuery,
+} from './authorities.schemas.ts';
 import { MAX_ROW_ERRORS, type AuthorityDetail, type ImportStatus } from './authorities.service.ts';
 import { AUTHORITY_KINDS, KIND_NAMES, REGIONS, SERVICE_AREAS, SERVICE_AREA_NAMES, isServiceArea } from './domain.ts';
 
@@ -101,6 +107,19 @@ function formValues(a: AuthorityDetail): Record<string, string> {
 }
 
 const hasValues = (values: Record<string, unknown>) => Object.keys(values).length > 0;
+
+/** The head of service form's values from a stored head of service. */
+const headValues = (head: AuthorityDetail['headsOfService'][number]): Record<string, string> => ({
+  serviceArea: head.serviceArea ?? '',
+  title: head.title ?? '',
+  name: head.name,
+  jobTitle: head.jobTitle,
+  email: head.email,
+});
+
+/** The service areas without a head of service. */
+const missingAreas = (authority: AuthorityDetail) =>
+  SERVICE_AREAS.filter((a) => !authority.headsOfService.some((h) => h.serviceArea === a));
 
 /** Staff pages of the authority directory, and the authority portal's own contacts page. */
 export function authoritiesRoutes(services: Services): PageRoute[] {
@@ -264,7 +283,6 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           services.remedies.rates(actor, authority.id),
           services.correspondence.recentBounces(actor, authority.id),
         ]);
-        const missingAreas = SERVICE_AREAS.filter((a) => !authority.headsOfService.some((h) => h.serviceArea === a));
         return reply.render('authorities/views/authority.njk', {
           authority,
           linkOfficers,
@@ -274,7 +292,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           refused,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
-          canAddHead: missingAreas.length > 0,
+          canAddHead: missingAreas(authority).length > 0,
         });
       },
     },
@@ -352,6 +370,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           authority,
           heading: 'Add a head of service',
           action: `/staff/authorities/${authority.id}/heads-of-service/new`,
+          backHref: `/staff/authorities/${authority.id}`,
           serviceAreaItems: serviceAreaItems(request.flash.values?.serviceArea as string | undefined),
         });
       },
@@ -384,15 +403,9 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           head,
           heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
           action: `/staff/authorities/${authority.id}/heads-of-service/${area}`,
-          values: hasValues(flashed)
-            ? flashed
-            : {
-                serviceArea: area,
-                title: head.title ?? '',
-                name: head.name,
-                jobTitle: head.jobTitle,
-                email: head.email,
-              },
+          backHref: `/staff/authorities/${authority.id}`,
+          removeAction: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
+          values: hasValues(flashed) ? flashed : headValues(head),
         });
       },
     },
@@ -436,7 +449,157 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
         const actor = actorOf(request);
         if (!actor.authorityId) throw notFound('The authority');
         const authority = await authorities.getAuthority(actor, actor.authorityId);
-        return reply.render('authorities/views/portal-authority.njk', { authority });
+        return reply.render('authorities/views/portal-authority.njk', {
+          authority,
+          canChange: can(actor, 'authorities:contacts'),
+          canAddHead: missingAreas(authority).length > 0,
+        });
+      },
+    },
+    ...portalContactRoutes(services),
+  ];
+}
+
+const PORTAL_HOME = '/portal/authority';
+const portalBase = (id: string) => `/portal/authority/${id}`;
+
+/** The head of service for an area of the path, or not found. */
+function headOf(authority: AuthorityDetail, area: string) {
+  const head = authority.headsOfService.find((h) => h.serviceArea === area);
+  if (!head || !isServiceArea(area)) throw notFound('The head of service');
+  return { head, area };
+}
+
+/**
+ * The portal's forms for an authority's own contacts: its link officers and senior officers change
+ * the address, generic inbox and senior officers, with the staff forms' fields and messages. The
+ * service refuses another authority (not found) and the directory fields.
+ */
+function portalContactRoutes(services: Services): PageRoute[] {
+  const { authorities } = services;
+  return [
+    {
+      method: 'GET',
+      url: '/portal/authority/:id/contacts',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const flashed = request.flash.values ?? {};
+        return reply.render('authorities/views/authority-form.njk', {
+          heading: 'Change your authority’s contacts',
+          caption: authority.name,
+          contactsOnly: true,
+          action: `${portalBase(authority.id)}/contacts`,
+          values: hasValues(flashed) ? flashed : formValues(authority),
+          cancelHref: PORTAL_HOME,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/portal/authority/:id/contacts',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `${portalBase(id)}/contacts`, async () => {
+          await authorities.change(actorOf(request), id, parseForm(contactsForm, request.body));
+          reply.setFlash({ notice: 'Contacts changed' });
+          return PORTAL_HOME;
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/portal/authority/:id/heads-of-service/new',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        return reply.render('authorities/views/head-of-service-form.njk', {
+          authority,
+          heading: 'Add a head of service',
+          action: `${portalBase(authority.id)}/heads-of-service/new`,
+          backHref: PORTAL_HOME,
+          serviceAreaItems: serviceAreaItems(request.flash.values?.serviceArea as string | undefined),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/portal/authority/:id/heads-of-service/new',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `${portalBase(id)}/heads-of-service/new`, async () => {
+          await authorities.setHeadOfService(actorOf(request), id, parseForm(headOfServiceForm, request.body), true);
+          reply.setFlash({ notice: 'Head of service added' });
+          return PORTAL_HOME;
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/portal/authority/:id/heads-of-service/:area',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const { head, area } = headOf(authority, (request.params as { area: string }).area);
+        const flashed = request.flash.values ?? {};
+        return reply.render('authorities/views/head-of-service-form.njk', {
+          authority,
+          head,
+          heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
+          action: `${portalBase(authority.id)}/heads-of-service/${area}`,
+          backHref: PORTAL_HOME,
+          removeHref: `${portalBase(authority.id)}/heads-of-service/${area}/remove`,
+          values: hasValues(flashed) ? flashed : headValues(head),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/portal/authority/:id/heads-of-service/:area',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        const { area } = request.params as { area: string };
+        return handleForm(
+          request,
+          reply,
+          `${portalBase(id)}/heads-of-service/${encodeURIComponent(area)}`,
+          async () => {
+            const input = parseForm(headOfServiceForm, { ...(request.body as object), serviceArea: area });
+            await authorities.setHeadOfService(actorOf(request), id, input, false);
+            reply.setFlash({ notice: 'Head of service changed' });
+            return PORTAL_HOME;
+          },
+        );
+      },
+    },
+    {
+      method: 'GET',
+      url: '/portal/authority/:id/heads-of-service/:area/remove',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const { head, area } = headOf(authority, (request.params as { area: string }).area);
+        return reply.render('authorities/views/portal-remove-head.njk', {
+          authority,
+          head,
+          action: `${portalBase(authority.id)}/heads-of-service/${area}/remove`,
+          backHref: `${portalBase(authority.id)}/heads-of-service/${area}`,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/portal/authority/:id/heads-of-service/:area/remove',
+      access: 'authorities:contacts',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        const { area } = request.params as { area: string };
+        await authorities.removeHeadOfService(actorOf(request), id, area);
+        reply.setFlash({ notice: 'Head of service removed' });
+        return reply.redirect(PORTAL_HOME, 303);
       },
     },
   ];

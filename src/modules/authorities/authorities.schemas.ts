@@ -105,27 +105,51 @@ const authorityFields = {
   genericInbox: optionalEmail('the generic inbox'),
 };
 
+/** The chief executive and monitoring officer as flat form fields, shared by the staff and portal forms. */
+const officerFormFields = {
+  ceTitle: optionalText('Title', 50),
+  ceName: requiredText('the chief executive’s name', 'Name', NAME_MAX),
+  ceJobTitle: requiredText('the chief executive’s job title', 'Job title', JOB_TITLE_MAX),
+  ceEmail: requiredEmail('the chief executive’s email address'),
+  moTitle: optionalText('Title', 50),
+  moName: optionalText('Name', NAME_MAX),
+  moJobTitle: optionalText('Job title', JOB_TITLE_MAX),
+  moEmail: optionalEmail('the monitoring officer’s email address'),
+};
+
+interface OfficerFormValues {
+  ceTitle: string | null;
+  ceName: string;
+  ceJobTitle: string;
+  ceEmail: string;
+  moTitle: string | null;
+  moName: string | null;
+  moJobTitle: string | null;
+  moEmail: string | null;
+}
+
+/** A monitoring officer is all or nothing: once one field is given, the name, job title and email are needed. */
+function refineMonitoringOfficer(f: OfficerFormValues, ctx: z.RefinementCtx) {
+  if (!(f.moName || f.moJobTitle || f.moEmail || f.moTitle)) return;
+  if (!f.moName) ctx.addIssue({ code: 'custom', path: ['moName'], message: 'Enter the monitoring officer’s name' });
+  if (!f.moJobTitle)
+    ctx.addIssue({ code: 'custom', path: ['moJobTitle'], message: 'Enter the monitoring officer’s job title' });
+  if (!f.moEmail)
+    ctx.addIssue({ code: 'custom', path: ['moEmail'], message: 'Enter the monitoring officer’s email address' });
+}
+
+const officersFrom = (f: OfficerFormValues): Pick<AuthorityInput, 'chiefExecutive' | 'monitoringOfficer'> => ({
+  chiefExecutive: { title: f.ceTitle, name: f.ceName, jobTitle: f.ceJobTitle, email: f.ceEmail },
+  monitoringOfficer:
+    f.moName && f.moJobTitle && f.moEmail
+      ? { title: f.moTitle, name: f.moName, jobTitle: f.moJobTitle, email: f.moEmail }
+      : null,
+});
+
 /** The authority form: flat fields, so each message lands beside its field. */
 export const authorityForm = z
-  .object({
-    ...authorityFields,
-    ceTitle: optionalText('Title', 50),
-    ceName: requiredText('the chief executive’s name', 'Name', NAME_MAX),
-    ceJobTitle: requiredText('the chief executive’s job title', 'Job title', JOB_TITLE_MAX),
-    ceEmail: requiredEmail('the chief executive’s email address'),
-    moTitle: optionalText('Title', 50),
-    moName: optionalText('Name', NAME_MAX),
-    moJobTitle: optionalText('Job title', JOB_TITLE_MAX),
-    moEmail: optionalEmail('the monitoring officer’s email address'),
-  })
-  .superRefine((f, ctx) => {
-    if (!(f.moName || f.moJobTitle || f.moEmail || f.moTitle)) return;
-    if (!f.moName) ctx.addIssue({ code: 'custom', path: ['moName'], message: 'Enter the monitoring officer’s name' });
-    if (!f.moJobTitle)
-      ctx.addIssue({ code: 'custom', path: ['moJobTitle'], message: 'Enter the monitoring officer’s job title' });
-    if (!f.moEmail)
-      ctx.addIssue({ code: 'custom', path: ['moEmail'], message: 'Enter the monitoring officer’s email address' });
-  })
+  .object({ ...authorityFields, ...officerFormFields })
+  .superRefine(refineMonitoringOfficer)
   .transform((f): AuthorityInput => ({
     name: f.name,
     kind: f.kind,
@@ -133,12 +157,20 @@ export const authorityForm = z
     address: f.address,
     region: f.region,
     genericInbox: f.genericInbox,
-    chiefExecutive: { title: f.ceTitle, name: f.ceName, jobTitle: f.ceJobTitle, email: f.ceEmail },
-    monitoringOfficer:
-      f.moName && f.moJobTitle && f.moEmail
-        ? { title: f.moTitle, name: f.moName, jobTitle: f.moJobTitle, email: f.moEmail }
-        : null,
+    ...officersFrom(f),
   }));
+
+/** What an authority may change about itself: its contacts, never the ombudsman's directory record. */
+export type AuthorityContactsInput = Pick<
+  AuthorityInput,
+  'address' | 'genericInbox' | 'chiefExecutive' | 'monitoringOfficer'
+>;
+
+/** The portal's contacts form: the authority form without the directory fields, with the same messages. */
+export const contactsForm = z
+  .object({ address: authorityFields.address, genericInbox: authorityFields.genericInbox, ...officerFormFields })
+  .superRefine(refineMonitoringOfficer)
+  .transform((f): AuthorityContactsInput => ({ address: f.address, genericInbox: f.genericInbox, ...officersFrom(f) }));
 
 export const headOfServiceForm = z.object({
   serviceArea: z.enum(SERVICE_AREAS, { error: 'Select the service area' }),

@@ -439,10 +439,11 @@ export class AuthoritiesService {
 
   /**
    * Records the head of service for one area. `adding` refuses an area that already has one (the
-   * add form); otherwise the area's head is replaced or set.
+   * add form); otherwise the area's head is replaced or set. Staff who manage the directory, or the
+   * authority's own link officer or senior officer.
    */
   async setHeadOfService(actor: Actor, id: string, input: HeadOfServiceInput, adding: boolean): Promise<void> {
-    this.assertMay(actor, 'authorities:manage');
+    this.assertMayChange(actor, id, ['headsOfService']);
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
@@ -456,7 +457,7 @@ export class AuthoritiesService {
   }
 
   async removeHeadOfService(actor: Actor, id: string, serviceArea: string): Promise<void> {
-    this.assertMay(actor, 'authorities:manage');
+    this.assertMayChange(actor, id, ['headsOfService']);
     if (!isServiceArea(serviceArea)) throw notFound('The head of service');
     await this.db.transaction().execute(async (trx) => {
       if (!(await this.repo.with(trx).findById(id))) throw notFound('The authority');
