@@ -425,6 +425,28 @@ describe('authority page', () => {
     expect((await investigatorClient.get(`/staff/authorities/${id}/close`)).statusCode).toBe(403);
   });
 
+  it('asks staff before removing a head of service', async () => {
+    const id = await t.services.authorities.create(lead, input({ name: 'Headcount Borough Council' }), [
+      {
+        serviceArea: 'housing',
+        title: null,
+        name: 'Hugo Housing',
+        jobTitle: 'Head of Housing',
+        email: 'hugo@headcount.example',
+      },
+    ]);
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const client = new TestClient(t.app).withSession(token);
+    const form = await client.get(`/staff/authorities/${id}/heads-of-service/housing`);
+    expect(form.body).toContain(`href="/staff/authorities/${id}/heads-of-service/housing/remove"`);
+    const confirm = await client.get(`/staff/authorities/${id}/heads-of-service/housing/remove`);
+    expect(confirm.body).toContain('Remove the head of housing?');
+    expect(confirm.body).toContain('Hugo Housing (hugo@headcount.example)');
+    expect((await t.services.authorities.getAuthority(lead, id)).headsOfService).toHaveLength(1);
+    await client.post(`/staff/authorities/${id}/heads-of-service/housing/remove`, {});
+    expect((await t.services.authorities.getAuthority(lead, id)).headsOfService).toEqual([]);
+  });
+
   it('counts the authority’s open cases, leaving closed ones out', async () => {
     const id = await t.services.authorities.create(lead, input({ name: 'Casework Borough Council' }), []);
     await createComplaint(t.db, id, 'investigation');

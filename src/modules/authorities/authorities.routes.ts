@@ -404,7 +404,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
           action: `/staff/authorities/${authority.id}/heads-of-service/${area}`,
           backHref: `/staff/authorities/${authority.id}`,
-          removeAction: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
+          removeHref: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
           values: hasValues(flashed) ? flashed : headValues(head),
         });
       },
@@ -427,6 +427,21 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
             return `/staff/authorities/${id}#contacts`;
           },
         );
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/authorities/:id/heads-of-service/:area/remove',
+      access: 'authorities:manage',
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const { head, area } = headOf(authority, (request.params as { area: string }).area);
+        return reply.render('authorities/views/remove-head.njk', {
+          authority,
+          head,
+          action: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
+          backHref: `/staff/authorities/${authority.id}/heads-of-service/${area}`,
+        });
       },
     },
     {
@@ -582,7 +597,7 @@ function portalContactRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const authority = await authorities.getAuthority(actorOf(request), idParam(request));
         const { head, area } = headOf(authority, (request.params as { area: string }).area);
-        return reply.render('authorities/views/portal-remove-head.njk', {
+        return reply.render('authorities/views/remove-head.njk', {
           authority,
           head,
           action: `${portalBase(authority.id)}/heads-of-service/${area}/remove`,
