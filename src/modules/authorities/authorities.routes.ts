@@ -1,9 +1,10 @@
+import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { Services } from '../../composition.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
-import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
+import { type Access, type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
 import {
@@ -360,102 +361,12 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
         return reply.redirect(`/staff/authorities/${id}`, 303);
       },
     },
-    {
-      method: 'GET',
-      url: '/staff/authorities/:id/heads-of-service/new',
+    ...headOfServiceRoutes(services, {
+      prefix: '/staff/authorities',
       access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        return reply.render('authorities/views/head-of-service-form.njk', {
-          authority,
-          heading: 'Add a head of service',
-          action: `/staff/authorities/${authority.id}/heads-of-service/new`,
-          backHref: `/staff/authorities/${authority.id}`,
-          serviceAreaItems: serviceAreaItems(request.flash.values?.serviceArea as string | undefined),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/staff/authorities/:id/heads-of-service/new',
-      access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        return handleForm(request, reply, `/staff/authorities/${id}/heads-of-service/new`, async () => {
-          await authorities.setHeadOfService(actorOf(request), id, parseForm(headOfServiceForm, request.body), true);
-          reply.setFlash({ notice: 'Head of service added' });
-          return `/staff/authorities/${id}#contacts`;
-        });
-      },
-    },
-    {
-      method: 'GET',
-      url: '/staff/authorities/:id/heads-of-service/:area',
-      access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const { area } = request.params as { area: string };
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        const head = authority.headsOfService.find((h) => h.serviceArea === area);
-        if (!head || !isServiceArea(area)) throw notFound('The head of service');
-        const flashed = request.flash.values ?? {};
-        return reply.render('authorities/views/head-of-service-form.njk', {
-          authority,
-          head,
-          heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
-          action: `/staff/authorities/${authority.id}/heads-of-service/${area}`,
-          backHref: `/staff/authorities/${authority.id}`,
-          removeHref: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
-          values: hasValues(flashed) ? flashed : headValues(head),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/staff/authorities/:id/heads-of-service/:area',
-      access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        const { area } = request.params as { area: string };
-        return handleForm(
-          request,
-          reply,
-          `/staff/authorities/${id}/heads-of-service/${encodeURIComponent(area)}`,
-          async () => {
-            const input = parseForm(headOfServiceForm, { ...(request.body as object), serviceArea: area });
-            await authorities.setHeadOfService(actorOf(request), id, input, false);
-            reply.setFlash({ notice: 'Head of service changed' });
-            return `/staff/authorities/${id}#contacts`;
-          },
-        );
-      },
-    },
-    {
-      method: 'GET',
-      url: '/staff/authorities/:id/heads-of-service/:area/remove',
-      access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        const { head, area } = headOf(authority, (request.params as { area: string }).area);
-        return reply.render('authorities/views/remove-head.njk', {
-          authority,
-          head,
-          action: `/staff/authorities/${authority.id}/heads-of-service/${area}/remove`,
-          backHref: `/staff/authorities/${authority.id}/heads-of-service/${area}`,
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/staff/authorities/:id/heads-of-service/:area/remove',
-      access: 'authorities:manage',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        const { area } = request.params as { area: string };
-        await authorities.removeHeadOfService(actorOf(request), id, area);
-        reply.setFlash({ notice: 'Head of service removed' });
-        return reply.redirect(`/staff/authorities/${id}#contacts`, 303);
-      },
-    },
+      back: (id) => `/staff/authorities/${id}`,
+      done: (id) => `/staff/authorities/${id}#contacts`,
+    }),
     {
       method: 'GET',
       url: '/portal/authority',
@@ -483,6 +394,109 @@ function headOf(authority: AuthorityDetail, area: string) {
   const head = authority.headsOfService.find((h) => h.serviceArea === area);
   if (!head || !isServiceArea(area)) throw notFound('The head of service');
   return { head, area };
+}
+
+/**
+ * Adding, changing and removing a head of service, for staff and for the authority's own portal
+ * alike: the same forms and rules under each face's address, permission and way back.
+ */
+function headOfServiceRoutes(
+  services: Services,
+  face: { prefix: string; access: Access; back: (id: string) => string; done: (id: string) => string },
+): PageRoute[] {
+  const { authorities } = services;
+  const base = (id: string) => `${face.prefix}/${id}/heads-of-service`;
+  const areaOf = (request: FastifyRequest) => (request.params as { area: string }).area;
+  return [
+    {
+      method: 'GET',
+      url: `${face.prefix}/:id/heads-of-service/new`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        return reply.render('authorities/views/head-of-service-form.njk', {
+          authority,
+          heading: 'Add a head of service',
+          action: `${base(authority.id)}/new`,
+          backHref: face.back(authority.id),
+          serviceAreaItems: serviceAreaItems(request.flash.values?.serviceArea as string | undefined),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: `${face.prefix}/:id/heads-of-service/new`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, `${base(id)}/new`, async () => {
+          await authorities.setHeadOfService(actorOf(request), id, parseForm(headOfServiceForm, request.body), true);
+          reply.setFlash({ notice: 'Head of service added' });
+          return face.done(id);
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: `${face.prefix}/:id/heads-of-service/:area`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const { head, area } = headOf(authority, areaOf(request));
+        const flashed = request.flash.values ?? {};
+        return reply.render('authorities/views/head-of-service-form.njk', {
+          authority,
+          head,
+          heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
+          action: `${base(authority.id)}/${area}`,
+          backHref: face.back(authority.id),
+          removeHref: `${base(authority.id)}/${area}/remove`,
+          values: hasValues(flashed) ? flashed : headValues(head),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: `${face.prefix}/:id/heads-of-service/:area`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        const area = areaOf(request);
+        return handleForm(request, reply, `${base(id)}/${encodeURIComponent(area)}`, async () => {
+          const input = parseForm(headOfServiceForm, { ...(request.body as object), serviceArea: area });
+          await authorities.setHeadOfService(actorOf(request), id, input, false);
+          reply.setFlash({ notice: 'Head of service changed' });
+          return face.done(id);
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: `${face.prefix}/:id/heads-of-service/:area/remove`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
+        const { head, area } = headOf(authority, areaOf(request));
+        return reply.render('authorities/views/remove-head.njk', {
+          authority,
+          head,
+          action: `${base(authority.id)}/${area}/remove`,
+          backHref: `${base(authority.id)}/${area}`,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: `${face.prefix}/:id/heads-of-service/:area/remove`,
+      access: face.access,
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        await authorities.removeHeadOfService(actorOf(request), id, areaOf(request));
+        reply.setFlash({ notice: 'Head of service removed' });
+        return reply.redirect(face.done(id), 303);
+      },
+    },
+  ];
 }
 
 /**
@@ -523,100 +537,12 @@ function portalContactRoutes(services: Services): PageRoute[] {
         });
       },
     },
-    {
-      method: 'GET',
-      url: '/portal/authority/:id/heads-of-service/new',
+    ...headOfServiceRoutes(services, {
+      prefix: '/portal/authority',
       access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        return reply.render('authorities/views/head-of-service-form.njk', {
-          authority,
-          heading: 'Add a head of service',
-          action: `${portalBase(authority.id)}/heads-of-service/new`,
-          backHref: PORTAL_HOME,
-          serviceAreaItems: serviceAreaItems(request.flash.values?.serviceArea as string | undefined),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/portal/authority/:id/heads-of-service/new',
-      access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        return handleForm(request, reply, `${portalBase(id)}/heads-of-service/new`, async () => {
-          await authorities.setHeadOfService(actorOf(request), id, parseForm(headOfServiceForm, request.body), true);
-          reply.setFlash({ notice: 'Head of service added' });
-          return PORTAL_HOME;
-        });
-      },
-    },
-    {
-      method: 'GET',
-      url: '/portal/authority/:id/heads-of-service/:area',
-      access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        const { head, area } = headOf(authority, (request.params as { area: string }).area);
-        const flashed = request.flash.values ?? {};
-        return reply.render('authorities/views/head-of-service-form.njk', {
-          authority,
-          head,
-          heading: `Change the head of ${SERVICE_AREA_NAMES[area].toLowerCase()}`,
-          action: `${portalBase(authority.id)}/heads-of-service/${area}`,
-          backHref: PORTAL_HOME,
-          removeHref: `${portalBase(authority.id)}/heads-of-service/${area}/remove`,
-          values: hasValues(flashed) ? flashed : headValues(head),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/portal/authority/:id/heads-of-service/:area',
-      access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        const { area } = request.params as { area: string };
-        return handleForm(
-          request,
-          reply,
-          `${portalBase(id)}/heads-of-service/${encodeURIComponent(area)}`,
-          async () => {
-            const input = parseForm(headOfServiceForm, { ...(request.body as object), serviceArea: area });
-            await authorities.setHeadOfService(actorOf(request), id, input, false);
-            reply.setFlash({ notice: 'Head of service changed' });
-            return PORTAL_HOME;
-          },
-        );
-      },
-    },
-    {
-      method: 'GET',
-      url: '/portal/authority/:id/heads-of-service/:area/remove',
-      access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const authority = await authorities.getAuthority(actorOf(request), idParam(request));
-        const { head, area } = headOf(authority, (request.params as { area: string }).area);
-        return reply.render('authorities/views/remove-head.njk', {
-          authority,
-          head,
-          action: `${portalBase(authority.id)}/heads-of-service/${area}/remove`,
-          backHref: `${portalBase(authority.id)}/heads-of-service/${area}`,
-        });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/portal/authority/:id/heads-of-service/:area/remove',
-      access: 'authorities:contacts',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        const { area } = request.params as { area: string };
-        await authorities.removeHeadOfService(actorOf(request), id, area);
-        reply.setFlash({ notice: 'Head of service removed' });
-        return reply.redirect(PORTAL_HOME, 303);
-      },
-    },
+      back: () => PORTAL_HOME,
+      done: () => PORTAL_HOME,
+    }),
   ];
 }
 
