@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { createAuthority } from '../support/factories.ts';
+import { complaintInput, createAuthority } from '../support/factories.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -57,29 +57,10 @@ describe('intake in Chromium', () => {
 
   it('an intake officer starts intake on a complaint from the public form, then sends it to assessment', async () => {
     const authorityId = await createAuthority(h.db, { name: 'Saltcombe District Council' });
-    const created = await h.services.complaints.receive(null, {
-      authorityId,
-      serviceArea: 'housing',
-      summary: 'Repairs not done',
-      injustice: null,
-      outcomeWanted: null,
-      authorityProcessFinished: true,
-      authorityFinalResponseOn: null,
-      authorityComplainedOn: null,
-      awareOn: null,
-      urgent: [],
-      consentToShare: true,
-      complainant: {
-        name: 'Robin Hale',
-        email: 'robin.hale@example.test',
-        phone: null,
-        address: null,
-        communicationNeeds: null,
-        relationship: null,
-      },
-      representative: null,
-      channel: 'online',
-    });
+    const created = await h.services.complaints.receive(
+      null,
+      complaintInput(authorityId, { channel: 'online', complainant: { email: 'robin.hale@example.test' } }),
+    );
     const { page } = await h.pageAs('intake-officer', null, 'Ines Intake');
     await page.goto(`/staff/complaints/${created.id}`);
     await expectAccessible(page);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { createAuthority, createSession, createUser } from '../support/factories.ts';
+import { complaintInput, createAuthority, createSession, createUser } from '../support/factories.ts';
 import { dispatchCorrespondence } from '../integration/enquiries.fixtures.ts';
 
 let h: BrowserHarness;
@@ -129,29 +129,15 @@ describe('complaints in Chromium', () => {
     );
     const officer = await createUser(h.services, { role: 'intake-officer' });
     const actor = { type: 'user' as const, id: officer.id, roles: ['intake-officer' as const], authorityId: null };
-    const created = await h.services.complaints.receive(actor, {
-      authorityId,
-      serviceArea: 'housing',
-      summary: 'Homelessness application not decided',
-      injustice: null,
-      outcomeWanted: null,
-      authorityProcessFinished: false,
-      authorityFinalResponseOn: null,
-      authorityComplainedOn: daysAgo(10).iso,
-      awareOn: null,
-      urgent: [],
-      consentToShare: true,
-      complainant: {
-        name: 'Robin Hale',
-        email: 'robin.hale@example.test',
-        phone: null,
-        address: null,
-        communicationNeeds: null,
-        relationship: null,
-      },
-      representative: null,
-      channel: 'phone',
-    });
+    const created = await h.services.complaints.receive(
+      actor,
+      complaintInput(authorityId, {
+        summary: 'Homelessness application not decided',
+        authorityProcessFinished: false,
+        authorityComplainedOn: daysAgo(10).iso,
+        complainant: { email: 'robin.hale@example.test' },
+      }),
+    );
     const { context, page } = await h.newPage();
     await context.addCookies([{ name: SESSION_COOKIE, value: await createSession(h.db, officer.id), url: h.baseUrl }]);
     await page.goto('/staff/assessment');

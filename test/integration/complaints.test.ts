@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
-import { createAuthority, createUser, signedInAs } from '../support/factories.ts';
+import { complaintInput, createAuthority, createUser, signedInAs } from '../support/factories.ts';
 import { answerPublicForm, sendPublicForm, type FormStep } from './complaints.fixtures.ts';
 import { caseCorrespondence } from './enquiries.fixtures.ts';
 
@@ -194,29 +194,11 @@ describe('the public complaint form', () => {
 
 describe('references', () => {
   it('are unique and consecutive when many complaints arrive at once', async () => {
-    const input = {
-      authorityId,
-      serviceArea: 'planning' as const,
+    const input = complaintInput(authorityId, {
+      serviceArea: 'planning',
       summary: 'Planning',
-      injustice: null,
-      outcomeWanted: null,
-      authorityProcessFinished: true,
-      authorityFinalResponseOn: null,
-      authorityComplainedOn: null,
-      awareOn: null,
-      urgent: [],
-      consentToShare: true,
-      complainant: {
-        name: 'A',
-        email: null,
-        phone: '01632 960001',
-        address: null,
-        communicationNeeds: null,
-        relationship: null,
-      },
-      representative: null,
-      channel: 'phone' as const,
-    };
+      complainant: { name: 'A', phone: '01632 960001' },
+    });
     const made = await Promise.all(Array.from({ length: 20 }, () => t.services.complaints.receive(intakeActor, input)));
     const refs = made.map((m) => m.reference);
     expect(new Set(refs).size).toBe(20);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import type { NewComplaint } from '../../src/modules/complaints/complaints.schemas.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
-import { createAuthority, signedInAs } from '../support/factories.ts';
+import { complaintInput, createAuthority, signedInAs } from '../support/factories.ts';
 
 /** Documents on a case: checked by content, limited in size, checksummed, and shown only to who may see them. */
 
@@ -59,29 +59,11 @@ beforeAll(async () => {
 }, 120_000);
 
 function byLetter(summary: string): NewComplaint {
-  return {
-    authorityId,
-    serviceArea: 'housing',
+  return complaintInput(authorityId, {
     summary,
-    injustice: null,
-    outcomeWanted: null,
-    authorityProcessFinished: true,
-    authorityFinalResponseOn: null,
-    authorityComplainedOn: null,
-    awareOn: null,
-    urgent: [],
-    consentToShare: true,
-    complainant: {
-      name: 'Doc Person',
-      email: null,
-      phone: '01632 960002',
-      address: null,
-      communicationNeeds: null,
-      relationship: null,
-    },
-    representative: null,
     channel: 'letter',
-  };
+    complainant: { name: 'Doc Person', phone: '01632 960002' },
+  });
 }
 afterAll(async () => {
   await t.close();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Services } from '../../src/composition.ts';
 import { hashSecret, newSecret } from '../../src/modules/accounts/passwords.ts';
 import { isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
+import type { NewComplaint } from '../../src/modules/complaints/complaints.schemas.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 
 /** Factories for real rows in the test database. */
@@ -64,4 +65,37 @@ export async function signedInAs(db: Db, services: Services, role: Role, authori
   const authority = isStaffRole(role) ? null : (authorityId ?? (await createAuthority(db)));
   const user = await createUser(services, { role, authorityId: authority });
   return { user, token: await createSession(db, user.id) };
+}
+
+/** What `complaints.receive` takes, for a complaint by telephone with only what is required; `overrides` change any of it. */
+export function complaintInput(
+  authorityId: string,
+  overrides: Partial<Omit<NewComplaint, 'complainant'>> & { complainant?: Partial<NewComplaint['complainant']> } = {},
+): NewComplaint {
+  const { complainant, ...rest } = overrides;
+  return {
+    authorityId,
+    serviceArea: 'housing',
+    summary: 'Repairs not done',
+    injustice: null,
+    outcomeWanted: null,
+    authorityProcessFinished: true,
+    authorityFinalResponseOn: null,
+    authorityComplainedOn: null,
+    awareOn: null,
+    urgent: [],
+    consentToShare: true,
+    representative: null,
+    channel: 'phone',
+    ...rest,
+    complainant: {
+      name: 'Robin Hale',
+      email: null,
+      phone: null,
+      address: null,
+      communicationNeeds: null,
+      relationship: null,
+      ...complainant,
+    },
+  };
 }
