@@ -774,13 +774,13 @@ export class CorrespondenceService {
     const status = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(response)?.[1] ?? '5.0.0';
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
+      // Mail outside correspondence keeps the refusal on its outbox row alone (the sender wrote it).
       const delivery = await repo.deliveryByOutbox(outboxId);
       if (!delivery || delivery.bounced_at) return;
-      const outbox = await repo.outboxMessage(outboxId);
-      if (!outbox) return;
+      // The report's only recipient is the message's own (applyDsn takes it when no address matches).
       await this.applyDsn(trx, outboxId, {
         recipients: [
-          { recipient: outbox.to_address.toLowerCase(), action: 'failed', status, diagnostic: response.trim() || null },
+          { recipient: delivery.address.toLowerCase(), action: 'failed', status, diagnostic: response.trim() || null },
         ],
         originalMessageId: null,
       });
@@ -1110,7 +1110,6 @@ export class CorrespondenceService {
       status: r.bounce_status,
       subject: r.subject,
       complaintId: r.complaint_id,
-      reference: r.reference,
     }));
   }
 
