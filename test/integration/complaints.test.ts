@@ -763,7 +763,7 @@ describe('the API: recording and assessing', () => {
   it('requires the complainant’s email: missing or malformed is a 400 naming complainant.email, and nothing is recorded', async () => {
     const before = await countComplaints();
     for (const complainant of [
-      { name: 'No Email', phone: '01632 960111' },
+      { name: 'No Email', phone: '020 7946 0111' },
       { name: 'Bad Email', email: 'not-an-email' },
       { name: 'Blank Email', email: '' },
     ]) {
@@ -782,10 +782,35 @@ describe('the API: recording and assessing', () => {
     expect(await countComplaints()).toBe(before);
     const ok = await post(
       '/api/v1/complaints',
-      complaint({ name: 'With Email', email: 'with.email@example.test', phone: '01632 960112' }),
+      complaint({ name: 'With Email', email: 'with.email@example.test', phone: '020 7946 0112' }),
     );
     expect(ok.statusCode).toBe(201);
     expect(await countComplaints()).toBe(before + 1);
+  });
+
+  it('takes a UK phone number only, kept in E.164 as the forms keep it', async () => {
+    const before = await countComplaints();
+    for (const phone of ['12345', '+1 212 555 0100', '07700 900111']) {
+      const res = await post(
+        '/api/v1/complaints',
+        complaint({ name: 'Bad Phone', email: 'bad.phone@example.test', phone }),
+      );
+      expect(res.statusCode, phone).toBe(400);
+      expect(problemFields(res), phone).toEqual(['complainant.phone']);
+    }
+    expect(await countComplaints()).toBe(before);
+    const ok = await post(
+      '/api/v1/complaints',
+      complaint({ name: 'Good Phone', email: 'good.phone@example.test', phone: '0113 496 0112' }),
+    );
+    expect(ok.statusCode).toBe(201);
+    const stored = await t.db.kysely
+      .selectFrom('complaint_parties')
+      .select('phone')
+      .where('complaint_id', '=', ok.json<{ id: string }>().id)
+      .where('role', '=', 'complainant')
+      .executeTakeFirstOrThrow();
+    expect(stored.phone).toBe('+441134960112');
   });
 
   it('needs a reason for every outcome but investigate, as the staff page does, and assesses a case once', async () => {

@@ -8,6 +8,7 @@ import {
 } from '../../src/cli/demo-data.ts';
 import { totpCode, totpCodeIsValid } from '../../src/modules/accounts/two-factor.ts';
 import { ROLES, isStaffRole } from '../../src/modules/accounts/domain.ts';
+import { parseUkPhone } from '../../src/modules/link-officers/domain.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -27,6 +28,18 @@ describe('the demo data', () => {
       new Set(['county', 'district', 'unitary', 'metropolitan', 'london-borough']),
     );
     for (const row of rows) expect(row.reference).toMatch(/^E\d{8}$/);
+  });
+
+  it('gives every person a phone number the forms would accept as it is, so a demo record can be saved unchanged', async () => {
+    const phones = [
+      ...(await t.db.kysely.selectFrom('link_officers').select('phone').execute()),
+      ...(await t.db.kysely.selectFrom('complaint_parties').select('phone').where('phone', 'is not', null).execute()),
+    ].map((r) => r.phone ?? '');
+    expect(phones.length).toBeGreaterThan(5);
+    for (const phone of phones) {
+      const parsed = parseUkPhone(phone);
+      expect(parsed.ok ? parsed.e164 : `invalid: ${phone}`).toBe(phone);
+    }
   });
 
   it('has one account per role, each signing in with the published password', async () => {

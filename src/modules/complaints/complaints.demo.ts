@@ -3,14 +3,18 @@ import type { Actor } from '../accounts/domain.ts';
 import type { ServiceArea } from '../authorities/domain.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 
-/** Made-up complainants; phone numbers from Ofcom's drama ranges, email addresses at example domains. */
+/**
+ * Made-up complainants: phone numbers from Ofcom's drama ranges for landlines (stored in E.164 as the
+ * forms store them; the drama mobile range 07700 900xxx is not a valid number), email addresses at
+ * example domains.
+ */
 const PEOPLE = [
-  { name: 'Aisha Rahman', email: 'aisha.rahman@example.com', phone: '07700 900101' },
-  { name: 'Tom Whitaker', email: 'tom.whitaker@example.com', phone: '07700 900202' },
-  { name: 'Mei Lin', email: 'mei.lin@example.org', phone: '07700 900303' },
-  { name: 'Owen Jones', email: 'owen.jones@example.net', phone: '07700 900404' },
-  { name: 'Grace Adeyemi', email: 'grace.adeyemi@example.com', phone: '07700 900505' },
-  { name: 'Daniel Novak', email: 'daniel.novak@example.org', phone: '07700 900606' },
+  { name: 'Aisha Rahman', email: 'aisha.rahman@example.com', phone: '+441134960101' },
+  { name: 'Tom Whitaker', email: 'tom.whitaker@example.com', phone: '+441144960202' },
+  { name: 'Mei Lin', email: 'mei.lin@example.org', phone: '+441164960303' },
+  { name: 'Owen Jones', email: 'owen.jones@example.net', phone: '+441174960404' },
+  { name: 'Grace Adeyemi', email: 'grace.adeyemi@example.com', phone: '+441214960505' },
+  { name: 'Daniel Novak', email: 'daniel.novak@example.org', phone: '+442079460606' },
 ];
 
 const STORIES: { area: ServiceArea; summary: string; injustice: string }[] = [
@@ -65,7 +69,7 @@ export const complaintsDemoLoader: DemoLoader = {
       const person = PEOPLE[i % PEOPLE.length] ?? {
         name: 'Alex Doe',
         email: 'alex.doe@example.com',
-        phone: '07700 900000',
+        phone: '+441614960000',
       };
       const story = STORIES[i % STORIES.length] ?? {
         area: 'corporate-other' as const,

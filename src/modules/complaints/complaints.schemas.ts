@@ -246,7 +246,18 @@ export type CaseListQuery = z.infer<typeof caseListQuery>;
 const apiParty = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(320).optional(),
-  phone: z.string().trim().max(40).optional(),
+  phone: z
+    .string()
+    .trim()
+    .max(40)
+    .transform((value, ctx) => {
+      const result = parseUkPhone(value);
+      if (result.ok) return result.e164;
+      ctx.addIssue({ code: 'custom', message: 'Enter a UK phone number, like 020 7946 0958 or 07911 123456' });
+      return z.NEVER;
+    })
+    .optional()
+    .describe('A UK telephone number; stored and returned in E.164 (+442079460958)'),
   address: z.string().trim().max(1000).optional(),
   communicationNeeds: z.string().trim().max(2000).optional(),
   relationship: z.string().trim().max(200).optional(),
