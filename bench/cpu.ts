@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import pg from 'pg';
-import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
-import { freePort, loadTest, log, startServer, stopServer } from './support.ts';
+import { freePort, loadTest, log, signedInCookie, startServer, stopServer } from './support.ts';
 
 /**
  * CPU per request: `node --import tsx bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...`
@@ -64,35 +62,7 @@ function postgresCpu(): number {
   return pids.reduce((sum, pid) => sum + cpuOf(Number(pid)), 0);
 }
 
-async function signedInCookie(): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    let authorityId: string | null = null;
-    if (authorityName !== '-') {
-      const found = await client.query<{ id: string }>('SELECT id FROM authorities WHERE name = $1', [authorityName]);
-      authorityId = found.rows[0]?.id ?? null;
-      if (!authorityId) throw new Error(`No authority named ${authorityName}`);
-    }
-    const user = await client.query<{ id: string }>(
-      `INSERT INTO users (email, display_name, status, authority_id) VALUES ($1, 'CPU Bench', 'active', $2) RETURNING id`,
-      [`cpu-bench-${newSecret().slice(0, 12)}@bench.example`, authorityId],
-    );
-    const userId = user.rows[0]?.id;
-    await client.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [userId, role]);
-    const token = newSecret();
-    await client.query(
-      `INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at)
-       VALUES ($1, $2, 'active', now(), now(), now() + interval '8 hours')`,
-      [hashSecret(token), userId],
-    );
-    return `liaison_session=${token}`;
-  } finally {
-    await client.end();
-  }
-}
-
-const cookie = await signedInCookie();
+const cookie = await signedInCookie(url, role, authorityName === '-' ? null : authorityName);
 const port = await freePort();
 const server = await startServer(url, port);
 try {

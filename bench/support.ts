@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SECRET = 'bench-secret-bench-secret-bench-secret-0';
@@ -279,4 +280,36 @@ export async function measureLoad(
       `p95 ${figures.p95} ms, p99 ${figures.p99} ms${trouble}`,
   );
   return figures;
+}
+
+/**
+ * A new user with `role` (of the authority named, for a portal role) signed in straight in the
+ * database: the session cookie to send.
+ */
+export async function signedInCookie(url: string, role: string, authorityName: string | null): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let authorityId: string | null = null;
+    if (authorityName !== null) {
+      const found = await client.query<{ id: string }>('SELECT id FROM authorities WHERE name = $1', [authorityName]);
+      authorityId = found.rows[0]?.id ?? null;
+      if (!authorityId) throw new Error(`No authority named ${authorityName}`);
+    }
+    const user = await client.query<{ id: string }>(
+      `INSERT INTO users (email, display_name, status, authority_id) VALUES ($1, 'Bench User', 'active', $2) RETURNING id`,
+      [`bench-${newSecret().slice(0, 12)}@bench.example`, authorityId],
+    );
+    const userId = user.rows[0]?.id;
+    await client.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [userId, role]);
+    const token = newSecret();
+    await client.query(
+      `INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at)
+       VALUES ($1, $2, 'active', now(), now(), now() + interval '8 hours')`,
+      [hashSecret(token), userId],
+    );
+    return `liaison_session=${token}`;
+  } finally {
+    await client.end();
+  }
 }

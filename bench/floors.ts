@@ -1,0 +1,282 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Fastify from 'fastify';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { searchQuery } from '../src/modules/authorities/domain.ts';
+import {
+  freePort,
+  loadTest,
+  log,
+  machineLine,
+  ROOT,
+  round,
+  signedInCookie,
+  startServer,
+  stopServer,
+  withDatabase,
+} from './support.ts';
+
+/**
+ * What this machine can do at all: `node --import tsx bench/floors.ts [pages|mail]`.
+ *
+ * For each figure still short of its target, a bare program doing only the unavoidable part of the
+ * work, measured in the same minutes as Liaison (the machine's speed drifts by a third within an
+ * hour, so only figures taken together compare):
+ *
+ * - **pages**: the directory's mix of searches and the portal enquiry inbox. The floor is a bare
+ *   Fastify handler that runs the statements Liaison runs for the page (as prepared statements,
+ *   with the directory's counts kept five seconds as Liaison keeps them) and sends the bytes
+ *   Liaison sent for that page, taken from Liaison beforehand, with no templates, session check,
+ *   security headers, CSRF or logging. Liaison and the floor are loaded alternately, twice each.
+ *   Needs BENCH_DATABASE_URL with the databases bench/authorities.ts and bench/enquiries.ts filled.
+ * - **mail**: an SMTP server (smtp-server) that keeps each message's source in a file, parses it
+ *   with mailparser on two threads and writes the attachment to a file, with no database; the same
+ *   300 messages with a 1 MB attachment and the same sending client as bench/mail.ts.
+ */
+
+const which = process.argv[2] ?? 'all';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 20;
+
+log(machineLine());
+
+interface PageCase {
+  name: string;
+  database: string;
+  role: string;
+  authority: string | null;
+  paths: string[];
+  /** The statements the page runs, as the bare handler runs them. */
+  query: (pool: pg.Pool, url: URL, authorityId: string | null) => Promise<unknown[]>;
+  target: string;
+}
+
+// Mirrors AuthoritiesRepository.page and count: name order, the words from searchQuery().
+const directoryCounts = new Map<string, { at: number; n: number }>();
+async function directoryQuery(pool: pg.Pool, url: URL): Promise<unknown[]> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const words = searchQuery(url.searchParams.get('q') ?? '');
+  if (words) where.push(`a.search_words @@ to_tsquery('simple', $${values.push(words)})`);
+  const kind = url.searchParams.get('kind');
+  if (kind) where.push(`a.kind = $${values.push(kind)}`);
+  const region = url.searchParams.get('region');
+  if (region) where.push(`a.region = $${values.push(region)}`);
+  const status = url.searchParams.get('status');
+  if (status) where.push(status === 'active' ? 'a.active = true' : 'a.active = false');
+  const filter = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  const order = words ? `lower(a.name) || ''` : 'lower(a.name)';
+  const key = `${filter}${JSON.stringify(values)}`;
+  const cached = directoryCounts.get(key);
+  const [page] = await Promise.all([
+    pool.query<Record<string, unknown>>(
+      `select a.id, a.name, a.kind, a.reference, a.region, a.active, lower(a.name) as sort_name
+       from authorities as a ${filter} order by ${order} asc, a.id asc limit 51`,
+      values,
+    ),
+    cached && Date.now() - cached.at < 5000
+      ? Promise.resolve()
+      : pool.query<{ n: number }>(`select count(*)::int as n from authorities as a ${filter}`, values).then((r) => {
+          directoryCounts.set(key, { at: Date.now(), n: r.rows[0]?.n ?? 0 });
+        }),
+  ]);
+  return page.rows;
+}
+
+// Mirrors EnquiriesRepository.inboxPage: the page of open enquiries, their number and the latest notices.
+const INBOX = `select
+  (select coalesce(json_agg(agg), '[]') from (select e.id, e.number, e.kind, e.sent_at, e.due_on,
+     c.reference as complaint_reference, qc.questions, qc.ready
+   from enquiries as e inner join complaints as c on c.id = e.complaint_id
+   inner join lateral (select count(*) as questions, count(*) filter (where q.answer_state = 'ready') as ready
+     from enquiry_questions as q where q.enquiry_id = e.id) as qc on true
+   where e.authority_id = $1 and e.status = 'open' order by e.due_on, e.id limit 51) as agg) as rows,
+  (select count(*) from enquiries as e where e.authority_id = $1 and e.status = 'open') as total,
+  (select coalesce(json_agg(agg), '[]') from (select r.kind, r.due_on, r.sent_at, e.id as enquiry_id, e.number, c.reference
+   from enquiry_reminders as r inner join enquiries as e on e.id = r.enquiry_id
+   inner join complaints as c on c.id = e.complaint_id
+   where r.authority_id = $1 and e.status = 'open' order by r.sent_at desc, r.id limit 10) as agg) as notices`;
+
+const PAGES: PageCase[] = [
+  {
+    name: 'Directory search, 30,000 authorities',
+    database: 'liaison_bench_authorities',
+    role: 'relationship-lead',
+    authority: null,
+    paths: [
+      '/staff/authorities',
+      '/staff/authorities?q=oak',
+      '/staff/authorities?q=willow+care',
+      '/staff/authorities?q=maple&kind=care-provider&region=London',
+      '/staff/authorities?kind=district',
+      '/staff/authorities?region=North+West',
+      '/staff/authorities?q=council&status=active',
+      '/staff/authorities?q=rosefield',
+      '/staff/authorities?q=1-100000123',
+    ],
+    query: (pool, url) => directoryQuery(pool, url),
+    target: 'p95 ≤ 30 ms',
+  },
+  {
+    name: 'Portal enquiry inbox (500 open)',
+    database: 'liaison_bench_enquiries',
+    role: 'link-officer',
+    authority: 'Bench Council 1',
+    paths: ['/portal/enquiries'],
+    query: async (pool, _url, authorityId) =>
+      (await pool.query<Record<string, unknown>>({ name: 'inbox', text: INBOX, values: [authorityId] })).rows,
+    target: 'p95 ≤ 30 ms',
+  },
+];
+
+async function pageFloors(): Promise<void> {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) {
+    log('pages: set BENCH_DATABASE_URL to the server bench/authorities.ts and bench/enquiries.ts filled');
+    return;
+  }
+  for (const page of PAGES) {
+    const url = withDatabase(server, page.database);
+    const cookie = await signedInCookie(url, page.role, page.authority);
+    const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c jit=off' });
+    const authorityId = page.authority
+      ? ((await pool.query<{ id: string }>('select id from authorities where name = $1', [page.authority])).rows[0]
+          ?.id ?? null)
+      : null;
+    const liaisonPort = await freePort();
+    const liaison = await startServer(url, liaisonPort);
+    const liaisonBase = `http://127.0.0.1:${liaisonPort}`;
+    // Liaison's own answer for each path: the floor sends the same bytes.
+    const bodies = new Map<string, Buffer>();
+    for (const p of page.paths) {
+      const response = await fetch(`${liaisonBase}${p}`, { headers: { cookie } });
+      if (response.status !== 200) throw new Error(`${p} answered ${response.status}`);
+      bodies.set(p, Buffer.from(await response.arrayBuffer()));
+    }
+    const bare = Fastify({ logger: false });
+    bare.get('/*', async (request, reply) => {
+      if (!request.headers.cookie?.includes('liaison_session=')) return reply.code(303).send();
+      const rows = await page.query(pool, new URL(request.url, 'http://floor'), authorityId);
+      if (!Array.isArray(rows)) throw new Error('no rows');
+      return reply.type('text/html; charset=utf-8').send(bodies.get(request.url));
+    });
+    const barePort = await freePort();
+    await bare.listen({ port: barePort, host: '127.0.0.1' });
+    const bareBase = `http://127.0.0.1:${barePort}`;
+    try {
+      const kb = round([...bodies.values()].reduce((sum, b) => sum + b.length, 0) / bodies.size / 1024);
+      log(`${page.name}, ${CONNECTIONS} connections, ${kb} KB a page (target ${page.target}):`);
+      for (const run of [1, 2]) {
+        for (const [label, base] of [
+          ['Liaison', liaisonBase],
+          ['floor', bareBase],
+        ] as const) {
+          await loadTest(base, page.paths, cookie, 2, CONNECTIONS);
+          const r = await loadTest(base, page.paths, cookie, SECONDS, CONNECTIONS);
+          log(
+            `  ${run}. ${label.padEnd(7)} ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms (${r.tool})`,
+          );
+        }
+      }
+    } finally {
+      await bare.close();
+      await stopServer(liaison);
+      await pool.end();
+    }
+  }
+}
+
+const PARSER = `
+const { parentPort } = require('node:worker_threads');
+const { simpleParser } = require(${JSON.stringify(path.join(ROOT, 'node_modules/mailparser'))});
+parentPort.on('message', async ({ id, source }) => {
+  const parsed = await simpleParser(Buffer.from(source), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+  const content = parsed.attachments[0].content;
+  const attachment = content.buffer.slice(content.byteOffset, content.byteOffset + content.length);
+  parentPort.postMessage({ id, attachment }, [attachment]);
+});`;
+
+async function mailFloor(): Promise<void> {
+  const count = 300;
+  const parsers = [0, 1].map(() => new Worker(PARSER, { eval: true }));
+  const waiting = new Map<number, (attachment: ArrayBuffer) => void>();
+  for (const w of parsers)
+    w.on('message', (m: { id: number; attachment: ArrayBuffer }) => {
+      waiting.get(m.id)?.(m.attachment);
+      waiting.delete(m.id);
+    });
+  let next = 0;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-floor-mail-'));
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const source = Buffer.concat(chunks);
+        const id = next++;
+        void fs.promises
+          .writeFile(path.join(out, `${id}.eml`), source)
+          .then(
+            () =>
+              new Promise<ArrayBuffer>((resolve) => {
+                waiting.set(id, resolve);
+                parsers[id % parsers.length]?.postMessage({ id, source }, [source.buffer]);
+              }),
+          )
+          .then((attachment) => fs.promises.writeFile(path.join(out, `${id}.pdf`), Buffer.from(attachment)))
+          .then(() => callback(), callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  const base = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(1024 * 1024 - 32)]);
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-floor-eml-'));
+  const envelope = { from: 'officer@bench-council.example', to: 'case+floor@liaison.bench' };
+  for (let i = 0; i < count; i++) {
+    const info = (await composer.sendMail({
+      ...envelope,
+      subject: `Response ${i}`,
+      text: `Our response number ${i}.`,
+      attachments: [{ filename: `response-${i}.pdf`, content: Buffer.concat([base, Buffer.from(`\n%${i}\n%%EOF\n`)]) }],
+    })) as { message: Buffer };
+    fs.writeFileSync(path.join(mailDir, `${i}.eml`), info.message);
+    fs.writeFileSync(path.join(mailDir, `${i}.json`), JSON.stringify(envelope));
+  }
+  try {
+    for (const run of [1, 2, 3]) {
+      const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      client.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await new Promise((resolve) => client.once('exit', resolve));
+      const seconds = Number(output.trim()) / 1000;
+      log(
+        `Inbound mail floor, run ${run}: ${count} messages with a 1 MB attachment in ${round(seconds)} s = ` +
+          `${round(count / seconds)} messages/s (target ≥ 50/s)`,
+      );
+    }
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(parsers.map((w) => w.terminate()));
+    fs.rmSync(mailDir, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+if (which === 'all' || which === 'pages') await pageFloors();
+if (which === 'all' || which === 'mail') await mailFloor();
