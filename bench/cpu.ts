@@ -1,6 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import { freePort, loadTest, log, signedInCookie, startServer, stopServer } from './support.ts';
+import {
+  freePort,
+  groupCpu,
+  loadTest,
+  log,
+  postgresCpu,
+  selfCpu,
+  signedInCookie,
+  startServer,
+  stopServer,
+} from './support.ts';
 
 /**
  * CPU per request: `node --import tsx bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...`
@@ -17,49 +25,6 @@ const [url, role, authorityName, seconds, ...paths] = process.argv.slice(2);
 if (!url || !role || !authorityName || !seconds || paths.length === 0) {
   console.error('Usage: bench/cpu.ts <database-url> <role> <authority name or -> <seconds> <path>...');
   process.exit(64);
-}
-
-const TICK_MS = 10; // /proc CPU times are in clock ticks of 1/100 s
-
-/** User and system CPU of a process, in ms (0 once it has gone). */
-function cpuOf(pid: number): number {
-  try {
-    const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU of every process in a process group (the server and any web processes it started), in ms. */
-function groupCpu(pgid: number): number {
-  let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-      if (Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-/** This process's CPU and that of its finished children (the load generator, when it is wrk), in ms. */
-function selfCpu(): number {
-  const fields = (fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1] ?? '').split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
-}
-
-function postgresCpu(): number {
-  let pids: string[] = [];
-  try {
-    pids = execFileSync('pgrep', ['-u', 'postgres', 'postgres'], { encoding: 'utf8' }).trim().split('\n');
-  } catch {
-    return 0; // no local PostgreSQL processes to read
-  }
-  return pids.reduce((sum, pid) => sum + cpuOf(Number(pid)), 0);
 }
 
 const cookie = await signedInCookie(url, role, authorityName === '-' ? null : authorityName);

@@ -11,11 +11,15 @@ import { SMTPServer } from 'smtp-server';
 import { searchQuery } from '../src/modules/authorities/domain.ts';
 import {
   freePort,
+  groupCpu,
   loadTest,
   log,
   machineLine,
+  ownCpu,
+  postgresCpu,
   ROOT,
   round,
+  selfCpu,
   signedInCookie,
   startServer,
   stopServer,
@@ -178,9 +182,15 @@ async function pageFloors(): Promise<void> {
           ['floor', bareBase],
         ] as const) {
           await loadTest(base, page.paths, cookie, 2, CONNECTIONS);
+          const serverCpu = () => (label === 'Liaison' ? groupCpu(liaison.pid ?? 0) : ownCpu());
+          const before = [serverCpu(), postgresCpu(), selfCpu() - ownCpu()];
           const r = await loadTest(base, page.paths, cookie, SECONDS, CONNECTIONS);
+          const after = [serverCpu(), postgresCpu(), selfCpu() - ownCpu()];
+          const perRequest = (i: number) =>
+            Math.round((((after[i] ?? 0) - (before[i] ?? 0)) * 1000) / (r.requestsPerSecond * SECONDS));
           log(
-            `  ${run}. ${label.padEnd(7)} ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms (${r.tool})`,
+            `  ${run}. ${label.padEnd(7)} ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms (${r.tool}); ` +
+              `CPU µs a request: server ${perRequest(0)}, PostgreSQL ${perRequest(1)}, load generator ${perRequest(2)}`,
           );
         }
       }

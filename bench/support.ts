@@ -313,3 +313,53 @@ export async function signedInCookie(url: string, role: string, authorityName: s
     await client.end();
   }
 }
+
+// CPU time from /proc, for CPU per request (bench/cpu.ts, bench/floors.ts).
+const TICK_MS = 10; // /proc CPU times are in clock ticks of 1/100 s
+
+/** User and system CPU of a process, in ms (0 once it has gone). */
+export function cpuOf(pid: number): number {
+  try {
+    const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU of every process in a process group (the server and any web processes it started), in ms. */
+export function groupCpu(pgid: number): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+      if (Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** This process's CPU and that of its finished children (the load generator, when it is wrk), in ms. */
+export function selfCpu(): number {
+  const fields = (fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
+export function postgresCpu(): number {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-u', 'postgres', 'postgres'], { encoding: 'utf8' }).trim().split('\n');
+  } catch {
+    return 0; // no local PostgreSQL processes to read
+  }
+  return pids.reduce((sum, pid) => sum + cpuOf(Number(pid)), 0);
+}
+
+/** This process's own CPU, without its children's, in ms. */
+export function ownCpu(): number {
+  const fields = (fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}

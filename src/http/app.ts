@@ -167,7 +167,8 @@ export async function buildApp(options: {
       notice: request.flash.notice,
       ...context,
     });
-    return this.type('text/html; charset=utf-8').send(html);
+    // Encoded once here: sent as a string, the page would be measured for its length and then encoded again.
+    return this.type('text/html; charset=utf-8').send(Buffer.from(html, 'utf8'));
   });
 
   // 7. Routes, module by module.

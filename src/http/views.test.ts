@@ -1,0 +1,45 @@
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { createViewEnvironment } from './views.ts';
+
+const env = createViewEnvironment();
+const render = (source: string, context: Record<string, unknown> = {}) => nunjucks.compile(source, env).render(context);
+
+describe('page rendering', () => {
+  it('gives loops their loop variables, row by row and in nested loops', () => {
+    const html = render(
+      '{% for a in rows %}[{{ loop.index }}/{{ loop.length }}{% if loop.first %} first{% endif %}{% if loop.last %} last{% endif %}:' +
+        '{% for b in a %}{{ loop.index0 }}{{ b }}{{ loop.revindex }}{% endfor %}]{% endfor %}',
+      { rows: [['x', 'y'], ['z']] },
+    );
+    expect(html).toBe('[1/2 first:0x21y1][2/2 last:0z1]');
+  });
+
+  it('keeps a value set inside a block where the page can read it, and a loop’s own values inside the loop', () => {
+    const html = render(
+      '{% set total = 0 %}{% if true %}{% set total = 5 %}{% endif %}{{ total }}|' +
+        '{% for n in [1, 2] %}{% set seen = n %}{{ seen }}{% endfor %}|{{ seen }}|' +
+        '{% set block %}<b>{{ name }}</b>{% endset %}{{ block | safe }}',
+      { name: 'A&B' },
+    );
+    expect(html).toBe('5|12||<b>A&amp;B</b>');
+  });
+
+  it('escapes every character that could end an attribute or start markup, and leaves other text alone', () => {
+    expect(render('{{ v }}', { v: `<script>"O'Brien" & \\</script>` })).toBe(
+      '&lt;script&gt;&quot;O&#39;Brien&quot; &amp; &#92;&lt;/script&gt;',
+    );
+    expect(render('{{ v }}', { v: 'Siân Ffoulkes – 13 January 2027' })).toBe('Siân Ffoulkes – 13 January 2027');
+    expect(render('{{ v | safe }}', { v: '<em>kept</em>' })).toBe('<em>kept</em>');
+  });
+
+  it('shows an instant as its London date and an ISO text, whether it comes as a date or as text', () => {
+    // 23:30 on 31 March 2027 UTC is already 1 April in London (summer time).
+    const instant = new Date('2027-03-31T23:30:00Z');
+    for (const value of [instant, instant.toISOString(), '2027-03-31T23:30:00+00:00']) {
+      expect(render('{{ v | date }}|{{ v | isoDate }}', { v: value })).toBe('1 April 2027|2027-03-31T23:30:00.000Z');
+    }
+    expect(render('{{ v | date }}', { v: '2027-03-31' })).toBe('31 March 2027');
+    expect(render('{{ v | date }}|{{ v | isoDate }}', { v: 'not a date' })).toBe('|');
+  });
+});
