@@ -10,6 +10,7 @@ import { AuthoritiesService } from '../src/modules/authorities/authorities.servi
 import { AUTHORITY_KINDS, REGIONS } from '../src/modules/authorities/domain.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import {
+  browserCookies,
   freePort,
   freshDatabase,
   log,
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     web = await startServer(url, port);
     const base = `http://127.0.0.1:${port}`;
-    const cookie = `liaison_session=${token}`;
+    const cookie = browserCookies(token);
     const firstPage = await fetch(`${base}/staff/authorities`, { headers: { cookie } });
     const firstHtml = await firstPage.text();
     const nextHref = /href="(\/staff\/authorities\?cursor=[^"]+)" rel="next"/

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
+  browserCookies,
   freePort,
   freshDatabase,
   log,
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     web = await startServer(url, port);
-    const cookie = `liaison_session=${token}`;
+    const cookie = browserCookies(token);
     const base = `http://127.0.0.1:${port}`;
     const list = await measure('Case list (status = assessment)', `${base}/staff/complaints?status=assessment`, cookie);
     const casePage = await measure('Case page', `${base}/staff/complaints/${sample.id}`, cookie);

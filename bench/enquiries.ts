@@ -10,16 +10,17 @@ import { FixedClock } from '../src/platform/clock.ts';
 import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../src/platform/mail/reply-address.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import {
-  SECRET,
+  browserCookies,
   freePort,
+  freshDatabase,
   log,
+  machineLine,
   measureLoad,
   postgresServer,
   round,
+  SECRET,
   startServer,
   stopServer,
-  freshDatabase,
-  machineLine,
 } from './support.ts';
 
 /**
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     web = await startServer(url, port);
     const inboxUrl = `http://127.0.0.1:${port}/portal/enquiries`;
-    const cookie = `liaison_session=${token}`;
+    const cookie = browserCookies(token);
     const first = await fetch(inboxUrl, { headers: { cookie } });
     const html = await first.text();
     if (first.status !== 200 || !html.includes('500 open enquiries'))

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { DEFAULT_SIZES, createBenchSession, generateBenchData } from './generate.ts';
+import { browserCookies } from './support.ts';
 
 /**
  * Liaison's benchmarks: `npm run bench`. See bench/README.md for what is measured and the figures.
@@ -245,7 +246,7 @@ async function main(): Promise<void> {
     );
     running.push(web.child);
     log(`Liaison (PostgreSQL) answered in ${Math.round(web.firstPage.ms)} ms; RSS ${memory(web.child.pid).rss} MB`);
-    const cookie = { cookie: `liaison_session=${token}` };
+    const cookie = { cookie: browserCookies(token) };
     const signIn = await load('GET /sign-in', `${web.base}/sign-in`);
     const staff = await load('GET /staff', `${web.base}/staff`, cookie);
     const postgresMemory = memory(web.child.pid);

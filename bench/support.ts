@@ -283,6 +283,14 @@ export async function measureLoad(
 }
 
 /**
+ * The cookies a browser sends once signed in: the session, and the CSRF cookie set on its first
+ * page (without it every request would be answered with a new one, which a browser never asks for).
+ */
+export function browserCookies(sessionToken: string): string {
+  return `liaison_session=${sessionToken}; liaison_csrf=${'b'.repeat(43)}`;
+}
+
+/**
  * A new user with `role` (of the authority named, for a portal role) signed in straight in the
  * database: the session cookie to send.
  */
@@ -308,7 +316,7 @@ export async function signedInCookie(url: string, role: string, authorityName: s
        VALUES ($1, $2, 'active', now(), now(), now() + interval '8 hours')`,
       [hashSecret(token), userId],
     );
-    return `liaison_session=${token}`;
+    return browserCookies(token);
   } finally {
     await client.end();
   }

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
+  browserCookies,
   freePort,
   freshDatabase,
   log,
-  measureLoad,
   machineLine,
+  measureLoad,
   postgresServer,
   round,
   startServer,
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     web = await startServer(url, port);
-    const cookie = `liaison_session=${token}`;
+    const cookie = browserCookies(token);
     const pageUrl = `http://127.0.0.1:${port}/staff/complaints/${target.id}/history`;
     const first = await fetch(pageUrl, { headers: { cookie } });
     const html = await first.text();
