@@ -21,6 +21,9 @@ const delegatedTo = (delegateUserId: string) => (eb: ExpressionBuilder<Database 
       .where('d.delegate_user_id', '=', delegateUserId),
   );
 
+/** The advisory lock class of the reminder sweep's parts (the part number is the second key). */
+const SWEEP_LOCK_CLASS = 7_240_332;
+
 export class EnquiriesRepository {
   constructor(private readonly db: DbOrTx) {}
 
@@ -419,7 +422,24 @@ export class EnquiriesRepository {
    * audit records each reminder (`enquiry.reminder-<kind>`) once; its item is not audited again.
    * Run it in a transaction: the caller checks that every reminder got its item.
    */
-  async sweep(t: SweepThresholds, now: Date, baseUrl: string): Promise<{ reminders: number; items: number }> {
+  /**
+   * Claims one part of the sweep for this transaction, or answers false if another worker's
+   * transaction holds it (released when the transaction ends).
+   */
+  async claimSweepPart(part: number): Promise<boolean> {
+    const result = await sql<{ claimed: boolean }>`
+      SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_CLASS}::int, ${part}::int) AS claimed
+    `.execute(this.db);
+    return result.rows[0]?.claimed === true;
+  }
+
+  /** The reminders and escalations due now of the enquiries in one part (of `parts`), written at once. */
+  async sweep(
+    t: SweepThresholds,
+    now: Date,
+    baseUrl: string,
+    part: { index: number; of: number },
+  ): Promise<{ reminders: number; items: number }> {
     const result = await sql<{ reminders: number; items: number }>`
       WITH candidates AS (
         SELECT e.id, e.authority_id, e.due_on, k.kind
@@ -431,6 +451,7 @@ export class EnquiriesRepository {
           (CASE WHEN e.due_on < ${t.today}::date AND e.due_on <= ${t.escalateBy}::date THEN 'escalated-chief-executive' END)
         ) AS k(kind)
         WHERE e.status = 'open' AND e.due_on <= ${t.beforeDueBy}::date AND k.kind IS NOT NULL
+          AND get_byte(uuid_send(e.id), 15) % ${part.of}::int = ${part.index}::int
       ),
       inserted AS (
         INSERT INTO enquiry_reminders (enquiry_id, authority_id, kind, due_on, sent_at)

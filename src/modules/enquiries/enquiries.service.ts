@@ -61,6 +61,8 @@ export interface AnswerInput {
   answer: string;
 }
 
+/** The reminder sweep is split into this many parts, so that workers running it at once share it. */
+const SWEEP_PARTS = 4;
 const INBOX_PAGE = 50;
 const inboxCursor = z.tuple([z.iso.date(), z.uuid()]);
 
@@ -1029,17 +1031,30 @@ export class EnquiriesService {
 
   /**
    * Writes every reminder and escalation due now, each once, as correspondence on its case (sent by
-   * the correspondence dispatch). Safe to run on several workers at once. All or nothing: if any
-   * reminder lacked its item the whole sweep is undone, and the next one tries again.
+   * the correspondence dispatch). Safe to run on several workers at once, and they share the work:
+   * the enquiries are split into SWEEP_PARTS parts by id, each worker takes the parts no other holds
+   * (starting at a random one), and each part is one transaction. A part is all or nothing: if any
+   * of its reminders lacked its item the part is undone, and the next sweep tries it again.
    */
   async sweep(): Promise<{ reminders: number; items: number }> {
     const now = this.clock.now();
     const thresholds = sweepThresholds(this.calendar, this.calendar.londonDate(now), this.settings);
-    return this.db.transaction().execute(async (trx) => {
-      const result = await this.repo.with(trx).sweep(thresholds, now, this.settings.baseUrl);
-      if (result.items !== result.reminders)
-        throw new Error(`The reminder sweep wrote ${result.items} items for ${result.reminders} reminders`);
-      return result;
-    });
+    const start = Math.floor(Math.random() * SWEEP_PARTS);
+    let reminders = 0;
+    let items = 0;
+    for (let n = 0; n < SWEEP_PARTS; n++) {
+      const index = (start + n) % SWEEP_PARTS;
+      const result = await this.db.transaction().execute(async (trx) => {
+        const repo = this.repo.with(trx);
+        if (!(await repo.claimSweepPart(index))) return null; // another worker is sweeping it
+        const written = await repo.sweep(thresholds, now, this.settings.baseUrl, { index, of: SWEEP_PARTS });
+        if (written.items !== written.reminders)
+          throw new Error(`The reminder sweep wrote ${written.items} items for ${written.reminders} reminders`);
+        return written;
+      });
+      reminders += result?.reminders ?? 0;
+      items += result?.items ?? 0;
+    }
+    return { reminders, items };
   }
 }
