@@ -148,7 +148,7 @@ async function pageFloors(): Promise<void> {
   for (const page of PAGES) {
     const url = withDatabase(server, page.database);
     const cookie = await signedInCookie(url, page.role, page.authority);
-    const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c jit=off' });
+    const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, options: '-c jit=off' });
     const authorityId = page.authority
       ? ((await pool.query<{ id: string }>('select id from authorities where name = $1', [page.authority])).rows[0]
           ?.id ?? null)

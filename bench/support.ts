@@ -325,11 +325,12 @@ export async function signedInCookie(url: string, role: string, authorityName: s
 // CPU time from /proc, for CPU per request (bench/cpu.ts, bench/floors.ts).
 const TICK_MS = 10; // /proc CPU times are in clock ticks of 1/100 s
 
-/** User and system CPU of a process, in ms (0 once it has gone). */
-export function cpuOf(pid: number): number {
+/** User and system CPU of a process (and of its exited children, if asked), in ms (0 once it has gone). */
+export function cpuOf(pid: number, withExitedChildren = false): number {
   try {
     const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const children = withExitedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (Number(fields[11]) + Number(fields[12]) + children) * TICK_MS;
   } catch {
     return 0;
   }
@@ -363,7 +364,9 @@ export function postgresCpu(): number {
   } catch {
     return 0; // no local PostgreSQL processes to read
   }
-  return pids.reduce((sum, pid) => sum + cpuOf(Number(pid)), 0);
+  // With the CPU of the backends that have exited, which the postmaster holds as its children's:
+  // connections closed during a measurement would otherwise take their CPU out of the sum.
+  return pids.reduce((sum, pid) => sum + cpuOf(Number(pid), true), 0);
 }
 
 /** This process's own CPU, without its children's, in ms. */
