@@ -1,6 +1,6 @@
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
-import { createViewEnvironment } from './views.ts';
+import { componentKey, createViewEnvironment } from './views.ts';
 
 const env = createViewEnvironment();
 const render = (source: string, context: Record<string, unknown> = {}) => nunjucks.compile(source, env).render(context);
@@ -41,5 +41,35 @@ describe('page rendering', () => {
     }
     expect(render('{{ v | date }}', { v: '2027-03-31' })).toBe('31 March 2027');
     expect(render('{{ v | date }}|{{ v | isoDate }}', { v: 'not a date' })).toBe('|');
+  });
+});
+
+describe('the component cache key', () => {
+  const long = (c: string) => `<div class="${c}">${'x'.repeat(300)}</div>`;
+  const { SafeString } = nunjucks.runtime;
+
+  it('tells apart params that would render differently', () => {
+    const keys = [
+      componentKey({ optionsHtml: long('a') }),
+      componentKey({ optionsHtml: long('b') }),
+      componentKey({ optionsHtml: new SafeString(long('a')) }),
+      componentKey({ optionsHtml: long('a'), heading: 'Filter' }),
+      componentKey({ optionsHtml: long('a'), heading: 'Filter2' }),
+      componentKey({ a: long('a'), b: long('b') }),
+      componentKey({ a: long('b'), b: long('a') }),
+      componentKey({ a: `${long('a')}\u00001:b` }),
+      componentKey({ text: 'short' }),
+      componentKey({ text: 'short ' }),
+      componentKey(undefined),
+      componentKey([1, 2]),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('gives equal params the same key, whatever object carries them', () => {
+    expect(componentKey({ optionsHtml: long('a'), heading: { text: 'Filter' } })).toBe(
+      componentKey({ optionsHtml: long('a'), heading: { text: 'Filter' } }),
+    );
+    expect(componentKey({ text: 'Closed' })).toBe(JSON.stringify({ text: 'Closed' }));
   });
 });

@@ -218,6 +218,34 @@ class MemoisingLoader extends nunjucks.FileSystemLoader {
   }
 }
 
+/**
+ * The cache key of a component's params: their JSON, except that long text at the top level (such as
+ * a filter panel's options, passed in as markup) is appended as it is, after its name, kind and
+ * length, instead of being escaped into the JSON: the same distinctions at a fraction of the cost.
+ * JSON text never holds a NUL character, so the parts cannot run together.
+ */
+export function componentKey(params: unknown): string {
+  if (params === null || params === undefined) return '{}';
+  if (typeof params !== 'object' || Array.isArray(params)) return JSON.stringify(params);
+  const { SafeString } = nunjucks.runtime;
+  const entries = Object.entries(params);
+  const isLong = (value: unknown) =>
+    value instanceof SafeString || (typeof value === 'string' && value.length >= LONG_TEXT);
+  if (!entries.some(([, value]) => isLong(value))) return JSON.stringify(params);
+  const rest: Record<string, unknown> = {};
+  let text = '';
+  for (const [name, value] of entries) {
+    if (!isLong(value)) {
+      rest[name] = value;
+      continue;
+    }
+    const content = String(value);
+    text += `\u0000${value instanceof SafeString ? 'S' : 's'}${name.length}:${name}${content.length}:${content}`;
+  }
+  return JSON.stringify(rest) + text;
+}
+const LONG_TEXT = 200;
+
 /** `govuk/components/summary-list` → `govukSummaryList`. */
 function macroName(component: string): string {
   const [family, , slug] = component.split('/');
@@ -260,7 +288,7 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   const cache = new ComponentCache();
   const { SafeString } = nunjucks.runtime;
   env.addGlobal('__component', (component: string, params: unknown) => {
-    const html = cache.get(`${component}\u0000${JSON.stringify(params ?? {})}`, () => {
+    const html = cache.get(`${component}\u0000${componentKey(params)}`, () => {
       let template = compiled.get(component);
       if (!template) {
         const macro = macroName(component);
