@@ -11,6 +11,7 @@ import { AUTHORITY_KINDS, REGIONS } from '../src/modules/authorities/domain.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import {
   browserCookies,
+  DIRECTORY_SEARCHES,
   freePort,
   freshDatabase,
   log,
@@ -183,18 +184,7 @@ async function main(): Promise<void> {
       .exec(firstHtml)?.[1]
       ?.replaceAll('&amp;', '&');
     if (firstPage.status !== 200 || !nextHref) throw new Error(`the directory answered ${firstPage.status}`);
-    const paths = [
-      '/staff/authorities',
-      nextHref,
-      '/staff/authorities?q=oak',
-      '/staff/authorities?q=willow+care',
-      '/staff/authorities?q=maple&kind=care-provider&region=London',
-      '/staff/authorities?kind=district',
-      '/staff/authorities?region=North+West',
-      '/staff/authorities?q=council&status=active',
-      '/staff/authorities?q=rosefield',
-      '/staff/authorities?q=1-100000123',
-    ];
+    const paths = [...DIRECTORY_SEARCHES.slice(0, 1), nextHref, ...DIRECTORY_SEARCHES.slice(1)];
     const search = await measureLoad('Directory search', base, paths, cookie, SECONDS, CONNECTIONS);
 
     // 3. Export of the whole directory, to the last byte.

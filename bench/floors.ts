@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { searchQuery } from '../src/modules/authorities/domain.ts';
 import {
+  DIRECTORY_SEARCHES,
   freePort,
   groupCpu,
   loadTest,
@@ -20,6 +20,7 @@ import {
   ROOT,
   round,
   selfCpu,
+  sendMailDir,
   signedInCookie,
   startServer,
   stopServer,
@@ -113,17 +114,7 @@ const PAGES: PageCase[] = [
     database: 'liaison_bench_authorities',
     role: 'relationship-lead',
     authority: null,
-    paths: [
-      '/staff/authorities',
-      '/staff/authorities?q=oak',
-      '/staff/authorities?q=willow+care',
-      '/staff/authorities?q=maple&kind=care-provider&region=London',
-      '/staff/authorities?kind=district',
-      '/staff/authorities?region=North+West',
-      '/staff/authorities?q=council&status=active',
-      '/staff/authorities?q=rosefield',
-      '/staff/authorities?q=1-100000123',
-    ],
+    paths: [...DIRECTORY_SEARCHES],
     query: (pool, url) => directoryQuery(pool, url),
     target: 'p95 ≤ 30 ms',
   },
@@ -266,15 +257,7 @@ async function mailFloor(): Promise<void> {
   }
   try {
     for (const run of [1, 2, 3]) {
-      const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      client.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await new Promise((resolve) => client.once('exit', resolve));
-      const seconds = Number(output.trim()) / 1000;
+      const seconds = (await sendMailDir(mailDir, port)) / 1000;
       log(
         `Inbound mail floor, run ${run}: ${count} messages with a 1 MB attachment in ${round(seconds)} s = ` +
           `${round(count / seconds)} messages/s (target ≥ 50/s)`,

@@ -15,7 +15,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { enqueueMail } from '../src/platform/mail/outbox.ts';
-import { freePort, startServer, stopServer } from './support.ts';
+import { freePort, sendMailDir, startServer, stopServer } from './support.ts';
 
 /**
  * Mail figures: `node --import tsx bench/mail.ts`, on PostgreSQL (BENCH_DATABASE_URL, whose
@@ -286,15 +286,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(mailDir, `${i}.eml`), info.message);
       fs.writeFileSync(path.join(mailDir, `${i}.json`), JSON.stringify({ from: m.from, to: m.to }));
     }
-    const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(gatewayPort) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    client.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await exited(client);
-    const inSeconds = Number(output.trim()) / 1000;
+    const inSeconds = (await sendMailDir(mailDir, gatewayPort)) / 1000;
     fs.rmSync(mailDir, { recursive: true, force: true });
     await stopServer(gateway);
     const filed = (

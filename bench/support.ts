@@ -374,3 +374,33 @@ export function ownCpu(): number {
   const fields = (fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1] ?? '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
+
+/** The directory benchmark's mix of searches, filters and lists (bench/authorities.ts, bench/floors.ts). */
+export const DIRECTORY_SEARCHES = [
+  '/staff/authorities',
+  '/staff/authorities?q=oak',
+  '/staff/authorities?q=willow+care',
+  '/staff/authorities?q=maple&kind=care-provider&region=London',
+  '/staff/authorities?kind=district',
+  '/staff/authorities?region=North+West',
+  '/staff/authorities?q=council&status=active',
+  '/staff/authorities?q=rosefield',
+  '/staff/authorities?q=1-100000123',
+] as const;
+
+/**
+ * Sends every message in `mailDir` (`N.eml` with its envelope in `N.json`) to the SMTP server on
+ * `port` with bench/mail-client.ts, in a process of its own: the milliseconds it took.
+ */
+export async function sendMailDir(mailDir: string, port: number): Promise<number> {
+  const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  client.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => client.once('exit', resolve));
+  if (code !== 0) throw new Error(`the mail client exited ${code}`);
+  return Number(output.trim());
+}
