@@ -2,6 +2,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
+import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
@@ -20,9 +21,6 @@ const delegatedTo = (delegateUserId: string) => (eb: ExpressionBuilder<Database 
       .whereRef('d.enquiry_id', '=', 'e.id')
       .where('d.delegate_user_id', '=', delegateUserId),
   );
-
-/** The advisory lock class of the reminder sweep's parts (the part number is the second key). */
-const SWEEP_LOCK_CLASS = 7_240_332;
 
 export class EnquiriesRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -422,23 +420,12 @@ export class EnquiriesRepository {
    * audit records each reminder (`enquiry.reminder-<kind>`) once; its item is not audited again.
    * Run it in a transaction: the caller checks that every reminder got its item.
    */
-  /**
-   * Claims one part of the sweep for this transaction, or answers false if another worker's
-   * transaction holds it (released when the transaction ends).
-   */
-  async claimSweepPart(part: number): Promise<boolean> {
-    const result = await sql<{ claimed: boolean }>`
-      SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_CLASS}::int, ${part}::int) AS claimed
-    `.execute(this.db);
-    return result.rows[0]?.claimed === true;
-  }
-
   /** The reminders and escalations due now of the enquiries in one part (of `parts`), written at once. */
   async sweep(
     t: SweepThresholds,
     now: Date,
     baseUrl: string,
-    part: { index: number; of: number },
+    part: SweepPart,
   ): Promise<{ reminders: number; items: number }> {
     const result = await sql<{ reminders: number; items: number }>`
       WITH candidates AS (
@@ -451,7 +438,7 @@ export class EnquiriesRepository {
           (CASE WHEN e.due_on < ${t.today}::date AND e.due_on <= ${t.escalateBy}::date THEN 'escalated-chief-executive' END)
         ) AS k(kind)
         WHERE e.status = 'open' AND e.due_on <= ${t.beforeDueBy}::date AND k.kind IS NOT NULL
-          AND get_byte(uuid_send(e.id), 15) % ${part.of}::int = ${part.index}::int
+          AND ${inPart(sql.ref('e.id'), part)}
       ),
       inserted AS (
         INSERT INTO enquiry_reminders (enquiry_id, authority_id, kind, due_on, sent_at)

@@ -34,6 +34,7 @@ import {
 } from './domain.ts';
 import { allocationMail, enquiryMail, extensionDecisionMail } from './enquiries.mail.ts';
 import { EnquiriesRepository, type EnquiryRow } from './enquiries.repository.ts';
+import { sweepInParts } from '../../platform/db/sweep-parts.ts';
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 export interface EnquiriesServiceSettings extends EnquirySettings {
@@ -61,8 +62,8 @@ export interface AnswerInput {
   answer: string;
 }
 
-/** The reminder sweep is split into this many parts, so that workers running it at once share it. */
-const SWEEP_PARTS = 4;
+/** The reminder sweep: four parts, so that workers running it at once share it (sweepInParts). */
+const SWEEP = { lockClass: 7_240_332, parts: 4 };
 const INBOX_PAGE = 50;
 const inboxCursor = z.tuple([z.iso.date(), z.uuid()]);
 
@@ -1032,29 +1033,22 @@ export class EnquiriesService {
   /**
    * Writes every reminder and escalation due now, each once, as correspondence on its case (sent by
    * the correspondence dispatch). Safe to run on several workers at once, and they share the work:
-   * the enquiries are split into SWEEP_PARTS parts by id, each worker takes the parts no other holds
+   * the enquiries are split into four parts by id, each worker takes the parts no other holds
    * (starting at a random one), and each part is one transaction. A part is all or nothing: if any
    * of its reminders lacked its item the part is undone, and the next sweep tries it again.
    */
   async sweep(): Promise<{ reminders: number; items: number }> {
     const now = this.clock.now();
     const thresholds = sweepThresholds(this.calendar, this.calendar.londonDate(now), this.settings);
-    const start = Math.floor(Math.random() * SWEEP_PARTS);
-    let reminders = 0;
-    let items = 0;
-    for (let n = 0; n < SWEEP_PARTS; n++) {
-      const index = (start + n) % SWEEP_PARTS;
-      const result = await this.db.transaction().execute(async (trx) => {
-        const repo = this.repo.with(trx);
-        if (!(await repo.claimSweepPart(index))) return null; // another worker is sweeping it
-        const written = await repo.sweep(thresholds, now, this.settings.baseUrl, { index, of: SWEEP_PARTS });
-        if (written.items !== written.reminders)
-          throw new Error(`The reminder sweep wrote ${written.items} items for ${written.reminders} reminders`);
-        return written;
-      });
-      reminders += result?.reminders ?? 0;
-      items += result?.items ?? 0;
-    }
-    return { reminders, items };
+    const parts = await sweepInParts(this.db, SWEEP, async (trx, part) => {
+      const written = await this.repo.with(trx).sweep(thresholds, now, this.settings.baseUrl, part);
+      if (written.items !== written.reminders)
+        throw new Error(`The reminder sweep wrote ${written.items} items for ${written.reminders} reminders`);
+      return written;
+    });
+    return {
+      reminders: parts.reduce((sum, p) => sum + p.reminders, 0),
+      items: parts.reduce((sum, p) => sum + p.items, 0),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
+import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import type { ComplianceCounts, RemedySweepThresholds } from './domain.ts';
 
@@ -229,6 +230,7 @@ export class RemediesRepository {
     t: RemedySweepThresholds,
     now: Date,
     baseUrl: string,
+    part: SweepPart,
   ): Promise<{ reminders: number; items: number; escalated: number }> {
     const result = await sql<{ reminders: number; items: number; escalated: number }>`
       WITH candidates AS (
@@ -240,6 +242,7 @@ export class RemediesRepository {
           (CASE WHEN r.due_on < ${t.today}::date AND r.due_on <= ${t.escalateBy}::date THEN 'escalated-manager' END)
         ) AS k(kind)
         WHERE r.status = 'agreed' AND r.due_on <= ${t.beforeDueBy}::date AND k.kind IS NOT NULL
+          AND ${inPart(sql.ref('r.id'), part)}
       ),
       inserted AS (
         INSERT INTO remedy_reminders (remedy_id, authority_id, kind, due_on, sent_at)

@@ -34,6 +34,7 @@ import {
   type RemedyStatus,
 } from './domain.ts';
 import { RemediesRepository, type ActionRow, type EvidenceRow, type RemedyRow } from './remedies.repository.ts';
+import { sweepInParts } from '../../platform/db/sweep-parts.ts';
 
 export interface RemediesServiceSettings extends RemedySettings {
   baseUrl: string;
@@ -121,6 +122,8 @@ export interface RemedyView {
   actions: (Omit<ActionRow, 'taken_by' | 'taken_by_name'> & { actionName: string; takenBy: string | null })[];
 }
 
+/** The remedy sweep: four parts, so that workers running it at once share it (sweepInParts). */
+const SWEEP = { lockClass: 7_240_333, parts: 4 };
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const dayName = (d: string) => longDate.format(new Date(`${d}T12:00:00Z`));
 
@@ -800,16 +803,22 @@ export class RemediesService {
   /**
    * Writes every reminder due now (before the date, then late) as correspondence to the case's
    * link officers, and escalates remedies long past their date to the casework managers' list, each
-   * once. Safe to run on several workers at once; all or nothing.
+   * once. Safe to run on several workers at once, and they share the work: the remedies are split
+   * into four parts by id (sweepInParts). A part is all or nothing.
    */
   async sweep(): Promise<{ reminders: number; items: number; escalated: number }> {
     const now = this.clock.now();
     const t = sweepThresholds(this.calendar, this.calendar.londonDate(now), this.settings);
-    return this.db.transaction().execute(async (trx) => {
-      const result = await this.repo.with(trx).sweep(t, now, this.settings.baseUrl);
+    const parts = await sweepInParts(this.db, SWEEP, async (trx, part) => {
+      const result = await this.repo.with(trx).sweep(t, now, this.settings.baseUrl, part);
       if (result.items !== result.reminders)
         throw new Error(`The remedy sweep wrote ${result.items} items for ${result.reminders} reminders`);
       return result;
     });
+    return {
+      reminders: parts.reduce((sum, p) => sum + p.reminders, 0),
+      items: parts.reduce((sum, p) => sum + p.items, 0),
+      escalated: parts.reduce((sum, p) => sum + p.escalated, 0),
+    };
   }
 }
