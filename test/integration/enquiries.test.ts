@@ -573,6 +573,49 @@ describe('reminders and escalation', () => {
   });
 });
 
+describe('the portal inbox', () => {
+  it('pages 50 enquiries at a time, soonest due first, and the next page carries on where the first stopped', async () => {
+    at('2026-12-11T10:00:00Z');
+    const authority = await createEnquiryAuthority(t.db);
+    const complaints = [];
+    for (let i = 0; i < 52; i++) complaints.push(await createComplaint(t.db, authority.id));
+    // Open enquiries due on 52 days from 4 January, inserted whole: the page is what is tested here.
+    await t.db.kysely
+      .insertInto('enquiries')
+      .values(
+        complaints.map((c, i) => ({
+          complaint_id: c.id,
+          authority_id: authority.id,
+          kind: 'enquiry' as const,
+          number: 1,
+          addressed_to_name: 'Chief Executive',
+          status: 'open' as const,
+          sent_at: new Date('2026-12-01T10:00:00Z'),
+          sent_on: '2026-12-01',
+          due_on: new Date(Date.UTC(2027, 0, 4 + ((i * 7) % 52))).toISOString().slice(0, 10),
+          due_working_days: 20,
+          due_rule: {},
+        })),
+      )
+      .execute();
+    const lo = await actorFor(t.services, 'link-officer', authority.id);
+    const first = await t.services.enquiries.inbox(lo);
+    expect(first.total).toBe(52);
+    expect(first.items).toHaveLength(50);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await t.services.enquiries.inbox(lo, first.nextCursor ?? undefined);
+    expect(second.items).toHaveLength(2);
+    expect(second.nextCursor).toBeNull();
+    const dues = [...first.items, ...second.items].map((i) => i.dueDate);
+    expect(dues).toEqual([...dues].sort());
+    expect(new Set([...first.items, ...second.items].map((i) => i.id)).size).toBe(52);
+    // Later pages show no reminders; the first page of a delegate with nothing given is empty.
+    expect(second.notices).toEqual([]);
+    const delegate = await actorFor(t.services, 'delegate', authority.id);
+    expect(await t.services.enquiries.inbox(delegate)).toMatchObject({ total: 0, items: [] });
+  });
+});
+
 describe('demo data', () => {
   it('puts an open, an overdue and an answered enquiry on complaints under investigation', async () => {
     at('2027-02-15T10:00:00Z');

@@ -2,6 +2,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
+import { reusableQuery } from '../../platform/db/reusable.ts';
 import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
@@ -21,6 +22,79 @@ const delegatedTo = (delegateUserId: string) => (eb: ExpressionBuilder<Database 
       .whereRef('d.enquiry_id', '=', 'e.id')
       .where('d.delegate_user_id', '=', delegateUserId),
   );
+
+/**
+ * The portal inbox in one statement: a page of open enquiries with their questions counted, how
+ * many are open, and the latest reminders. Compiled once per shape (see inboxPage).
+ */
+const INBOX_PAGE = reusableQuery<{ authorityId: string; delegateUserId: string; afterDue: string; afterId: string }>()((
+  db,
+  slot,
+  shape,
+) => {
+  const [delegate, after, limit, notices] = shape.split(' ');
+  let items = db
+    .selectFrom('enquiries as e')
+    .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+    // Both counts in one pass over the enquiry's questions.
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('enquiry_questions as q')
+          .select([
+            sql<number>`count(*)`.as('questions'),
+            sql<number>`count(*) FILTER (WHERE q.answer_state = 'ready')`.as('ready'),
+          ])
+          .whereRef('q.enquiry_id', '=', 'e.id')
+          .as('qc'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'e.id',
+      'e.number',
+      'e.kind',
+      'e.sent_at',
+      'e.due_on',
+      'c.reference as complaint_reference',
+      'qc.questions',
+      'qc.ready',
+    ])
+    .where('e.authority_id', '=', slot('authorityId'))
+    .where('e.status', '=', 'open');
+  let count = db
+    .selectFrom('enquiries as e')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('e.authority_id', '=', slot('authorityId'))
+    .where('e.status', '=', 'open');
+  if (delegate === 'delegate') {
+    items = items.where(delegatedTo(slot('delegateUserId')));
+    count = count.where(delegatedTo(slot('delegateUserId')));
+  }
+  if (after === 'after') {
+    items = items.where(
+      afterKeyset(
+        [sql.ref('e.due_on'), sql.ref('e.id')],
+        [sql`${slot('afterDue')}::date`, sql`${slot('afterId')}::uuid`],
+        'asc',
+      ),
+    );
+  }
+  const latest = db
+    .selectFrom('enquiry_reminders as r')
+    .innerJoin('enquiries as e', 'e.id', 'r.enquiry_id')
+    .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
+    .select(['r.kind', 'r.due_on', 'r.sent_at', 'e.id as enquiry_id', 'e.number', 'c.reference'])
+    .where('r.authority_id', '=', slot('authorityId'))
+    .where('e.status', '=', 'open')
+    .orderBy('r.sent_at', 'desc')
+    .orderBy('r.id')
+    .limit(Number(notices));
+  return db.selectNoFrom([
+    jsonArrayFrom(items.orderBy('e.due_on').orderBy('e.id').limit(Number(limit))).as('rows'),
+    count.as('total'),
+    jsonArrayFrom(latest).as('notices'),
+  ]);
+});
 
 export class EnquiriesRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -216,65 +290,15 @@ export class EnquiriesRepository {
     after: readonly [string, string] | null,
     notices: number,
   ) {
-    let items = this.db
-      .selectFrom('enquiries as e')
-      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
-      // Both counts in one pass over the enquiry's questions.
-      .innerJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('enquiry_questions as q')
-            .select([
-              sql<number>`count(*)`.as('questions'),
-              sql<number>`count(*) FILTER (WHERE q.answer_state = 'ready')`.as('ready'),
-            ])
-            .whereRef('q.enquiry_id', '=', 'e.id')
-            .as('qc'),
-        (join) => join.onTrue(),
-      )
-      .select([
-        'e.id',
-        'e.number',
-        'e.kind',
-        'e.sent_at',
-        'e.due_on',
-        'c.reference as complaint_reference',
-        'qc.questions',
-        'qc.ready',
-      ])
-      .where('e.authority_id', '=', authorityId)
-      .where('e.status', '=', 'open');
-    let count = this.db
-      .selectFrom('enquiries as e')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('e.authority_id', '=', authorityId)
-      .where('e.status', '=', 'open');
-    if (delegateUserId !== null) {
-      items = items.where(delegatedTo(delegateUserId));
-      count = count.where(delegatedTo(delegateUserId));
-    }
-    if (after) {
-      items = items.where(
-        afterKeyset([sql.ref('e.due_on'), sql.ref('e.id')], [sql`${after[0]}::date`, sql`${after[1]}::uuid`], 'asc'),
-      );
-    }
-    const latest = this.db
-      .selectFrom('enquiry_reminders as r')
-      .innerJoin('enquiries as e', 'e.id', 'r.enquiry_id')
-      .innerJoin('complaints as c', 'c.id', 'e.complaint_id')
-      .select(['r.kind', 'r.due_on', 'r.sent_at', 'e.id as enquiry_id', 'e.number', 'c.reference'])
-      .where('r.authority_id', '=', authorityId)
-      .where('e.status', '=', 'open')
-      .orderBy('r.sent_at', 'desc')
-      .orderBy('r.id')
-      .limit(notices);
-    const row = await this.db
-      .selectNoFrom([
-        jsonArrayFrom(items.orderBy('e.due_on').orderBy('e.id').limit(limit)).as('rows'),
-        count.as('total'),
-        jsonArrayFrom(latest).as('notices'),
-      ])
-      .executeTakeFirstOrThrow();
+    // The statement's text depends on these; the values go in as parameters.
+    const shape = `${delegateUserId === null ? 'all' : 'delegate'} ${after ? 'after' : 'first'} ${limit} ${notices}`;
+    const [row] = await INBOX_PAGE.execute(this.db, shape, {
+      authorityId,
+      delegateUserId: delegateUserId ?? '',
+      afterDue: after?.[0] ?? '',
+      afterId: after?.[1] ?? '',
+    });
+    if (!row) throw new Error('The inbox query returned no row');
     // JSON carries timestamps as text.
     return {
       rows: row.rows.map((r) => Object.assign(r, { sent_at: new Date(r.sent_at) })),
