@@ -1,4 +1,5 @@
 import { planEachRun } from '../../platform/db/prepared.ts';
+import { reusableQuery } from '../../platform/db/reusable.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { AuditActor } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
@@ -49,6 +50,65 @@ const AUTHORITY_COLUMNS = [
   'a.updated_at',
 ] as const;
 
+/** The authorities that pass the directory's filters. */
+function filteredAuthorities(db: DbOrTx, f: DirectoryFilters) {
+  let q = db.selectFrom('authorities as a');
+  if (f.words) q = q.where(sql<boolean>`a.search_words @@ to_tsquery('simple', ${f.words})`);
+  if (f.kind) q = q.where('a.kind', '=', f.kind);
+  if (f.region) q = q.where('a.region', '=', f.region);
+  if (f.status === 'active') q = q.where('a.active', '=', true);
+  if (f.status === 'closed') q = q.where('a.active', '=', false);
+  if (f.onlyAuthorityId) q = q.where('a.id', '=', f.onlyAuthorityId);
+  return q;
+}
+
+type DirectoryValues = {
+  words: string;
+  kind: string;
+  region: string;
+  onlyAuthorityId: string;
+  cursorName: string;
+  cursorId: string;
+};
+
+/** The directory's page query, compiled once per shape (which filters apply, the cursor's direction, the limit). */
+const DIRECTORY_PAGE = reusableQuery<DirectoryValues>()((db, slot, shape) => {
+  const [words, kind, region, status, only, direction, limit] = shape.split(' ');
+  const q = filteredAuthorities(db, {
+    words: words ? slot('words') : null,
+    kind: kind ? slot('kind') : undefined,
+    region: region ? slot('region') : undefined,
+    status: status === 'active' || status === 'closed' ? status : undefined,
+    onlyAuthorityId: only ? slot('onlyAuthorityId') : null,
+  });
+  let page = q.select([
+    'a.id',
+    'a.name',
+    'a.kind',
+    'a.reference',
+    'a.region',
+    'a.active',
+    sql<string>`lower(a.name)`.as('sort_name'),
+  ]);
+  const backwards = direction === 'previous';
+  if (direction) {
+    const at = sql`(${slot('cursorName')}, ${slot('cursorId')}::uuid)`;
+    page = backwards
+      ? page.where(sql<boolean>`(lower(a.name), a.id) < ${at}`)
+      : page.where(sql<boolean>`(lower(a.name), a.id) > ${at}`);
+  }
+  const dir = backwards ? sql`desc` : sql`asc`;
+  // With search words, the matches come from the word index and are then sorted: ordered by a copy
+  // of the name, not the name itself, so the planner does not walk the whole name index in order
+  // hoping to meet the (often few) matches early. The order is the same.
+  const order = words ? sql`lower(a.name) || ''` : sql`lower(a.name)`;
+  return page
+    .orderBy(sql`${order} ${dir}`)
+    .orderBy(sql`a.id ${dir}`)
+    .limit(Number(limit))
+    .modifyEnd(planEachRun);
+});
+
 /** Typed queries for the authority directory, its senior officers and its imports. */
 export class AuthoritiesRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -58,44 +118,28 @@ export class AuthoritiesRepository {
   }
 
   private filtered(f: DirectoryFilters) {
-    let q = this.db.selectFrom('authorities as a');
-    if (f.words) q = q.where(sql<boolean>`a.search_words @@ to_tsquery('simple', ${f.words})`);
-    if (f.kind) q = q.where('a.kind', '=', f.kind);
-    if (f.region) q = q.where('a.region', '=', f.region);
-    if (f.status === 'active') q = q.where('a.active', '=', true);
-    if (f.status === 'closed') q = q.where('a.active', '=', false);
-    if (f.onlyAuthorityId) q = q.where('a.id', '=', f.onlyAuthorityId);
-    return q;
+    return filteredAuthorities(this.db, f);
   }
 
   /** One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more. */
-  async page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
-    const backwards = cursor?.direction === 'previous';
-    let q = this.filtered(f).select([
-      'a.id',
-      'a.name',
-      'a.kind',
-      'a.reference',
-      'a.region',
-      'a.active',
-      sql<string>`lower(a.name)`.as('sort_name'),
-    ]);
-    if (cursor) {
-      q = backwards
-        ? q.where(sql<boolean>`(lower(a.name), a.id) < (${cursor.name}, ${cursor.id}::uuid)`)
-        : q.where(sql<boolean>`(lower(a.name), a.id) > (${cursor.name}, ${cursor.id}::uuid)`);
-    }
-    const dir = backwards ? sql`desc` : sql`asc`;
-    // With search words, the matches come from the word index and are then sorted: ordered by a copy
-    // of the name, not the name itself, so the planner does not walk the whole name index in order
-    // hoping to meet the (often few) matches early. The order is the same.
-    const order = f.words ? sql`lower(a.name) || ''` : sql`lower(a.name)`;
-    return q
-      .orderBy(sql`${order} ${dir}`)
-      .orderBy(sql`a.id ${dir}`)
-      .limit(limit + 1)
-      .modifyEnd(planEachRun)
-      .execute();
+  page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
+    const shape = [
+      f.words ? 'words' : '',
+      f.kind ? 'kind' : '',
+      f.region ? 'region' : '',
+      f.status ?? '',
+      f.onlyAuthorityId ? 'only' : '',
+      cursor?.direction ?? '',
+      limit + 1,
+    ].join(' ');
+    return DIRECTORY_PAGE.execute(this.db, shape, {
+      words: f.words ?? '',
+      kind: f.kind ?? '',
+      region: f.region ?? '',
+      onlyAuthorityId: f.onlyAuthorityId ?? '',
+      cursorName: cursor?.name ?? '',
+      cursorId: cursor?.id ?? '',
+    });
   }
 
   async count(f: DirectoryFilters): Promise<number> {
