@@ -418,7 +418,17 @@ describe('the case list', () => {
     expect(page.body).not.toContain('>Harbourside Borough Council<');
     const next = /href="(\/staff\/complaints\?[^"]*cursor=[^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
     expect(next).toBeTruthy();
-    expect((await intake.get(next ?? '')).statusCode).toBe(200);
+    const second = await intake.get(next ?? '');
+    expect(second.statusCode).toBe(200);
+    // The next page carries on after the first: other cases of the same authority, none shown twice.
+    const caseIds = (body: string) => [
+      ...new Set([...body.matchAll(/href="\/staff\/complaints\/([0-9a-f-]{36})"/g)].map((m) => m[1])),
+    ];
+    const firstIds = caseIds(page.body);
+    expect(firstIds.length).toBeGreaterThan(0);
+    expect(caseIds(second.body).length).toBeGreaterThan(0);
+    expect(caseIds(second.body).filter((id) => firstIds.includes(id))).toEqual([]);
+    expect(second.body).toContain('Upland District Council');
     const closed = await intake.get('/staff/complaints?status=closed');
     expect(closed.body).toContain('Premature');
   });

@@ -1,3 +1,4 @@
+import { reusableQuery } from '../../platform/db/reusable.ts';
 import { planEachRun } from '../../platform/db/prepared.ts';
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
@@ -58,6 +59,82 @@ export interface ListRow {
 }
 
 /** Complaint queries only. */
+/**
+ * The case list's page, compiled once per shape (which filters apply, whether after a cursor, the
+ * limit): the statement the case list runs on every request.
+ */
+const CASE_LIST_PAGE = reusableQuery<{
+  status: ComplaintStatus;
+  authorityId: string;
+  serviceArea: string;
+  investigatorId: string;
+  reference: string;
+  today: string;
+  afterAt: string;
+  afterId: string;
+}>()((db, slot, shape) => {
+  const [present, cursor, limitText] = shape.split(' ');
+  const has = (name: string) => (present ?? '').split(',').includes(name);
+  const filters: ListFilters = {
+    status: has('status') ? slot('status') : undefined,
+    authorityId: has('authorityId') ? slot('authorityId') : undefined,
+    serviceArea: has('serviceArea') ? slot('serviceArea') : undefined,
+    investigatorId: has('investigatorId') ? slot('investigatorId') : undefined,
+    reference: has('reference') ? slot('reference') : undefined,
+    unallocated: has('unallocated'),
+    urgent: has('urgent'),
+    overdue: has('overdue'),
+    hideUntold: has('hideUntold'),
+  };
+  const after = cursor === 'after' ? ([slot('afterAt'), slot('afterId')] as const) : null;
+  const limit = Number(limitText);
+  const today = slot('today');
+  let q = db
+    .selectFrom('complaints as c')
+    .innerJoin('authorities as a', 'a.id', 'c.authority_id')
+    .select([
+      'c.id',
+      'c.reference',
+      'c.status',
+      'c.authority_id',
+      'a.name as authority_name',
+      'c.service_area',
+      'c.urgent',
+      'c.outcome',
+      'c.received_at',
+      'c.investigator_id',
+      preciseTimestamp('c.received_at').as('received_key'),
+    ]);
+  if (filters.status) q = q.where('c.status', '=', filters.status);
+  if (filters.authorityId) q = q.where('c.authority_id', '=', filters.authorityId);
+  if (filters.serviceArea) q = q.where('c.service_area', '=', filters.serviceArea);
+  if (filters.investigatorId) q = q.where('c.investigator_id', '=', filters.investigatorId);
+  if (filters.unallocated) q = q.where('c.investigator_id', 'is', null).where('c.status', 'in', ALLOCATION_STATUSES);
+  if (filters.urgent) q = q.where('c.urgent', '=', true);
+  if (filters.overdue)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('enquiries as e')
+          .select(sql`1`.as('one'))
+          .whereRef('e.complaint_id', '=', 'c.id')
+          .where('e.status', '=', 'open')
+          .where('e.due_on', '<', today),
+      ),
+    );
+  if (filters.reference) q = q.where('c.reference', '=', filters.reference);
+  if (filters.hideUntold) q = q.where(toldToAuthoritySql('c.outcome'));
+  if (after)
+    q = q.where(
+      afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),
+    );
+  q = q
+    .orderBy('c.received_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit + 1);
+  return planDependsOnValues(filters) ? q.modifyEnd(planEachRun) : q;
+});
+
 export class ComplaintsRepository {
   constructor(private readonly db: DbOrTx) {}
 
@@ -243,50 +320,17 @@ export class ComplaintsRepository {
     limit: number,
     today: string,
   ): Promise<ListRow[]> {
-    let q = this.db
-      .selectFrom('complaints as c')
-      .innerJoin('authorities as a', 'a.id', 'c.authority_id')
-      .select([
-        'c.id',
-        'c.reference',
-        'c.status',
-        'c.authority_id',
-        'a.name as authority_name',
-        'c.service_area',
-        'c.urgent',
-        'c.outcome',
-        'c.received_at',
-        'c.investigator_id',
-        preciseTimestamp('c.received_at').as('received_key'),
-      ]);
-    if (filters.status) q = q.where('c.status', '=', filters.status);
-    if (filters.authorityId) q = q.where('c.authority_id', '=', filters.authorityId);
-    if (filters.serviceArea) q = q.where('c.service_area', '=', filters.serviceArea);
-    if (filters.investigatorId) q = q.where('c.investigator_id', '=', filters.investigatorId);
-    if (filters.unallocated) q = q.where('c.investigator_id', 'is', null).where('c.status', 'in', ALLOCATION_STATUSES);
-    if (filters.urgent) q = q.where('c.urgent', '=', true);
-    if (filters.overdue)
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('enquiries as e')
-            .select(sql`1`.as('one'))
-            .whereRef('e.complaint_id', '=', 'c.id')
-            .where('e.status', '=', 'open')
-            .where('e.due_on', '<', today),
-        ),
-      );
-    if (filters.reference) q = q.where('c.reference', '=', filters.reference);
-    if (filters.hideUntold) q = q.where(toldToAuthoritySql('c.outcome'));
-    if (after)
-      q = q.where(
-        afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),
-      );
-    q = q
-      .orderBy('c.received_at', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(limit + 1);
-    return (planDependsOnValues(filters) ? q.modifyEnd(planEachRun) : q).execute();
+    const present = (Object.keys(filters) as (keyof ListFilters)[]).filter((k) => filters[k]).sort();
+    return CASE_LIST_PAGE.execute(this.db, `${present.join(',')} ${after ? 'after' : 'first'} ${limit}`, {
+      status: filters.status ?? 'received',
+      authorityId: filters.authorityId ?? '',
+      serviceArea: filters.serviceArea ?? '',
+      investigatorId: filters.investigatorId ?? '',
+      reference: filters.reference ?? '',
+      today,
+      afterAt: after?.[0] ?? '',
+      afterId: after?.[1] ?? '',
+    });
   }
 
   /** The assessment queue: urgent first, then oldest first (keyset on not-urgent, received_at, id). */
