@@ -321,6 +321,7 @@ export class ComplaintsRepository {
     today: string,
   ): Promise<ListRow[]> {
     const present = (Object.keys(filters) as (keyof ListFilters)[]).filter((k) => filters[k]).sort();
+    // A value whose filter is not in the shape is never bound: the placeholders only fill the type.
     return CASE_LIST_PAGE.execute(this.db, `${present.join(',')} ${after ? 'after' : 'first'} ${limit}`, {
       status: filters.status ?? 'received',
       authorityId: filters.authorityId ?? '',
