@@ -117,10 +117,6 @@ export class AuthoritiesRepository {
     return new AuthoritiesRepository(trx);
   }
 
-  private filtered(f: DirectoryFilters) {
-    return filteredAuthorities(this.db, f);
-  }
-
   /** One page in name order after (or before) the cursor; `limit + 1` rows say whether there is more. */
   page(f: DirectoryFilters, cursor: DirectoryCursor | null, limit: number): Promise<DirectoryRow[]> {
     const shape = [
@@ -143,7 +139,7 @@ export class AuthoritiesRepository {
   }
 
   async count(f: DirectoryFilters): Promise<number> {
-    const row = await this.filtered(f)
+    const row = await filteredAuthorities(this.db, f)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .modifyEnd(planEachRun)
       .executeTakeFirstOrThrow();
@@ -152,7 +148,7 @@ export class AuthoritiesRepository {
 
   /** A batch of the export: authorities in name order after `after` (their officers: `officersOf`). */
   exportBatch(f: DirectoryFilters, after: { name: string; id: string } | null, limit: number): Promise<ExportRow[]> {
-    let q = this.filtered(f).select([...AUTHORITY_COLUMNS, sql<string>`lower(a.name)`.as('sort_name')]);
+    let q = filteredAuthorities(this.db, f).select([...AUTHORITY_COLUMNS, sql<string>`lower(a.name)`.as('sort_name')]);
     if (after) q = q.where(sql<boolean>`(lower(a.name), a.id) > (${after.name}, ${after.id}::uuid)`);
     return q
       .orderBy(sql`lower(a.name)`)

@@ -14,7 +14,7 @@ class Slot {
  * limits, which Liaison's compiler writes into the text) must be in the shape; the values must
  * come through slots. The text and its parameters are then the same as building the query afresh.
  */
-export class ReusableQuery<V extends Record<string, unknown>, R> {
+class ReusableQuery<V extends Record<string, unknown>, R> {
   private readonly compiled = new WeakMap<object, Map<string, CompiledQuery<R>>>();
 
   constructor(
@@ -52,7 +52,7 @@ export class ReusableQuery<V extends Record<string, unknown>, R> {
 }
 
 /**
- * `reusableQuery<Values>()((db, slot, shape) => …)`: a ReusableQuery whose row type is that of the
+ * `reusableQuery<Values>()((db, slot, shape) => …)`: the way to make a ReusableQuery, whose row type is that of the
  * query built (the values' type is given, the rows' inferred).
  */
 export function reusableQuery<V extends Record<string, unknown>>() {
@@ -60,3 +60,5 @@ export function reusableQuery<V extends Record<string, unknown>>() {
     build: (db: Kysely<Database>, slot: <K extends keyof V & string>(name: K) => V[K], shape: string) => Compilable<R>,
   ): ReusableQuery<V, R> => new ReusableQuery<V, R>(build);
 }
+
+export type { ReusableQuery };

@@ -1,13 +1,15 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
-/**
+/*
  * A set-based sweep that several workers run at once, shared between them: the rows are split into
  * `parts` by a byte of their uuid, each worker claims the parts no other holds (an advisory lock for
  * the transaction, `lockClass` naming the sweep) starting from a random one, and writes each part in
  * its own transaction. A part another worker holds is left to it. The sweep's own unique constraint
  * still decides what is written once; this only stops the workers queueing on each other's rows.
  */
+
+/** One part of a sweep: the rows whose id falls in part `index` of `of`. */
 export interface SweepPart {
   index: number;
   of: number;
