@@ -15,7 +15,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { enqueueMail } from '../src/platform/mail/outbox.ts';
-import { freePort, sendMailDir, startServer, stopServer } from './support.ts';
+import { cpuOf, freePort, postgresCpu, selfCpu, sendMailDir, startServer, stopServer } from './support.ts';
 
 /**
  * Mail figures: `node --import tsx bench/mail.ts`, on PostgreSQL (BENCH_DATABASE_URL, whose
@@ -286,7 +286,10 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(mailDir, `${i}.eml`), info.message);
       fs.writeFileSync(path.join(mailDir, `${i}.json`), JSON.stringify({ from: m.from, to: m.to }));
     }
+    const cpuBefore = [cpuOf(gateway.pid ?? 0), postgresCpu(), selfCpu()];
     const inSeconds = (await sendMailDir(mailDir, gatewayPort)) / 1000;
+    const cpuAfter = [cpuOf(gateway.pid ?? 0), postgresCpu(), selfCpu()];
+    const cpuPerMessage = (i: number) => round(((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / IN);
     fs.rmSync(mailDir, { recursive: true, force: true });
     await stopServer(gateway);
     const filed = (
@@ -296,15 +299,29 @@ async function main(): Promise<void> {
         .where('document_id', 'is not', null)
         .executeTakeFirstOrThrow()
     ).n;
+    // Each document holds the very bytes sent: the SHA-256 of every attachment is found once.
+    const sentHashes = messages.map((m) =>
+      crypto
+        .createHash('sha256')
+        .update(m.attachments[0]?.content ?? '')
+        .digest('hex'),
+    );
+    const storedHashes = new Set(
+      (await db.kysely.selectFrom('documents').select('sha256').execute()).map((d) => d.sha256),
+    );
+    const intact = sentHashes.filter((h) => storedHashes.has(h)).length;
     results.inbound = {
       messages: IN,
       filedWithDocument: filed,
+      documentsIntact: intact,
       seconds: round(inSeconds),
       perSecond: round(IN / inSeconds),
+      cpuMsPerMessage: { gateway: cpuPerMessage(0), postgres: cpuPerMessage(1), sender: cpuPerMessage(2) },
     };
     log(
-      `Inbound: ${IN} replies with a 1 MB attachment each in ${round(inSeconds)} s = ${round(IN / inSeconds)} messages/s; ${filed} filed with their document`,
+      `Inbound: ${IN} replies with a 1 MB attachment each in ${round(inSeconds)} s = ${round(IN / inSeconds)} messages/s; ${filed} filed with their document, ${intact} documents byte for byte as sent`,
     );
+    log(`  CPU ms a message: gateway ${cpuPerMessage(0)}, PostgreSQL ${cpuPerMessage(1)}, sender ${cpuPerMessage(2)}`);
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'tmp/bench-mail-results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -2,12 +2,16 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Attachment, ParsedMail } from 'mailparser';
+import { planSetAside, type SetAsidePlan } from './set-aside.ts';
 
 /**
  * Parsing inbound mail off the main thread. A message with a large attachment takes tens of
  * milliseconds of MIME splitting and base64 decoding; done on the event loop it holds up every other
  * connection and the database work of the messages before it. A small pool of worker threads parses
  * with mailparser instead, while the main thread keeps receiving, storing and filing.
+ *
+ * Large base64 attachments are set aside first and decoded natively (set-aside.ts): mailparser then
+ * reads only the small message around them.
  *
  * The raw message goes to the parser and the decoded attachments come back without being copied
  * (their memory is transferred); the raw message stays with the parser, so the caller stores it first.
@@ -89,9 +93,27 @@ const { simpleParser } = require(workerData.mailparser);
 // An ArrayBuffer can be handed over only when the buffer spans all of it (small buffers share one).
 const whole = (b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 0;
 
+// The message parsed with its large parts set aside (see set-aside.ts): null when any marker does not
+// come back as exactly one attachment, or the small message cannot be read; the caller then parses it whole.
+async function parseSetAside(raw, plan) {
+  const message = Buffer.from(plan.message.buffer, plan.message.byteOffset, plan.message.byteLength);
+  const mail = await simpleParser(message, workerData.options);
+  for (const part of plan.parts) {
+    const marker = Buffer.from(part.marker.buffer, part.marker.byteOffset, part.marker.byteLength);
+    const standIns = mail.attachments.filter((a) => a.content.equals(marker));
+    if (standIns.length !== 1) return null;
+    const content = Buffer.from(raw.toString('latin1', part.start, part.end), 'base64');
+    standIns[0].content = content;
+    standIns[0].size = content.length;
+  }
+  return mail;
+}
+
 parentPort.on('message', (job) => {
   const raw = Buffer.from(job.raw.buffer, job.raw.byteOffset, job.raw.byteLength);
-  simpleParser(raw, workerData.options).then(
+  (job.plan ? parseSetAside(raw, job.plan).catch(() => null) : Promise.resolve(null))
+    .then((mail) => mail || simpleParser(raw, workerData.options))
+    .then(
     (mail) => {
       const transfer = new Set();
       const attachments = mail.attachments.map((a) => {
@@ -149,6 +171,7 @@ function headOf(raw) {
 interface Job {
   id: number;
   raw: Buffer;
+  plan: SetAsidePlan | null;
   resolve: (result: ParsedMessage) => void;
   reject: (error: Error) => void;
 }
@@ -165,6 +188,15 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 /** The buffer's memory, when it can be handed over: the buffer spans all of it (small buffers share one). */
 const transferable = (b: Buffer): ArrayBuffer[] =>
   b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? [b.buffer] : [];
+
+/** The set-aside plan for a message; none if the scan fails (the message is then parsed whole). */
+function planFor(raw: Buffer): SetAsidePlan | null {
+  try {
+    return planSetAside(raw);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * One parser thread per core but one (the main thread has its own work), at least two: parsing is
@@ -231,7 +263,7 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
       const job = queue.shift();
       if (!worker || !job) return;
       busy.set(worker, job);
-      worker.postMessage({ id: job.id, raw: job.raw }, transferable(job.raw));
+      worker.postMessage({ id: job.id, raw: job.raw, plan: job.plan }, transferable(job.raw));
     }
   };
 
@@ -241,7 +273,7 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
     parse(raw) {
       if (closed) return Promise.reject(new Error('The mail parser has been closed'));
       return new Promise<ParsedMessage>((resolve, reject) => {
-        queue.push({ id: nextId++, raw, resolve, reject });
+        queue.push({ id: nextId++, raw, plan: planFor(raw), resolve, reject });
         next();
       });
     },
