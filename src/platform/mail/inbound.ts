@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
 import type { RawMailStore } from './raw-store.ts';
+import { patchSmtpData } from './smtp-data.ts';
 
 export { PARSE_OPTIONS } from './parse.ts';
 
@@ -78,6 +79,7 @@ export function acceptsRecipient(address: string, domain: string): boolean {
 }
 
 export async function startMailGateway(options: MailGatewayOptions): Promise<MailGateway> {
+  patchSmtpData();
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { logger } = options;
   const parser = startMailParserPool(options.parserThreads);
