@@ -1,12 +1,5 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
-import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { searchQuery } from '../src/modules/authorities/domain.ts';
 import {
   DIRECTORY_SEARCHES,
@@ -17,10 +10,8 @@ import {
   machineLine,
   ownCpu,
   postgresCpu,
-  ROOT,
   round,
   selfCpu,
-  sendMailDir,
   signedInCookie,
   startServer,
   stopServer,
@@ -28,24 +19,20 @@ import {
 } from './support.ts';
 
 /**
- * What this machine can do at all: `node --import tsx bench/floors.ts [pages|mail]`.
+ * What this machine can do at all: `node --import tsx bench/floors.ts`.
  *
- * For each figure still short of its target, a bare program doing only the unavoidable part of the
- * work, measured in the same minutes as Liaison (the machine's speed drifts by a third within an
- * hour, so only figures taken together compare):
+ * A bare program doing only the unavoidable part of a page's work, measured in the same minutes as
+ * Liaison (the machine's speed drifts by a third within an hour, so only figures taken together
+ * compare):
  *
- * - **pages**: the directory's mix of searches and the portal enquiry inbox. The floor is a bare
+ * - the directory's mix of searches and the portal enquiry inbox. The floor is a bare
  *   Fastify handler that runs the statements Liaison runs for the page (as prepared statements,
  *   with the directory's counts kept five seconds as Liaison keeps them) and sends the bytes
  *   Liaison sent for that page, taken from Liaison beforehand, with no templates, session check,
  *   security headers, CSRF or logging. Liaison and the floor are loaded alternately, twice each.
  *   Needs BENCH_DATABASE_URL with the databases bench/authorities.ts and bench/enquiries.ts filled.
- * - **mail**: an SMTP server (smtp-server) that keeps each message's source in a file, parses it
- *   with mailparser on two threads and writes the attachment to a file, with no database; the same
- *   300 messages with a 1 MB attachment and the same sending client as bench/mail.ts.
  */
 
-const which = process.argv[2] ?? 'all';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 20;
 
@@ -193,83 +180,4 @@ async function pageFloors(): Promise<void> {
   }
 }
 
-const PARSER = `
-const { parentPort } = require('node:worker_threads');
-const { simpleParser } = require(${JSON.stringify(path.join(ROOT, 'node_modules/mailparser'))});
-parentPort.on('message', async ({ id, source }) => {
-  const parsed = await simpleParser(Buffer.from(source), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
-  const content = parsed.attachments[0].content;
-  const attachment = content.buffer.slice(content.byteOffset, content.byteOffset + content.length);
-  parentPort.postMessage({ id, attachment }, [attachment]);
-});`;
-
-async function mailFloor(): Promise<void> {
-  const count = 300;
-  const parsers = [0, 1].map(() => new Worker(PARSER, { eval: true }));
-  const waiting = new Map<number, (attachment: ArrayBuffer) => void>();
-  for (const w of parsers)
-    w.on('message', (m: { id: number; attachment: ArrayBuffer }) => {
-      waiting.get(m.id)?.(m.attachment);
-      waiting.delete(m.id);
-    });
-  let next = 0;
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-floor-mail-'));
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    size: 25 * 1024 * 1024,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const source = Buffer.concat(chunks);
-        const id = next++;
-        void fs.promises
-          .writeFile(path.join(out, `${id}.eml`), source)
-          .then(
-            () =>
-              new Promise<ArrayBuffer>((resolve) => {
-                waiting.set(id, resolve);
-                parsers[id % parsers.length]?.postMessage({ id, source }, [source.buffer]);
-              }),
-          )
-          .then((attachment) => fs.promises.writeFile(path.join(out, `${id}.pdf`), Buffer.from(attachment)))
-          .then(() => callback(), callback);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  const base = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(1024 * 1024 - 32)]);
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
-  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-floor-eml-'));
-  const envelope = { from: 'officer@bench-council.example', to: 'case+floor@liaison.bench' };
-  for (let i = 0; i < count; i++) {
-    const info = (await composer.sendMail({
-      ...envelope,
-      subject: `Response ${i}`,
-      text: `Our response number ${i}.`,
-      attachments: [{ filename: `response-${i}.pdf`, content: Buffer.concat([base, Buffer.from(`\n%${i}\n%%EOF\n`)]) }],
-    })) as { message: Buffer };
-    fs.writeFileSync(path.join(mailDir, `${i}.eml`), info.message);
-    fs.writeFileSync(path.join(mailDir, `${i}.json`), JSON.stringify(envelope));
-  }
-  try {
-    for (const run of [1, 2, 3]) {
-      const seconds = (await sendMailDir(mailDir, port)) / 1000;
-      log(
-        `Inbound mail floor, run ${run}: ${count} messages with a 1 MB attachment in ${round(seconds)} s = ` +
-          `${round(count / seconds)} messages/s (target ≥ 50/s)`,
-      );
-    }
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await Promise.all(parsers.map((w) => w.terminate()));
-    fs.rmSync(mailDir, { recursive: true, force: true });
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-}
-
-if (which === 'all' || which === 'pages') await pageFloors();
-if (which === 'all' || which === 'mail') await mailFloor();
+await pageFloors();

@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * The sending side of bench/mail.ts's inbound run, in its own process: sends every `*.eml` in
  * BENCH_MAIL_DIR (envelope in the matching `.json`) to BENCH_GATEWAY_PORT over four SMTP connections
- * and prints the elapsed milliseconds.
+ * and prints the elapsed milliseconds and the CPU milliseconds it spent meanwhile.
  *
  * A plain SMTP client (EHLO, then MAIL FROM, RCPT TO and DATA for each message, QUIT) whose messages are
  * dot-stuffed before the clock starts, so that the load generator spends as little as it can of the
@@ -76,6 +76,7 @@ function connect(): Promise<{ send: (line: string | Buffer, expect: number) => P
 }
 
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 let next = 0;
 await Promise.all(
   Array.from({ length: CONNECTIONS }, async () => {
@@ -90,4 +91,5 @@ await Promise.all(
     smtp.end();
   }),
 );
-process.stdout.write(`${Math.round(performance.now() - started)}\n`);
+const cpu = process.cpuUsage(cpuAtStart);
+process.stdout.write(`${Math.round(performance.now() - started)} ${Math.round((cpu.user + cpu.system) / 1000)}\n`);

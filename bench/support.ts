@@ -392,7 +392,11 @@ export const DIRECTORY_SEARCHES = [
  * Sends every message in `mailDir` (`N.eml` with its envelope in `N.json`) to the SMTP server on
  * `port` with bench/mail-client.ts, in a process of its own: the milliseconds it took.
  */
-export async function sendMailDir(mailDir: string, port: number): Promise<number> {
+/**
+ * Sends every message in `mailDir` to the gateway on `port` from another process (bench/mail-client.ts):
+ * the time it took and the CPU the sending side spent in that time (not its start-up), in ms.
+ */
+export async function sendMailDir(mailDir: string, port: number): Promise<{ ms: number; cpuMs: number }> {
   const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
     cwd: ROOT,
     env: { ...process.env, BENCH_MAIL_DIR: mailDir, BENCH_GATEWAY_PORT: String(port) },
@@ -402,5 +406,6 @@ export async function sendMailDir(mailDir: string, port: number): Promise<number
   client.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => client.once('exit', resolve));
   if (code !== 0) throw new Error(`the mail client exited ${code}`);
-  return Number(output.trim());
+  const [ms, cpuMs] = output.trim().split(' ').map(Number);
+  return { ms: ms ?? NaN, cpuMs: cpuMs ?? NaN };
 }

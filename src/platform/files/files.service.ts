@@ -12,6 +12,7 @@ import type { DbOrTx } from '../db/database.ts';
 import type { ComplaintOutcome, Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { ACCEPTED_KINDS, safeFilename, sniffType } from './sniff.ts';
+import { writeWhole } from './write-whole.ts';
 
 export type DocumentRow = Row<'documents'>;
 
@@ -202,10 +203,7 @@ export class FilesService {
   private async writeOnce(storageKey: string, bytes: Buffer): Promise<void> {
     const target = this.pathOf(storageKey);
     if (fs.existsSync(target)) return;
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${crypto.randomBytes(6).toString('hex')}.part`;
-    await fs.promises.writeFile(temporary, bytes, { mode: 0o640 });
-    await fs.promises.rename(temporary, target);
+    await writeWhole(target, bytes);
   }
 }
 

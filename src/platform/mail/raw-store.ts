@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeWhole } from '../files/write-whole.ts';
 
 /**
  * The source of every inbound message, kept whole as a file in the mail folder (default
@@ -35,11 +36,7 @@ export class RawMailStore {
   }
 
   async write(key: string, bytes: Uint8Array): Promise<void> {
-    const file = this.pathOf(key);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${crypto.randomBytes(6).toString('hex')}.part`;
-    await fs.promises.writeFile(temporary, bytes, { mode: 0o640 });
-    await fs.promises.rename(temporary, file);
+    await writeWhole(this.pathOf(key), bytes);
   }
 
   /**
