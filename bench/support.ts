@@ -390,11 +390,8 @@ export const DIRECTORY_SEARCHES = [
 
 /**
  * Sends every message in `mailDir` (`N.eml` with its envelope in `N.json`) to the SMTP server on
- * `port` with bench/mail-client.ts, in a process of its own: the milliseconds it took.
- */
-/**
- * Sends every message in `mailDir` to the gateway on `port` from another process (bench/mail-client.ts):
- * the time it took and the CPU the sending side spent in that time (not its start-up), in ms.
+ * `port` with bench/mail-client.ts, in a process of its own: the time it took and the CPU the sending
+ * side spent in that time (not its start-up), in ms.
  */
 export async function sendMailDir(mailDir: string, port: number): Promise<{ ms: number; cpuMs: number }> {
   const client = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/mail-client.ts')], {
