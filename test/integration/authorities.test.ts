@@ -176,6 +176,22 @@ describe('the directory', () => {
     expect((await s.search(investigator, { q: "') | !pagetown & (:*" })).count).toBe(120);
   });
 
+  it('finds a care provider by its location id as typed, whole or its start', async () => {
+    await t.db.kysely
+      .insertInto('authorities')
+      .values([
+        { name: 'Larchfield Lodge', kind: 'care-provider', reference: '1-103456789' },
+        { name: 'Larchfield Court', kind: 'care-provider', reference: '1-103499999' },
+      ])
+      .execute();
+    const s = t.services.authorities;
+    expect((await s.search(investigator, { q: '1-103456789' })).items.map((i) => i.name)).toEqual(['Larchfield Lodge']);
+    expect((await s.search(investigator, { q: '1-1034' })).items.map((i) => i.name)).toEqual([
+      'Larchfield Court',
+      'Larchfield Lodge',
+    ]);
+  });
+
   it('pages through results 50 at a time, forwards and back', async () => {
     const s = t.services.authorities;
     const first = await s.search(investigator, { q: 'pagetown' });

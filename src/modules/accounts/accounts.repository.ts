@@ -242,7 +242,7 @@ export class AccountsRepository {
       .selectFrom('authorities')
       .select(['id', 'name', 'kind'])
       .where('active', '=', true)
-      .orderBy(sql`lower(name)`)
+      .orderBy('sort_name')
       .orderBy('id')
       .execute();
   }

@@ -96,7 +96,7 @@ export class ApiTokensRepository {
       .selectFrom('authorities')
       .select(['id', 'name'])
       .where('active', '=', true)
-      .orderBy(sql`lower(name)`)
+      .orderBy('sort_name')
       .orderBy('id')
       .execute();
   }

@@ -20,6 +20,8 @@ describe('the directory rules', () => {
     expect(searchQuery('Surr  coun')).toBe('surr:* & coun:*');
     expect(searchQuery("King's Lynn")).toBe('king:* & s:* & lynn:*');
     expect(searchQuery("') | !")).toBeNull();
+    expect(searchQuery('1-100000123')).toBe('1100000123:*');
+    expect(searchQuery('Flats 1-3, Oak-field')).toBe('flats:* & 13:* & oak:* & field:*');
   });
 
   it('reads kinds by id or name, and only its own cursors', () => {

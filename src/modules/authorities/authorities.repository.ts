@@ -27,7 +27,7 @@ export interface DirectoryRow {
   sort_name: string;
 }
 
-export type AuthorityRow = Omit<Row<'authorities'>, 'search_words'>;
+export type AuthorityRow = Omit<Row<'authorities'>, 'search_words' | 'sort_name'>;
 export type OfficerRow = Row<'senior_officers'>;
 export type ExportRow = AuthorityRow & { sort_name: string };
 
@@ -88,20 +88,20 @@ const DIRECTORY_PAGE = reusableQuery<DirectoryValues>()((db, slot, shape) => {
     'a.reference',
     'a.region',
     'a.active',
-    sql<string>`lower(a.name)`.as('sort_name'),
+    'a.sort_name',
   ]);
   const backwards = direction === 'previous';
   if (direction) {
     const at = sql`(${slot('cursorName')}, ${slot('cursorId')}::uuid)`;
     page = backwards
-      ? page.where(sql<boolean>`(lower(a.name), a.id) < ${at}`)
-      : page.where(sql<boolean>`(lower(a.name), a.id) > ${at}`);
+      ? page.where(sql<boolean>`(a.sort_name, a.id) < ${at}`)
+      : page.where(sql<boolean>`(a.sort_name, a.id) > ${at}`);
   }
   const dir = backwards ? sql`desc` : sql`asc`;
   // With search words, the matches come from the word index and are then sorted: ordered by a copy
   // of the name, not the name itself, so the planner does not walk the whole name index in order
   // hoping to meet the (often few) matches early. The order is the same.
-  const order = words ? sql`lower(a.name) || ''` : sql`lower(a.name)`;
+  const order = words ? sql`a.sort_name || ''` : sql`a.sort_name`;
   return page
     .orderBy(sql`${order} ${dir}`)
     .orderBy(sql`a.id ${dir}`)
@@ -148,10 +148,10 @@ export class AuthoritiesRepository {
 
   /** A batch of the export: authorities in name order after `after` (their officers: `officersOf`). */
   exportBatch(f: DirectoryFilters, after: { name: string; id: string } | null, limit: number): Promise<ExportRow[]> {
-    let q = filteredAuthorities(this.db, f).select([...AUTHORITY_COLUMNS, sql<string>`lower(a.name)`.as('sort_name')]);
-    if (after) q = q.where(sql<boolean>`(lower(a.name), a.id) > (${after.name}, ${after.id}::uuid)`);
+    let q = filteredAuthorities(this.db, f).select([...AUTHORITY_COLUMNS, 'a.sort_name']);
+    if (after) q = q.where(sql<boolean>`(a.sort_name, a.id) > (${after.name}, ${after.id}::uuid)`);
     return q
-      .orderBy(sql`lower(a.name)`)
+      .orderBy('a.sort_name')
       .orderBy('a.id')
       .limit(limit)
       .modifyEnd(planEachRun)

@@ -104,13 +104,15 @@ export const isServiceArea = (value: string): value is ServiceArea =>
 
 /**
  * The prefix query for a search text: each word of letters or digits must begin a word of the
- * name or reference. Only letters and digits reach the query, so no text can change its syntax.
- * Returns null when the text has no words.
+ * name or reference. Digits joined by a hyphen are one word, as the index keeps them (so a care
+ * regulator's location id, 1-100000123, is found as typed). Only letters and digits reach the
+ * query, so no text can change its syntax. Returns null when the text has no words.
  */
 export function searchQuery(text: string): string | null {
   const words =
     text
       .toLowerCase()
+      .replace(/([0-9])-(?=[0-9])/g, '$1')
       .match(/[\p{L}\p{N}]+/gu)
       ?.slice(0, 8) ?? [];
   return words.length === 0 ? null : words.map((w) => `${w}:*`).join(' & ');

@@ -170,7 +170,7 @@ export class ComplaintsRepository {
       .select(['id', 'name', 'kind'])
       .where('active', '=', true)
       .where(sql<boolean>`search_words @@ to_tsquery('simple', ${tsquery})`)
-      .orderBy(sql`lower(name)`)
+      .orderBy('sort_name')
       .orderBy('id')
       .limit(limit)
       .modifyEnd(planEachRun)

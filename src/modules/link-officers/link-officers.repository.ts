@@ -63,7 +63,7 @@ export class LinkOfficersRepository {
       .selectFrom('authorities')
       .select(['id', 'name'])
       .where('active', '=', true)
-      .orderBy(sql`lower(name)`)
+      .orderBy('sort_name')
       .orderBy('id')
       .execute();
   }
@@ -84,7 +84,7 @@ export class LinkOfficersRepository {
           ),
         ),
       )
-      .orderBy(sql`lower(name)`)
+      .orderBy('sort_name')
       .orderBy('id')
       .limit(limit)
       .execute();

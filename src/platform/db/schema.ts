@@ -28,6 +28,8 @@ export interface AuthoritiesTable {
   closed_at: NullableTimestamp;
   /** Generated from the name and reference: never written. */
   search_words: ColumnType<string, never, never>;
+  /** lower(name), kept by the database: the directory's order. */
+  sort_name: ColumnType<string, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
