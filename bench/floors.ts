@@ -63,12 +63,12 @@ async function directoryQuery(pool: pg.Pool, url: URL): Promise<unknown[]> {
   const status = url.searchParams.get('status');
   if (status) where.push(status === 'active' ? 'a.active = true' : 'a.active = false');
   const filter = where.length > 0 ? `where ${where.join(' and ')}` : '';
-  const order = words ? `lower(a.name) || ''` : 'lower(a.name)';
+  const order = words ? `a.sort_name || ''` : 'a.sort_name';
   const key = `${filter}${JSON.stringify(values)}`;
   const cached = directoryCounts.get(key);
   const [page] = await Promise.all([
     pool.query<Record<string, unknown>>(
-      `select a.id, a.name, a.kind, a.reference, a.region, a.active, lower(a.name) as sort_name
+      `select a.id, a.name, a.kind, a.reference, a.region, a.active, a.sort_name
        from authorities as a ${filter} order by ${order} asc, a.id asc limit 51`,
       values,
     ),
