@@ -1,11 +1,22 @@
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
-import { componentKey, createViewEnvironment } from './views.ts';
+import { componentKey, createViewEnvironment, stripIndentation } from './views.ts';
 
 const env = createViewEnvironment();
 const render = (source: string, context: Record<string, unknown> = {}) => nunjucks.compile(source, env).render(context);
 
 describe('page rendering', () => {
+  it('sends pages without the indentation of their templates, every word still apart from the next', () => {
+    expect(stripIndentation('<p>\n    Hello\n\t  world\n</p>\n\n   \n<a href="/x">\n  Next</a>')).toBe(
+      '<p>\nHello\nworld\n</p>\n<a href="/x">\nNext</a>',
+    );
+    const page = env.render('errors/404.njk', { signedIn: false });
+    expect(page).toContain('Page not found');
+    // The layout and a GOV.UK component (the service navigation), both loaded without indentation.
+    expect(page).toContain('<div class="govuk-service-navigation__container">');
+    expect(page).not.toMatch(/^[ \t]+\S/m);
+  });
+
   it('gives loops their loop variables, row by row and in nested loops', () => {
     const html = render(
       '{% for a in rows %}[{{ loop.index }}/{{ loop.length }}{% if loop.first %} first{% endif %}{% if loop.last %} last{% endif %}:' +
