@@ -81,15 +81,7 @@ const DIRECTORY_PAGE = reusableQuery<DirectoryValues>()((db, slot, shape) => {
     status: status === 'active' || status === 'closed' ? status : undefined,
     onlyAuthorityId: only ? slot('onlyAuthorityId') : null,
   });
-  let page = q.select([
-    'a.id',
-    'a.name',
-    'a.kind',
-    'a.reference',
-    'a.region',
-    'a.active',
-    'a.sort_name',
-  ]);
+  let page = q.select(['a.id', 'a.name', 'a.kind', 'a.reference', 'a.region', 'a.active', 'a.sort_name']);
   const backwards = direction === 'previous';
   if (direction) {
     const at = sql`(${slot('cursorName')}, ${slot('cursorId')}::uuid)`;
@@ -150,12 +142,7 @@ export class AuthoritiesRepository {
   exportBatch(f: DirectoryFilters, after: { name: string; id: string } | null, limit: number): Promise<ExportRow[]> {
     let q = filteredAuthorities(this.db, f).select([...AUTHORITY_COLUMNS, 'a.sort_name']);
     if (after) q = q.where(sql<boolean>`(a.sort_name, a.id) > (${after.name}, ${after.id}::uuid)`);
-    return q
-      .orderBy('a.sort_name')
-      .orderBy('a.id')
-      .limit(limit)
-      .modifyEnd(planEachRun)
-      .execute();
+    return q.orderBy('a.sort_name').orderBy('a.id').limit(limit).modifyEnd(planEachRun).execute();
   }
 
   /** The senior officers of several authorities at once. */
