@@ -6,6 +6,17 @@ const env = createViewEnvironment();
 const render = (source: string, context: Record<string, unknown> = {}) => nunjucks.compile(source, env).render(context);
 
 describe('page rendering', () => {
+  it('renders a cached fragment once for each key, as markup, and again for another key', () => {
+    let renders = 0;
+    const count = () => ++renders;
+    const page = (name: string) =>
+      render('{% cache ["greeting", name] %}<b>{{ name }}</b> {{ count() }}{% endcache %}', { name, count });
+    expect(page('Ann & Bob')).toBe('<b>Ann &amp; Bob</b> 1');
+    expect(page('Ann & Bob')).toBe('<b>Ann &amp; Bob</b> 1');
+    expect(page('Cy')).toBe('<b>Cy</b> 2');
+    expect(renders).toBe(2);
+  });
+
   it('sends pages without the indentation of their templates, every word still apart from the next', () => {
     expect(stripIndentation('<p>\n    Hello\n\t  world\n</p>\n\n   \n<a href="/x">\n  Next</a>')).toBe(
       '<p>\nHello\nworld\n</p>\n<a href="/x">\nNext</a>',

@@ -267,6 +267,41 @@ export function componentKey(params: unknown): string {
 }
 const LONG_TEXT = 200;
 
+/** The parts of nunjucks' (undocumented) parser API a tag uses. */
+interface TagParser {
+  nextToken(): { value: string };
+  parseSignature(tolerant: null, noParens: boolean): unknown;
+  advanceAfterBlockEnd(name?: string): void;
+  parseUntilBlocks(...names: string[]): unknown;
+}
+interface TagNodes {
+  CallExtension: new (extension: object, method: string, args: unknown, contentArgs: unknown[]) => unknown;
+}
+
+/**
+ * `{% cache key %}…{% endcache %}`: the markup between renders once per key and is kept with the
+ * memoised components. For a fragment built from a few values but long to render or to key by its
+ * params, such as the directory's filter panel: the key names those values, and must name every
+ * value the fragment shows.
+ */
+function fragmentCache(cache: ComponentCache): nunjucks.Extension & { run: unknown } {
+  const { SafeString } = nunjucks.runtime;
+  return {
+    tags: ['cache'],
+    parse(parser: TagParser, nodes: TagNodes) {
+      const tag = parser.nextToken();
+      const args = parser.parseSignature(null, true);
+      parser.advanceAfterBlockEnd(tag.value);
+      const body = parser.parseUntilBlocks('endcache');
+      parser.advanceAfterBlockEnd();
+      return new nodes.CallExtension(this, 'run', args, [body]);
+    },
+    run(_context: unknown, key: unknown, body: () => unknown) {
+      return new SafeString(cache.get(`fragment\u0000${JSON.stringify(key)}`, () => String(body())));
+    },
+  };
+}
+
 /** `govuk/components/summary-list` → `govukSummaryList`. */
 function macroName(component: string): string {
   const [family, , slug] = component.split('/');
@@ -324,6 +359,7 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
     });
     return new SafeString(html);
   });
+  env.addExtension('FragmentCache', fragmentCache(cache));
   env.addFilter('date', dateText);
   env.addFilter('datetime', dateTimeTextOf);
   env.addFilter('isoDate', isoText);
