@@ -143,6 +143,11 @@ describe('setting large attachments aside', () => {
       planSetAside(message(['Content-Type: application/pdf\nX-A: 1', 'Content-Transfer-Encoding: base64'], body)),
     ).toBeNull();
     expect(planSetAside(message(['Content-Transfer-Encoding: base64'], body))).toBeNull();
+    // A message of more parts than mailparser reads is left to it whole, the scan stopping early.
+    const many = ['Subject: many', 'Content-Type: multipart/mixed; boundary="m"', ''];
+    for (let i = 0; i < 1200; i++) many.push('--m', 'Content-Type: text/plain', '', `part ${i}`);
+    many.push('--m', ...pdfHeaders, '', body, '--m--', '');
+    expect(planSetAside(Buffer.from(many.join('\r\n')))).toBeNull();
     // A part no delimiter ends.
     const unterminated = message(pdfHeaders, body)
       .toString('latin1')

@@ -26,6 +26,13 @@ import libmime from 'libmime';
 export const SET_ASIDE_MIN_BYTES = 64 * 1024;
 /** Multiparts nested deeper than this are left whole to the parser. */
 const MAX_DEPTH = 8;
+/**
+ * A message with more parts than this is parsed whole (mailparser refuses one with over 999), so
+ * that a message of many thousands of tiny parts costs the scan little.
+ */
+const MAX_PARTS = 1000;
+
+class TooManyParts extends Error {}
 
 export interface SetAsidePart {
   /** The body's bytes in the raw message: [start, end). */
@@ -49,7 +56,12 @@ const EQUALS = 0x3d;
 /** The plan for `raw`, or null when it has no part worth setting aside. */
 export function planSetAside(raw: Buffer, minBytes = SET_ASIDE_MIN_BYTES): SetAsidePlan | null {
   const ranges: Array<{ start: number; end: number }> = [];
-  scanPart(raw, 0, raw.length, 0, minBytes, ranges);
+  try {
+    scanPart(raw, 0, raw.length, 0, minBytes, ranges, { parts: MAX_PARTS });
+  } catch (error) {
+    if (error instanceof TooManyParts) return null;
+    throw error;
+  }
   if (ranges.length === 0) return null;
   const nonce = crypto.randomBytes(12).toString('hex');
   const pieces: Buffer[] = [];
@@ -78,7 +90,9 @@ function scanPart(
   depth: number,
   minBytes: number,
   out: Array<{ start: number; end: number }>,
+  budget: { parts: number },
 ): void {
+  if (--budget.parts < 0) throw new TooManyParts();
   const bodyStart = endOfHeaders(raw, start, end);
   if (bodyStart < 0) return;
   const headers = headerFields(raw.toString('latin1', start, bodyStart));
@@ -92,7 +106,7 @@ function scanPart(
     const boundary = (parsed.params.boundary ?? '').trimEnd();
     if (boundary === '' || Buffer.byteLength(boundary) !== boundary.length) return;
     for (const child of childParts(raw, bodyStart, end, Buffer.from(`--${boundary}`, 'latin1'))) {
-      scanPart(raw, child.start, child.end, depth + 1, minBytes, out);
+      scanPart(raw, child.start, child.end, depth + 1, minBytes, out, budget);
     }
     return;
   }
@@ -142,7 +156,7 @@ function childParts(raw: Buffer, start: number, end: number, delimiter: Buffer):
   const view = raw.subarray(0, end);
   const lines: Array<{ at: number; next: number }> = [];
   let from = start;
-  for (;;) {
+  while (lines.length <= MAX_PARTS) {
     const at = view.indexOf(delimiter, from);
     if (at < 0) break;
     from = at + 1;
