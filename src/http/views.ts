@@ -163,7 +163,6 @@ const MEMOISED = new Set([
   'govuk/components/tag',
   'govuk/components/textarea',
   'govuk/components/warning-text',
-  'moj/components/filter',
   'moj/components/sub-navigation',
 ]);
 const MACRO_PATH = /^((?:govuk|moj)\/components\/[a-z-]+)\/macro\.njk$/;
@@ -198,12 +197,20 @@ class ComponentCache {
   }
 }
 
+/** Loads templates without their indentation (see `stripIndentation`). */
+class UnindentingLoader extends nunjucks.FileSystemLoader {
+  override getSource(name: string): nunjucks.LoaderSource {
+    const source = super.getSource(name);
+    return source && { ...source, src: stripIndentation(source.src) };
+  }
+}
+
 /**
  * Loads templates from the given folders, except that a memoised component's `macro.njk` is replaced
  * by a macro of the same name that asks `__component` for the HTML. Templates import components as
  * usual (`{% from "govuk/components/select/macro.njk" import govukSelect %}`) and get the cached path.
  */
-class MemoisingLoader extends nunjucks.FileSystemLoader {
+class MemoisingLoader extends UnindentingLoader {
   override getSource(name: string): nunjucks.LoaderSource {
     const component = MACRO_PATH.exec(name)?.[1];
     if (component && MEMOISED.has(component)) {
@@ -214,19 +221,9 @@ class MemoisingLoader extends nunjucks.FileSystemLoader {
         noCache: false,
       };
     }
-    return withoutIndentation(super.getSource(name));
+    return super.getSource(name);
   }
 }
-
-/** Loads templates without their indentation (see `stripIndentation`). */
-class UnindentingLoader extends nunjucks.FileSystemLoader {
-  override getSource(name: string): nunjucks.LoaderSource {
-    return withoutIndentation(super.getSource(name));
-  }
-}
-
-const withoutIndentation = (source: nunjucks.LoaderSource): nunjucks.LoaderSource =>
-  source && { ...source, src: stripIndentation(source.src) };
 
 /**
  * A template's text without the spaces that indent its lines and without its blank lines. The

@@ -58,7 +58,17 @@ export interface ListRow {
   investigator_id: string | null;
 }
 
-/** Complaint queries only. */
+/** The columns every list of cases shows: which case, whose, what, and whether urgent. */
+const CASE_SUMMARY_COLUMNS = [
+  'c.id',
+  'c.reference',
+  'c.status',
+  'c.authority_id',
+  'a.name as authority_name',
+  'c.service_area',
+  'c.urgent',
+] as const;
+
 /**
  * The case list's page, compiled once per shape (which filters apply, whether after a cursor, the
  * limit): the statement the case list runs on every request.
@@ -93,13 +103,7 @@ const CASE_LIST_PAGE = reusableQuery<{
     .selectFrom('complaints as c')
     .innerJoin('authorities as a', 'a.id', 'c.authority_id')
     .select([
-      'c.id',
-      'c.reference',
-      'c.status',
-      'c.authority_id',
-      'a.name as authority_name',
-      'c.service_area',
-      'c.urgent',
+      ...CASE_SUMMARY_COLUMNS,
       'c.outcome',
       'c.received_at',
       'c.investigator_id',
@@ -135,6 +139,7 @@ const CASE_LIST_PAGE = reusableQuery<{
   return planDependsOnValues(filters) ? q.modifyEnd(planEachRun) : q;
 });
 
+/** Complaint queries only. */
 export class ComplaintsRepository {
   constructor(private readonly db: DbOrTx) {}
 
@@ -340,13 +345,7 @@ export class ComplaintsRepository {
       .selectFrom('complaints as c')
       .innerJoin('authorities as a', 'a.id', 'c.authority_id')
       .select([
-        'c.id',
-        'c.reference',
-        'c.status',
-        'c.authority_id',
-        'a.name as authority_name',
-        'c.service_area',
-        'c.urgent',
+        ...CASE_SUMMARY_COLUMNS,
         'c.urgent_street_homelessness',
         'c.urgent_care_home_eviction',
         'c.urgent_serious_risk',

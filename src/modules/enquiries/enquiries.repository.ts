@@ -442,9 +442,9 @@ export class EnquiriesRepository {
    * resolved to addresses and sent by the correspondence module's dispatch, which also makes their
    * HTML and letter PDF. The case's authority thread is made here if the case has none yet. The
    * audit records each reminder (`enquiry.reminder-<kind>`) once; its item is not audited again.
-   * Run it in a transaction: the caller checks that every reminder got its item.
+   * Only the enquiries in `part` (sweepInParts). Run it in a transaction: the caller checks that
+   * every reminder got its item.
    */
-  /** The reminders and escalations due now of the enquiries in one part (of `parts`), written at once. */
   async sweep(
     t: SweepThresholds,
     now: Date,

@@ -34,7 +34,7 @@ import {
 } from './domain.ts';
 import { allocationMail, enquiryMail, extensionDecisionMail } from './enquiries.mail.ts';
 import { EnquiriesRepository, type EnquiryRow } from './enquiries.repository.ts';
-import { sweepInParts } from '../../platform/db/sweep-parts.ts';
+import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 export interface EnquiriesServiceSettings extends EnquirySettings {
@@ -1046,9 +1046,6 @@ export class EnquiriesService {
         throw new Error(`The reminder sweep wrote ${written.items} items for ${written.reminders} reminders`);
       return written;
     });
-    return {
-      reminders: parts.reduce((sum, p) => sum + p.reminders, 0),
-      items: parts.reduce((sum, p) => sum + p.items, 0),
-    };
+    return sumCounts(parts, { reminders: 0, items: 0 });
   }
 }

@@ -34,7 +34,7 @@ import {
   type RemedyStatus,
 } from './domain.ts';
 import { RemediesRepository, type ActionRow, type EvidenceRow, type RemedyRow } from './remedies.repository.ts';
-import { sweepInParts } from '../../platform/db/sweep-parts.ts';
+import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
 
 export interface RemediesServiceSettings extends RemedySettings {
   baseUrl: string;
@@ -815,10 +815,6 @@ export class RemediesService {
         throw new Error(`The remedy sweep wrote ${result.items} items for ${result.reminders} reminders`);
       return result;
     });
-    return {
-      reminders: parts.reduce((sum, p) => sum + p.reminders, 0),
-      items: parts.reduce((sum, p) => sum + p.items, 0),
-      escalated: parts.reduce((sum, p) => sum + p.escalated, 0),
-    };
+    return sumCounts(parts, { reminders: 0, items: 0, escalated: 0 });
   }
 }

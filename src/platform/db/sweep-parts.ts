@@ -41,3 +41,10 @@ export async function sweepInParts<R>(
   }
   return results;
 }
+
+/** The counts of the parts a worker swept, added up (all zero when it swept none). */
+export function sumCounts<C extends Record<string, number>>(parts: readonly C[], zero: C): C {
+  const total: Record<string, number> = { ...zero };
+  for (const part of parts) for (const key of Object.keys(zero)) total[key] = (total[key] ?? 0) + (part[key] ?? 0);
+  return total as C;
+}
