@@ -302,6 +302,13 @@ describe('CSV import', () => {
     const done = await importCsv(`${HEADER}\n${rows.join('\n')}\n`);
     expect(done).toMatchObject({ status: 'succeeded', totalRows: 1200, processedRows: 1200, createdCount: 1200 });
     expect((await t.services.authorities.search(investigator, { q: 'importville' })).count).toBe(1200);
+    // Stored in name order (the file is in number order: Care 2 comes after Care 10 by name), so a
+    // word search reads matches that share the start of their names from few pages.
+    const stored = await t.db.query<{ name: string }>(
+      "select name from authorities where name like 'Importville Care %' order by ctid",
+    );
+    const names = stored.rows.map((r) => r.name);
+    expect(names).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
 
     const changed = [
       csvRow('Importville Care 0 Renamed', '1-IMP0'),

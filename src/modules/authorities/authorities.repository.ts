@@ -244,8 +244,8 @@ export class AuthoritiesRepository {
   }
 
   /**
-   * Applies an import's checked rows one statement at a time: authorities are upserted by reference
-   * and closed or reopened as their status says, then chief executives, monitoring officers and heads
+   * Applies an import's checked rows one statement at a time: authorities are upserted by reference,
+   * in name order so that the table stays in the directory's order (see migration 0057), and closed or reopened as their status says, then chief executives, monitoring officers and heads
    * of service are upserted; a row without a monitoring officer removes the one held, and a row with
    * an area's head of service columns empty removes that head. Only real changes are written, and
    * each writes its audit row. Returns the ids of authorities created, and of existing authorities
@@ -263,6 +263,7 @@ export class AuthoritiesRepository {
         INSERT INTO authorities AS a (name, kind, reference, address, region, generic_inbox, created_at, updated_at)
         SELECT r.name, r.kind, r.reference, r.address, r.region, r.generic_inbox, ${now}::timestamptz, ${now}::timestamptz
         FROM authority_import_rows r WHERE r.import_id = ${importId}::uuid
+        ORDER BY lower(r.name), r.row_number
         ON CONFLICT (reference) WHERE reference IS NOT NULL DO UPDATE
           SET name = excluded.name, kind = excluded.kind, address = excluded.address, region = excluded.region,
               generic_inbox = excluded.generic_inbox, updated_at = excluded.updated_at
