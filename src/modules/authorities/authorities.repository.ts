@@ -94,11 +94,15 @@ const DIRECTORY_PAGE = reusableQuery<DirectoryValues>()((db, slot, shape) => {
   // of the name, not the name itself, so the planner does not walk the whole name index in order
   // hoping to meet the (often few) matches early. The order is the same.
   const order = words ? sql`a.sort_name || ''` : sql`a.sort_name`;
-  return page
+  page = page
     .orderBy(sql`${order} ${dir}`)
     .orderBy(sql`a.id ${dir}`)
-    .limit(Number(limit))
-    .modifyEnd(planEachRun);
+    .limit(Number(limit));
+  // One plan serves every value of the other shapes: the matches of the words (from the word index,
+  // then sorted), or a walk of the index in the list's order (name; kind or region, then name).
+  // Words with a kind or region are planned for their values: the plan kept for them would read a
+  // whole kind from its index (29,600 care providers) to combine it with the word matches.
+  return words && (kind || region) ? page.modifyEnd(planEachRun) : page;
 });
 
 /** Typed queries for the authority directory, its senior officers and its imports. */
