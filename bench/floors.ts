@@ -123,7 +123,17 @@ async function pageFloors(): Promise<void> {
     log('pages: set BENCH_DATABASE_URL to the server bench/authorities.ts and bench/enquiries.ts filled');
     return;
   }
+  const databases = new pg.Client({ connectionString: server });
+  await databases.connect();
+  const present = new Set(
+    (await databases.query<{ datname: string }>('select datname from pg_database')).rows.map((r) => r.datname),
+  );
+  await databases.end();
   for (const page of PAGES) {
+    if (!present.has(page.database)) {
+      log(`${page.name}: skipped, as the database ${page.database} is not there (its benchmark fills it)`);
+      continue;
+    }
     const url = withDatabase(server, page.database);
     const cookie = await signedInCookie(url, page.role, page.authority);
     const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, options: '-c jit=off' });
