@@ -16,6 +16,7 @@ import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
 import { navigationFor } from './navigation.ts';
 import { pageModules } from './modules.ts';
+import { PageEncoder } from './page-bytes.ts';
 import { registerPages } from './routes.ts';
 import { registerSecurityHeaders } from './security.ts';
 import { ROOT_DIR, createViewEnvironment } from './views.ts';
@@ -65,6 +66,7 @@ export async function buildApp(options: {
   });
   const views = createViewEnvironment();
   const flashSealer = new CookieSealer(config.SESSION_SECRET, 'flash');
+  const pageEncoder = new PageEncoder();
 
   // 1. Security headers and the CSP nonce.
   registerSecurityHeaders(app, { production: config.production });
@@ -168,7 +170,7 @@ export async function buildApp(options: {
       ...context,
     });
     // Encoded once here: sent as a string, the page would be measured for its length and then encoded again.
-    return this.type('text/html; charset=utf-8').send(Buffer.from(html, 'utf8'));
+    return this.type('text/html; charset=utf-8').send(pageEncoder.encode(html));
   });
 
   // 7. Routes, module by module.
