@@ -31,10 +31,10 @@ describe('page rendering', () => {
   it('gives loops their loop variables, row by row and in nested loops', () => {
     const html = render(
       '{% for a in rows %}[{{ loop.index }}/{{ loop.length }}{% if loop.first %} first{% endif %}{% if loop.last %} last{% endif %}:' +
-        '{% for b in a %}{{ loop.index0 }}{{ b }}{{ loop.revindex }}{% endfor %}]{% endfor %}',
+        '{% for b in a %}{{ loop.index0 }}{{ b }}{{ loop.revindex }}{{ loop.revindex0 }}{% endfor %}]{% endfor %}',
       { rows: [['x', 'y'], ['z']] },
     );
-    expect(html).toBe('[1/2 first:0x21y1][2/2 last:0z1]');
+    expect(html).toBe('[1/2 first:0x211y10][2/2 last:0z10]');
   });
 
   it('keeps a value set inside a block where the page can read it, and a loop’s own values inside the loop', () => {
