@@ -133,6 +133,10 @@ describe('administration and invitations', () => {
     await expect(heading(page)).resolves.toBe('Invite a user');
     await expectAccessible(page);
 
+    // The directory is searched, not listed: the authorities found are offered to choose from.
+    await page.getByLabel('Find the authority').fill('rivers');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expectAccessible(page);
     await page.getByLabel('Email address').fill('lena.link@riverside.example');
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await expect(errorSummary(page).textContent()).resolves.toContain('Enter a name');
@@ -140,7 +144,7 @@ describe('administration and invitations', () => {
 
     await page.getByLabel('Full name').fill('Lena Link');
     await page.getByLabel('Link officer').check();
-    await page.getByLabel('Authority').selectOption({ label: 'Riverside District Council' });
+    await page.getByLabel('Riverside District Council').check();
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await expect(heading(page)).resolves.toBe('Lena Link');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(

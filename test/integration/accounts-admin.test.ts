@@ -157,6 +157,74 @@ describe('invitations are validated', () => {
   });
 });
 
+describe('choosing the authority of an invitation', () => {
+  it('searches the directory instead of listing it, and keeps the search and the choice when the form comes back', async () => {
+    // More matches than the page offers: it shows 20 in name order and says there are more.
+    for (let i = 0; i < 22; i++)
+      await createAuthority(t.db, { name: `Pickerton Care Home ${String(i).padStart(2, '0')}` });
+    const closed = await createAuthority(t.db, { name: 'Pickerton Closed Council' });
+    await t.db.kysely
+      .updateTable('authorities')
+      .set({ active: false, closed_at: new Date() })
+      .where('id', '=', closed)
+      .execute();
+    const wanted = await createAuthority(t.db, { name: 'Pickerton Borough Council', kind: 'district' });
+
+    const blank = await admin.get('/staff/users/invite');
+    expect(blank.body).not.toContain('Pickerton');
+    expect(blank.body).toContain('For an authority user, search for their authority above');
+
+    const found = await admin.get('/staff/users/invite?q=picker');
+    const names = [
+      ...found.body.matchAll(/<label class="govuk-label govuk-radios__label" for="authorityId-\d+">\s*([^<]+?)\s*</g),
+    ]
+      .map((m) => m[1])
+      .filter((n) => n !== 'Not an authority user');
+    expect(names).toHaveLength(20);
+    expect(names[0]).toBe('Pickerton Borough Council');
+    expect(names).not.toContain('Pickerton Closed Council');
+    expect(found.body).toContain('More authorities match than are shown');
+    expect(found.body).toMatch(/govuk-radios__hint">\s*District\s*</);
+
+    // A form sent back with errors lists the same authorities, the chosen one still chosen.
+    const sent = await admin.post('/staff/users/invite', {
+      email: 'not-an-email',
+      displayName: 'Pat Picker',
+      roles: 'link-officer',
+      authorityId: wanted,
+      q: 'picker',
+    });
+    expect(sent.headers.location).toBe('/staff/users/invite?q=picker');
+    const back = await admin.get('/staff/users/invite?q=picker');
+    expect(back.body).toContain('There is a problem');
+    expect(back.body).toMatch(new RegExp(`value="${wanted}" checked`));
+
+    const none = await admin.get('/staff/users/invite?q=nowhereshire');
+    expect(none.body).toContain('No open authority matches ‘nowhereshire’');
+
+    // From an authority's page: that authority, chosen, with no search.
+    expect((await admin.get(`/staff/authorities/${wanted}`)).body).toContain(
+      `href="/staff/users/invite?authority=${wanted}"`,
+    );
+    const fromPage = await admin.get(`/staff/users/invite?authority=${wanted}`);
+    expect(fromPage.body).toMatch(new RegExp(`value="${wanted}" checked`));
+    expect((await admin.get(`/staff/users/invite?authority=${closed}`)).body).not.toContain(closed);
+
+    await admin.post('/staff/users/invite', {
+      email: 'pat.picker@pickerton.example',
+      displayName: 'Pat Picker',
+      roles: 'link-officer',
+      authorityId: wanted,
+    });
+    const invited = await t.db.kysely
+      .selectFrom('users')
+      .select('authority_id')
+      .where('email', '=', 'pat.picker@pickerton.example')
+      .executeTakeFirstOrThrow();
+    expect(invited.authority_id).toBe(wanted);
+  });
+});
+
 describe('changing roles', () => {
   it('validates roles against the account: staff roles for staff, authority roles for authority users', () => {
     expect(AccountsService.validateRoles(['investigator', 'team-coordinator'], null)).toEqual([

@@ -96,7 +96,7 @@ describe('invitations', () => {
   it('invites an authority user, who lands in the portal without two-factor', async () => {
     const authorityId = await createAuthority(t.db, { name: 'Exampleshire County Council' });
     const client = await admin();
-    const invitePage = await client.get('/staff/users/invite');
+    const invitePage = await client.get('/staff/users/invite?q=examplesh');
     expect(invitePage.body).toContain('Exampleshire County Council');
     await client.post('/staff/users/invite', {
       email: 'link.officer@exampleshire.example',

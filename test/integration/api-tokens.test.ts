@@ -59,7 +59,8 @@ describe('API tokens pages', () => {
   it('scopes an authority token to exactly one authority', async () => {
     const { client } = await administrator();
     const authorityId = await createAuthority(t.db, { name: 'Northshire County Council' });
-    const form = await client.get('/staff/tokens/new');
+    expect((await client.get('/staff/tokens/new')).body).not.toContain('Northshire County Council');
+    const form = await client.get('/staff/tokens/new?q=northsh');
     expect(form.body).toContain('Northshire County Council');
 
     await client.post('/staff/tokens', { name: 'Northshire portal', role: 'link-officer', authority: authorityId });

@@ -237,16 +237,6 @@ export class AccountsRepository {
     return row.n;
   }
 
-  listAuthorities() {
-    return this.db
-      .selectFrom('authorities')
-      .select(['id', 'name', 'kind'])
-      .where('active', '=', true)
-      .orderBy('sort_name')
-      .orderBy('id')
-      .execute();
-  }
-
   findAuthority(id: string) {
     return this.db.selectFrom('authorities').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
   }

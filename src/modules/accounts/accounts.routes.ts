@@ -20,6 +20,7 @@ import {
   userListQuery,
 } from './accounts.schemas.ts';
 import type { StartedSession } from './accounts.service.ts';
+import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
 import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, decodeCursor } from './domain.ts';
 
 /** Path parameters that do not fit their schema name no page. */
@@ -74,7 +75,7 @@ const linkPages = {
 } as const;
 
 export function accountsRoutes(services: Services): PageRoute[] {
-  const { accounts } = services;
+  const { accounts, authorities } = services;
   return [
     // ------------------------------------------------------------------------- sign-in
     {
@@ -419,9 +420,14 @@ export function accountsRoutes(services: Services): PageRoute[] {
       url: '/staff/users/invite',
       access: 'users:manage',
       handler: async (request, reply) => {
-        const authorities = await accounts.authorities(actorOf(request));
+        // The authority is searched for (?q=) and chosen from what is found; one kept from a form sent
+        // back, or named by the link from an authority's page (?authority=), comes first and chosen.
+        const { q, authority } = pickerQuery.parse(request.query ?? {});
+        const kept = request.flash.values?.authorityId;
+        const chosenAuthorityId = typeof kept === 'string' && kept !== '' ? kept : (authority ?? null);
         return reply.render('accounts/views/invite.njk', {
-          authorities,
+          picker: await authorities.picker(actorOf(request), q, chosenAuthorityId),
+          chosenAuthorityId,
           staffRoles: STAFF_ROLES.map((r) => ({ value: r, text: ROLE_NAMES[r] })),
           authorityRoles: AUTHORITY_ROLES.map((r) => ({ value: r, text: ROLE_NAMES[r] })),
         });
@@ -432,7 +438,7 @@ export function accountsRoutes(services: Services): PageRoute[] {
       url: '/staff/users/invite',
       access: 'users:manage',
       handler: async (request, reply) =>
-        handleForm(request, reply, '/staff/users/invite', async () => {
+        handleForm(request, reply, pickerBack('/staff/users/invite', request.body), async () => {
           const form = parseForm(inviteForm, body(request));
           const id = await accounts.invite(actorOf(request), form);
           reply.setFlash({ notice: `An invitation has been sent to ${form.email}.` });

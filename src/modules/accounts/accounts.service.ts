@@ -853,12 +853,6 @@ export class AccountsService {
   // ---------------------------------------------------------------------------------------------
   // Administration of users
 
-  /** The authorities an invitation can name. */
-  async authorities(actor: Actor) {
-    await this.authorisedAdmin(actor);
-    return this.repo.listAuthorities();
-  }
-
   /** One page of users, 50 at a time, by name; filtered by role and by text in name or email. */
   async listUsers(
     actor: Actor,

@@ -90,17 +90,7 @@ export class ApiTokensRepository {
     await this.db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
   }
 
-  /** Active authorities, for the authority a token belongs to. */
-  listActiveAuthorities(): Promise<{ id: string; name: string }[]> {
-    return this.db
-      .selectFrom('authorities')
-      .select(['id', 'name'])
-      .where('active', '=', true)
-      .orderBy('sort_name')
-      .orderBy('id')
-      .execute();
-  }
-
+  /** An open authority, for the one a token belongs to. */
   findActiveAuthority(id: string): Promise<{ id: string; name: string } | undefined> {
     return this.db
       .selectFrom('authorities')

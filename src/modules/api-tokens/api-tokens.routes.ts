@@ -3,12 +3,13 @@ import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf } from '../../http/routes.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, type Role } from '../accounts/domain.ts';
+import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
 import { createTokenForm, tokenIdParams, tokenListQuery } from './api-tokens.schemas.ts';
 import { roleName, tokenStatus } from './domain.ts';
 
 /** Administrators' pages for API tokens: list, make (the secret shown once), revoke. */
 export function apiTokensRoutes(services: Services): PageRoute[] {
-  const { apiTokens } = services;
+  const { apiTokens, authorities } = services;
   return [
     {
       method: 'GET',
@@ -35,15 +36,15 @@ export function apiTokensRoutes(services: Services): PageRoute[] {
       url: '/staff/tokens/new',
       access: 'tokens:manage',
       handler: async (request, reply) => {
-        const authorities = await apiTokens.authorityOptions(actorOf(request));
         const kept = request.flash.values ?? {};
         const role = (value: Role) => ({ value, text: ROLE_NAMES[value], checked: kept.role === value });
         return reply.render('api-tokens/views/new.njk', {
           roleItems: [...STAFF_ROLES.map(role), { divider: 'Authority roles' }, ...AUTHORITY_ROLES.map(role)],
-          authorityItems: [
-            { value: '', text: 'No authority (ombudsman staff roles)' },
-            ...authorities.map((a) => ({ value: a.id, text: a.name, selected: kept.authority === a.id })),
-          ],
+          picker: await authorities.picker(
+            actorOf(request),
+            pickerQuery.parse(request.query ?? {}).q,
+            typeof kept.authority === 'string' && kept.authority !== '' ? kept.authority : null,
+          ),
         });
       },
     },
@@ -52,7 +53,7 @@ export function apiTokensRoutes(services: Services): PageRoute[] {
       url: '/staff/tokens',
       access: 'tokens:manage',
       handler: async (request, reply) =>
-        handleForm(request, reply, '/staff/tokens/new', async () => {
+        handleForm(request, reply, pickerBack('/staff/tokens/new', request.body), async () => {
           const form = parseForm(createTokenForm, request.body);
           const created = await apiTokens.create(actorOf(request), {
             name: form.name,

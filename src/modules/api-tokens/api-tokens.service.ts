@@ -42,12 +42,6 @@ export class ApiTokensService {
     return toPage(rows, page.limit, (row) => [row.sort_at, row.id]);
   }
 
-  /** The authorities a token for an authority role can belong to. */
-  async authorityOptions(actor: Actor): Promise<{ id: string; name: string }[]> {
-    this.authorise(actor);
-    return this.repo.listActiveAuthorities();
-  }
-
   /** Makes a token for the administrator acting; returns the secret, which is never shown again. */
   async create(actor: Actor, request: TokenRequest): Promise<CreatedToken> {
     this.authorise(actor);

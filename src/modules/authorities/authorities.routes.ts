@@ -293,6 +293,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           refused,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
+          canInvite: can(actor, 'users:manage'),
           canAddHead: missingAreas(authority).length > 0,
         });
       },

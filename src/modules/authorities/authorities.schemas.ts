@@ -197,6 +197,26 @@ export const directoryQuery = z.object({
 });
 export type DirectoryQuery = z.infer<typeof directoryQuery>;
 
+/** The query of a page with an authority field (`AuthoritiesService.picker`): the words searched for, and an authority chosen beforehand. */
+export const pickerQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v ?? ''),
+  authority: z.uuid().optional().catch(undefined),
+});
+
+/** Where a form with an authority field goes back to with its errors: its page, with the words it had searched for. */
+export function pickerBack(page: string, body: unknown): string {
+  const q = body && typeof body === 'object' ? (body as Record<string, unknown>).q : undefined;
+  return typeof q === 'string' && q.trim() !== ''
+    ? `${page}?${new URLSearchParams({ q: q.trim().slice(0, 200) }).toString()}`
+    : page;
+}
+
 /** An officer in the JSON API. */
 const apiOfficer = (role: string) =>
   z.object({

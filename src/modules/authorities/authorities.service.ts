@@ -47,6 +47,30 @@ export interface Authority {
   updatedAt: Date;
 }
 
+/** An authority offered by a form's authority field, with what tells it from others of a like name. */
+export interface AuthorityChoice {
+  id: string;
+  name: string;
+  /** Its kind, and its reference when it has one. */
+  description: string;
+}
+
+export interface AuthorityPicker {
+  /** The words searched for, as typed. */
+  search: string;
+  choices: AuthorityChoice[];
+  /** More authorities match than are offered: the search needs more of the name. */
+  more: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const toChoice = (a: { id: string; name: string; kind: string; reference: string | null }): AuthorityChoice => ({
+  id: a.id,
+  name: a.name,
+  description: [KIND_NAMES[asKind(a.kind)], a.reference].filter(Boolean).join(', '),
+});
+
 /** A permanent delivery failure recorded on an address, until the address changes. */
 export interface Bouncing {
   since: Date;
@@ -297,6 +321,24 @@ export class AuthoritiesService {
           ? encodeDirectoryCursor({ direction: 'previous', name: first.sort_name, id: first.id })
           : null,
     };
+  }
+
+  /**
+   * What a form's authority field offers (an invitation, an API token): the open authorities whose
+   * name or reference starts with the words typed, at most `limit` in name order, with `more` when
+   * others match too; and the authority already chosen, first, when the search does not find it. A
+   * directory of 30,000 is searched, never listed whole.
+   */
+  async picker(actor: Actor, search: string, chosenId: string | null, limit = 20): Promise<AuthorityPicker> {
+    const filters = this.filtersFor(actor, { q: search, status: 'active' });
+    const rows = filters.words ? await this.repo.page(filters, null, limit) : [];
+    const choices = rows.slice(0, limit).map(toChoice);
+    if (chosenId && UUID.test(chosenId) && !choices.some((c) => c.id === chosenId)) {
+      const chosen = await this.repo.findById(chosenId);
+      if (chosen?.active && (actor.authorityId === null || actor.authorityId === chosen.id))
+        choices.unshift(toChoice(chosen));
+    }
+    return { search, choices, more: rows.length > limit };
   }
 
   /** The directory as filtered, with each authority's senior officers, in batches for a streamed CSV export. */
