@@ -181,15 +181,18 @@ export const headOfServiceForm = z.object({
 });
 export type HeadOfServiceInput = z.infer<typeof headOfServiceForm>;
 
+/** Words typed to search the directory for: trimmed, at most 200 characters, '' when there are none. */
+const searchWords = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .catch(undefined)
+  .transform((v) => v ?? '');
+
 /** The directory's search and filters, from the query string of the page, the export and the API. */
 export const directoryQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .catch(undefined)
-    .transform((v) => v ?? ''),
+  q: searchWords,
   kind: z.enum(AUTHORITY_KINDS).optional().catch(undefined),
   region: z.enum(REGIONS).optional().catch(undefined),
   status: z.enum(['active', 'closed']).optional().catch(undefined),
@@ -199,13 +202,7 @@ export type DirectoryQuery = z.infer<typeof directoryQuery>;
 
 /** The query of a page with an authority field (`AuthoritiesService.picker`): the words searched for, and an authority chosen beforehand. */
 export const pickerQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .catch(undefined)
-    .transform((v) => v ?? ''),
+  q: searchWords,
   authority: z.uuid().optional().catch(undefined),
 });
 
