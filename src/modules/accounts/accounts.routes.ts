@@ -4,6 +4,7 @@ import type { Services } from '../../composition.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
+import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
 import {
   changePasswordForm,
   confirmPasswordForm,
@@ -20,7 +21,6 @@ import {
   userListQuery,
 } from './accounts.schemas.ts';
 import type { StartedSession } from './accounts.service.ts';
-import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
 import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, decodeCursor } from './domain.ts';
 
 /** Path parameters that do not fit their schema name no page. */

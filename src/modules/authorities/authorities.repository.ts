@@ -248,10 +248,11 @@ export class AuthoritiesRepository {
   }
 
   /**
-   * Applies an import's checked rows one statement at a time: authorities are upserted by reference,
-   * in name order so that the table stays in the directory's order (see migration 0057), and closed or reopened as their status says, then chief executives, monitoring officers and heads
-   * of service are upserted; a row without a monitoring officer removes the one held, and a row with
-   * an area's head of service columns empty removes that head. Only real changes are written, and
+   * Applies an import's checked rows one statement at a time: authorities are upserted by reference
+   * (in name order, so that the table keeps the directory's order: see migration 0057) and closed or
+   * reopened as their status says, then chief executives, monitoring officers and heads of service
+   * are upserted; a row without a monitoring officer removes the one held, and a row with an area's
+   * head of service columns empty removes that head. Only real changes are written, and
    * each writes its audit row. Returns the ids of authorities created, and of existing authorities
    * that changed.
    */

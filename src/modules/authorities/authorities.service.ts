@@ -9,6 +9,7 @@ import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { checkRow, parseImportFile, type RowError } from './authorities.csv.ts';
 import {
   AuthoritiesRepository,
+  isUuid,
   type AuthorityRow,
   type DirectoryFilters,
   type OfficerRow,
@@ -62,8 +63,6 @@ export interface AuthorityPicker {
   /** More authorities match than are offered: the search needs more of the name. */
   more: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toChoice = (a: { id: string; name: string; kind: string; reference: string | null }): AuthorityChoice => ({
   id: a.id,
@@ -333,7 +332,7 @@ export class AuthoritiesService {
     const filters = this.filtersFor(actor, { q: search, status: 'active' });
     const rows = filters.words ? await this.repo.page(filters, null, limit) : [];
     const choices = rows.slice(0, limit).map(toChoice);
-    if (chosenId && UUID.test(chosenId) && !choices.some((c) => c.id === chosenId)) {
+    if (chosenId && isUuid(chosenId) && !choices.some((c) => c.id === chosenId)) {
       const chosen = await this.repo.findById(chosenId);
       if (chosen?.active && (actor.authorityId === null || actor.authorityId === chosen.id))
         choices.unshift(toChoice(chosen));
