@@ -213,6 +213,11 @@ describe('link officers in Chromium', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain('Enter your name');
     await expectAccessible(page);
+    // The authority is found by searching, and offered to choose.
+    await page.getByLabel('Find the authority').fill('dunm');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page.getByLabel('Dunmere Unitary Council').isChecked()).resolves.toBe(false);
+    await expectAccessible(page);
     await context.close();
   });
 });

@@ -128,7 +128,10 @@ describe('the public change form', () => {
     const client = new TestClient(t.app);
     const page = await client.get('/link-officer-change');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Brambleford Borough Council');
+    // The directory is searched, not listed, on this public page.
+    expect(page.body).not.toContain('Brambleford Borough Council');
+    const found = await client.get('/link-officer-change?q=brambl');
+    expect(found.body).toContain('Brambleford Borough Council');
 
     const errors = await followErrors(client, '/link-officer-change', { change: 'replace' });
     for (const message of [

@@ -426,7 +426,7 @@ export function accountsRoutes(services: Services): PageRoute[] {
         const kept = request.flash.values?.authorityId;
         const chosenAuthorityId = typeof kept === 'string' && kept !== '' ? kept : (authority ?? null);
         return reply.render('accounts/views/invite.njk', {
-          picker: await authorities.picker(actorOf(request), q, chosenAuthorityId),
+          picker: await authorities.picker(q, chosenAuthorityId),
           chosenAuthorityId,
           staffRoles: STAFF_ROLES.map((r) => ({ value: r, text: ROLE_NAMES[r] })),
           authorityRoles: AUTHORITY_ROLES.map((r) => ({ value: r, text: ROLE_NAMES[r] })),

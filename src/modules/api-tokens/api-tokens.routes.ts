@@ -41,7 +41,6 @@ export function apiTokensRoutes(services: Services): PageRoute[] {
         return reply.render('api-tokens/views/new.njk', {
           roleItems: [...STAFF_ROLES.map(role), { divider: 'Authority roles' }, ...AUTHORITY_ROLES.map(role)],
           picker: await authorities.picker(
-            actorOf(request),
             pickerQuery.parse(request.query ?? {}).q,
             typeof kept.authority === 'string' && kept.authority !== '' ? kept.authority : null,
           ),

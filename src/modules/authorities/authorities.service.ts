@@ -323,19 +323,19 @@ export class AuthoritiesService {
   }
 
   /**
-   * What a form's authority field offers (an invitation, an API token): the open authorities whose
-   * name or reference starts with the words typed, at most `limit` in name order, with `more` when
-   * others match too; and the authority already chosen, first, when the search does not find it. A
-   * directory of 30,000 is searched, never listed whole.
+   * What a form's authority field offers (an invitation, an API token, the public change of link
+   * officer form): the open authorities whose name or reference starts with the words typed, at most
+   * `limit` in name order, with `more` when others match too; and the authority already chosen,
+   * first, when the search does not find it. A directory of 30,000 is searched, never listed whole.
+   * Open authorities' names, kinds and references are public, so anyone may search them.
    */
-  async picker(actor: Actor, search: string, chosenId: string | null, limit = 20): Promise<AuthorityPicker> {
-    const filters = this.filtersFor(actor, { q: search, status: 'active' });
-    const rows = filters.words ? await this.repo.page(filters, null, limit) : [];
+  async picker(search: string, chosenId: string | null, limit = 20): Promise<AuthorityPicker> {
+    const words = searchQuery(search);
+    const rows = words ? await this.repo.page({ words, status: 'active' }, null, limit) : [];
     const choices = rows.slice(0, limit).map(toChoice);
     if (chosenId && isUuid(chosenId) && !choices.some((c) => c.id === chosenId)) {
       const chosen = await this.repo.findById(chosenId);
-      if (chosen?.active && (actor.authorityId === null || actor.authorityId === chosen.id))
-        choices.unshift(toChoice(chosen));
+      if (chosen?.active) choices.unshift(toChoice(chosen));
     }
     return { search, choices, more: rows.length > limit };
   }

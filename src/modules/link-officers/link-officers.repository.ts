@@ -58,16 +58,6 @@ export class LinkOfficersRepository {
     return this.db.selectFrom('authorities').select(['id', 'name', 'active']).where('id', '=', id).executeTakeFirst();
   }
 
-  activeAuthorities() {
-    return this.db
-      .selectFrom('authorities')
-      .select(['id', 'name'])
-      .where('active', '=', true)
-      .orderBy('sort_name')
-      .orderBy('id')
-      .execute();
-  }
-
   /** Active authorities with no link officer, in name order. */
   authoritiesWithoutLinkOfficer(limit: number) {
     return this.db

@@ -4,6 +4,7 @@ import type { Services } from '../../composition.ts';
 import { handleForm, parseForm, zodFieldErrors } from '../../http/forms.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { can } from '../accounts/domain.ts';
+import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import {
   addDelegateForm,
@@ -307,10 +308,13 @@ export function linkOfficersRoutes(services: Services): PageRoute[] {
       method: 'GET',
       url: '/link-officer-change',
       access: 'public',
-      handler: async (_request, reply) => {
-        const authorities = await linkOfficers.activeAuthorities();
+      handler: async (request, reply) => {
+        const kept = request.flash.values?.authorityId;
         return reply.render('link-officers/views/change-form.njk', {
-          authorities,
+          picker: await services.authorities.picker(
+            pickerQuery.parse(request.query ?? {}).q,
+            typeof kept === 'string' && kept !== '' ? kept : null,
+          ),
           face: 'public',
           action: '/link-officer-change',
         });
@@ -321,7 +325,7 @@ export function linkOfficersRoutes(services: Services): PageRoute[] {
       url: '/link-officer-change',
       access: 'public',
       handler: async (request, reply) =>
-        handleForm(request, reply, '/link-officer-change', async () => {
+        handleForm(request, reply, pickerBack('/link-officer-change', request.body), async () => {
           const [f, d] = parseTogether(publicChangeForm, officerDetailsSchema, request.body);
           const notice = await linkOfficers.requestChange(request.actor, {
             authorityId: f.authorityId,

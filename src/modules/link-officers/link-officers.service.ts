@@ -515,11 +515,6 @@ export class LinkOfficersService {
 
   // Change requests ---------------------------------------------------------------------------------
 
-  /** Authorities someone may name on the public change form. */
-  activeAuthorities() {
-    return this.repo.activeAuthorities();
-  }
-
   /** Whether an actor speaks for the authority: its link officer or a senior officer, signed in. */
   private speaksFor(actor: Actor | null, authorityId: string): boolean {
     return (
