@@ -168,20 +168,6 @@ export class ComplaintsRepository {
       .executeTakeFirst();
   }
 
-  /** Open authorities whose name or reference words start with the search words, by name. */
-  searchAuthorities(tsquery: string, limit: number) {
-    return this.db
-      .selectFrom('authorities')
-      .select(['id', 'name', 'kind'])
-      .where('active', '=', true)
-      .where(sql<boolean>`search_words @@ to_tsquery('simple', ${tsquery})`)
-      .orderBy('sort_name')
-      .orderBy('id')
-      .limit(limit)
-      .modifyEnd(planEachRun)
-      .execute();
-  }
-
   find(id: string) {
     return this.db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
   }

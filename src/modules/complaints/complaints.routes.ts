@@ -87,7 +87,7 @@ function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): 
 
 /** Staff pages, the authority portal's complaint pages and the public complaint form. */
 export function complaintsRoutes(services: Services): PageRoute[] {
-  const { complaints, files } = services;
+  const { complaints, files, authorities } = services;
   const secure = services.platform.config.BASE_URL.startsWith('https://');
   const maxMegabytes = Math.round((files.settings.maxBytes / 1024 / 1024) * 10) / 10;
 
@@ -196,7 +196,8 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const values =
           Object.keys(request.flash.values ?? {}).length > 0 ? (request.flash.values ?? {}) : answerValues(answers);
         const q = typeof query.q === 'string' ? query.q.slice(0, 100) : '';
-        const results = step.kind === 'authority' && q.trim() !== '' ? await complaints.searchAuthorities(q) : null;
+        const results =
+          step.kind === 'authority' && q.trim() !== '' ? (await authorities.picker(q, null)).choices : null;
         const chosenName =
           step.kind === 'authority' && typeof answers.authorityId === 'string'
             ? await complaints.authorityName(answers.authorityId)
@@ -254,7 +255,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         let authorityMatches: { id: string; name: string; href: string }[] = [];
         const errors: { field: string; message: string }[] = [];
         if (query.authority && !query.authorityId) {
-          const matches = await complaints.searchAuthorities(query.authority);
+          const matches = (await authorities.picker(query.authority, null)).choices;
           const { authority: _typed, ...rest } = query;
           if (matches.length === 1 && matches[0]) {
             return reply.redirect(`/staff/complaints${listQueryString({ ...rest, authorityId: matches[0].id })}`, 303);
@@ -331,7 +332,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           typeof (request.query as { q?: string }).q === 'string'
             ? (request.query as { q: string }).q.slice(0, 100)
             : '';
-        const results = q.trim() ? await complaints.searchAuthorities(q) : null;
+        const results = q.trim() ? (await authorities.picker(q, null)).choices : null;
         const values = request.flash.values ?? {};
         const chosenId = typeof values.authorityId === 'string' ? values.authorityId : '';
         const chosenName = chosenId ? await complaints.authorityName(chosenId) : null;

@@ -9,7 +9,7 @@ import { DomainError, forbidden, invalid, notFound, type FieldError } from '../.
 import type { FilesService } from '../../platform/files/files.service.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
-import { SERVICE_AREA_NAMES, searchQuery, type ServiceArea } from '../authorities/domain.ts';
+import { SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { z } from 'zod';
 import {
@@ -177,13 +177,7 @@ export class ComplaintsService {
 
   // Receiving a complaint -----------------------------------------------------------------------------
 
-  /** Open authorities for the public form's search box (at most 20). */
-  async searchAuthorities(text: string): Promise<{ id: string; name: string }[]> {
-    const tsquery = searchQuery(text);
-    if (!tsquery) return [];
-    return ComplaintsRepository.in(this.db).searchAuthorities(tsquery, 20);
-  }
-
+  /** The name of an authority, or null when there is none with this id. */
   async authorityName(id: string): Promise<string | null> {
     if (!isUuid(id)) return null;
     return (await ComplaintsRepository.in(this.db).findAuthority(id))?.name ?? null;

@@ -77,7 +77,10 @@ export function planSetAside(raw: Buffer, minBytes = SET_ASIDE_MIN_BYTES): SetAs
   return { message: Buffer.concat(pieces), parts };
 }
 
-/** Decodes a set-aside part's body, as mailparser would have. */
+/**
+ * Decodes a set-aside part's body, as mailparser would have. The parser thread (parse.ts, whose
+ * source cannot import this module) decodes the same way; keep the two alike.
+ */
 export function decodeSetAside(raw: Buffer, part: Pick<SetAsidePart, 'start' | 'end'>): Buffer {
   return Buffer.from(raw.toString('latin1', part.start, part.end), 'base64');
 }
