@@ -35,4 +35,15 @@ describe('safeFilename', () => {
     expect(safeFilename('a\u0000b"c.pdf', 'pdf')).toBe('abc.pdf');
     expect(safeFilename('', 'pdf')).toBe('document.pdf');
   });
+
+  it('removes the characters that reorder or hide text: direction marks, embeddings, overrides and isolates', () => {
+    // Shown as "invoiceexe.pdf" by a right-to-left override, the name is really "invoice", U+202E, "fdp.exe".
+    expect(safeFilename('invoice\u202Efdp.exe', 'txt')).toBe('invoicefdp.exe');
+    const bidi = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C';
+    expect(safeFilename(`a${bidi}b.pdf`, 'pdf')).toBe('ab.pdf');
+    // C1 controls (next line, the single shifts) go too; letters of right-to-left scripts stay.
+    expect(safeFilename('a\u0085b\u008Ec\u009F.pdf', 'pdf')).toBe('abc.pdf');
+    expect(safeFilename('رسالة.pdf', 'pdf')).toBe('رسالة.pdf');
+    expect(safeFilename('\u202E\u200F', 'pdf')).toBe('document.pdf');
+  });
 });

@@ -60,11 +60,21 @@ export function sniffType(bytes: Uint8Array): SniffedType | null {
   return null;
 }
 
-/** A file name safe to store and to send back: no folders, no control characters, at most 200 characters. */
+/**
+ * Characters taken out of file names: control characters (C0, DEL and C1) and the bidirectional
+ * formatting characters (embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, the
+ * left-to-right, right-to-left and Arabic letter marks), which can make "invoice", U+202E, "fdp.exe"
+ * look like "invoiceexe.pdf" on a page or in a download dialogue. Letters of right-to-left scripts stay.
+ */
+const UNSAFE_IN_NAMES = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069"]/gu;
+
+/**
+ * A file name safe to store and to send back: no folders, no control or bidirectional formatting
+ * characters, at most 200 characters. The files service cleans every name it stores with this.
+ */
 export function safeFilename(name: string, fallbackExtension: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- control characters are removed from names
-  const cleaned = base.replace(/[\u0000-\u001F\u007F"]/g, '').trim();
+  const cleaned = base.replace(UNSAFE_IN_NAMES, '').trim();
   const trimmed = cleaned.length > 200 ? cleaned.slice(cleaned.length - 200) : cleaned;
   return trimmed === '' || trimmed === '.' || trimmed === '..' ? `document.${fallbackExtension}` : trimmed;
 }
