@@ -16,6 +16,7 @@ import { publicReportsApi } from '../modules/public-reports/public-reports.api.t
 import { DomainError } from '../platform/errors.ts';
 import { sendProblem } from './errors.ts';
 import { zodFieldErrors } from './forms.ts';
+import { requestInputProblems } from './input-boundary.ts';
 import { allowed, type Access } from './routes.ts';
 
 /**
@@ -175,6 +176,8 @@ function registerApiRoute(app: FastifyInstance, services: Services, route: ApiRo
       }
     },
     handler: async (request, reply) => {
+      const unsafe = requestInputProblems(request);
+      if (unsafe.length > 0) throw new DomainError('validation', 'The request is not valid', unsafe);
       const params = parseInput(route.params, request.params);
       await route.authorise?.({ actor: request.actor, params, body: request.body });
       const query = parseInput(route.query, request.query);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../platform/errors.ts';
+import { asInputError } from './forms.ts';
 
 const STATUS: Record<DomainErrorCode, number> = {
   'not-found': 404,
@@ -48,7 +49,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(404).render('errors/404.njk', {});
   });
 
-  app.setErrorHandler(async (error: FastifyError | DomainError | Error, request, reply) => {
+  app.setErrorHandler(async (raised: FastifyError | DomainError | Error, request, reply) => {
+    const error = asInputError(raised, request) ?? raised;
     if (error instanceof DomainError) {
       const status = STATUS[error.code];
       if (wantsProblem(request)) {
@@ -70,9 +72,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }
       if (status === 404) return reply.code(404).render('errors/404.njk', {});
       if (status === 403) return reply.code(403).render('errors/403.njk', {});
-      return reply
-        .code(status)
-        .render('errors/problem.njk', { status, title: TITLES[status] ?? 'Error', message: error.message });
+      return reply.code(status).render('errors/problem.njk', {
+        status,
+        title: TITLES[status] ?? 'Error',
+        message: error.message,
+        ...(error.fields.length > 0 ? { errors: error.fields } : {}),
+      });
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

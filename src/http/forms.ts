@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { ZodError, type z } from 'zod';
 import { DomainError, type FieldError } from '../platform/errors.ts';
 
 /** What a form carries into the next page after a redirect: errors, the user's input, a notice. */
@@ -22,6 +22,24 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
     out.push({ field, message: issue.message });
   }
   return out;
+}
+
+/**
+ * Bad input as a validation error, whatever raised it: a DomainError as it is; a ZodError thrown
+ * outside a form or API schema; or one of PostgreSQL's data exceptions (SQLSTATE class 22: a value
+ * out of range, a date that does not exist, a character it cannot store), which means a schema let
+ * the value through: the transaction rolled back, so nothing changed; it is logged so the schema
+ * can be mended. Null for anything else.
+ */
+export function asInputError(error: unknown, request: FastifyRequest): DomainError | null {
+  if (error instanceof DomainError) return error;
+  if (error instanceof ZodError) return new DomainError('validation', 'There is a problem', zodFieldErrors(error));
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) {
+    request.log.warn({ err: error }, 'a value the database refused reached it');
+    return new DomainError('validation', 'A value entered cannot be stored: check what was entered and try again');
+  }
+  return null;
 }
 
 /** Parses a form body with a zod schema; on failure throws a validation DomainError with one message per field. */
@@ -55,14 +73,12 @@ export async function handleForm(
   try {
     const to = await action();
     return await reply.redirect(to, 303);
-  } catch (error) {
-    if (
-      error instanceof DomainError &&
-      (error.code === 'validation' || error.code === 'conflict' || error.code === 'rate-limited')
-    ) {
+  } catch (raised) {
+    const error = asInputError(raised, request);
+    if (error && (error.code === 'validation' || error.code === 'conflict' || error.code === 'rate-limited')) {
       const fields = error.fields.length > 0 ? error.fields : [{ field: 'form', message: error.message }];
       return redirectWithErrors(request, reply, back, fields);
     }
-    throw error;
+    throw raised;
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can, type Actor, type Permission } from '../modules/accounts/domain.ts';
 import { DomainError, notFound } from '../platform/errors.ts';
+import { refusePageInput, requestInputProblems } from './input-boundary.ts';
 
 /**
  * Who may reach a route: anyone (`public`), anyone signed in (`signed-in`), or holders of one
@@ -42,7 +43,10 @@ export function registerPages(app: FastifyInstance, routes: PageRoute[]): void {
       config: { access: route.access },
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       preHandler: async (request, reply) => {
-        if (allowed(request, route.access)) return;
+        if (allowed(request, route.access)) {
+          const problems = requestInputProblems(request);
+          return problems.length > 0 ? refusePageInput(request, reply, problems) : undefined;
+        }
         if (request.actor === null) {
           const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
           return reply.redirect(`/sign-in${next}`, 303);

@@ -112,6 +112,29 @@ describe('the inbound mail gateway', () => {
     expect(source.toString()).toContain('response.txt');
   });
 
+  it('accepts a message whose headers and body hold control characters, storing them replaced', async () => {
+    const raw = Buffer.from(
+      [
+        'From: Nul Sender <nul@council.example>',
+        'To: case-nul@liaison.test',
+        'Subject: Re: a\u0000b\u0007c',
+        'Message-ID: <nul-test@council.example>',
+        '',
+        'Body with a \u0000 and a \u001b in it.',
+        '',
+      ].join('\r\n'),
+    );
+    const info = await sendRaw(gateway.port, { from: 'nul@council.example', to: ['case-nul@liaison.test'] }, raw);
+    expect(info.response).toMatch(/^250 /);
+    const row = await db.kysely
+      .selectFrom('inbound_messages')
+      .select(['subject', 'text_body'])
+      .where('message_id', '=', '<nul-test@council.example>')
+      .executeTakeFirstOrThrow();
+    expect(row.subject).toBe('Re: a\uFFFDb\uFFFDc');
+    expect(row.text_body).toContain('Body with a \uFFFD and a \uFFFD in it.');
+  });
+
   it('stores every message sent at once over several connections, each whole, before accepting it', async () => {
     const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
     const sent = await Promise.all(

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { instant } from '../../platform/input.ts';
 import { SYSTEM_ACTOR, writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
@@ -18,7 +19,7 @@ export interface CreatedToken {
 }
 
 const uuid = z.uuid();
-const listCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+const listCursor = z.tuple([instant(), z.uuid()]);
 
 /** Makes, lists, revokes and checks API tokens. Only a hash of each token is stored. */
 export class ApiTokensService {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate, instant as instantField } from '../../platform/input.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 
 const text = z.string().trim().max(200);
@@ -20,7 +21,7 @@ export const auditPageQuery = z.object({
 });
 
 const instant = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .union([calendarDate(), instantField({ offset: true })])
   .describe('A date (a whole day, London time) or a date and time with its offset');
 
 /** GET /api/v1/audit-events query. */

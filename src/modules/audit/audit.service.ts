@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { instant } from '../../platform/input.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
@@ -7,7 +8,7 @@ import { can, type Actor } from '../accounts/domain.ts';
 import { AuditRepository, type AuditEventRow } from './audit.repository.ts';
 import type { AuditFilter } from './domain.ts';
 
-const cursorShape = z.tuple([z.iso.datetime(), z.number().int().positive()]);
+const cursorShape = z.tuple([instant(), z.number().int().positive()]);
 
 /** Reads the audit log, for the people whose role allows it. */
 export class AuditService {

@@ -3,6 +3,7 @@
  * given in. Pure: no I/O.
  */
 import type { FieldError } from '../../platform/errors.ts';
+import { dateFromParts } from '../../platform/input.ts';
 
 export interface AuditFilter {
   actorId?: string | undefined;
@@ -90,12 +91,6 @@ export function readDateParts(
   if (!/^\d{4}$/.test(year)) {
     return { date: null, error: { field: `${fieldPrefix}-year`, message: `Year must include 4 numbers` } };
   }
-  const y = Number(year);
-  const m = Number(month);
-  const d = Number(day);
-  const check = new Date(Date.UTC(y, m - 1, d));
-  if (m < 1 || m > 12 || check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
-    return realDate;
-  }
-  return { date: `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`, error: null };
+  const date = dateFromParts(day, month, year);
+  return date === null ? realDate : { date, error: null };
 }

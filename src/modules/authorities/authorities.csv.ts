@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { textProblem } from '../../platform/input.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import {
   JOB_TITLE_MAX,
@@ -221,6 +222,11 @@ export function checkRow(values: Record<string, string>, row: number): { row: Im
     values.__extra === undefined
       ? []
       : [{ row, column: 'row', message: 'The row has more cells than the header row has columns' }];
+  for (const [column, value] of Object.entries(values)) {
+    const problem = textProblem(value);
+    if (problem) errors.push({ row, column, message: problem });
+  }
+  if (errors.length > 0) return { errors };
   const report = (issues: readonly z.core.$ZodIssue[], columnOf: (path: string | undefined) => string) => {
     const seen = new Set<string>();
     for (const issue of issues) {

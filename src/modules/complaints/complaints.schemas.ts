@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../../platform/input.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { SERVICE_AREAS } from '../authorities/domain.ts';
 import { parseUkPhone } from '../link-officers/domain.ts';
@@ -22,7 +23,7 @@ const uuid = (message: string) =>
     .string()
     .trim()
     .regex(/^[0-9a-f-]{36}$/i, message);
-const isoDate = (message: string) => z.iso.date({ message });
+const isoDate = (message: string) => calendarDate(message);
 
 export const serviceArea = z.enum(SERVICE_AREAS, { message: 'Select the service the complaint is about' });
 const email = (message: string) => z.string().trim().max(320).pipe(z.email({ message }));
@@ -284,9 +285,9 @@ export const apiCreateComplaint = z.object({
   injustice: z.string().trim().max(10_000).optional(),
   outcomeWanted: z.string().trim().max(10_000).optional(),
   authorityProcessFinished: z.boolean(),
-  authorityFinalResponseDate: z.iso.date().optional(),
-  authorityComplainedDate: z.iso.date().optional().describe('When they complained to the authority'),
-  awareDate: z.iso.date().optional().describe('When they first knew of the matter'),
+  authorityFinalResponseDate: calendarDate().optional(),
+  authorityComplainedDate: calendarDate().optional().describe('When they complained to the authority'),
+  awareDate: calendarDate().optional().describe('When they first knew of the matter'),
   urgent: z.array(urgentKey).optional(),
   consentToShare: z.boolean(),
   channel: z.enum(['phone', 'letter', 'email', 'api']).optional(),

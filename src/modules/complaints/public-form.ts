@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { FieldError } from '../../platform/errors.ts';
+import { dateFromParts } from '../../platform/input.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES } from '../authorities/domain.ts';
 import { parseUkPhone } from '../link-officers/domain.ts';
 import { URGENT_KEYS, URGENT_NAMES } from './domain.ts';
@@ -280,12 +281,10 @@ export function parseDateFields(
   if (!d || !m || !y) return { error: { field, message: 'The date must include a day, month and year' } };
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
     return { error: { field, message: 'The date must be a real date, like 27 3 2026' } };
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  const check = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== iso)
-    return { error: { field, message: 'The date must be a real date, like 27 3 2026' } };
+  if (Number(y) < 1900) return { error: { field, message: 'The date must be after 1900' } };
+  const iso = dateFromParts(d, m, y);
+  if (iso === null) return { error: { field, message: 'The date must be a real date, like 27 3 2026' } };
   if (iso > today) return { error: { field, message: 'The date must be today or in the past' } };
-  if (iso < '1900-01-01') return { error: { field, message: 'The date must be after 1900' } };
   return { value: iso };
 }
 

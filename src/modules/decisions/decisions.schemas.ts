@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../../platform/input.ts';
 import { FINAL_OUTCOMES, REMEDY_TYPES } from './domain.ts';
 
 /** Forms and API bodies for draft and final decisions. */
@@ -123,9 +124,9 @@ export const findingsQuery = z.object({
 export const apiRemedy = z.object({
   type: z.enum(REMEDY_TYPES),
   description: z.string().trim().min(1).max(5000),
-  amount: z.number().nonnegative().optional().describe('Financial payment in pounds (e.g. 250.50)'),
+  amount: z.number().nonnegative().max(10_000_000).optional().describe('Financial payment in pounds (e.g. 250.50)'),
   dueInWorkingDays: z.number().int().min(1).max(260).optional(),
-  dueDate: z.iso.date().optional().describe('A London calendar date, YYYY-MM-DD'),
+  dueDate: calendarDate().optional().describe('A London calendar date, YYYY-MM-DD'),
 });
 
 export const apiDraftBody = z.object({

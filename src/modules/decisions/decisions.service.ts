@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { isCalendarDate } from '../../platform/input.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
 import { toldToAuthority } from '../complaints/domain.ts';
@@ -415,8 +416,8 @@ export class DecisionsService {
     const shownTo = input.shownTo.trim();
     if (!shownTo) problems.push({ field: 'shownTo', message: 'Enter who was shown the draft (names or roles)' });
     const today = this.today();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.shownOn))
-      problems.push({ field: 'shownOn', message: 'Enter the date they were shown it' });
+    if (!isCalendarDate(input.shownOn))
+      problems.push({ field: 'shownOn', message: 'Enter the date they were shown it, as a real date' });
     else if (input.shownOn > today)
       problems.push({ field: 'shownOn', message: 'The date must be today or in the past' });
     else if (input.shownOn < draft.issued_on)

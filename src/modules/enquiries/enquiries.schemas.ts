@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateFromParts as calendarDateFromParts } from '../../platform/input.ts';
 import { ENQUIRY_KINDS, MAX_WORKING_DAYS } from './domain.ts';
 
 /** Forms, API bodies for enquiries. */
@@ -34,7 +35,6 @@ export const composeForm = z.object({
   dueInWorkingDays: optionalWorkingDays,
 });
 
-const isoDate = z.iso.date({ error: 'Enter a real date' });
 
 /** A date typed as three fields (day, month, year) → YYYY-MM-DD, or a validation error on `field`. */
 export function dateFromParts(body: unknown, prefix: string): string | null {
@@ -45,8 +45,7 @@ export function dateFromParts(body: unknown, prefix: string): string | null {
   const year = field(`${prefix}-year`);
   if (day === '' && month === '' && year === '') return null;
   if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return 'invalid';
-  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  return isoDate.safeParse(iso).success && new Date(`${iso}T00:00:00Z`).toISOString().startsWith(iso) ? iso : 'invalid';
+  return calendarDateFromParts(day, month, year) ?? 'invalid';
 }
 
 export const decisionForm = z.discriminatedUnion(

@@ -8,6 +8,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage } from '../../platform/pagination.ts';
 import { z } from 'zod';
+import { calendarDate } from '../../platform/input.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { AuthoritiesService } from '../authorities/authorities.service.ts';
 import type { CorrespondenceRecipient } from '../link-officers/domain.ts';
@@ -65,7 +66,7 @@ export interface AnswerInput {
 /** The reminder sweep: four parts, so that workers running it at once share it (sweepInParts). */
 const SWEEP = { lockClass: 7_240_332, parts: 4 };
 const INBOX_PAGE = 50;
-const inboxCursor = z.tuple([z.iso.date(), z.uuid()]);
+const inboxCursor = z.tuple([calendarDate(), z.uuid()]);
 
 const CLOSED = 'This enquiry is closed: it no longer takes responses or requests';
 const RESPONDED = 'The response to this enquiry has already been sent to the ombudsman';

@@ -1,5 +1,6 @@
 import type { IsoDate, WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import { isCalendarDate } from '../../platform/input.ts';
 import { REMEDY_TYPES, type RemedyProposal } from '../decisions/domain.ts';
 import { MAX_WORKING_DAYS, workingDaysBefore } from '../enquiries/domain.ts';
 
@@ -54,9 +55,8 @@ export interface RemedySettings {
   escalationWorkingDays: number;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const realDate = (value: string) =>
-  ISO_DATE.test(value) && new Date(`${value}T12:00:00Z`).toISOString().startsWith(value);
+/** The largest payment a remedy may name: far above any recommended, well inside the column. */
+export const MAX_AMOUNT_PENCE = 1_000_000_000;
 
 /**
  * Checks the remedies proposed with a draft issued on `issuedOn`. Each problem names its field as
@@ -80,6 +80,11 @@ export function checkProposals(proposals: readonly RemedyProposal[], issuedOn: I
     if (p.type === 'financial') {
       if (p.amountPence == null || !Number.isInteger(p.amountPence) || p.amountPence <= 0)
         problems.push({ field: field('amount'), message: `Remedy ${n}: a financial payment needs an amount above £0` });
+      else if (p.amountPence > MAX_AMOUNT_PENCE)
+        problems.push({
+          field: field('amount'),
+          message: `Remedy ${n}: a financial payment must be £10,000,000 or less`,
+        });
     } else if (p.amountPence != null) {
       problems.push({ field: field('amount'), message: `Remedy ${n}: only a financial payment has an amount` });
     }
@@ -89,7 +94,7 @@ export function checkProposals(proposals: readonly RemedyProposal[], issuedOn: I
         message: `Remedy ${n}: give a due date or a number of working days, not both`,
       });
     } else if (p.dueDate != null) {
-      if (!realDate(p.dueDate))
+      if (!isCalendarDate(p.dueDate))
         problems.push({ field: field('dueDate'), message: `Remedy ${n}: enter a real due date` });
       else if (p.dueDate < issuedOn)
         problems.push({

@@ -6,6 +6,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp
 import { SYSTEM_ACTOR, writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
+import { replaceUnsafeText } from '../input.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
 import type { RawMailStore } from './raw-store.ts';
@@ -169,8 +170,8 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
       .insertInto('inbound_messages')
       .values({
         received_at: receivedAt,
-        envelope_from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
-        envelope_to: session.envelope.rcptTo.map((r) => r.address),
+        envelope_from: session.envelope.mailFrom ? replaceUnsafeText(session.envelope.mailFrom.address) : null,
+        envelope_to: session.envelope.rcptTo.map((r) => replaceUnsafeText(r.address)),
         from_address: addressesOf(headings.from),
         to_addresses: addressesOf(headings.to),
         subject: headings.subject ?? null,

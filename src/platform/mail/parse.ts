@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Attachment, ParsedMail } from 'mailparser';
+import { replaceUnsafeTextDeep } from '../input.ts';
 import { planSetAside, type SetAsidePlan } from './set-aside.ts';
 
 /**
@@ -227,13 +228,14 @@ export function startMailParserPool(threads = defaultParserThreads()): MailParse
       idle.push(worker);
       if (job && job.id === reply.id) {
         if (reply.error !== undefined) {
-          job.reject(new UnreadableMessageError(reply.error, reply.headings ?? null));
+          job.reject(new UnreadableMessageError(reply.error, replaceUnsafeTextDeep(reply.headings ?? null)));
         } else if (!reply.parsed) {
           job.reject(new Error('The mail parser returned no result'));
         } else {
           const parsed = reply.parsed;
           for (const a of parsed.attachments) a.content = asBuffer(a.content);
-          job.resolve(parsed);
+          // A message is never refused for its characters: what cannot be stored becomes U+FFFD.
+          job.resolve(replaceUnsafeTextDeep(parsed));
         }
       }
       next();
