@@ -18,6 +18,7 @@ import { OutboxService } from './modules/outbox/outbox.service.ts';
 import { CorrespondenceService } from './modules/correspondence/correspondence.service.ts';
 import { registerCorrespondenceJobs } from './modules/correspondence/correspondence.jobs.ts';
 import { FilesService } from './platform/files/files.service.ts';
+import { registerFileJobs } from './platform/files/files.jobs.ts';
 import { ComplaintsService } from './modules/complaints/complaints.service.ts';
 import { DecisionsService } from './modules/decisions/decisions.service.ts';
 import { RemediesService } from './modules/remedies/remedies.service.ts';
@@ -96,7 +97,9 @@ export function createServices(platform: Platform) {
   const files = new FilesService(db.kysely, clock, {
     dir: config.DOCUMENTS_DIR ? path.resolve(config.DOCUMENTS_DIR) : path.join(config.dataDir, 'documents'),
     maxBytes: config.DOCUMENT_MAX_BYTES,
+    unfiledBudgetBytes: config.ANON_UPLOAD_BUDGET_BYTES,
   });
+  registerFileJobs(jobs, files);
   // Every message on a case is a correspondence item: complaints and enquiries write through it.
   const correspondence = new CorrespondenceService(
     db.kysely,

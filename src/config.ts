@@ -72,6 +72,9 @@ export const configSchema = z.object({
   /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
   DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   DOCUMENTS_DIR: z.string().optional(),
+  /** The public complaint form's uploads: per address each hour, and the bytes all unsent drafts may hold together. */
+  ANON_UPLOADS_PER_HOUR: int(20, 1, 10_000),
+  ANON_UPLOAD_BUDGET_BYTES: int(1024 * 1024 * 1024, 0),
   /** Inbound mail: where each message's source is kept (default DATA_DIR/mail). */
   MAIL_DIR: z.string().optional(),
   /** Complaints: the assessment target and the time an authority has to send documents asked for. */

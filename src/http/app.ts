@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -79,6 +80,8 @@ export async function buildApp(options: {
   await app.register(fastifyFormbody);
   // Uploads are streamed by the route that takes them, after its access and CSRF checks; each sets its own size limit.
   await app.register(fastifyMultipart, { limits: { files: 1, fields: 20 } });
+  // Rate limits apply only where a route asks for one (anonymous uploads: `perAddressLimit` in uploads.ts).
+  await app.register(fastifyRateLimit, { global: false });
 
   // 3. Static assets: Liaison's compiled stylesheet and scripts, then GOV.UK and MOJ assets.
   await app.register(fastifyStatic, {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../platform/errors.ts';
 import type { FilesService } from '../platform/files/files.service.ts';
 
 export interface Upload {
@@ -33,6 +34,31 @@ export async function readUpload(files: FilesService, request: FastifyRequest): 
   }
   if (bytes.length === 0 && !file.filename) return null;
   return { filename: file.filename, bytes, fields };
+}
+
+type RateLimitCheck = ReturnType<FastifyInstance['createRateLimit']>;
+
+/**
+ * A limit on how many times one address may use a route in a time window, for uploads anyone may
+ * send: @fastify/rate-limit (registered in app.ts for no route by default), counted by `request.ip`,
+ * so by X-Forwarded-For only when TRUST_PROXY says a proxy sets it, and by the /64 for IPv6. The
+ * handler calls it before reading the upload, after the route's access and CSRF checks (only real
+ * form posts count); past the limit it throws a `rate-limited` error on `field`, which the form
+ * shows in its error summary, rather than the plugin's bare 429.
+ */
+export function perAddressLimit(options: {
+  max: number;
+  timeWindow: string;
+  field: string;
+  message: string;
+}): (request: FastifyRequest) => Promise<void> {
+  let check: RateLimitCheck | null = null;
+  return async (request) => {
+    check ??= request.server.createRateLimit({ max: options.max, timeWindow: options.timeWindow });
+    const limit = await check(request);
+    if (!limit.isAllowed && limit.isExceeded)
+      throw new DomainError('rate-limited', 'Too many uploads', [{ field: options.field, message: options.message }]);
+  };
 }
 
 /**

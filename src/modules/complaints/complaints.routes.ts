@@ -2,9 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { cookieOptions } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
-import { readUpload, sendDocument } from '../../http/uploads.ts';
+import { perAddressLimit, readUpload, sendDocument } from '../../http/uploads.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
-import { DomainError, notFound } from '../../platform/errors.ts';
+import { DomainError, invalid, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
 import { can } from '../accounts/domain.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
@@ -96,6 +96,13 @@ export function complaintsRoutes(services: Services): PageRoute[] {
   const draftOf = async (request: FastifyRequest): Promise<Answers> =>
     (await complaints.readDraft(request.cookies[DRAFT_COOKIE])) ?? {};
   const today = () => services.calendar.londonDate(services.platform.clock.now());
+  // Anyone may upload on the public form: each address a few files an hour (the budget for all drafts is the files service's).
+  const anonymousUploads = perAddressLimit({
+    max: services.platform.config.ANON_UPLOADS_PER_HOUR,
+    timeWindow: '1 hour',
+    field: 'file',
+    message: 'You have uploaded too many files in the last hour: try again later',
+  });
 
   const downloadDocument = async (request: FastifyRequest, reply: FastifyReply) => {
     const { document, stream } = await files.open(actorOf(request), idParam(request));
@@ -165,22 +172,16 @@ export function complaintsRoutes(services: Services): PageRoute[] {
       url: '/complain/attachments/upload',
       access: 'public',
       bodyLimit: files.settings.maxBytes + 64 * 1024,
-      handler: async (request, reply) => {
-        const back = '/complain/attachments';
-        try {
+      handler: async (request, reply) =>
+        handleForm(request, reply, '/complain/attachments', async () => {
+          await anonymousUploads(request);
           const upload = await readUpload(services.files, request);
-          if (!upload)
-            return await redirectWithErrors(request, reply, back, [{ field: 'file', message: 'Select a file' }]);
-          const token = await complaints.attachToDraft(request.cookies[DRAFT_COOKIE], upload.bytes, upload.filename);
-          setDraftCookie(reply, token);
-          reply.setFlash({ notice: `${upload.filename} uploaded` });
-          return await reply.redirect(back, 303);
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'validation')
-            return redirectWithErrors(request, reply, back, error.fields);
-          throw error;
-        }
-      },
+          if (!upload) throw invalid([{ field: 'file', message: 'Select a file' }]);
+          const attached = await complaints.attachToDraft(request.cookies[DRAFT_COOKIE], upload.bytes, upload.filename);
+          setDraftCookie(reply, attached.token);
+          reply.setFlash({ notice: `${attached.filename} uploaded` });
+          return '/complain/attachments';
+        }),
     },
     {
       method: 'GET',

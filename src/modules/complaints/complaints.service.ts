@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database } from '../../platform/db/schema.ts';
 import { DomainError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
@@ -1035,9 +1035,9 @@ export class ComplaintsService {
   }
 
   /** The answers of a draft, or null when there is none (or it is more than 24 hours old). */
-  async readDraft(token: string | undefined): Promise<Record<string, unknown> | null> {
+  async readDraft(token: string | undefined, db: DbOrTx = this.db): Promise<Record<string, unknown> | null> {
     if (!token || !/^[\w-]{43}$/.test(token)) return null;
-    const row = await this.db
+    const row = await db
       .selectFrom('complaint_drafts')
       .select(['answers', 'updated_at'])
       .where('token_hash', '=', ComplaintsService.hashToken(token))
@@ -1047,12 +1047,12 @@ export class ComplaintsService {
   }
 
   /** Saves answers to the draft (merging), starting one when there is none; returns the token to keep in the cookie. */
-  async saveDraft(token: string | undefined, answers: Record<string, unknown>): Promise<string> {
-    const existing = await this.readDraft(token);
+  async saveDraft(token: string | undefined, answers: Record<string, unknown>, db: DbOrTx = this.db): Promise<string> {
+    const existing = await this.readDraft(token, db);
     const now = this.clock.now();
     const use = existing !== null && token ? token : crypto.randomBytes(32).toString('base64url');
     const merged = { ...(existing ?? {}), ...answers };
-    await this.db
+    await db
       .insertInto('complaint_drafts')
       .values({
         token_hash: ComplaintsService.hashToken(use),
@@ -1065,19 +1065,25 @@ export class ComplaintsService {
     return use;
   }
 
-  /** Stores an attachment for a draft (not yet filed to any case) and records it in the draft. */
-  async attachToDraft(token: string | undefined, content: Buffer, filename: string): Promise<string> {
+  /**
+   * Stores an attachment for a draft (not yet filed to any case, within the budget for all drafts'
+   * files) and records it in the draft, in one transaction. Returns the token to keep in the cookie
+   * and the name the file was stored under.
+   */
+  async attachToDraft(
+    token: string | undefined,
+    content: Buffer,
+    filename: string,
+  ): Promise<{ token: string; filename: string }> {
     const answers = (await this.readDraft(token)) ?? {};
     const current = Array.isArray(answers.documents) ? (answers.documents as { id: string; filename: string }[]) : [];
     if (current.length >= 5)
       throw invalid([{ field: 'file', message: 'You can attach up to 5 files: remove one to add another' }]);
-    const row = await this.files.store(this.db, content, {
-      filename,
-      complaintId: null,
-      authorityId: null,
-      uploadedBy: null,
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.files.storeUnfiled(trx, content, { filename });
+      const documents = [...current, { id: row.id, filename: row.filename }];
+      return { token: await this.saveDraft(token, { documents }, trx), filename: row.filename };
     });
-    return this.saveDraft(token, { documents: [...current, { id: row.id, filename: row.filename }] });
   }
 
   /** Submits a draft: the complaint is recorded and the draft, with its personal data, deleted. */
@@ -1090,10 +1096,13 @@ export class ComplaintsService {
     return created;
   }
 
-  /** Deletes drafts untouched for 24 hours, and the attachments that were never filed with them. */
+  /**
+   * Deletes drafts untouched for 24 hours, and the attachments that were never filed with them: their
+   * rows with the drafts, then their files once that has committed.
+   */
   async sweepDrafts(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - DRAFT_TTL_MS);
-    return this.db.transaction().execute(async (trx) => {
+    const swept = await this.db.transaction().execute(async (trx) => {
       const old = await trx
         .deleteFrom('complaint_drafts')
         .where('updated_at', '<', cutoff)
@@ -1104,9 +1113,18 @@ export class ComplaintsService {
           ? (d.answers.documents as { id: string }[]).map((x) => x.id).filter(isUuid)
           : [],
       );
-      if (ids.length > 0)
-        await trx.deleteFrom('documents').where('id', 'in', ids).where('complaint_id', 'is', null).execute();
-      return old.length;
+      const documents =
+        ids.length > 0
+          ? await trx
+              .deleteFrom('documents')
+              .where('id', 'in', ids)
+              .where('complaint_id', 'is', null)
+              .returning('storage_key')
+              .execute()
+          : [];
+      return { drafts: old.length, storageKeys: documents.map((d) => d.storage_key) };
     });
+    await this.files.discard(swept.storageKeys);
+    return swept.drafts;
   }
 }

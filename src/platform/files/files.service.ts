@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { can, type Actor } from '../../modules/accounts/domain.ts';
 import { toldToAuthority } from '../../modules/complaints/domain.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import type { DbOrTx } from '../db/database.ts';
+import type { DbOrTx, Tx } from '../db/database.ts';
 import type { ComplaintOutcome, Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { ACCEPTED_KINDS, safeFilename, sniffType } from './sniff.ts';
@@ -34,6 +34,8 @@ export interface FilesSettings {
   /** Folder for the files (content-addressed: two levels of folders from the SHA-256). */
   dir: string;
   maxBytes: number;
+  /** The most bytes that uploads not yet filed to a case (the public form's drafts) may hold together. */
+  unfiledBudgetBytes: number;
 }
 
 /** What decides who may open a document: the row's own marks and the outcome of the case it is filed to. */
@@ -50,10 +52,35 @@ export interface OpenedDocument {
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /**
+ * Advisory locks (two-key form; the class numbers follow the migrations' and sweeps'). A store holds
+ * the shared lock of its file's content until its transaction ends, and a file is deleted only under
+ * the exclusive one, taken without waiting: so no file is deleted between a store finding it already
+ * on disk and its row committing. The budget's lock makes unfiled uploads check and add to it one at a time.
+ */
+const FILE_LOCK_CLASS = 7_240_334;
+const UNFILED_BUDGET_LOCK = { class: 7_240_335, id: 0 };
+
+/** A file's lock key: the first 32 bits of its SHA-256 (two contents sharing it only wait on each other). */
+const fileLockId = (storageKey: string) => Number.parseInt(storageKey.slice(-64, -56), 16) | 0;
+
+const STORAGE_KEY = /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+/** A file left by a write that never finished (`write-whole.ts`): the final name, a random part, `.part`. */
+const PARTIAL_WRITE = /^[0-9a-f]{64}\.[0-9a-f]{12}\.part$/;
+const HEX_PAIR = /^[0-9a-f]{2}$/;
+
+/**
+ * How old a file with no row must be before the sweep removes it: an upload writes its file before its
+ * row commits, and a file younger than this may be one whose transaction is still open.
+ */
+export const ORPHAN_GRACE_MS = 24 * 3600 * 1000;
+
+/**
  * Document storage: files checked by content, limited in size, checksummed, stored on disk once per
  * content (the SHA-256 names the file), and described by a `documents` row that says whose it is and
  * whether it may be disclosed. Other modules store with `store()` inside their own transaction and
- * hand files out only through `open()`, which applies who may see what.
+ * hand files out only through `open()`, which applies who may see what. Whoever deletes rows hands
+ * their storage keys to `discard()` once the deletion has committed; a file no row names any more is
+ * deleted then, or by the daily `sweepOrphans()`.
  */
 export class FilesService {
   constructor(
@@ -101,8 +128,11 @@ export class FilesService {
         { field, message: `The selected file must be a ${ACCEPTED_KINDS}` },
       ]);
     }
+    // The file's lock is held until the row commits, so the transaction is the caller's or our own.
+    if (!db.isTransaction) return this.db.transaction().execute((trx) => this.store(trx, bytes, meta));
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+    await sql`SELECT pg_advisory_xact_lock_shared(${FILE_LOCK_CLASS}::int, ${fileLockId(storageKey)}::int)`.execute(db);
     await this.writeOnce(storageKey, bytes);
     const row = await db
       .insertInto('documents')
@@ -130,6 +160,101 @@ export class FilesService {
       requestId: meta.uploadedBy?.requestId ?? null,
     });
     return row;
+  }
+
+  /**
+   * Stores a file no one signed in sent and no case holds yet (an upload on the public complaint form),
+   * within the budget for all such files together: past it, the upload is refused ("try again
+   * later") and nothing is stored. Pass the transaction that records the upload where it belongs.
+   */
+  async storeUnfiled(trx: Tx, content: Buffer, meta: Omit<StoreMeta, 'complaintId' | 'authorityId' | 'uploadedBy'>) {
+    await sql`SELECT pg_advisory_xact_lock(${UNFILED_BUDGET_LOCK.class}::int, ${UNFILED_BUDGET_LOCK.id}::int)`.execute(
+      trx,
+    );
+    const { held } = await trx
+      .selectFrom('documents')
+      .select(sql<number>`coalesce(sum(size), 0)::int8`.as('held'))
+      .where('complaint_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (held + content.length > this.settings.unfiledBudgetBytes) {
+      throw new DomainError('rate-limited', 'Uploads are paused', [
+        {
+          field: meta.field ?? 'file',
+          message:
+            'We cannot take any more files just now: try again later, or send your complaint without them and we will ask you for them',
+        },
+      ]);
+    }
+    return this.store(trx, content, { ...meta, complaintId: null, authorityId: null, uploadedBy: null });
+  }
+
+  /**
+   * Deletes the files of rows that have been deleted, once no row names them any more (rows with the
+   * same content share a file). Call it after the transaction that deleted the rows has committed:
+   * a file deleted before a rollback would be lost. A file a store is taking up at that moment is left
+   * to the daily sweep. Returns how many files were deleted.
+   */
+  async discard(storageKeys: Iterable<string>): Promise<number> {
+    const keys = [...new Set(storageKeys)].filter((k) => STORAGE_KEY.test(k));
+    let removed = 0;
+    // In batches: each key's lock takes a slot of the server's lock table until the batch commits.
+    for (let i = 0; i < keys.length; i += 100) {
+      const batch = keys.slice(i, i + 100);
+      removed += await this.db.transaction().execute(async (trx) => {
+        const claimed: string[] = [];
+        for (const key of batch) {
+          const { rows } = await sql<{ claimed: boolean }>`
+            SELECT pg_try_advisory_xact_lock(${FILE_LOCK_CLASS}::int, ${fileLockId(key)}::int) AS claimed`.execute(trx);
+          if (rows[0]?.claimed) claimed.push(key);
+        }
+        if (claimed.length === 0) return 0;
+        const named = await trx
+          .selectFrom('documents')
+          .select('storage_key')
+          .distinct()
+          .where('storage_key', 'in', claimed)
+          .execute();
+        const kept = new Set(named.map((r) => r.storage_key));
+        let deleted = 0;
+        for (const key of claimed) if (!kept.has(key) && (await removeFile(this.pathOf(key)))) deleted++;
+        return deleted;
+      });
+    }
+    return removed;
+  }
+
+  /**
+   * The daily sweep of the documents folder: deletes document files no row names that were last
+   * written more than a day ago (younger ones may belong to an upload whose row is not committed yet),
+   * and partial writes as old. Anything else in the folder is left alone. Returns how many went.
+   */
+  async sweepOrphans(): Promise<number> {
+    const cutoff = this.clock.now().getTime() - ORPHAN_GRACE_MS;
+    let removed = 0;
+    let candidates: string[] = [];
+    for (const first of await listFolder(this.settings.dir)) {
+      if (!HEX_PAIR.test(first)) continue;
+      for (const second of await listFolder(path.join(this.settings.dir, first))) {
+        if (!HEX_PAIR.test(second)) continue;
+        const folder = path.join(this.settings.dir, first, second);
+        for (const name of await listFolder(folder)) {
+          const isDocument = STORAGE_KEY.test(`${first}/${second}/${name}`);
+          if (!isDocument && !PARTIAL_WRITE.test(name)) continue;
+          const stat = await fs.promises.stat(path.join(folder, name)).catch(() => null);
+          if (!stat?.isFile() || stat.mtimeMs >= cutoff) continue;
+          if (!isDocument) {
+            if (await removeFile(path.join(folder, name))) removed++;
+            continue;
+          }
+          candidates.push(`${first}/${second}/${name}`);
+          if (candidates.length >= 500) {
+            removed += await this.discard(candidates);
+            candidates = [];
+          }
+        }
+      }
+    }
+    return removed + (await this.discard(candidates));
   }
 
   /**
@@ -195,7 +320,7 @@ export class FilesService {
   }
 
   private pathOf(storageKey: string): string {
-    if (!/^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(storageKey)) throw notFound('The document');
+    if (!STORAGE_KEY.test(storageKey)) throw notFound('The document');
     return path.join(this.settings.dir, storageKey);
   }
 
@@ -204,6 +329,27 @@ export class FilesService {
     const target = this.pathOf(storageKey);
     if (fs.existsSync(target)) return;
     await writeWhole(target, bytes);
+  }
+}
+
+/** The names in a folder; none when it does not exist. */
+async function listFolder(folder: string): Promise<string[]> {
+  try {
+    return await fs.promises.readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Deletes a file; false when it was already gone. */
+async function removeFile(file: string): Promise<boolean> {
+  try {
+    await fs.promises.unlink(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

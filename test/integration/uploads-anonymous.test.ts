@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+
+/**
+ * Uploads on the public complaint form, where anyone may send a file without signing in: a limit on
+ * uploads per address each hour, and a budget for the bytes held on all unsent drafts together.
+ */
+
+let t: TestApp;
+let dir: string;
+
+const PER_HOUR = 3;
+const FILE_BYTES = 1000;
+/** Room for the first two tests' uploads (eleven) and three more. */
+const BUDGET = 14 * FILE_BYTES;
+
+/** A distinct text file of FILE_BYTES bytes for each label. */
+const textFile = (label: string) => Buffer.from(`${label}:`.padEnd(FILE_BYTES, '.'));
+
+function multipart(name: string, bytes: Buffer) {
+  const boundary = '----liaisonupload';
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`,
+    ),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A visitor's upload on the form's documents page, from a given address (or with a forwarded one). */
+async function upload(
+  visitor: TestClient,
+  bytes: Buffer,
+  from: { remoteAddress?: string; forwardedFor?: string; name?: string },
+) {
+  const body = multipart(from.name ?? 'letter.txt', bytes);
+  return visitor.request({
+    method: 'POST',
+    url: `/complain/attachments/upload?_csrf=${encodeURIComponent(visitor.csrfToken)}`,
+    headers: { ...body.headers, ...(from.forwardedFor ? { 'x-forwarded-for': from.forwardedFor } : {}) },
+    payload: body.payload,
+    ...(from.remoteAddress ? { remoteAddress: from.remoteAddress } : {}),
+  });
+}
+
+const storedFiles = (): string[] =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}$/.test(f))
+    : [];
+const unfiledRows = () =>
+  t.db.kysely.selectFrom('documents').select(['id', 'size']).where('complaint_id', 'is', null).execute();
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-anon-uploads-'));
+  t = await createTestApp({
+    env: {
+      DOCUMENTS_DIR: dir,
+      TRUST_PROXY: 'true',
+      ANON_UPLOADS_PER_HOUR: String(PER_HOUR),
+      ANON_UPLOAD_BUDGET_BYTES: String(BUDGET),
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('uploads on the public complaint form', () => {
+  it('are limited per address each hour, however many fresh visitors (drafts) it uses; the refusal is shown on the form', async () => {
+    const before = (await unfiledRows()).length;
+    for (let i = 0; i < PER_HOUR; i++) {
+      const res = await upload(new TestClient(t.app), textFile(`visitor ${i}`), { remoteAddress: '198.51.100.7' });
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/complain/attachments');
+    }
+    expect((await unfiledRows()).length).toBe(before + PER_HOUR);
+    const filesBefore = storedFiles().length;
+
+    const refused = new TestClient(t.app);
+    const res = await upload(refused, textFile('one too many'), { remoteAddress: '198.51.100.7' });
+    // Back to the form with the GOV.UK error summary, never an error page or a JSON body.
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/complain/attachments');
+    const page = await refused.get('/complain/attachments');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('There is a problem');
+    expect(page.body).toContain('try again later');
+    // Nothing stored: no row, no file.
+    expect((await unfiledRows()).length).toBe(before + PER_HOUR);
+    expect(storedFiles().length).toBe(filesBefore);
+
+    // Another address is not held back by the first.
+    const other = await upload(new TestClient(t.app), textFile('someone else'), { remoteAddress: '198.51.100.8' });
+    expect(other.headers.location).toBe('/complain/attachments');
+    expect((await unfiledRows()).length).toBe(before + PER_HOUR + 1);
+  });
+
+  it('counts by the address the proxy reports when it is trusted, and by the connection when it is not', async () => {
+    // TRUST_PROXY is on for this application: each forwarded address has its own allowance.
+    for (let i = 0; i < PER_HOUR; i++)
+      await upload(new TestClient(t.app), textFile(`proxied ${i}`), {
+        remoteAddress: '10.0.0.1',
+        forwardedFor: '203.0.113.50',
+      });
+    const limited = new TestClient(t.app);
+    await upload(limited, textFile('proxied again'), { remoteAddress: '10.0.0.1', forwardedFor: '203.0.113.50' });
+    expect((await limited.get('/complain/attachments')).body).toContain('try again later');
+    const neighbour = new TestClient(t.app);
+    await upload(neighbour, textFile('neighbour'), { remoteAddress: '10.0.0.1', forwardedFor: '203.0.113.51' });
+    expect((await neighbour.get('/complain/attachments')).body).not.toContain('There is a problem');
+
+    // Without TRUST_PROXY the header is the sender's own word: changing it changes nothing.
+    const direct = await createTestApp({
+      db: t.db,
+      env: {
+        DOCUMENTS_DIR: dir,
+        ANON_UPLOADS_PER_HOUR: String(PER_HOUR),
+        ANON_UPLOAD_BUDGET_BYTES: String(BUDGET * 10),
+      },
+    });
+    try {
+      for (let i = 0; i < PER_HOUR; i++)
+        await upload(new TestClient(direct.app), textFile(`spoofed ${i}`), {
+          remoteAddress: '192.0.2.9',
+          forwardedFor: `203.0.113.${100 + i}`,
+        });
+      const spoofer = new TestClient(direct.app);
+      await upload(spoofer, textFile('spoofed again'), { remoteAddress: '192.0.2.9', forwardedFor: '203.0.113.99' });
+      expect((await spoofer.get('/complain/attachments')).body).toContain('try again later');
+    } finally {
+      await direct.app.close();
+    }
+  });
+
+  it('stop for everyone while the unsent drafts hold the budget, with nothing stored', async () => {
+    const held = (await unfiledRows()).reduce((sum, r) => sum + r.size, 0);
+    const room = Math.floor((BUDGET - held) / FILE_BYTES);
+    expect(room).toBeGreaterThan(0);
+    for (let i = 0; i < room; i++) {
+      const visitor = new TestClient(t.app);
+      await upload(visitor, textFile(`budget ${i}`), { remoteAddress: `192.0.2.${10 + i}` });
+      expect((await visitor.get('/complain/attachments')).body).not.toContain('There is a problem');
+    }
+    const rows = (await unfiledRows()).length;
+    const files = storedFiles().length;
+    const late = new TestClient(t.app);
+    const res = await upload(late, textFile('over budget'), { remoteAddress: '192.0.2.200' });
+    expect(res.statusCode).toBe(303);
+    const page = await late.get('/complain/attachments');
+    expect(page.body).toContain('There is a problem');
+    expect(page.body).toContain('try again later');
+    expect((await unfiledRows()).length).toBe(rows);
+    expect(storedFiles().length).toBe(files);
+  });
+});
