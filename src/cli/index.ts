@@ -1,6 +1,8 @@
 // Liaison's command line: `npm run cli -- <command> [options]`. Each command is a module in
 // ./commands; add new ones to the table below.
 import { ConfigError } from '../config.ts';
+import { EXIT_IN_USE, PortUnavailableError } from '../main.ts';
+import { DataFolderLockedError } from '../platform/db/database.ts';
 import { demoCodeCommand, demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
@@ -8,6 +10,11 @@ import { tokenCreateCommand } from './commands/token-create.ts';
 export interface Command {
   summary: string;
   usage: string;
+  /**
+   * What to do instead when a running Liaison holds the embedded database, said after a colon in
+   * the one-line refusal, such as "use its page … or stop it and run this again".
+   */
+  whileRunning?: string;
   run(args: string[]): Promise<number>;
 }
 
@@ -34,6 +41,15 @@ async function main(): Promise<number> {
     if (error instanceof ConfigError) {
       console.error(error.message);
       return 78;
+    }
+    // What someone else holds is said in one line, without a stack trace.
+    if (error instanceof DataFolderLockedError) {
+      console.error(command.whileRunning ? error.heldBy(command.whileRunning) : error.message);
+      return EXIT_IN_USE;
+    }
+    if (error instanceof PortUnavailableError) {
+      console.error(error.message);
+      return EXIT_IN_USE;
     }
     throw error;
   }

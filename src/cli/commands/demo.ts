@@ -1,11 +1,10 @@
 import { loadConfig, type Config } from '../../config.ts';
-import { createServices } from '../../composition.ts';
+import type { Services } from '../../composition.ts';
 import { totpCode } from '../../modules/accounts/two-factor.ts';
-import { start, type Running } from '../../main.ts';
+import { describeWeb, start, type Running } from '../../main.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { DataFolderLockedError, lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
-import { migrate } from '../../platform/db/migrate.ts';
-import { createLogger, type Logger } from '../../platform/logger.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { createLogger } from '../../platform/logger.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
@@ -27,38 +26,31 @@ export function demoConfig(env: Record<string, string | undefined> = process.env
 
 type DemoState = 'loaded' | 'present' | 'other-data';
 
-/** Migrates, and loads the demo data when the database has no accounts yet. */
-async function prepareDemoDatabase(config: Config, logger: Logger): Promise<DemoState> {
-  const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;
-  try {
-    const db = await openConfiguredDatabase(config);
-    try {
-      await migrate(db);
-      const users = await db.kysely
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      if (users.n > 0) {
-        const demo = await db.kysely
-          .selectFrom('users')
-          .select('id')
-          .where((eb) => eb(eb.fn('lower', ['email']), '=', DEMO_ACCOUNTS[0]?.email ?? ''))
-          .executeTakeFirst();
-        return demo ? 'present' : 'other-data';
-      }
-      const services = createServices({ config, db, clock: systemClock, logger });
-      await loadDemoData({ db, services, clock: systemClock });
-      return 'loaded';
-    } finally {
-      await db.close();
-    }
-  } finally {
-    unlock();
+/** Loads the demo data when the (migrated) database has no accounts yet. */
+async function prepareDemoDatabase(db: Db, services: Services): Promise<DemoState> {
+  const users = await db.kysely
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (users.n > 0) {
+    const demo = await db.kysely
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', DEMO_ACCOUNTS[0]?.email ?? ''))
+      .executeTakeFirst();
+    return demo ? 'present' : 'other-data';
   }
+  await loadDemoData({ db, services, clock: systemClock });
+  return 'loaded';
 }
 
-function printWelcome(config: Config, url: string, state: DemoState): void {
-  console.log(`\nLiaison demo is running at ${url}`);
+function printWelcome(config: Config, running: Running, state: DemoState): void {
+  const url = running.url;
+  console.log(`\nLiaison demo is running at ${describeWeb(running)}`);
+  if (running.mailIn) {
+    const { host, port, domain } = running.mailIn;
+    console.log(`It accepts mail for *@${domain} by SMTP on ${host}:${port}.`);
+  }
   console.log(`${state === 'loaded' ? 'Demo data loaded into the ' : 'Data: '}${describeDatabase(config)}.`);
   if (state === 'other-data') {
     console.log('This database already had accounts, so no demo data was loaded.\nPress Ctrl+C to stop.');
@@ -80,19 +72,14 @@ export const demoCommand: Command = {
   run: async () => {
     const config = demoConfig();
     const logger = createLogger(config.LOG_LEVEL);
-    let state: DemoState;
-    let running: Running;
-    try {
-      state = await prepareDemoDatabase(config, logger);
-      running = await start(config, logger);
-    } catch (error) {
-      if (error instanceof DataFolderLockedError) {
-        console.error(error.message);
-        return 75;
-      }
-      throw error;
-    }
-    printWelcome(config, running.url, state);
+    let state: DemoState = 'present';
+    // Ports and the data folder are checked before the data is loaded; the command line reports either.
+    const running = await start(config, logger, {
+      prepare: async (db, services) => {
+        state = await prepareDemoDatabase(db, services);
+      },
+    });
+    printWelcome(config, running, state);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

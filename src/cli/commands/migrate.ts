@@ -6,6 +6,7 @@ import type { Command } from '../index.ts';
 export const migrateCommand: Command = {
   summary: 'Apply pending database migrations',
   usage: 'npm run migrate',
+  whileRunning: 'it applied any pending migrations as it started, so there is nothing to do',
   run: async () => {
     const config = loadConfig();
     const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;

@@ -15,6 +15,8 @@ import { option } from '../shared.ts';
 export const tokenCreateCommand: Command = {
   summary: 'Create an API token and print it once',
   usage: `npm run cli -- token:create --role <${ROLES.join('|')}> [--authority <authority id>] [--name <name>]`,
+  whileRunning:
+    'create the token on its API tokens page, /staff/tokens, signed in as an administrator, or stop it and run this again',
   run: async (args) => {
     const role = option(args, 'role');
     if (!role) {

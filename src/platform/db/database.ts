@@ -187,12 +187,20 @@ export function lockDataFolder(dir: string): () => void {
 }
 
 export class DataFolderLockedError extends Error {
-  constructor(dir: string, pid: number | null) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number | null,
+  ) {
     super(
       `The data folder ${dir} is in use by another Liaison process${pid ? ` (pid ${pid})` : ''}. ` +
         'Stop that process, or set DATA_DIR to another folder, or use DATABASE_URL for a shared PostgreSQL server.',
     );
     this.name = 'DataFolderLockedError';
+  }
+
+  /** One line for a command that could be done on the running process instead: `what` says how. */
+  heldBy(what: string): string {
+    return `The data folder ${this.dir} is in use by a running Liaison${this.pid ? ` (pid ${this.pid})` : ''}: ${what}.`;
   }
 }
 
