@@ -48,6 +48,7 @@ export function createServices(platform: Platform) {
     baseUrl: config.BASE_URL,
     invitationTtlHours: config.INVITATION_TTL_HOURS,
     passwordResetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
+    totpKeys: config.TOTP_ENCRYPTION_KEYS,
     sessionCacheMs: config.SESSION_CACHE_MS,
   });
   const jobs = new JobQueue({

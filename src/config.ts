@@ -24,6 +24,37 @@ const dateList = z
   )
   .pipe(z.array(z.iso.date({ message: 'must be a comma-separated list of YYYY-MM-DD dates' })));
 
+/** One key of a key ring: its id (stored beside what it encrypts) and its 32 bytes. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+function parseEncryptionKeys(text: string, ctx: z.RefinementCtx): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
+    // Node reads both base64 alphabets.
+    const key = match?.[2] ? Buffer.from(match[2], 'base64') : null;
+    if (!match?.[1] || !key || key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be comma-separated id:key pairs, each key 32 bytes in base64' });
+      return [];
+    }
+    if (keys.some((k) => k.id === match[1])) {
+      ctx.addIssue({ code: 'custom', message: `the key id ${match[1]} is used twice` });
+      return [];
+    }
+    keys.push({ id: match[1], key });
+  }
+  return keys;
+}
+
+/** Development only: production refuses to start without TOTP_ENCRYPTION_KEYS. */
+const DEVELOPMENT_TOTP_KEY: EncryptionKey = {
+  id: 'development',
+  key: Buffer.from('development-only-totp-key-000000'),
+};
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
@@ -69,6 +100,14 @@ export const configSchema = z.object({
   DASHBOARD_CACHE_SECONDS: int(5, 0, 300),
   SESSION_CACHE_MS: int(1000, 0, 10_000),
   TRUST_PROXY: bool.default(false),
+  /**
+   * Keys that encrypt two-factor secrets at rest (AES-256-GCM): comma-separated `id:base64key`, each
+   * key 32 bytes, the newest first. Required in production.
+   */
+  TOTP_ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => (s === undefined ? undefined : parseEncryptionKeys(s, ctx))),
   /** Documents: the largest upload taken, and where files are kept (default DATA_DIR/documents). */
   DOCUMENT_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   DOCUMENTS_DIR: z.string().optional(),
@@ -97,9 +136,11 @@ export const configSchema = z.object({
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'BASE_URL' | 'SESSION_SECRET'> {
+export interface Config extends Omit<RawConfig, 'BASE_URL' | 'SESSION_SECRET' | 'TOTP_ENCRYPTION_KEYS'> {
   BASE_URL: string;
   SESSION_SECRET: string;
+  /** The newest key first: it encrypts; the others only decrypt until secrets are re-encrypted. */
+  TOTP_ENCRYPTION_KEYS: EncryptionKey[];
   /** Absolute path of the data folder (embedded database, documents). */
   dataDir: string;
   database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
@@ -129,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = raw.NODE_ENV === 'production';
   if (production && !raw.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
   if (production && !raw.BASE_URL) problems.push('BASE_URL: required in production');
+  if (production && !raw.TOTP_ENCRYPTION_KEYS) problems.push('TOTP_ENCRYPTION_KEYS: required in production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(raw.DATA_DIR);
@@ -137,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     BASE_URL: (raw.BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
     // Development default only: production refuses to start without a secret (above).
     SESSION_SECRET: raw.SESSION_SECRET ?? 'development-only-secret-do-not-use-in-production',
+    TOTP_ENCRYPTION_KEYS: raw.TOTP_ENCRYPTION_KEYS ?? [DEVELOPMENT_TOTP_KEY],
     dataDir,
     database: raw.DATABASE_URL
       ? { kind: 'postgres', url: raw.DATABASE_URL }

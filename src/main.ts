@@ -112,6 +112,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     services = createServices({ config, db, clock: systemClock, logger });
+    // Two-factor secrets still in plain text, or under an older key, are encrypted under the newest.
+    const secrets = await services.accounts.encryptTotpSecrets();
+    if (secrets.unreadable > 0) logger.warn(secrets, 'two-factor secrets under a key no longer configured');
+    else if (secrets.encrypted + secrets.reencrypted > 0) logger.info(secrets, 'two-factor secrets encrypted');
     await options.prepare?.(db, services);
   } catch (error) {
     await db.close();

@@ -164,7 +164,6 @@ const accountsLoader: DemoLoader = {
   name: 'accounts',
   load: async (ctx) => {
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? null;
-    const now = ctx.clock.now();
     for (const account of DEMO_ACCOUNTS) {
       const staff = isStaffRole(account.role);
       const id = await ctx.services.accounts.createUser({
@@ -175,11 +174,7 @@ const accountsLoader: DemoLoader = {
         password: DEMO_PASSWORD,
       });
       if (demoAccountHasTwoFactor(account)) {
-        await ctx.db.kysely
-          .updateTable('users')
-          .set({ totp_secret: demoTotpSecret(account.email), totp_enabled_at: now })
-          .where('id', '=', id)
-          .execute();
+        await ctx.services.accounts.turnOnTwoFactor(id, demoTotpSecret(account.email));
       }
       ctx.userIds.set(account.role, id);
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TotpSecretBox } from '../../src/modules/accounts/totp-secrets.ts';
 import { totpCode } from '../../src/modules/accounts/two-factor.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
@@ -19,14 +20,16 @@ async function signIn(client: TestClient, email: string, password: string) {
   return client.post('/sign-in', { email, password });
 }
 
+/** The user's two-factor secret, opened with the application's keys (it is stored encrypted). */
 async function secretOf(userId: string): Promise<string> {
   const row = await t.db.kysely
     .selectFrom('users')
     .select('totp_secret')
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  if (!row.totp_secret) throw new Error('no secret');
-  return row.totp_secret;
+  const secret = row.totp_secret && new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(userId, row.totp_secret);
+  if (!secret) throw new Error('no secret');
+  return secret;
 }
 
 async function auditActions(userId: string): Promise<string[]> {
@@ -39,7 +42,7 @@ async function auditActions(userId: string): Promise<string[]> {
   return rows.map((r) => r.action);
 }
 
-/** A staff member who has set up two-factor already. */
+/** A staff member who has set up two-factor already; the clock moves on a step, as each code is used once. */
 async function staffWithTwoFactor(role: 'investigator' | 'administrator' = 'investigator') {
   const user = await createUser(t.services, { role });
   const client = new TestClient(t.app);
@@ -48,6 +51,7 @@ async function staffWithTwoFactor(role: 'investigator' | 'administrator' = 'inve
   const secret = await secretOf(user.id);
   const res = await client.post('/sign-in/two-factor/set-up', { code: await totpCode(secret, clock.now()) });
   expect(res.headers.location).toBe('/staff');
+  clock.advance(30_000);
   return { ...user, secret };
 }
 

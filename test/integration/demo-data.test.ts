@@ -6,6 +6,7 @@ import {
   loadDemoData,
   readReferenceAuthorities,
 } from '../../src/cli/demo-data.ts';
+import { TotpSecretBox } from '../../src/modules/accounts/totp-secrets.ts';
 import { totpCode, totpCodeIsValid } from '../../src/modules/accounts/two-factor.ts';
 import { ROLES, isStaffRole } from '../../src/modules/accounts/domain.ts';
 import { parseUkPhone } from '../../src/modules/link-officers/domain.ts';
@@ -56,15 +57,16 @@ describe('the demo data', () => {
     for (const account of staff) {
       const user = await t.db.kysely
         .selectFrom('users')
-        .select(['totp_secret', 'totp_enabled_at'])
+        .select(['id', 'totp_secret', 'totp_enabled_at'])
         .where('email', '=', account.email)
         .executeTakeFirstOrThrow();
       expect(user.totp_enabled_at).not.toBeNull();
-      expect(user.totp_secret).toBe(demoTotpSecret(account.email));
+      // Stored encrypted, like every two-factor secret.
+      expect(user.totp_secret).not.toContain(demoTotpSecret(account.email));
+      const secret = new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(user.id, user.totp_secret ?? '');
+      expect(secret).toBe(demoTotpSecret(account.email));
       const now = new Date();
-      expect(
-        await totpCodeIsValid(user.totp_secret ?? '', await totpCode(demoTotpSecret(account.email), now), now),
-      ).toBe(true);
+      expect(await totpCodeIsValid(secret ?? '', await totpCode(demoTotpSecret(account.email), now), now)).toBe(true);
     }
   });
 

@@ -26,11 +26,7 @@ export async function createUserWithTwoFactor(
   const authorityId = staff ? null : (options.authorityId ?? (await createAuthority(db)));
   const user = await createUser(services, { ...options, authorityId });
   const totpSecret = newTotpSecret();
-  await db.kysely
-    .updateTable('users')
-    .set({ totp_secret: totpSecret, totp_enabled_at: new Date() })
-    .where('id', '=', user.id)
-    .execute();
+  await services.accounts.turnOnTwoFactor(user.id, totpSecret);
   return { ...user, totpSecret };
 }
 

@@ -145,6 +145,32 @@ export class AccountsRepository {
     await this.db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).execute();
   }
 
+  /** Revokes a session unless it has ended already; returns whose it was when it did. */
+  async revokeLiveSession(id: string, at: Date): Promise<{ user_id: string } | undefined> {
+    this.changed();
+    return this.db
+      .updateTable('sessions')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('user_id')
+      .executeTakeFirst();
+  }
+
+  /**
+   * Records a two-factor code's step as used, unless that step or a later one was used already.
+   * One conditional update: of two requests with the same code, only one gets true.
+   */
+  async claimTotpStep(userId: string, step: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Revokes every live session of a user; returns how many. */
   async revokeAllSessions(userId: string, at: Date): Promise<number> {
     this.changed();

@@ -95,7 +95,7 @@ export function accountsRoutes(services: Services): PageRoute[] {
         const next = typeof body(request).next === 'string' ? (body(request).next as string) : undefined;
         return handleForm(request, reply, withNext('/sign-in', next), async () => {
           const form = parseForm(signInForm, body(request));
-          const { token, stage } = await accounts.signIn(form.email, form.password, request.ip);
+          const { token, stage } = await accounts.signIn(form.email, form.password, request.ip, request.session?.id);
           reply.startSession(token);
           const safe = safeNext(form.next, '');
           if (stage === 'mfa') return withNext('/sign-in/two-factor', safe);
@@ -253,7 +253,7 @@ export function accountsRoutes(services: Services): PageRoute[] {
               reply.setFlash({ notice: 'Your password has been changed. Sign in with your new password.' });
               return '/sign-in';
             }
-            const started = await accounts.acceptInvitation(token, password);
+            const started = await accounts.acceptInvitation(token, password, request.session?.id);
             reply.startSession(started.token);
             if (started.stage === 'mfa-setup') return '/sign-in/two-factor/set-up';
             reply.setFlash({ notice: 'Your account is ready.' });
@@ -288,7 +288,7 @@ export function accountsRoutes(services: Services): PageRoute[] {
         const { token } = params(tokenParams, request);
         return handleForm(request, reply, `/set-up/${token}`, async () => {
           const form = parseForm(firstAdministratorForm, body(request));
-          const started = await accounts.completeFirstAdministrator(token, form);
+          const started = await accounts.completeFirstAdministrator(token, form, request.session?.id);
           reply.startSession(started.token);
           return '/sign-in/two-factor/set-up';
         });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { EncryptionKey } from '../../config.ts';
 import { SYSTEM_ACTOR, writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
@@ -33,7 +34,8 @@ import {
   type UserCursor,
 } from './domain.ts';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './passwords.ts';
-import { newTotpSecret, totpCodeIsValid, totpQrSvg, totpUri } from './two-factor.ts';
+import { TotpSecretBox, encryptTotpSecrets, type SecretsEncrypted } from './totp-secrets.ts';
+import { newTotpSecret, totpQrSvg, totpStepOf, totpUri } from './two-factor.ts';
 
 export interface AccountsSettings {
   sessionIdleMinutes: number;
@@ -46,6 +48,8 @@ export interface AccountsSettings {
   baseUrl: string;
   invitationTtlHours: number;
   passwordResetTtlMinutes: number;
+  /** Keys for two-factor secrets at rest, the newest first (TOTP_ENCRYPTION_KEYS). */
+  totpKeys: readonly EncryptionKey[];
   /**
    * How long a signed-in session, once read, is trusted without reading it again (0: every request
    * reads it). Any change to users, roles or sessions made through this process forgets them all at
@@ -108,8 +112,12 @@ const PAGE_SIZE = 50;
 const MAX_RESETS_PER_WINDOW = 3;
 const FIRST_ADMIN_EMAIL = 'first-administrator@set-up.invalid';
 
+/** What a check of a password or code under the sign-in limits came to. */
+type CheckOutcome = 'ok' | 'wrong' | 'locked';
+
 export class AccountsService {
   private readonly repo: AccountsRepository;
+  private readonly totpBox: TotpSecretBox;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -117,6 +125,24 @@ export class AccountsService {
     private readonly settings: AccountsSettings,
   ) {
     this.repo = new AccountsRepository(db, () => this.forgetSessions());
+    this.totpBox = new TotpSecretBox(settings.totpKeys);
+  }
+
+  /**
+   * Encrypts two-factor secrets still stored in plain text, and re-encrypts those under an older
+   * key with the newest. Run at start-up; does nothing when every secret is already current.
+   */
+  encryptTotpSecrets(): Promise<SecretsEncrypted> {
+    return encryptTotpSecrets(this.db, this.totpBox);
+  }
+
+  /** Turns two-factor on with a known secret (demo data, tests): stored encrypted, as set-up would. */
+  async turnOnTwoFactor(userId: string, secret: string): Promise<void> {
+    await this.repo.updateUser(userId, {
+      totp_secret: this.totpBox.seal(userId, secret),
+      totp_enabled_at: this.clock.now(),
+      totp_last_step: null,
+    });
   }
 
   /** Checks a role set fits the account: staff roles without an authority, authority roles with one. */
@@ -178,65 +204,117 @@ export class AccountsService {
     return crypto.createHmac('sha256', this.settings.secret).update(`ip:${ip}`).digest('hex');
   }
 
-  private async ipThrottled(ipHash: string, now: Date): Promise<boolean> {
+  /**
+   * Reserves one sign-in attempt for a client address, atomically: false (nothing reserved) once
+   * the address has used its attempts within the window. Reserved before the password or code is
+   * checked, so concurrent attempts cannot all be checked; a success gives its attempt back.
+   */
+  private async reserveAddressAttempt(ipHash: string, now: Date): Promise<boolean> {
     const windowStart = new Date(now.getTime() - this.settings.lockoutMinutes * 60_000);
-    const ipFailures = await this.db
-      .selectFrom('signin_failures')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+    const expired = sql<boolean>`signin_failures.window_started_at <= ${windowStart}`;
+    const row = await this.db
+      .insertInto('signin_failures')
+      .values({ ip_hash: ipHash, attempts: 1, window_started_at: now })
+      .onConflict((oc) =>
+        oc
+          .column('ip_hash')
+          .doUpdateSet({
+            attempts: sql<number>`CASE WHEN ${expired} THEN 1 ELSE signin_failures.attempts + 1 END`,
+            window_started_at: sql<Date>`CASE WHEN ${expired} THEN ${now}::timestamptz ELSE signin_failures.window_started_at END`,
+          })
+          .where(sql<boolean>`${expired} OR signin_failures.attempts < ${this.settings.maxFailuresPerIp}`),
+      )
+      .returning('attempts')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  private async releaseAddressAttempt(ipHash: string): Promise<void> {
+    await this.db
+      .updateTable('signin_failures')
+      .set({ attempts: sql<number>`greatest(attempts - 1, 0)` })
       .where('ip_hash', '=', ipHash)
-      .where('failed_at', '>', windowStart)
-      .executeTakeFirstOrThrow();
-    return ipFailures.n >= this.settings.maxFailuresPerIp;
+      .execute();
   }
 
   /**
-   * Records a failed sign-in (wrong password or wrong code) against the client address and, when
-   * known, the account, locking the account after too many. Commits on its own: the failure counts
-   * even though the request fails. Returns whether the account is now locked.
+   * Reserves one attempt against an account in one statement: counts it and, when it reaches the
+   * limit, locks the account. Null (nothing reserved, nothing to check) while the account is locked.
+   * Once a lock has run out, counting starts again. A failure keeps its attempt and never unlocks.
    */
-  private async recordFailure(user: UserWithRoles | undefined, ipHash: string, now: Date): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('signin_failures').values({ ip_hash: ipHash, failed_at: now }).execute();
-      if (!user) return false;
-      const current = await trx
-        .selectFrom('users')
-        .select('failed_signins')
-        .where('id', '=', user.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      const failures = current.failed_signins + 1;
-      const lock = failures >= this.settings.maxFailuresPerAccount;
-      await this.repo.with(trx).updateUser(user.id, {
-        failed_signins: lock ? 0 : failures,
-        locked_until: lock ? new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) : null,
-      });
-      await writeAudit(trx, {
-        actor: { type: 'user', id: user.id },
-        action: lock ? 'user.locked-out' : 'user.signin-failed',
-        recordType: 'user',
-        recordId: user.id,
-      });
-      return lock;
+  private async reserveAccountAttempt(userId: string, now: Date): Promise<{ locks: boolean } | null> {
+    const limit = this.settings.maxFailuresPerAccount;
+    const lockEnd = new Date(now.getTime() + this.settings.lockoutMinutes * 60_000);
+    const count = sql<number>`CASE WHEN users.locked_until IS NOT NULL AND users.failed_signins >= ${limit}
+      THEN 1 ELSE users.failed_signins + 1 END`;
+    const row = await this.db
+      .updateTable('users')
+      .set({
+        failed_signins: count,
+        locked_until: sql<Date | null>`CASE WHEN ${count} >= ${limit} THEN ${lockEnd}::timestamptz ELSE users.locked_until END`,
+      })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .returning(['locked_until'])
+      .executeTakeFirst();
+    if (!row) return null;
+    return { locks: row.locked_until !== null && row.locked_until > now };
+  }
+
+  /**
+   * Checks something only the user knows (a password or a code) within the limits per address and
+   * per account: the attempt is reserved first and the check runs only when it was. A success
+   * clears the account's count; a failure is audited. `locked` when refused without a check, or
+   * when this failure locked the account.
+   */
+  private async limitedCheck(
+    user: UserWithRoles | undefined,
+    ip: string,
+    now: Date,
+    check: () => Promise<boolean>,
+  ): Promise<CheckOutcome> {
+    const ipHash = this.ipHash(ip);
+    if (!(await this.reserveAddressAttempt(ipHash, now))) return 'locked';
+    let reserved: { locks: boolean } | null = null;
+    if (user) {
+      reserved = await this.reserveAccountAttempt(user.id, now);
+      if (!reserved) {
+        await this.releaseAddressAttempt(ipHash);
+        return 'locked';
+      }
+    }
+    const ok = await check();
+    if (ok && user) {
+      await this.repo.updateUser(user.id, { failed_signins: 0, locked_until: null });
+      await this.releaseAddressAttempt(ipHash);
+      return 'ok';
+    }
+    if (!user || !reserved) return 'wrong';
+    await writeAudit(this.db, {
+      actor: { type: 'user', id: user.id },
+      action: reserved.locks ? 'user.locked-out' : 'user.signin-failed',
+      recordType: 'user',
+      recordId: user.id,
     });
+    return reserved.locks ? 'locked' : 'wrong';
   }
 
   /**
    * First step of sign-in. Throttled per account (lockout after repeated failures) and per client
    * address. Returns a new session token and the stage it is at (two-factor still to do, or active).
+   * `replacing` is the session the browser had until now: it ends when the new one starts.
    */
-  async signIn(email: string, password: string, ip: string): Promise<StartedSession> {
+  async signIn(email: string, password: string, ip: string, replacing: string | null = null): Promise<StartedSession> {
     const now = this.clock.now();
-    const ipHash = this.ipHash(ip);
-    if (await this.ipThrottled(ipHash, now)) throw this.lockedOut();
-
     const user = await this.repo.findUserByEmail(email.trim());
-    if (user?.locked_until && user.locked_until > now) throw this.lockedOut();
-
-    const ok = await verifyPassword(user?.password_hash ?? null, password);
-    if (!ok || !user || user.status !== 'active') {
-      if (await this.recordFailure(user, ipHash, now)) throw this.lockedOut();
-      throw invalid([{ field: 'email', message: WRONG_DETAILS }], WRONG_DETAILS);
-    }
+    const outcome = await this.limitedCheck(
+      user,
+      ip,
+      now,
+      async () => (await verifyPassword(user?.password_hash ?? null, password)) && user?.status === 'active',
+    );
+    if (outcome === 'locked') throw this.lockedOut();
+    if (outcome === 'wrong' || !user) throw invalid([{ field: 'email', message: WRONG_DETAILS }], WRONG_DETAILS);
 
     const stage: Stage = user.totp_enabled_at
       ? 'mfa'
@@ -244,8 +322,21 @@ export class AccountsService {
         ? 'mfa-setup'
         : 'active';
     return this.db.transaction().execute(async (trx) => {
-      await this.repo.with(trx).updateUser(user.id, { failed_signins: 0, locked_until: null });
+      await this.endReplacedSession(trx, replacing, now);
       return this.startSession(trx, user, stage, now);
+    });
+  }
+
+  /** Ends the session a browser had before signing in again (any stage, anyone's). */
+  private async endReplacedSession(trx: Tx, sessionId: string | null, now: Date): Promise<void> {
+    if (!sessionId) return;
+    const ended = await this.repo.with(trx).revokeLiveSession(sessionId, now);
+    if (!ended) return;
+    await writeAudit(trx, {
+      actor: { type: 'user', id: ended.user_id },
+      action: 'session.replaced',
+      recordType: 'session',
+      recordId: sessionId,
     });
   }
 
@@ -277,9 +368,9 @@ export class AccountsService {
     return { token, stage, face: faceOf(user) };
   }
 
-  private lockedOut(): DomainError {
+  private lockedOut(field = 'email'): DomainError {
     const message = `You have entered the wrong details too many times. Wait ${this.settings.lockoutMinutes} minutes and try again, or reset your password.`;
-    return new DomainError('rate-limited', message, [{ field: 'email', message }]);
+    return new DomainError('rate-limited', message, [{ field, message }]);
   }
 
   /** A session part-way through sign-in, at the stage a page expects. */
@@ -304,7 +395,7 @@ export class AccountsService {
     const repo = this.repo.with(trx);
     const token = newSecret();
     await repo.setSessionToken(sessionId, hashSecret(token), 'active');
-    await repo.updateUser(userId, { failed_signins: 0, locked_until: null, last_signed_in_at: now });
+    await repo.updateUser(userId, { last_signed_in_at: now });
     await writeAudit(trx, {
       actor: { type: 'user', id: userId },
       action: 'session.started',
@@ -317,12 +408,12 @@ export class AccountsService {
   /** The secret being set up for a user, issuing one if none is pending. */
   private async beginTwoFactor(user: UserWithRoles): Promise<TwoFactorSetUp> {
     if (user.totp_enabled_at) throw conflict('Two-factor authentication is already turned on');
-    let secret = user.totp_secret;
+    let secret = user.totp_secret === null ? null : this.totpBox.open(user.id, user.totp_secret);
     if (!secret) {
       secret = newTotpSecret();
-      const issued = secret;
+      const sealed = this.totpBox.seal(user.id, secret);
       await this.db.transaction().execute(async (trx) => {
-        await this.repo.with(trx).updateUser(user.id, { totp_secret: issued });
+        await this.repo.with(trx).updateUser(user.id, { totp_secret: sealed, totp_last_step: null });
         await writeAudit(trx, {
           actor: { type: 'user', id: user.id },
           action: 'user.two-factor-secret-issued',
@@ -370,21 +461,23 @@ export class AccountsService {
   }
 
   /**
-   * Checks a code against the user's secret (pending or enabled). A wrong code counts as a failed
-   * sign-in; when it locks the account, the half-finished session ends too.
+   * Checks a code against the user's secret (pending or enabled), within the sign-in limits. Each
+   * code is accepted once: its step is recorded by a conditional update, so the same code sent
+   * again, from any browser and even at the same moment, is refused. A wrong code counts as a
+   * failed sign-in; when it locks the account, the half-finished session ends too.
    */
   private async checkCode(user: UserWithRoles, code: string, ip: string, now: Date, sessionId: string) {
-    const ipHash = this.ipHash(ip);
-    if ((user.locked_until && user.locked_until > now) || (await this.ipThrottled(ipHash, now))) {
-      await this.repo.revokeSession(sessionId, now);
-      throw this.lockedOut();
-    }
     if (!/^\s*\d{6}\s*$/.test(code)) {
       throw invalid([{ field: 'code', message: 'Enter the 6-digit code from your authenticator app' }]);
     }
-    const secret = user.totp_secret;
-    if (secret && (await totpCodeIsValid(secret, code, now))) return;
-    if (await this.recordFailure(user, ipHash, now)) {
+    const outcome = await this.limitedCheck(user, ip, now, async () => {
+      const secret = user.totp_secret === null ? null : this.totpBox.open(user.id, user.totp_secret);
+      if (secret === null) return false;
+      const step = await totpStepOf(secret, code, now, user.totp_last_step);
+      return step !== null && (await this.repo.claimTotpStep(user.id, step));
+    });
+    if (outcome === 'ok') return;
+    if (outcome === 'locked') {
       await this.repo.revokeSession(sessionId, now);
       throw this.lockedOut();
     }
@@ -502,8 +595,9 @@ export class AccountsService {
     const now = this.clock.now();
     const user = await this.repo.findUserById(actor.id);
     if (!user) throw notFound('Your account');
-    if (!(await verifyPassword(user.password_hash, current))) {
-      await this.recordFailure(user, this.ipHash(ip), now);
+    const outcome = await this.limitedCheck(user, ip, now, () => verifyPassword(user.password_hash, current));
+    if (outcome === 'locked') throw this.lockedOut('currentPassword');
+    if (outcome === 'wrong') {
       throw invalid([{ field: 'currentPassword', message: 'Your current password is not correct' }]);
     }
     const problem = newPasswordProblem(next, user.email);
@@ -559,12 +653,11 @@ export class AccountsService {
       throw forbidden('Ombudsman staff must use two-factor authentication');
     }
     if (!user.totp_enabled_at) throw conflict('Two-factor authentication is already turned off');
-    if (!(await verifyPassword(user.password_hash, password))) {
-      await this.recordFailure(user, this.ipHash(ip), now);
-      throw invalid([{ field: 'password', message: 'Your password is not correct' }]);
-    }
+    const outcome = await this.limitedCheck(user, ip, now, () => verifyPassword(user.password_hash, password));
+    if (outcome === 'locked') throw this.lockedOut('password');
+    if (outcome === 'wrong') throw invalid([{ field: 'password', message: 'Your password is not correct' }]);
     await this.db.transaction().execute(async (trx) => {
-      await this.repo.with(trx).updateUser(user.id, { totp_secret: null, totp_enabled_at: null });
+      await this.repo.with(trx).updateUser(user.id, { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
       await writeAudit(trx, {
         actor: auditActor(actor),
         action: 'user.two-factor-disabled',
@@ -697,7 +790,7 @@ export class AccountsService {
   }
 
   /** The invitee chooses a password; the account becomes active and they are signed in (two-factor next, for staff). */
-  async acceptInvitation(token: string, password: string): Promise<StartedSession> {
+  async acceptInvitation(token: string, password: string, replacing: string | null = null): Promise<StartedSession> {
     const now = this.clock.now();
     const checked = await this.checkLink(token, 'invitation');
     if (checked.state === 'valid' && checked.email) {
@@ -716,6 +809,7 @@ export class AccountsService {
         authorityId: user.authority_id,
       });
       const stage = requiresTwoFactor(user.roles.filter(isRole)) ? 'mfa-setup' : 'active';
+      await this.endReplacedSession(trx, replacing, now);
       return this.startSession(trx, user, stage, now);
     });
   }
@@ -821,6 +915,7 @@ export class AccountsService {
   async completeFirstAdministrator(
     token: string,
     input: { email: string; displayName: string; password: string },
+    replacing: string | null = null,
   ): Promise<StartedSession> {
     const now = this.clock.now();
     const problem = newPasswordProblem(input.password, input.email);
@@ -846,6 +941,7 @@ export class AccountsService {
         recordType: 'user',
         recordId: user.id,
       });
+      await this.endReplacedSession(trx, replacing, now);
       return this.startSession(trx, user, 'mfa-setup', now);
     });
   }
@@ -1002,7 +1098,7 @@ export class AccountsService {
       const repo = this.repo.with(trx);
       const user = await repo.findUserById(userId);
       if (!user) throw notFound('The user');
-      await repo.updateUser(user.id, { totp_secret: null, totp_enabled_at: null });
+      await repo.updateUser(user.id, { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
       await repo.revokeAllSessions(user.id, now);
       await writeAudit(trx, {
         actor: auditActor(actor),

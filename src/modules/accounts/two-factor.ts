@@ -13,15 +13,29 @@ const TOLERANCE_SECONDS = 30;
 export const newTotpSecret = (): string => generateSecret();
 
 export async function totpCodeIsValid(secret: string, code: string, now: Date): Promise<boolean> {
+  return (await totpStepOf(secret, code, now)) !== null;
+}
+
+/**
+ * The 30-second step (RFC 6238's T) a code belongs to when it is valid at `now`, else null. Steps
+ * up to `afterStep` are refused: a code once used is not accepted again.
+ */
+export async function totpStepOf(
+  secret: string,
+  code: string,
+  now: Date,
+  afterStep: number | null = null,
+): Promise<number | null> {
   const token = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
+  if (!/^\d{6}$/.test(token)) return null;
   const result = await verify({
     secret,
     token,
     epoch: Math.floor(now.getTime() / 1000),
     epochTolerance: TOLERANCE_SECONDS,
+    ...(afterStep === null ? {} : { afterTimeStep: afterStep }),
   });
-  return result.valid;
+  return result.valid && 'timeStep' in result ? result.timeStep : null;
 }
 
 /** The code an authenticator app shows at `now` (used by tests and the command line). */

@@ -95,8 +95,11 @@ export interface UsersTable {
   display_name: string;
   authority_id: string | null;
   password_hash: string | null;
+  /** Encrypted (see accounts/totp-secrets.ts), never the secret itself. */
   totp_secret: string | null;
   totp_enabled_at: NullableTimestamp;
+  /** The step of the last two-factor code accepted (migration 0059). */
+  totp_last_step: number | null;
   status: Generated<'invited' | 'active' | 'deactivated'>;
   failed_signins: Generated<number>;
   locked_until: NullableTimestamp;
@@ -130,9 +133,11 @@ export interface OneTimeTokensTable {
   created_at: Timestamp;
 }
 
+/** Sign-in attempts per client address within a window (migration 0058). */
 export interface SigninFailuresTable {
   ip_hash: string;
-  failed_at: Timestamp;
+  attempts: number;
+  window_started_at: Timestamp;
 }
 
 export interface ApiTokensTable {
