@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Services } from '../composition.ts';
 import type { Actor } from '../modules/accounts/domain.ts';
 import type { Logger } from '../platform/logger.ts';
-import { CSRF_COOKIE, CookieSealer, FLASH_COOKIE, SESSION_COOKIE, cookieOptions, hmac, safeEqual } from './cookies.ts';
+import { CookieSealer, cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './cookies.ts';
 import { registerApi } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
@@ -54,14 +54,19 @@ export async function buildApp(options: {
   logger: Logger;
 }): Promise<FastifyInstance> {
   const { config, services } = options;
-  const secure = config.BASE_URL.startsWith('https://');
+  const secure = secureCookies(config);
+  const cookie = cookieNames(secure);
+  const newCsrfSecret = () => crypto.randomBytes(32).toString('base64url');
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse>({
     loggerInstance: options.logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    // Liaison names every request itself; an id sent by the client is only logged beside it.
+    genReqId: () => crypto.randomUUID(),
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
+      const sent = rawRequest.headers['x-request-id'];
+      const clientRequestId = typeof sent === 'string' && /^[\w.-]{1,64}$/.test(sent) ? sent : undefined;
+      return logger.child(clientRequestId ? { ...bindings, clientRequestId } : bindings, childOptions);
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -104,20 +109,23 @@ export async function buildApp(options: {
   app.decorateRequest('session', null);
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('flash', null as unknown as Flash); // set on every request (below)
+  // Signing in or out also gives the browser a new CSRF secret.
   app.decorateReply('startSession', function (this: FastifyReply, token: string) {
-    this.setCookie(SESSION_COOKIE, token, cookieOptions(secure));
+    this.setCookie(cookie.session, token, cookieOptions(secure));
+    this.setCookie(cookie.csrf, newCsrfSecret(), cookieOptions(secure));
   });
   app.decorateReply('endSession', function (this: FastifyReply) {
-    this.clearCookie(SESSION_COOKIE, { path: '/' });
+    this.clearCookie(cookie.session, cookieOptions(secure));
+    this.setCookie(cookie.csrf, newCsrfSecret(), cookieOptions(secure));
   });
   app.addHook('onRequest', async (request, reply) => {
     request.flash = {};
     if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies[cookie.session];
     if (!token) return;
     const resolved = await services.accounts.resolveSession(token);
     if (!resolved) {
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(cookie.session, cookieOptions(secure));
       return;
     }
     request.session = { id: resolved.sessionId, stage: resolved.stage, userId: resolved.user.id };
@@ -130,10 +138,10 @@ export async function buildApp(options: {
   // 5. CSRF: a random cookie per browser; forms carry its keyed hash. Checked on every unsafe page request.
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
-    let raw = request.cookies[CSRF_COOKIE];
+    let raw = request.cookies[cookie.csrf];
     if (!raw || !/^[\w-]{43}$/.test(raw)) {
-      raw = crypto.randomBytes(32).toString('base64url');
-      reply.setCookie(CSRF_COOKIE, raw, cookieOptions(secure));
+      raw = newCsrfSecret();
+      reply.setCookie(cookie.csrf, raw, cookieOptions(secure));
     }
     request.csrfToken = hmac(config.SESSION_SECRET, raw);
   });
@@ -150,14 +158,14 @@ export async function buildApp(options: {
 
   // 6. Flash (one request long) and rendering.
   app.addHook('onRequest', async (request, reply) => {
-    const sealed = request.cookies[FLASH_COOKIE];
+    const sealed = request.cookies[cookie.flash];
     if (!sealed) return;
     const opened = flashSealer.open(sealed);
     if (opened && typeof opened === 'object') request.flash = opened;
-    reply.clearCookie(FLASH_COOKIE, { path: '/' });
+    reply.clearCookie(cookie.flash, cookieOptions(secure));
   });
   app.decorateReply('setFlash', function (this: FastifyReply, flash: Flash) {
-    this.setCookie(FLASH_COOKIE, flashSealer.seal(flash), cookieOptions(secure, 300));
+    this.setCookie(cookie.flash, flashSealer.seal(flash), cookieOptions(secure, 300));
   });
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;

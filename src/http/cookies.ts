@@ -1,9 +1,29 @@
 import crypto from 'node:crypto';
 
-/** Names and options of Liaison's cookies: all strictly necessary, HttpOnly and SameSite=Lax. */
+/**
+ * Names and options of Liaison's cookies: all strictly necessary, HttpOnly and SameSite=Lax. These
+ * are the names over plain http (development, tests); with Secure on, each takes the `__Host-`
+ * prefix (`cookieNames`), so the browser keeps it only when it is Secure, for the whole site and
+ * from this host alone.
+ */
 export const SESSION_COOKIE = 'liaison_session';
 export const CSRF_COOKIE = 'liaison_csrf';
 export const FLASH_COOKIE = 'liaison_flash';
+
+/** Secure cookies always in production (TLS may end at a proxy), and wherever BASE_URL is https. */
+export const secureCookies = (config: { production: boolean; BASE_URL: string }): boolean =>
+  config.production || config.BASE_URL.startsWith('https://');
+
+export interface CookieNames {
+  session: string;
+  csrf: string;
+  flash: string;
+}
+
+export const cookieNames = (secure: boolean): CookieNames => {
+  const prefix = secure ? '__Host-' : '';
+  return { session: prefix + SESSION_COOKIE, csrf: prefix + CSRF_COOKIE, flash: prefix + FLASH_COOKIE };
+};
 
 export const cookieOptions = (secure: boolean, maxAgeSeconds?: number) => ({
   path: '/',
