@@ -180,7 +180,7 @@ describe('a running demo on ports it chose (PORT=0, MAIL_IN_PORT=0)', () => {
     webUrl = (await demo.waitFor(/running at (http:\/\/\S+)/))[1] ?? '';
     mailPort = Number((await demo.waitFor(/SMTP on 127\.0\.0\.1:(\d+)/))[1]);
     await demo.waitFor(/Press Ctrl\+C to stop/);
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
