@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cookieNames, secureCookies } from '../../src/http/cookies.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createSession, createUser, signedInAs } from '../support/factories.ts';
@@ -17,6 +18,9 @@ afterEach(() => {
 });
 
 const HOUR = 3_600_000;
+
+/** A browser of this https application: its cookies are Secure, with the __Host- names. */
+const browser = () => new TestClient(t.app, cookieNames(secureCookies(t.config)));
 
 /** The newest message to an address, and the one link in it under a path. */
 async function linkSentTo(email: string, path: string): Promise<string> {
@@ -39,7 +43,7 @@ async function outboxCount(email: string): Promise<number> {
 
 async function admin(): Promise<TestClient> {
   const { token } = await signedInAs(t.db, t.services, 'administrator');
-  return new TestClient(t.app).withSession(token);
+  return browser().withSession(token);
 }
 
 describe('invitations', () => {
@@ -58,7 +62,7 @@ describe('invitations', () => {
     expect(userPage.body).toContain('Invited');
 
     const link = await linkSentTo('new.investigator@ombudsman.example', 'invitation');
-    const invitee = new TestClient(t.app);
+    const invitee = browser();
     const form = await invitee.get(link);
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('Create your password');
@@ -73,10 +77,10 @@ describe('invitations', () => {
     expect(accepted.headers.location).toBe('/sign-in/two-factor/set-up');
     expect((await invitee.get('/sign-in/two-factor/set-up')).statusCode).toBe(200);
 
-    const again = await new TestClient(t.app).get(link);
+    const again = await browser().get(link);
     expect(again.statusCode).toBe(410);
     expect(again.body).toContain('This link has already been used');
-    const reuse = await new TestClient(t.app).post(link, { password: 'another long passphrase' });
+    const reuse = await browser().post(link, { password: 'another long passphrase' });
     expect(reuse.statusCode).toBe(410);
 
     const user = await t.db.kysely
@@ -105,7 +109,7 @@ describe('invitations', () => {
       authorityId,
     });
     const link = await linkSentTo('link.officer@exampleshire.example', 'invitation');
-    const invitee = new TestClient(t.app);
+    const invitee = browser();
     const accepted = await invitee.post(link, { password: 'a long and unguessable phrase' });
     expect(accepted.headers.location).toBe('/portal');
     expect((await invitee.get('/home')).headers.location).toBe('/portal');
@@ -121,11 +125,11 @@ describe('invitations', () => {
     });
     const link = await linkSentTo('late@ombudsman.example', 'invitation');
     clock.advance(72 * HOUR + 1000);
-    const page = await new TestClient(t.app).get(link);
+    const page = await browser().get(link);
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('This link has expired');
     expect(page.body).toContain('Ask your Liaison administrator to send you a new invitation');
-    const post = await new TestClient(t.app).post(link, { password: 'a long and unguessable phrase' });
+    const post = await browser().post(link, { password: 'a long and unguessable phrase' });
     expect(post.statusCode).toBe(410);
   });
 
@@ -140,14 +144,14 @@ describe('invitations', () => {
     clock.advance(1000);
     await client.post(`${res.headers.location as string}/resend-invitation`, {});
     expect(await outboxCount('resend@ombudsman.example')).toBe(2);
-    expect((await new TestClient(t.app).get(first)).statusCode).toBe(410);
+    expect((await browser().get(first)).statusCode).toBe(410);
     const second = await linkSentTo('resend@ombudsman.example', 'invitation');
     expect(second).not.toBe(first);
-    expect((await new TestClient(t.app).get(second)).statusCode).toBe(200);
+    expect((await browser().get(second)).statusCode).toBe(200);
   });
 
   it('shows a not-valid page for a made-up link', async () => {
-    const res = await new TestClient(t.app).get('/invitation/abcdefghijklmnopqrstuvwxyz0123456789');
+    const res = await browser().get('/invitation/abcdefghijklmnopqrstuvwxyz0123456789');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('This link is not valid');
   });
@@ -160,7 +164,7 @@ describe('password reset', () => {
     await t.db.kysely.updateTable('users').set({ status: 'deactivated' }).where('id', '=', deactivated.id).execute();
     const pages: string[] = [];
     for (const email of [user.email, 'nobody@example.test', deactivated.email]) {
-      const client = new TestClient(t.app);
+      const client = browser();
       const res = await client.post('/password-reset', { email });
       expect(res.headers.location).toBe('/password-reset/sent');
       const page = await client.get('/password-reset/sent');
@@ -174,7 +178,7 @@ describe('password reset', () => {
   });
 
   it('asks for a valid email address', async () => {
-    const client = new TestClient(t.app);
+    const client = browser();
     await client.post('/password-reset', { email: 'not an email' });
     const page = await client.get('/password-reset');
     expect(page.body).toContain('Enter an email address in the correct format');
@@ -183,33 +187,33 @@ describe('password reset', () => {
   it('sets a new password, ends every session, lifts a lockout, and works once', async () => {
     const user = await createUser(t.services, { role: 'link-officer', authorityId: await createAuthority(t.db) });
     const sessionToken = await createSession(t.db, user.id);
-    const existing = new TestClient(t.app).withSession(sessionToken);
+    const existing = browser().withSession(sessionToken);
     expect((await existing.get('/portal')).statusCode).toBe(200);
-    for (let i = 0; i < 5; i++) await new TestClient(t.app).post('/sign-in', { email: user.email, password: 'wrong' });
+    for (let i = 0; i < 5; i++) await browser().post('/sign-in', { email: user.email, password: 'wrong' });
 
-    await new TestClient(t.app).post('/password-reset', { email: user.email });
+    await browser().post('/password-reset', { email: user.email });
     const link = await linkSentTo(user.email, 'password-reset');
-    const client = new TestClient(t.app);
+    const client = browser();
     expect((await client.get(link)).body).toContain('Choose a new password');
     const res = await client.post(link, { password: 'my new long password' });
     expect(res.headers.location).toBe('/sign-in');
     expect((await client.get('/sign-in')).body).toContain('Your password has been changed');
 
     expect((await existing.get('/portal')).statusCode).toBe(303);
-    const signIn = await new TestClient(t.app).post('/sign-in', {
+    const signIn = await browser().post('/sign-in', {
       email: user.email,
       password: 'my new long password',
     });
     expect(signIn.headers.location).toBe('/home');
-    expect((await new TestClient(t.app).post(link, { password: 'yet another password' })).statusCode).toBe(410);
+    expect((await browser().post(link, { password: 'yet another password' })).statusCode).toBe(410);
   });
 
   it('expires reset links after PASSWORD_RESET_TTL_MINUTES', async () => {
     const user = await createUser(t.services, { role: 'investigator' });
-    await new TestClient(t.app).post('/password-reset', { email: user.email });
+    await browser().post('/password-reset', { email: user.email });
     const link = await linkSentTo(user.email, 'password-reset');
     clock.advance(61 * 60_000);
-    const page = await new TestClient(t.app).get(link);
+    const page = await browser().get(link);
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('This link has expired');
   });
@@ -227,9 +231,9 @@ describe('the first administrator', () => {
       const firstPath = new URL(first ?? '').pathname;
       const secondPath = new URL(second ?? '').pathname;
       // Re-creating the link retires the earlier one.
-      expect((await new TestClient(fresh.app).get(firstPath)).statusCode).toBe(410);
+      expect((await new TestClient(fresh.app, cookieNames(true)).get(firstPath)).statusCode).toBe(410);
 
-      const client = new TestClient(fresh.app);
+      const client = new TestClient(fresh.app, cookieNames(true));
       expect((await client.get(secondPath)).body).toContain('Set up the first administrator');
       await client.post(secondPath, { email: 'boss@ombudsman.example', displayName: 'Ada Admin', password: 'short' });
       expect((await client.get(secondPath)).body).toContain('Password must be 12 characters or more');
@@ -254,7 +258,7 @@ describe('the first administrator', () => {
       expect(admin?.status).toBe('active');
       expect(admin?.display_name).toBe('Ada Admin');
       expect(await fresh.services.accounts.firstAdministratorLink()).toBeNull();
-      expect((await new TestClient(fresh.app).get(secondPath)).statusCode).toBe(410);
+      expect((await new TestClient(fresh.app, cookieNames(true)).get(secondPath)).statusCode).toBe(410);
     } finally {
       await fresh.close();
     }

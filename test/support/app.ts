@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createServices, type Services } from '../../src/composition.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { CSRF_COOKIE, SESSION_COOKIE, hmac } from '../../src/http/cookies.ts';
+import { cookieNames, hmac, type CookieNames } from '../../src/http/cookies.ts';
 import { FixedClock, systemClock, type Clock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -60,19 +60,25 @@ export async function createTestApp(
 
 /**
  * A browser-like client for app.inject: keeps cookies between requests and adds the CSRF token to
- * every form it posts, as a page's hidden field would.
+ * every form it posts, as a page's hidden field would. Cookie names are those over plain http
+ * unless the application sets Secure cookies (`cookieNames(true)`: the `__Host-` names).
  */
 export class TestClient {
-  readonly cookies = new Map<string, string>([[CSRF_COOKIE, 'c'.repeat(43)]]);
+  readonly cookies: Map<string, string>;
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly names: CookieNames = cookieNames(false),
+  ) {
+    this.cookies = new Map<string, string>([[names.csrf, 'c'.repeat(43)]]);
+  }
 
   get csrfToken(): string {
-    return hmac(TEST_SECRET, this.cookies.get(CSRF_COOKIE) ?? '');
+    return hmac(TEST_SECRET, this.cookies.get(this.names.csrf) ?? '');
   }
 
   withSession(token: string): this {
-    this.cookies.set(SESSION_COOKIE, token);
+    this.cookies.set(this.names.session, token);
     return this;
   }
 
