@@ -145,7 +145,7 @@ describe('dates', () => {
     for (const [day, month] of [
       ['31', '11'],
       ['99', '12'],
-    ]) {
+    ] as const) {
       const res = await officer.post(url, {
         draftId: issued.draftId,
         shownTo: 'The housing officer',

@@ -1,0 +1,310 @@
+import fs from 'node:fs';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS, loadDemoData } from '../../src/cli/demo-data.ts';
+import { isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
+import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
+import { createSession } from '../support/factories.ts';
+import {
+  SCRIPT_MARKER,
+  exampleOf,
+  fieldPaths,
+  hostileJson,
+  hostileText,
+  multipartBody,
+  readPage,
+  routeOf,
+  samples,
+  withValue,
+  type JsonSchema,
+  type PageForm,
+} from '../support/fuzz.ts';
+
+/**
+ * Hostile values in every field of every API operation (read from the OpenAPI document) and every
+ * form (read from the pages each role can reach), as a visitor, an authority user and ombudsman
+ * staff, over the demo's data. Each answer must be below 500, must not change anything when it is an
+ * error, and must never give the script sent back as markup. Values come from fast-check with a fixed
+ * seed and a fixed number of runs, so every run sends the same requests.
+ */
+
+const SEED = 20_261_206;
+const RUNS_PER_FIELD = 3;
+const PAGES_PER_ROLE = 300;
+const INSTANCES_PER_ROUTE = 4;
+
+/** Who fuzzes: a visitor, the authority's link officer, and staff in each role. */
+const ROLES: readonly (Role | 'visitor')[] = [
+  'visitor',
+  'link-officer',
+  'intake-officer',
+  'investigator',
+  'team-coordinator',
+  'casework-manager',
+  'relationship-lead',
+  'administrator',
+];
+
+let t: TestApp;
+const userIds = new Map<Role, string>();
+const failures: string[] = [];
+let requests = 0;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await loadDemoData({ db: t.db, services: t.services, clock: t.clock });
+  for (const role of ROLES) {
+    if (role === 'visitor') continue;
+    const email = DEMO_ACCOUNTS.find((a) => a.role === role)?.email ?? '';
+    const user = await t.db.kysely
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    userIds.set(role, user.id);
+  }
+}, 300_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Changes: audit rows, less those that record a refused attempt (a failed sign-in is audited by design). */
+async function changeCount(): Promise<number> {
+  const row = await t.db.kysely
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('action', 'not like', '%failed%')
+    .where('action', 'not like', '%locked-out%')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function client(role: Role | 'visitor'): Promise<TestClient> {
+  const c = new TestClient(t.app);
+  if (role === 'visitor') return c;
+  const id = userIds.get(role);
+  if (!id) throw new Error(`no demo user with role ${role}`);
+  return c.withSession(await createSession(t.db, id));
+}
+
+const isHtml = (res: LightMyRequestResponse) => String(res.headers['content-type'] ?? '').includes('text/html');
+
+function check(what: string, res: LightMyRequestResponse, page?: LightMyRequestResponse) {
+  requests++;
+  if (res.statusCode >= 500) failures.push(`${what}: ${res.statusCode}`);
+  for (const r of [res, page]) {
+    if (r && isHtml(r) && r.body.includes(SCRIPT_MARKER)) failures.push(`${what}: the script came back as markup`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('every form, with hostile values in each field', () => {
+  it('never answers 500, changes nothing when it refuses, and escapes what it echoes', async () => {
+    let formCount = 0;
+    let fieldCount = 0;
+    const routes = new Set<string>();
+    for (const role of ROLES) {
+      // Crawl what this role can reach, keeping one page per route and one form per route posted to.
+      const browser = await client(role);
+      // Cases differ by what stage they are at, and so do their forms: a few pages of each route.
+      const seen = new Map<string, number>();
+      const visited = new Set<string>();
+      const queue = role === 'visitor' ? ['/', '/complain'] : [role === 'link-officer' ? '/portal' : '/staff'];
+      const forms = new Map<string, PageForm>();
+      while (queue.length > 0 && visited.size < PAGES_PER_ROLE) {
+        const url = queue.shift() ?? '/';
+        const route = routeOf(url);
+        const times = seen.get(route) ?? 0;
+        if (visited.has(url) || times >= (route.includes(':id') ? INSTANCES_PER_ROUTE : 1)) continue;
+        seen.set(route, times + 1);
+        visited.add(url);
+        const res = await browser.get(url);
+        if (res.statusCode !== 200 || !isHtml(res)) continue;
+        const { links, forms: found } = readPage(res.body, url);
+        for (const link of links)
+          if (!/^\/(assets|api)\/|sign-out|download|\/documents\/|\.csv|\.ics/.test(link) && !visited.has(link))
+            queue.push(link);
+        for (const form of found) {
+          const key = `${routeOf(form.action)} ${[...form.fields.keys()].sort().join(',')}`;
+          if (!forms.has(key) && !/sign-out/.test(form.action)) forms.set(key, form);
+        }
+      }
+
+      for (const [key, form] of forms) {
+        formCount++;
+        routes.add(`${role} POST ${routeOf(form.action)}`);
+        const names = [...form.fields.keys()].filter((n) => n !== '_csrf');
+        for (const [i, name] of names.entries()) {
+          fieldCount++;
+          for (const value of samples(hostileText({ long: true }), SEED + i, RUNS_PER_FIELD)) {
+            const sender = await client(role); // a fresh session: a form may end the one before
+            const fields: [string, string][] = [];
+            for (const [n, values] of form.fields) {
+              if (n === '_csrf') continue;
+              if (n === name) fields.push([n, value]);
+              else for (const v of values) fields.push([n, v]);
+            }
+            const before = await changeCount();
+            let res: LightMyRequestResponse;
+            if (form.multipart) {
+              const body = multipartBody(
+                fields,
+                form.fileField ? { field: form.fileField, name: 'letter.txt', content: 'A letter.' } : null,
+              );
+              res = await sender.request({
+                method: 'POST',
+                url: form.action,
+                headers: { 'content-type': body.contentType },
+                payload: body.payload,
+              });
+            } else {
+              const flat: Record<string, string[]> = {};
+              for (const [n, v] of fields) (flat[n] ??= []).push(v);
+              res = await sender.post(form.action, flat);
+            }
+            const location = res.headers.location;
+            const page =
+              res.statusCode === 303 && typeof location === 'string' && location.startsWith('/')
+                ? await sender.get(location)
+                : undefined;
+            const what = `${role} ${key} [${name}=${JSON.stringify(value.slice(0, 40))}]`;
+            check(what, res, page);
+            const refused =
+              (res.statusCode >= 400 && res.statusCode < 500) || page?.body.includes('govuk-error-summary');
+            if (refused && (await changeCount()) !== before) failures.push(`${what}: refused, yet changed something`);
+          }
+        }
+      }
+    }
+    process.stdout.write(
+      `fuzz: ${formCount} forms on ${routes.size} role × form routes, ${fieldCount} fields, ${requests} requests`,
+    );
+    fs.mkdirSync('tmp', { recursive: true });
+    fs.writeFileSync('tmp/fuzz-forms.txt', [...routes].sort().join('\n'));
+    expect(failures).toEqual([]);
+    expect(formCount).toBeGreaterThan(20);
+  }, 900_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+
+interface Operation {
+  method: string;
+  path: string;
+  parameters?: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
+  requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
+}
+
+/** The table whose ids a path parameter names, from the segment before it (`/complaints/{id}`). */
+const TABLE_OF_SEGMENT: Record<string, string> = {
+  authorities: 'authorities',
+  'link-officers': 'link_officers',
+  complaints: 'complaints',
+  'draft-decisions': 'draft_decisions',
+  enquiries: 'enquiries',
+  'public-reports': 'public_reports',
+  remedies: 'remedies',
+  evidence: 'remedy_evidence',
+  users: 'users',
+};
+
+describe('every API operation, with hostile values in each field and parameter', () => {
+  it('never answers 500 and changes nothing when it refuses', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>;
+    }>();
+    const operations: Operation[] = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })),
+    );
+    // Records of the link officer's own authority where a table has one, so every caller reaches them.
+    const home = await t.db.kysely
+      .selectFrom('authorities')
+      .select('id')
+      .where('name', 'like', '%Camden%')
+      .executeTakeFirstOrThrow();
+    const authorityId = home.id;
+    const ids = new Map<string, string>([['authorities', authorityId]]);
+    for (const table of new Set(Object.values(TABLE_OF_SEGMENT))) {
+      if (table === 'authorities') continue;
+      const own = await t.db
+        .query<{ id: string }>(`SELECT id FROM ${table} WHERE authority_id = $1 LIMIT 1`, [authorityId])
+        .catch(() => t.db.query<{ id: string }>(`SELECT id FROM ${table} LIMIT 1`));
+      const row = own.rows[0];
+      if (row) ids.set(table, row.id);
+    }
+    const idFor = (name: string) =>
+      /authority/i.test(name) ? authorityId : (ids.get(TABLE_OF_SEGMENT[name] ?? '') ?? crypto.randomUUID());
+
+    const tokens = new Map<string, string | null>([['visitor', null]]);
+    for (const role of ROLES) {
+      if (role === 'visitor') continue;
+      const made = await t.services.apiTokens.createFromCommandLine({
+        name: `Fuzz ${role}`,
+        role,
+        authorityId: isStaffRole(role) ? null : authorityId,
+      });
+      tokens.set(role, made.token);
+    }
+
+    let fieldCount = 0;
+    const baselines: string[] = [];
+    for (const op of operations) {
+      const pathUrl = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+        const segment = op.path.split(`/{${name}}`)[0]?.split('/').pop() ?? '';
+        return idFor(TABLE_OF_SEGMENT[segment] ? segment : name);
+      });
+      const bodySchema = op.requestBody?.content['application/json'].schema;
+      const baseline = bodySchema ? exampleOf(bodySchema, idFor) : undefined;
+      const queries = (op.parameters ?? []).filter((p) => p.in === 'query');
+      const bodyFields = bodySchema ? fieldPaths(bodySchema) : [];
+      fieldCount += queries.length + bodyFields.length + (op.parameters ?? []).filter((p) => p.in === 'path').length;
+
+      for (const [role, token] of tokens) {
+        const send = async (url: string, body: unknown) => {
+          const before = await changeCount();
+          const res = await t.app.inject({
+            method: op.method as 'POST',
+            url: `/api/v1${url}`,
+            headers: {
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+          });
+          const what = `${role} ${op.method} ${op.path} ${JSON.stringify(body ?? url).slice(0, 120)}`;
+          check(what, res);
+          if (res.statusCode >= 400 && (await changeCount()) !== before)
+            failures.push(`${what}: refused, yet changed something`);
+          return res;
+        };
+        // A role the operation is not for is refused before any input is read: once is enough.
+        const first = await send(pathUrl, baseline);
+        baselines.push(
+          `${role} ${op.method} ${op.path} ${first.statusCode} ${first.statusCode >= 400 ? first.body : ''}`,
+        );
+        if (first.statusCode === 401 || first.statusCode === 403) continue;
+        for (const [i, q] of queries.entries())
+          for (const value of samples(hostileText({ long: false }), SEED + i, RUNS_PER_FIELD))
+            await send(`${pathUrl}?${new URLSearchParams({ [q.name]: value }).toString()}`, baseline);
+        for (const name of (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name))
+          for (const value of samples(hostileText({ long: false }), SEED, RUNS_PER_FIELD))
+            await send(
+              op.path
+                .replace(`{${name}}`, encodeURIComponent(value))
+                .replace(/\{(\w+)\}/g, (_m, other: string) => idFor(other)),
+              baseline,
+            );
+        for (const [i, path] of bodyFields.entries())
+          for (const value of samples(hostileJson, SEED + i, RUNS_PER_FIELD))
+            await send(pathUrl, withValue(baseline, path, value));
+      }
+    }
+    process.stdout.write(
+      `fuzz: ${operations.length} API operations × ${tokens.size} callers, ${fieldCount} fields and parameters, ${requests} requests in all\n`,
+    );
+    fs.writeFileSync('tmp/fuzz-api.txt', baselines.join('\n'));
+    expect(failures).toEqual([]);
+    expect(operations.length).toBeGreaterThan(20);
+  }, 900_000);
+});
