@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../platform/errors.ts';
+import { DomainError, invalid } from '../platform/errors.ts';
 import type { FilesService } from '../platform/files/files.service.ts';
+import { unsafeTextFields } from '../platform/input.ts';
 
 export interface Upload {
   filename: string;
@@ -32,6 +33,9 @@ export async function readUpload(files: FilesService, request: FastifyRequest): 
     const field = Array.isArray(v) ? v[0] : v;
     if (field && 'value' in field && typeof field.value === 'string') fields[k] = field.value;
   }
+  // The input boundary for an upload form's fields, which are read here rather than before the handler.
+  const unsafe = unsafeTextFields(fields);
+  if (unsafe.length > 0) throw invalid(unsafe);
   if (bytes.length === 0 && !file.filename) return null;
   return { filename: file.filename, bytes, fields };
 }

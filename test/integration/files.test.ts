@@ -186,3 +186,20 @@ describe('uploading documents', () => {
     expect(staffList.body).toContain('later.pdf');
   });
 });
+
+describe('an upload form’s fields', () => {
+  it('holding control characters are a field error, and nothing is stored', async () => {
+    const count = async () =>
+      (await t.db.kysely.selectFrom('documents').select('id').where('complaint_id', '=', complaintId).execute()).length;
+    const before = await count();
+    const res = await upload(
+      staff,
+      { name: 'letter.txt', bytes: Buffer.from('A letter.') },
+      { description: 'a\u0000b' },
+    );
+    expect(res.statusCode).toBe(303);
+    const page = await staff.get(res.headers.location as string);
+    expect(page.body).toContain('Remove the invisible control characters from this answer');
+    expect(await count()).toBe(before);
+  });
+});

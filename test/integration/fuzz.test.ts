@@ -178,7 +178,7 @@ describe('every form, with hostile values in each field', () => {
       }
     }
     process.stdout.write(
-      `fuzz: ${formCount} forms on ${routes.size} role × form routes, ${fieldCount} fields, ${requests} requests`,
+      `fuzz: ${formCount} forms on ${routes.size} role × form routes, ${fieldCount} fields, ${requests} requests\n`,
     );
     fs.mkdirSync('tmp', { recursive: true });
     fs.writeFileSync('tmp/fuzz-forms.txt', [...routes].sort().join('\n'));
