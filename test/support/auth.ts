@@ -34,6 +34,12 @@ export async function createUserWithTwoFactor(
 export const currentTotpCode = (secret: string): Promise<string> => totpCode(secret, new Date());
 
 /**
+ * The code the app shows in the next 30 seconds, still accepted now: for a second sign-in soon after
+ * the first, as each code is accepted only once.
+ */
+export const nextTotpCode = (secret: string): Promise<string> => totpCode(secret, new Date(Date.now() + 30_000));
+
+/**
  * Signs in through the real pages, as a person would: the sign-in form, then the two-factor code
  * page (with `totpSecret`) or, for staff who have not set it up, the set-up page (the secret is read
  * from the page). Checks each page with axe unless `checkAccessibility: false`. Ends on the page
