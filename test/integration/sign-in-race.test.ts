@@ -7,15 +7,24 @@ import { createAuthority, createUser } from '../support/factories.ts';
 /**
  * Concurrent wrong passwords must not get more passwords checked than the limits allow, and must
  * leave the account locked. Every real password check is counted here, through the module that
- * does them.
+ * does them; while `hold` is set, a check of `heldPassword` waits for it, as a slow one would.
  */
-const counted = vi.hoisted(() => ({ checks: 0 }));
+const counted = vi.hoisted(() => ({
+  checks: 0,
+  held: 0,
+  heldPassword: 'a password checked slowly',
+  hold: null as Promise<void> | null,
+}));
 vi.mock('../../src/modules/accounts/passwords.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/modules/accounts/passwords.ts')>();
   return {
     ...real,
-    verifyPassword: (hash: string | null, password: string) => {
+    verifyPassword: async (hash: string | null, password: string) => {
       counted.checks += 1;
+      if (password === counted.heldPassword && counted.hold) {
+        counted.held += 1;
+        await counted.hold;
+      }
       return real.verifyPassword(hash, password);
     },
   };
@@ -114,7 +123,28 @@ describe('sign-in throttling under concurrent attempts', () => {
     expect(checkedPerBurst).toHaveLength(BURSTS);
   }, 240_000);
 
-  it('lets the account in again once the lock has run out, and a late failure never lifts a lock', async () => {
+  it('keeps the lock when a wrong password whose check began before it finishes after it', async () => {
+    const user = await createUser(t.services, { role: 'link-officer', authorityId: await createAuthority(t.db) });
+    let release: (() => void) | undefined;
+    counted.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = signInFrom('203.0.113.1', user.email, counted.heldPassword);
+    await vi.waitFor(() => expect(counted.held).toBe(1), { timeout: 60_000 });
+    for (let i = 0; i < ACCOUNT_LIMIT; i++) await signInFrom(`203.0.113.${i + 2}`, user.email, `wrong ${i}`);
+    const until = await lockedUntil(user.id);
+    expect(until && until > clock.now()).toBe(true);
+
+    counted.hold = null;
+    release?.();
+    expect((await slow).headers.location).toBe('/sign-in');
+    expect(await lockedUntil(user.id)).toEqual(until);
+    const right = await signInFrom('203.0.113.100', user.email, user.password);
+    expect(right.headers.location).toBe('/sign-in');
+    expect(right.cookies.some((c) => c.name.endsWith('liaison_session') && c.value !== '')).toBe(false);
+  });
+
+  it('lets the account in again once the lock has run out', async () => {
     const user = await createUser(t.services, { role: 'link-officer', authorityId: await createAuthority(t.db) });
     await Promise.all(
       Array.from({ length: BURST_SIZE }, (_, i) => signInFrom(`198.51.100.${i + 1}`, user.email, `wrong ${i}`)),
