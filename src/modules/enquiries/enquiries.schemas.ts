@@ -35,7 +35,6 @@ export const composeForm = z.object({
   dueInWorkingDays: optionalWorkingDays,
 });
 
-
 /** A date typed as three fields (day, month, year) → YYYY-MM-DD, or a validation error on `field`. */
 export function dateFromParts(body: unknown, prefix: string): string | null {
   const b = (body ?? {}) as Record<string, unknown>;
