@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, loadDemoData } from '../../src/cli/demo-data.ts';
 import { isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
+import { STEPS } from '../../src/modules/complaints/public-form.ts';
 import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
 import { createSession } from '../support/factories.ts';
 import {
@@ -31,7 +32,7 @@ import {
 const SEED = 20_261_206;
 const RUNS_PER_FIELD = 3;
 const PAGES_PER_ROLE = 300;
-const INSTANCES_PER_ROUTE = 4;
+const INSTANCES_PER_ROUTE = 6;
 
 /** Who fuzzes: a visitor, the authority's link officer, and staff in each role. */
 const ROLES: readonly (Role | 'visitor')[] = [
@@ -110,18 +111,26 @@ describe('every form, with hostile values in each field', () => {
       // Cases differ by what stage they are at, and so do their forms: a few pages of each route.
       const seen = new Map<string, number>();
       const visited = new Set<string>();
-      const queue = role === 'visitor' ? ['/', '/complain'] : [role === 'link-officer' ? '/portal' : '/staff'];
+      // The public complaint form's steps each have a page, reached one after another by posting.
+      const queue =
+        role === 'visitor'
+          ? ['/', '/complain', ...STEPS.map((step) => `/complain/${step.slug}`), '/complain/check']
+          : [role === 'link-officer' ? '/portal' : '/staff'];
       const forms = new Map<string, PageForm>();
       while (queue.length > 0 && visited.size < PAGES_PER_ROLE) {
         const url = queue.shift() ?? '/';
-        const route = routeOf(url);
+        // A page, and the same page searched or filtered, are each visited.
+        const route = `${routeOf(url)}${url.includes('?') ? '?' : ''}`;
         const times = seen.get(route) ?? 0;
         if (visited.has(url) || times >= (route.includes(':id') ? INSTANCES_PER_ROUTE : 1)) continue;
         seen.set(route, times + 1);
         visited.add(url);
         const res = await browser.get(url);
+        const location = res.headers.location;
+        if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && location.startsWith('/'))
+          queue.push(location);
         if (res.statusCode !== 200 || !isHtml(res)) continue;
-        const { links, forms: found } = readPage(res.body, url);
+        const { links, forms: found } = readPage(res.body, url, 'Camden');
         for (const link of links)
           if (!/^\/(assets|api)\/|sign-out|download|\/documents\/|\.csv|\.ics/.test(link) && !visited.has(link))
             queue.push(link);

@@ -97,19 +97,31 @@ export interface PageForm {
   fileField: string | null;
 }
 
-/** Links to other pages of the site, and the forms that post, on one page. */
-export function readPage(html: string, pageUrl: string): { links: string[]; forms: PageForm[] } {
+/**
+ * Links to other pages of the site, and the forms that post, on one page. A search or filter form
+ * (method GET) counts as a link, with the values the page sets or `search` in its empty text fields.
+ */
+export function readPage(
+  html: string,
+  pageUrl: string,
+  search = '',
+): { links: string[]; forms: PageForm[]; searches: PageForm[] } {
   const root = parse(html);
   const links = root
     .querySelectorAll('a[href]')
     .map((a) => a.getAttribute('href') ?? '')
     .filter((href) => href.startsWith('/') && !href.startsWith('//'))
     .map((href) => href.split('#')[0] ?? '');
-  const forms = root
-    .querySelectorAll('form')
-    .filter((f) => (f.getAttribute('method') ?? 'get').toLowerCase() === 'post')
-    .map((f) => readForm(f, pageUrl));
-  return { links, forms };
+  const all = root.querySelectorAll('form');
+  const isPost = (f: HTMLElement) => (f.getAttribute('method') ?? 'get').toLowerCase() === 'post';
+  const searches = all.filter((f) => !isPost(f)).map((f) => readForm(f, pageUrl));
+  for (const form of searches) {
+    const query = new URLSearchParams();
+    for (const [name, values] of form.fields)
+      for (const value of values.length > 0 ? values : [search]) query.append(name, value || search);
+    links.push(`${form.action.split('?')[0] ?? pageUrl}?${query.toString()}`);
+  }
+  return { links, forms: all.filter(isPost).map((f) => readForm(f, pageUrl)), searches };
 }
 
 function readForm(form: HTMLElement, pageUrl: string): PageForm {
