@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TotpSecretBox, encryptTotpSecrets } from '../../src/modules/accounts/totp-secrets.ts';
 import { totpCode } from '../../src/modules/accounts/two-factor.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
-import { createUser } from '../support/factories.ts';
+import { createUser, storedTotpSecret } from '../support/factories.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,15 +13,6 @@ afterAll(async () => {
 });
 
 const PLAIN = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-
-async function stored(userId: string): Promise<string | null> {
-  const row = await t.db.kysely
-    .selectFrom('users')
-    .select('totp_secret')
-    .where('id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return row.totp_secret;
-}
 
 /** A staff member whose secret was stored in plain text, as before secrets were encrypted. */
 async function withPlainSecret() {
@@ -40,13 +31,13 @@ describe('encrypting two-factor secrets stored in plain text', () => {
     const first = await t.services.accounts.encryptTotpSecrets();
     expect(first.encrypted).toBeGreaterThanOrEqual(1);
     expect(first.unreadable).toBe(0);
-    const sealed = await stored(user.id);
+    const sealed = await storedTotpSecret(t.db, user.id);
     expect(sealed).not.toContain(PLAIN);
     expect(new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(user.id, sealed ?? '')).toBe(PLAIN);
 
     const again = await t.services.accounts.encryptTotpSecrets();
     expect(again).toEqual({ encrypted: 0, reencrypted: 0, unreadable: 0 });
-    expect(await stored(user.id)).toBe(sealed);
+    expect(await storedTotpSecret(t.db, user.id)).toBe(sealed);
 
     const client = new TestClient(t.app);
     expect((await client.post('/sign-in', { email: user.email, password: user.password })).headers.location).toBe(
@@ -61,32 +52,34 @@ describe('encrypting two-factor secrets stored in plain text', () => {
     const old = { id: 'old', key: Buffer.alloc(32, 1) };
     const newest = { id: 'newest', key: Buffer.alloc(32, 2) };
     await encryptTotpSecrets(t.db.kysely, new TotpSecretBox([old]));
-    expect(await stored(user.id)).toMatch(/^t1:old:/);
+    expect(await storedTotpSecret(t.db, user.id)).toMatch(/^t1:old:/);
 
     const rotated = new TotpSecretBox([newest, old]);
     const moved = await encryptTotpSecrets(t.db.kysely, rotated);
     expect(moved.reencrypted).toBeGreaterThanOrEqual(1);
-    const sealed = await stored(user.id);
+    const sealed = await storedTotpSecret(t.db, user.id);
     expect(sealed).toMatch(/^t1:newest:/);
     expect(new TotpSecretBox([newest]).open(user.id, sealed ?? '')).toBe(PLAIN);
     // Secrets of this test file's other users are under the application's key, which this ring lacks.
     expect(await encryptTotpSecrets(t.db.kysely, rotated)).toMatchObject({ encrypted: 0, reencrypted: 0 });
-    expect(await stored(user.id)).toBe(sealed);
+    expect(await storedTotpSecret(t.db, user.id)).toBe(sealed);
 
     // A key ring without the newest key cannot open it, and says so rather than overwriting it.
     const without = await encryptTotpSecrets(t.db.kysely, new TotpSecretBox([old]));
     expect(without.unreadable).toBeGreaterThanOrEqual(1);
-    expect(await stored(user.id)).toBe(sealed);
+    expect(await storedTotpSecret(t.db, user.id)).toBe(sealed);
 
     // Put the application's own key back for the other tests.
     await encryptTotpSecrets(t.db.kysely, new TotpSecretBox([...t.config.TOTP_ENCRYPTION_KEYS, newest]));
-    expect(new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(user.id, (await stored(user.id)) ?? '')).toBe(PLAIN);
+    expect(
+      new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(user.id, (await storedTotpSecret(t.db, user.id)) ?? ''),
+    ).toBe(PLAIN);
   });
 
   it('turns two-factor on with a known secret, stored encrypted', async () => {
     const user = await createUser(t.services, { role: 'investigator' });
     await t.services.accounts.turnOnTwoFactor(user.id, PLAIN);
-    const sealed = await stored(user.id);
+    const sealed = await storedTotpSecret(t.db, user.id);
     expect(sealed).not.toContain(PLAIN);
     expect(new TotpSecretBox(t.config.TOTP_ENCRYPTION_KEYS).open(user.id, sealed ?? '')).toBe(PLAIN);
   });

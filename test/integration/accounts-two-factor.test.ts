@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/modules/accounts/two-factor.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
-import { createUser } from '../support/factories.ts';
+import { createUser, storedTotpSecret } from '../support/factories.ts';
 
 let t: TestApp;
 // In the middle of a 30-second step, so a code of the step before and after is also accepted.
@@ -41,15 +41,6 @@ async function atCodePage(email: string, password: string): Promise<TestClient> 
   const res = await client.post('/sign-in', { email, password });
   expect(res.headers.location).toBe('/sign-in/two-factor');
   return client;
-}
-
-async function storedSecret(userId: string): Promise<string | null> {
-  const row = await t.db.kysely
-    .selectFrom('users')
-    .select('totp_secret')
-    .where('id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return row.totp_secret;
 }
 
 describe('two-factor codes are used once', () => {
@@ -118,14 +109,14 @@ describe('two-factor secrets at rest', () => {
     await client.post('/sign-in', { email: user.email, password: user.password });
     const secret = keyOnPage((await client.get('/sign-in/two-factor/set-up')).body);
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
-    const pending = await storedSecret(user.id);
+    const pending = await storedTotpSecret(t.db, user.id);
     expect(pending).not.toBeNull();
     expect(pending).not.toContain(secret);
     // A reload shows the same key.
     expect(keyOnPage((await client.get('/sign-in/two-factor/set-up')).body)).toBe(secret);
 
     await client.post('/sign-in/two-factor/set-up', { code: await totpCode(secret, clock.now()) });
-    const enabled = await storedSecret(user.id);
+    const enabled = await storedTotpSecret(t.db, user.id);
     expect(enabled).not.toContain(secret);
     expect(enabled).toBe(pending);
   });

@@ -6,6 +6,7 @@ import type { Actor } from '../../src/modules/accounts/domain.ts';
 import type { NewComplaint } from '../../src/modules/complaints/complaints.schemas.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { complaintInput, createAuthority, signedInAs } from '../support/factories.ts';
+import { multipartForm } from '../support/multipart.ts';
 
 /** Documents on a case: checked by content, limited in size, checksummed, and shown only to who may see them. */
 
@@ -18,28 +19,13 @@ let officerActor: Actor;
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-function multipart(file: { name: string; bytes: Buffer; type?: string }, fields: Record<string, string> = {}) {
-  const boundary = '----liaisontest';
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
-    ),
-    file.bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
 async function upload(
   client: TestClient,
   file: { name: string; bytes: Buffer; type?: string },
   fields: Record<string, string> = {},
   caseId = complaintId,
 ) {
-  const body = multipart(file, fields);
+  const body = multipartForm(fields, file);
   return client.request({
     method: 'POST',
     url: `/staff/complaints/${caseId}/documents?_csrf=${encodeURIComponent(client.csrfToken)}`,

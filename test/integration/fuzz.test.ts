@@ -6,13 +6,13 @@ import { isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
 import { STEPS } from '../../src/modules/complaints/public-form.ts';
 import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
 import { createSession } from '../support/factories.ts';
+import { multipartForm } from '../support/multipart.ts';
 import {
   SCRIPT_MARKER,
   exampleOf,
   fieldPaths,
   hostileJson,
   hostileText,
-  multipartBody,
   readPage,
   routeOf,
   samples,
@@ -157,14 +157,16 @@ describe('every form, with hostile values in each field', () => {
             const before = await changeCount();
             let res: LightMyRequestResponse;
             if (form.multipart) {
-              const body = multipartBody(
+              const body = multipartForm(
                 fields,
-                form.fileField ? { field: form.fileField, name: 'letter.txt', content: 'A letter.' } : null,
+                form.fileField
+                  ? { field: form.fileField, name: 'letter.txt', bytes: Buffer.from('A letter.'), type: 'text/plain' }
+                  : undefined,
               );
               res = await sender.request({
                 method: 'POST',
                 url: form.action,
-                headers: { 'content-type': body.contentType },
+                headers: body.headers,
                 payload: body.payload,
               });
             } else {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { multipartForm } from '../support/multipart.ts';
 
 /**
  * Uploads on the public complaint form, where anyone may send a file without signing in: a limit on
@@ -20,25 +21,13 @@ const BUDGET = 14 * FILE_BYTES;
 /** A distinct text file of FILE_BYTES bytes for each label. */
 const textFile = (label: string) => Buffer.from(`${label}:`.padEnd(FILE_BYTES, '.'));
 
-function multipart(name: string, bytes: Buffer) {
-  const boundary = '----liaisonupload';
-  const payload = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
 /** A visitor's upload on the form's documents page, from a given address (or with a forwarded one). */
 async function upload(
   visitor: TestClient,
   bytes: Buffer,
   from: { remoteAddress?: string; forwardedFor?: string; name?: string },
 ) {
-  const body = multipart(from.name ?? 'letter.txt', bytes);
+  const body = multipartForm({}, { name: from.name ?? 'letter.txt', bytes, type: 'text/plain' });
   return visitor.request({
     method: 'POST',
     url: `/complain/attachments/upload?_csrf=${encodeURIComponent(visitor.csrfToken)}`,

@@ -6,6 +6,7 @@ import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { complaintInput, createAuthority, signedInAs } from '../support/factories.ts';
+import { multipartForm } from '../support/multipart.ts';
 
 /** A document's file goes when its row goes; names are stored without characters that reorder or hide text. */
 
@@ -15,20 +16,8 @@ let officer: Actor;
 let authorityId: string;
 const clock = new FixedClock(new Date());
 
-function multipart(name: string, bytes: Buffer) {
-  const boundary = '----liaisoncleanup';
-  const payload = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
 const upload = (visitor: TestClient, name: string, bytes: Buffer) => {
-  const body = multipart(name, bytes);
+  const body = multipartForm({}, { name, bytes, type: 'text/plain' });
   return visitor.request({
     method: 'POST',
     url: `/complain/attachments/upload?_csrf=${encodeURIComponent(visitor.csrfToken)}`,

@@ -99,3 +99,13 @@ export function complaintInput(
     },
   };
 }
+
+/** A user's two-factor secret as stored (sealed, once set up). */
+export async function storedTotpSecret(db: Db, userId: string): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom('users')
+    .select('totp_secret')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.totp_secret;
+}

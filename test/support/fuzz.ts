@@ -160,29 +160,6 @@ function readForm(form: HTMLElement, pageUrl: string): PageForm {
   };
 }
 
-/** A multipart body (RFC 7578) of text fields and one small text file. */
-export function multipartBody(
-  fields: [string, string][],
-  file: { field: string; name: string; content: string } | null,
-): { payload: Buffer; contentType: string } {
-  const boundary = `fuzz${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of fields)
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`, 'utf8'),
-    );
-  if (file)
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\n` +
-          `Content-Type: text/plain\r\n\r\n${file.content}\r\n`,
-        'utf8',
-      ),
-    );
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON Schema (the OpenAPI document's): a valid-looking body to start from, and its fields
 
