@@ -18,6 +18,7 @@ import { OutboxService } from './modules/outbox/outbox.service.ts';
 import { CorrespondenceService } from './modules/correspondence/correspondence.service.ts';
 import { registerCorrespondenceJobs } from './modules/correspondence/correspondence.jobs.ts';
 import { FilesService } from './platform/files/files.service.ts';
+import { FormFlashes, registerFlashJobs } from './platform/flash/form-flashes.ts';
 import { registerFileJobs } from './platform/files/files.jobs.ts';
 import { ComplaintsService } from './modules/complaints/complaints.service.ts';
 import { DecisionsService } from './modules/decisions/decisions.service.ts';
@@ -81,6 +82,9 @@ export function createServices(platform: Platform) {
     },
   });
   const outbox = new OutboxService(db.kysely, clock);
+  // A failed form's errors and input, kept for the next page request; expired ones are swept.
+  const formFlashes = new FormFlashes(db.kysely, clock);
+  registerFlashJobs(jobs, formFlashes);
   // The source of every inbound message (the gateway writes, filing and erasure read and rewrite).
   const rawMail = new RawMailStore(config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail'));
   const linkOfficers = new LinkOfficersService(db.kysely, clock, accounts, rawMail, {
@@ -182,6 +186,7 @@ export function createServices(platform: Platform) {
     snapshots,
     mailSender,
     outbox,
+    formFlashes,
     accounts,
     authorities,
     linkOfficers,

@@ -10,8 +10,9 @@ import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply
 import type { Config } from '../config.ts';
 import type { Services } from '../composition.ts';
 import type { Actor } from '../modules/accounts/domain.ts';
+import { FLASH_TTL_SECONDS, FormFlashes } from '../platform/flash/form-flashes.ts';
 import type { Logger } from '../platform/logger.ts';
-import { CookieSealer, cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './cookies.ts';
+import { cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './cookies.ts';
 import { registerApi } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
@@ -71,7 +72,6 @@ export async function buildApp(options: {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const views = createViewEnvironment();
-  const flashSealer = new CookieSealer(config.SESSION_SECRET, 'flash');
   const pageEncoder = new PageEncoder();
 
   // 1. Security headers and the CSP nonce.
@@ -156,16 +156,28 @@ export async function buildApp(options: {
     }
   });
 
-  // 6. Flash (one request long) and rendering.
+  // 6. Flash (one request long) and rendering. A flash is kept on the server (`services.formFlashes`):
+  // the browser holds only its random key, whatever was typed, and the next page request reads and
+  // deletes it. setFlash names the key at once; the flash is stored before the response is sent.
+  const pendingFlashes = new WeakMap<FastifyReply, { key: string; flash: Flash }>();
   app.addHook('onRequest', async (request, reply) => {
-    const sealed = request.cookies[cookie.flash];
-    if (!sealed) return;
-    const opened = flashSealer.open(sealed);
-    if (opened && typeof opened === 'object') request.flash = opened;
+    if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
+    const key = request.cookies[cookie.flash];
+    if (!key) return;
+    const kept = await services.formFlashes.take(key);
+    if (kept) request.flash = kept;
     reply.clearCookie(cookie.flash, cookieOptions(secure));
   });
   app.decorateReply('setFlash', function (this: FastifyReply, flash: Flash) {
-    this.setCookie(cookie.flash, flashSealer.seal(flash), cookieOptions(secure, 300));
+    const key = pendingFlashes.get(this)?.key ?? FormFlashes.newKey();
+    pendingFlashes.set(this, { key, flash });
+    this.setCookie(cookie.flash, key, cookieOptions(secure, FLASH_TTL_SECONDS));
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    const pending = pendingFlashes.get(reply);
+    if (!pending) return;
+    pendingFlashes.delete(reply);
+    await services.formFlashes.keep(pending.key, { ...pending.flash });
   });
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;

@@ -8,6 +8,10 @@ import crypto from 'node:crypto';
  */
 export const SESSION_COOKIE = 'liaison_session';
 export const CSRF_COOKIE = 'liaison_csrf';
+/**
+ * Only the random key of a failed form's flash (43 characters): the errors and what was typed are
+ * kept on the server (`FormFlashes`), so no cookie grows with a form's input.
+ */
 export const FLASH_COOKIE = 'liaison_flash';
 
 /** Secure cookies always in production (TLS may end at a proxy), and wherever BASE_URL is https. */
@@ -32,31 +36,6 @@ export const cookieOptions = (secure: boolean, maxAgeSeconds?: number) => ({
   secure,
   ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
 });
-
-/** Authenticated encryption for small cookie payloads (the one-request flash). */
-export class CookieSealer {
-  private readonly key: Buffer;
-  constructor(secret: string, purpose: string) {
-    this.key = crypto.createHash('sha256').update(`${purpose}:${secret}`).digest();
-  }
-  seal(value: unknown): string {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
-  }
-  open(sealed: string): unknown {
-    try {
-      const raw = Buffer.from(sealed, 'base64url');
-      const decipher = crypto.createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-      return JSON.parse(text) as unknown;
-    } catch {
-      return null;
-    }
-  }
-}
 
 export const hmac = (secret: string, value: string) =>
   crypto.createHmac('sha256', secret).update(value).digest('base64url');

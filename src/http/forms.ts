@@ -55,8 +55,9 @@ export function keptValues(body: unknown): Record<string, unknown> {
 }
 
 /**
- * Post/redirect/get for a form that failed validation: the errors and the user's input travel in the
- * sealed flash cookie back to the form's own page, which shows the GOV.UK error summary.
+ * Post/redirect/get for a form that failed validation: the errors and the user's input (less
+ * `keptValues`' secret fields) are kept on the server for the form's own page, which shows the
+ * GOV.UK error summary; the browser's flash cookie holds only their random key.
  */
 export function redirectWithErrors(request: FastifyRequest, reply: FastifyReply, to: string, errors: FieldError[]) {
   reply.setFlash({ errors, values: keptValues(request.body) });

@@ -844,6 +844,16 @@ export interface PublicReportFurtherTable {
   created_at: Timestamp;
 }
 
+/** A form's errors and input, kept for the next page request (migration 0062). */
+export interface FormFlashesTable {
+  id: Generated<string>;
+  key_hash: string;
+  /** JSON text on the way in; as read back, parsed by the driver (`json` column). */
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   authorities: AuthoritiesTable;
   senior_officers: SeniorOfficersTable;
@@ -899,6 +909,7 @@ export interface Database {
   public_report_steps: PublicReportStepsTable;
   public_report_reminders: PublicReportRemindersTable;
   public_report_further: PublicReportFurtherTable;
+  form_flashes: FormFlashesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
