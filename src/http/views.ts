@@ -1,90 +1,10 @@
 import path from 'node:path';
 import nunjucks from 'nunjucks';
-import { londonDate } from '../platform/calendar/calendar.ts';
+import { formatDate, formatDateTime, formatIso } from '../platform/dates.ts';
 import { ROOT_DIR, SRC_DIR } from '../platform/paths.ts';
 
 export { ROOT_DIR, SRC_DIR };
 const nodeModules = path.join(ROOT_DIR, 'node_modules');
-
-const londonDateFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-});
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MEMO_LIMIT = 10_000;
-/** Formatting a date in a time zone costs microseconds; pages show the same few dates over and over. */
-function memo<K>(format: (key: K) => string): (key: K) => string {
-  const known = new Map<K, string>();
-  return (key) => {
-    let text = known.get(key);
-    if (text === undefined) {
-      text = format(key);
-      if (known.size >= MEMO_LIMIT) known.clear();
-      known.set(key, text);
-    }
-    return text;
-  };
-}
-
-/** "13 January 2027" for a London calendar date. */
-const calendarDateText = memo((date: string) => {
-  const noon = new Date(`${date}T12:00:00Z`);
-  return Number.isNaN(noon.getTime()) ? '' : londonDateFormat.format(noon);
-});
-/** "13 January 2027, 9:05am" for an instant, by the minute. */
-const dateTimeText = memo((minute: number) => londonDateTime.format(new Date(minute * 60_000)).replace(' at ', ', '));
-
-/** The date shown for a value: a calendar date as it is, an instant as its date in London. */
-function dateText(value: unknown): string {
-  if (typeof value === 'string') return dateTextOfString(value);
-  const d = toDate(value);
-  return d ? dateTextOfMinute(Math.floor(d.getTime() / 60_000)) : '';
-}
-/** An instant's London date, by the minute (no time zone moves a date by less than a minute). */
-const dateTextOfMinute = memo((minute: number) => calendarDateText(londonDate(new Date(minute * 60_000))));
-/**
- * Instants read from JSON arrive as strings, and parsing a date string costs more than the rest of a
- * table cell: each distinct string is read once.
- */
-const dateTextOfString = memo((value: string) => {
-  if (ISO_DATE.test(value)) return calendarDateText(value);
-  const d = toDate(value);
-  return d ? calendarDateText(londonDate(d)) : '';
-});
-const isoTextOfString = memo((value: string) => toDate(value)?.toISOString() ?? '');
-const isoTextOfTime = memo((time: number) => new Date(time).toISOString());
-function isoText(value: unknown): string {
-  if (typeof value === 'string') return isoTextOfString(value);
-  const d = toDate(value);
-  return d ? isoTextOfTime(d.getTime()) : '';
-}
-
-function dateTimeTextOf(value: unknown): string {
-  const d = toDate(value);
-  return d ? dateTimeText(Math.floor(d.getTime() / 60_000)) : '';
-}
-
-function toDate(value: unknown): Date | null {
-  if (value instanceof Date) return value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    // A bare calendar date is a London date: read it at noon UTC so no timezone moves it.
-    const d = typeof value === 'string' && ISO_DATE.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  return null;
-}
 
 interface NunjucksFrame {
   variables: Record<string, unknown>;
@@ -395,9 +315,9 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
     return new SafeString(html);
   });
   env.addExtension('FragmentCache', fragmentCache(cache));
-  env.addFilter('date', dateText);
-  env.addFilter('datetime', dateTimeTextOf);
-  env.addFilter('isoDate', isoText);
+  env.addFilter('date', formatDate);
+  env.addFilter('datetime', formatDateTime);
+  env.addFilter('isoDate', formatIso);
   env.addFilter('number', (value: unknown) =>
     typeof value === 'number' ? value.toLocaleString('en-GB') : typeof value === 'string' ? value : '',
   );

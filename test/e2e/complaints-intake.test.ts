@@ -78,7 +78,7 @@ describe('intake in Chromium', () => {
     await expectAccessible(page);
     const timeline = (await page.locator('#timeline').innerText()).replace(/\s+/g, ' ');
     expect(timeline).toMatch(
-      /Moved to assessment by Ombudsman \(Ines Intake\).*Moved to intake by Ombudsman \(Ines Intake\).*Intake checks started.*Complaint received by Online form/,
+      /Moved to assessment by Intake and assessment officer \(Ines Intake\).*Moved to intake by Intake and assessment officer \(Ines Intake\).*Intake checks started.*Complaint received by Online form/,
     );
   });
 });

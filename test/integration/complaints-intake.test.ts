@@ -308,13 +308,13 @@ describe('the life of a complaint from the public form', () => {
       },
       {
         label: 'Moved to intake',
-        by: 'by Ombudsman (Iris Intake)',
+        by: 'by Intake and assessment officer (Iris Intake)',
         at: '2026-06-11T08:30:00.000Z',
         text: 'Intake checks started',
       },
       {
         label: 'Moved to assessment',
-        by: 'by Ombudsman (Iris Intake)',
+        by: 'by Intake and assessment officer (Iris Intake)',
         at: '2026-06-12T13:15:00.000Z',
         text: 'Intake complete',
       },
@@ -410,19 +410,19 @@ describe('the life of a complaint from the public form', () => {
     expect(timeline).toEqual([
       {
         label: 'Complaint received',
-        by: 'by Ombudsman (Iris Intake)',
+        by: 'by Intake and assessment officer (Iris Intake)',
         at: NOW.toISOString(),
         text: 'Received by letter',
       },
       {
         label: 'Moved to assessment',
-        by: 'by Ombudsman (Iris Intake)',
+        by: 'by Intake and assessment officer (Iris Intake)',
         at: '2026-06-15T11:00:00.000Z',
         text: 'Assessment started',
       },
       {
         label: 'Moved to investigation',
-        by: 'by Ombudsman (Iris Intake)',
+        by: 'by Intake and assessment officer (Iris Intake)',
         at: '2026-06-15T11:00:00.000Z',
         text: 'Investigate',
       },
@@ -458,9 +458,9 @@ describe('the life of a complaint from the public form', () => {
     );
     expect(timeline.map((e) => [e.label, e.by, e.text])).toEqual([
       ['Complaint received', 'by Online form', 'Received through the online form'],
-      ['Moved to intake', 'by Ombudsman (Iris Intake)', 'Intake checks started'],
-      ['Moved to assessment', 'by Ombudsman (Iris Intake)', 'Assessment started'],
-      ['Closed: Not investigated', 'by Ombudsman (Iris Intake)', 'No significant injustice'],
+      ['Moved to intake', 'by Intake and assessment officer (Iris Intake)', 'Intake checks started'],
+      ['Moved to assessment', 'by Intake and assessment officer (Iris Intake)', 'Assessment started'],
+      ['Closed: Not investigated', 'by Intake and assessment officer (Iris Intake)', 'No significant injustice'],
     ]);
     const types = await t.db.kysely
       .selectFrom('complaint_status_history')

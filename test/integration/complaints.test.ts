@@ -381,7 +381,7 @@ describe('assessment', () => {
     expect(request.due_on).toBe('2026-06-24');
     expect(await laterCorrespondenceOf(id)).toEqual([
       expect.objectContaining({
-        subject: expect.stringContaining('documents requested by 2026-06-24') as string,
+        subject: expect.stringContaining('documents requested by 24 June 2026') as string,
         addressees: ['link-officers'],
         to: [LINK_OFFICER_EMAIL],
       }),

@@ -119,7 +119,7 @@ describe('remedies proposed with a draft', () => {
     expect(bad?.fields).toEqual([
       {
         field: 'remedies.0.dueDate',
-        message: 'Remedy 1: the due date 2026-12-10 is in the past: choose today or a later date',
+        message: 'Remedy 1: the due date 10 December 2026 is in the past: choose today or a later date',
       },
       { field: 'remedies.1.amount', message: 'Remedy 2: a financial payment needs an amount above £0' },
       {

@@ -242,6 +242,24 @@ export class ComplaintsRepository {
       .execute();
   }
 
+  /** People named on a timeline: their names, authority (null for staff) and roles. */
+  async people(ids: readonly string[]): Promise<Map<string, TimelinePerson>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('users as u')
+      .leftJoin('user_roles as r', 'r.user_id', 'u.id')
+      .select(['u.id', 'u.display_name', 'u.authority_id', 'r.role'])
+      .where('u.id', 'in', ids)
+      .execute();
+    const people = new Map<string, TimelinePerson>();
+    for (const row of rows) {
+      const person = people.get(row.id) ?? { name: row.display_name, authorityId: row.authority_id, roles: [] };
+      if (row.role !== null) person.roles.push(row.role);
+      people.set(row.id, person);
+    }
+    return people;
+  }
+
   documents(complaintId: string) {
     return this.db
       .selectFrom('documents as d')
@@ -257,6 +275,7 @@ export class ComplaintsRepository {
         'd.uploaded_at',
         'd.authority_id',
         'd.complaint_id',
+        'd.uploaded_by',
         'u.display_name as uploaded_by_name',
       ])
       .where('d.complaint_id', '=', complaintId)
@@ -269,7 +288,14 @@ export class ComplaintsRepository {
     return this.db
       .selectFrom('complaint_document_requests as r')
       .leftJoin('users as u', 'u.id', 'r.requested_by')
-      .select(['r.id', 'r.description', 'r.due_on', 'r.requested_at', 'u.display_name as requested_by_name'])
+      .select([
+        'r.id',
+        'r.description',
+        'r.due_on',
+        'r.requested_at',
+        'r.requested_by',
+        'u.display_name as requested_by_name',
+      ])
       .where('r.complaint_id', '=', complaintId)
       .orderBy('r.requested_at')
       .execute();
@@ -388,4 +414,12 @@ export class ComplaintsRepository {
       .where('u.status', '=', 'active')
       .executeTakeFirst();
   }
+}
+
+/** A person as a timeline names them. */
+export interface TimelinePerson {
+  name: string;
+  /** Null for ombudsman staff. */
+  authorityId: string | null;
+  roles: string[];
 }

@@ -46,6 +46,7 @@ import {
   toNewComplaint,
   type Answers,
 } from './public-form.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 const DRAFT_COOKIE = 'liaison_complaint';
 
@@ -556,7 +557,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         return handleForm(request, reply, `/staff/complaints/${id}#document-request`, async () => {
           const f = parseForm(documentRequestForm, request.body);
           const { dueOn } = await complaints.requestDocuments(actorOf(request), id, f.description);
-          reply.setFlash({ notice: `Documents requested from the authority, due ${dueOn}` });
+          reply.setFlash({ notice: `Documents requested from the authority, due ${formatDate(dueOn)}` });
           return `/staff/complaints/${id}`;
         });
       },
@@ -665,14 +666,7 @@ function answerValues(a: Answers): Record<string, unknown> {
   return out;
 }
 
-const londonLong = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const longDate = (iso: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(iso) ? londonLong.format(new Date(`${iso}T12:00:00Z`)) : iso;
+const longDate = (iso: string) => formatDate(iso) || iso;
 
 /** One answer as text for check-your-answers. */
 function displayAnswer(slug: string, a: Answers, authorityName: string | null): string {

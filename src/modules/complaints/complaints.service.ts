@@ -15,6 +15,8 @@ import { z } from 'zod';
 import {
   ALLOCATION_STATUSES,
   ASSESSMENT_OUTCOME_NAMES,
+  actingRoleName,
+  statusChangePermissions,
   OUTCOME_NAMES,
   QUEUE_STATUSES,
   URGENT_FLAGS,
@@ -40,8 +42,15 @@ import {
   type RuleFinding,
   type StatusActor,
 } from './domain.ts';
-import { ComplaintsRepository, type ComplaintRow, type ListFilters, type PartyRow } from './complaints.repository.ts';
+import {
+  ComplaintsRepository,
+  type ComplaintRow,
+  type ListFilters,
+  type PartyRow,
+  type TimelinePerson,
+} from './complaints.repository.ts';
 import type { AssessmentInput, NewComplaint } from './complaints.schemas.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 export interface ComplaintsSettings {
   baseUrl: string;
@@ -75,16 +84,30 @@ export interface TimelineEvent {
   label: string;
   /** Plain text under the label. */
   text?: string | null;
-  /** Who acted, by role ("Investigator", "Link officer", "Complainant", "Online form"); never a complainant's name. */
+  /**
+   * Who acted, by role ("Investigator", "Link officer", "Complainant", "Online form"); never a
+   * complainant's name. For an event with an `actor`, the role that person acted in replaces it.
+   */
   actorRole?: string | null;
   /** The person who acted, shown to staff only. */
   by?: string | null;
+  /**
+   * The user who acted and the permissions the action needed, in order: the timeline names them
+   * with the role that let them act (see `actingRole`).
+   */
+  actor?: TimelineActor | null;
   /** Documents that go with the event; hrefs are per face (staff or portal) as the source decides. */
   documents?: readonly { id: string; filename: string }[];
   /** A link (e.g. to a document or an enquiry) on the staff face. */
   href?: string | null;
   /** Whether the authority sees this event in the portal (false for internal notes and complainant-only items). */
   authorityVisible: boolean;
+}
+
+/** Who acted on a timeline event: the user (null when not a person) and the permissions the action needed. */
+export interface TimelineActor {
+  userId: string | null;
+  acting: readonly Permission[];
 }
 
 /**
@@ -133,6 +156,16 @@ export interface QueueItem extends CaseSummary {
 const listCursor = z.tuple([z.string(), z.uuid()]);
 const queueCursor = z.tuple([z.number().int().min(0).max(1), z.string(), z.uuid()]);
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
+/** A document is added by an authority user answering an enquiry or sending evidence, or by staff on the case. */
+const UPLOAD_PERMISSIONS: readonly Permission[] = [
+  'enquiries:portal',
+  'remedies:portal',
+  'public-reports:portal',
+  'portal:complaints',
+  'complaints:investigate',
+  'complaints:assess',
+  'complaints:read',
+];
 /** Who a status change is recorded as made by: the person or token acting, or the system (a job) when none is. */
 const statusActor = (actor: Actor | null): StatusActor =>
   actor === null
@@ -732,11 +765,11 @@ export class ComplaintsService {
         kind: 'enquiry',
         addressees: ['link-officers'],
         actor,
-        subject: `Complaint ${complaint.reference}: documents requested by ${dueOn}`,
+        subject: `Complaint ${complaint.reference}: documents requested by ${formatDate(dueOn)}`,
         text: [
           'Dear link officer,',
           '',
-          `We are assessing complaint ${complaint.reference}. Please send us the following by ${dueOn}:`,
+          `We are assessing complaint ${complaint.reference}. Please send us the following by ${formatDate(dueOn)}:`,
           '',
           description,
           '',
@@ -913,6 +946,10 @@ export class ComplaintsService {
           text: h.reason,
           actorRole: who.role,
           by: who.by,
+          actor:
+            h.changed_by_type !== 'token' && h.changed_by !== null
+              ? { userId: h.changed_by, acting: statusChangePermissions(h.from_status) }
+              : null,
         };
       }),
       ...documents.map((d): TimelineEvent => ({
@@ -921,8 +958,9 @@ export class ComplaintsService {
         authorityVisible: !d.do_not_disclose,
         label: `Document added: ${d.filename}`,
         text: d.do_not_disclose ? 'Not for disclosure' : (d.description ?? null),
-        actorRole: d.uploaded_by_name ? 'Ombudsman' : null,
+        actorRole: null,
         by: d.uploaded_by_name ?? null,
+        actor: { userId: d.uploaded_by, acting: UPLOAD_PERMISSIONS },
         documents: [{ id: d.id, filename: d.filename }],
         href: `/staff/documents/${d.id}`,
       })),
@@ -930,18 +968,31 @@ export class ComplaintsService {
         at: r.requested_at,
         kind: 'assessment',
         authorityVisible: true,
-        label: `Documents requested from the authority, due ${r.due_on}`,
+        label: `Documents requested from the authority, due ${formatDate(r.due_on)}`,
         text: r.description,
         actorRole: 'Ombudsman',
         by: r.requested_by_name ?? null,
+        actor: { userId: r.requested_by, acting: ['complaints:assess'] },
       })),
       ...extra.flat(),
     ];
     const sorted = events.sort((a, b) => b.at.getTime() - a.at.getTime());
-    if (actor.authorityId === null) return sorted;
-    return sorted
-      .filter((e) => e.authorityVisible)
-      .map((e) => ({ ...e, by: null, href: null, documents: e.documents ?? [] }));
+    const people = await repo.people([...new Set(sorted.flatMap((e) => (e.actor?.userId ? [e.actor.userId] : [])))]);
+    const named = sorted.map((e) => this.named(e, people, actor.authorityId));
+    if (actor.authorityId === null) return named;
+    return named.filter((e) => e.authorityVisible).map((e) => ({ ...e, href: null, documents: e.documents ?? [] }));
+  }
+
+  /**
+   * An event with its actor named by the role they acted in. Staff see every person's name; the
+   * authority sees who acted by role only.
+   */
+  private named(e: TimelineEvent, people: Map<string, TimelinePerson>, viewerAuthority: string | null): TimelineEvent {
+    const { actor: acted, ...event } = e;
+    const person = acted?.userId ? people.get(acted.userId) : undefined;
+    const role = person && acted ? (actingRoleName(person.roles, acted.acting) ?? event.actorRole) : event.actorRole;
+    const by = person ? person.name : event.by;
+    return { ...event, actorRole: role ?? null, by: viewerAuthority === null ? (by ?? null) : null };
   }
 
   private toSummary(r: Awaited<ReturnType<ComplaintsRepository['list']>>[number]): CaseSummary {

@@ -4,6 +4,8 @@
  */
 import { addDays } from '../../platform/calendar/calendar.ts';
 import type { ComplaintOutcome, ComplaintStatus, StatusActorType } from '../../platform/db/schema.ts';
+import { formatDate } from '../../platform/dates.ts';
+import { PERMISSIONS, ROLES, ROLE_NAMES, isRole, type Permission, type Role } from '../accounts/domain.ts';
 
 export type { ComplaintOutcome, ComplaintStatus, StatusActorType };
 
@@ -158,6 +160,50 @@ export function shownActor(h: StatusActorRow): ShownActor {
   }
 }
 
+/**
+ * The role a person acted in: of their roles, the first that holds the first of the permissions the
+ * action needed (in the order the permission lists its roles), or their first role when none does.
+ * A person with several roles is named by the one that let them act, never simply by the first.
+ */
+export function actingRole(roles: readonly string[], acting: readonly Permission[]): Role | null {
+  const held = roles.filter(isRole);
+  for (const permission of acting) {
+    const allowed: readonly Role[] = PERMISSIONS[permission];
+    const role = allowed.find((r) => held.includes(r));
+    if (role) return role;
+  }
+  return ROLES.find((r) => held.includes(r)) ?? null;
+}
+
+/** The name of the role a person acted in (see `actingRole`), e.g. "Casework manager"; null without a role. */
+export function actingRoleName(roles: readonly string[], acting: readonly Permission[]): string | null {
+  const role = actingRole(roles, acting);
+  return role === null ? null : ROLE_NAMES[role];
+}
+
+/**
+ * The permissions a status change needed, by the status it left: intake, assessment, the
+ * investigator's decisions, or the remedy work that closes a case.
+ */
+export function statusChangePermissions(from: ComplaintStatus | null): readonly Permission[] {
+  switch (from) {
+    case null:
+    case 'received':
+      return ['complaints:intake', 'complaints:assess'];
+    case 'intake':
+      return ['complaints:intake', 'complaints:assess'];
+    case 'assessment':
+      return ['complaints:assess'];
+    case 'investigation':
+    case 'decision':
+      return ['decisions:write', 'complaints:investigate', 'decisions:review'];
+    case 'remedy':
+      return ['remedies:review', 'remedies:escalate', 'decisions:review'];
+    case 'closed':
+      return ['decisions:review', 'complaints:assess'];
+  }
+}
+
 /** Statuses in which a case waits for (or is in) assessment: the assessment queue. */
 export const QUEUE_STATUSES: readonly ComplaintStatus[] = ['received', 'intake', 'assessment'];
 
@@ -296,7 +342,7 @@ export function lateRule(input: Pick<RuleInput, 'receivedOn' | 'awareOn'>): Rule
   if (input.awareOn < limit)
     return {
       applies: true,
-      explanation: `They knew of the matter on ${input.awareOn}, more than ${LATE_AFTER_MONTHS} months before the complaint reached us. It may still go ahead, with the reason recorded.`,
+      explanation: `They knew of the matter on ${formatDate(input.awareOn)}, more than ${LATE_AFTER_MONTHS} months before the complaint reached us. It may still go ahead, with the reason recorded.`,
     };
   return { applies: false, explanation: `Within ${LATE_AFTER_MONTHS} months of when they knew of the matter.` };
 }

@@ -23,6 +23,7 @@ import {
   staffCommentForm,
 } from './decisions.schemas.ts';
 import { timelineFilter } from './timeline.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 const versionParam = z.coerce.number().int().min(1).max(10_000);
 const tokenParam = z.string().regex(/^[\w-]{43}$/);
@@ -132,7 +133,7 @@ export function decisionsRoutes(services: Services): PageRoute[] {
             remedies,
           });
           reply.setFlash({
-            notice: `Draft decision version ${issued.version} sent to the complainant and the authority. Comments are due by ${issued.commentDueOn}.`,
+            notice: `Draft decision version ${issued.version} sent to the complainant and the authority. Comments are due by ${formatDate(issued.commentDueOn)}.`,
           });
           return staffBase(id);
         });
@@ -173,7 +174,7 @@ export function decisionsRoutes(services: Services): PageRoute[] {
           const result = await decisions.comment(actorOf(request), current.id, form);
           reply.setFlash({
             notice: result.late
-              ? `Comments recorded. They arrived after the deadline (${result.dueOn}) and are marked late.`
+              ? `Comments recorded. They arrived after the deadline (${formatDate(result.dueOn)}) and are marked late.`
               : 'Comments recorded.',
           });
           return staffBase(id);
@@ -288,7 +289,7 @@ export function decisionsRoutes(services: Services): PageRoute[] {
             notice: form.noComments
               ? 'You have told us you have no comments on the draft.'
               : result.late
-                ? `Your comments have been sent. They arrived after the deadline (${result.dueOn}) and are marked late, but they will be considered.`
+                ? `Your comments have been sent. They arrived after the deadline (${formatDate(result.dueOn)}) and are marked late, but they will be considered.`
                 : 'Your comments have been sent to the ombudsman.',
           });
           return portalBase(id);

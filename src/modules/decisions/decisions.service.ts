@@ -33,6 +33,7 @@ import {
   type FinalOutcome,
   type RemedyProposal,
 } from './domain.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 export interface DecisionsSettings {
   baseUrl: string;
@@ -74,8 +75,7 @@ export interface CommentInput {
   noComments?: boolean | undefined;
 }
 
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const showDate = (d: IsoDate) => longDate.format(new Date(`${d}T12:00:00Z`));
+const showDate = (d: IsoDate) => formatDate(d);
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const TOKEN_SHAPE = /^[\w-]{43}$/;
 
@@ -898,6 +898,7 @@ export class DecisionsService {
         text: `Comments due by ${showDate(d.comment_due_on)}`,
         actorRole: 'Investigator',
         by: d.issued_by_name,
+        actor: { userId: d.issued_by, acting: ['decisions:write'] },
         documents: evidence
           .filter((e) => e.draft_id === d.id && !e.do_not_disclose)
           .map((e) => ({ id: e.id, filename: e.filename })),
@@ -914,6 +915,7 @@ export class DecisionsService {
         text: CHANNEL_NAMES[c.channel],
         actorRole: c.party === 'authority' ? 'Authority' : 'Complainant',
         by: c.entered_by_name,
+        actor: { userId: c.entered_by, acting: ['decisions:portal', 'decisions:write'] },
         href: base,
         authorityVisible: c.party === 'authority',
       });
@@ -926,6 +928,7 @@ export class DecisionsService {
         text: `Shown on ${showDate(x.shown_on)}`,
         actorRole: 'Authority',
         by: x.recorded_by_name,
+        actor: { userId: x.recorded_by, acting: ['decisions:portal', 'decisions:write'] },
         href: base,
         authorityVisible: true,
       });
@@ -938,6 +941,7 @@ export class DecisionsService {
         text: final.statement,
         actorRole: 'Investigator',
         by: final.decided_by_name,
+        actor: { userId: final.decided_by, acting: ['decisions:write'] },
         href: base,
         authorityVisible: true,
       });
@@ -962,6 +966,7 @@ export class DecisionsService {
           text: review.result_reason,
           actorRole: 'Casework manager',
           by: review.decided_by_name,
+          actor: { userId: review.decided_by, acting: ['decisions:review'] },
           href: base,
           authorityVisible: true,
         });

@@ -1,5 +1,6 @@
 import { diffLines as diffTextLines } from 'diff';
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 /** The outcomes a final decision (or final report) can record. */
 export const FINAL_OUTCOMES = [
@@ -132,7 +133,7 @@ export const pounds = (pence: number): string =>
 export function remedyLine(r: RemedyProposal): string {
   const amount = r.type === 'financial' && r.amountPence != null ? ` (${pounds(r.amountPence)})` : '';
   const due = r.dueDate
-    ? `, by ${r.dueDate}`
+    ? `, by ${formatDate(r.dueDate) || r.dueDate}`
     : r.dueInWorkingDays
       ? `, within ${r.dueInWorkingDays} working days of the final decision`
       : '';

@@ -264,7 +264,18 @@ export class EnquiriesRepository {
   forComplaint(complaintId: string) {
     return this.db
       .selectFrom('enquiries')
-      .select(['id', 'number', 'kind', 'status', 'sent_at', 'due_on', 'responded_at', 'responded_on_time'])
+      .select([
+        'id',
+        'number',
+        'kind',
+        'status',
+        'sent_at',
+        'sent_by',
+        'due_on',
+        'responded_at',
+        'responded_by',
+        'responded_on_time',
+      ])
       .where('complaint_id', '=', complaintId)
       .orderBy('number')
       .execute();

@@ -36,8 +36,8 @@ import {
 import { allocationMail, enquiryMail, extensionDecisionMail } from './enquiries.mail.ts';
 import { EnquiriesRepository, type EnquiryRow } from './enquiries.repository.ts';
 import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
+import { formatDate } from '../../platform/dates.ts';
 
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 export interface EnquiriesServiceSettings extends EnquirySettings {
   baseUrl: string;
 }
@@ -537,7 +537,9 @@ export class EnquiriesService {
         kind: 'enquiry',
         authorityVisible: true,
         label: `${name} sent`,
-        text: `Due ${longDate.format(new Date(`${e.due_on}T12:00:00Z`))}`,
+        text: `Due ${formatDate(e.due_on)}`,
+        actorRole: 'Ombudsman',
+        actor: { userId: e.sent_by, acting: ['enquiries:send'] },
         href: `/staff/enquiries/${e.id}`,
       });
       if (e.responded_at) {
@@ -546,6 +548,8 @@ export class EnquiriesService {
           kind: 'enquiry',
           authorityVisible: true,
           label: `${name} answered ${e.responded_on_time ? 'on time' : 'late'}`,
+          actorRole: e.responded_by ? null : 'Authority',
+          actor: { userId: e.responded_by, acting: ['enquiries:portal', 'enquiries:delegate'] },
           href: `/staff/enquiries/${e.id}`,
         });
       }

@@ -3,6 +3,7 @@
  * dates, and when the ombudsman may write its letter of satisfaction. Pure rules only: no I/O.
  */
 import { addDays, type IsoDate } from '../../platform/calendar/calendar.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 export const REPORT_CRITERIA = [
   'recurrent-fault',
@@ -112,16 +113,26 @@ export function planSteps(issuedOn: IsoDate, settings: TrackerSettings = DEFAULT
       kind: 'public-notice',
       position: 1,
       dueOn: noticeBy,
-      rule: `${settings.noticeDays} days after the report of ${issuedOn}`,
+      rule: `${settings.noticeDays} days after the report of ${formatDate(issuedOn)}`,
     },
     {
       kind: 'public-inspection',
       position: 2,
       dueOn: addDays(noticeBy, settings.inspectionDays),
-      rule: `${settings.inspectionDays} days of inspection from the notice deadline of ${noticeBy}`,
+      rule: `${settings.inspectionDays} days of inspection from the notice deadline of ${formatDate(noticeBy)}`,
     },
-    { kind: 'consideration', position: 3, dueOn: respondBy, rule: `${months} after the report of ${issuedOn}` },
-    { kind: 'notification', position: 4, dueOn: respondBy, rule: `${months} after the report of ${issuedOn}` },
+    {
+      kind: 'consideration',
+      position: 3,
+      dueOn: respondBy,
+      rule: `${months} after the report of ${formatDate(issuedOn)}`,
+    },
+    {
+      kind: 'notification',
+      position: 4,
+      dueOn: respondBy,
+      rule: `${months} after the report of ${formatDate(issuedOn)}`,
+    },
   ];
 }
 

@@ -33,6 +33,7 @@ import {
   type TrackerSettings,
 } from './domain.ts';
 import { PublicReportsRepository, type DueReminder, type ReportRow } from './public-reports.repository.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 /** What this module needs of the decisions module (its DecisionsService). */
 export interface DecisionsForReports {
@@ -131,8 +132,7 @@ export interface StepEvidence {
 
 const LIST_PAGE = 25;
 const listCursor = z.tuple([z.string(), z.uuid()]);
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const say = (date: IsoDate) => longDate.format(new Date(`${date}T12:00:00Z`));
+const say = (date: IsoDate) => formatDate(date);
 
 /**
  * Public reports: proposing one on a case under investigation (with the criteria that apply), the

@@ -3,6 +3,7 @@ import type { FieldError } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/input.ts';
 import { REMEDY_TYPES, type RemedyProposal } from '../decisions/domain.ts';
 import { MAX_WORKING_DAYS, workingDaysBefore } from '../enquiries/domain.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 /**
  * Remedies: what a decision recommends the authority does, by when, and the proof that it did.
@@ -99,7 +100,7 @@ export function checkProposals(proposals: readonly RemedyProposal[], issuedOn: I
       else if (p.dueDate < issuedOn)
         problems.push({
           field: field('dueDate'),
-          message: `Remedy ${n}: the due date ${p.dueDate} is in the past: choose today or a later date`,
+          message: `Remedy ${n}: the due date ${formatDate(p.dueDate)} is in the past: choose today or a later date`,
         });
     } else if (p.dueInWorkingDays != null) {
       if (!Number.isInteger(p.dueInWorkingDays) || p.dueInWorkingDays < 1 || p.dueInWorkingDays > MAX_WORKING_DAYS)

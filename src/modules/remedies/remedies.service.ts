@@ -35,6 +35,7 @@ import {
 } from './domain.ts';
 import { RemediesRepository, type ActionRow, type EvidenceRow, type RemedyRow } from './remedies.repository.ts';
 import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
+import { formatDate } from '../../platform/dates.ts';
 
 export interface RemediesServiceSettings extends RemedySettings {
   baseUrl: string;
@@ -124,8 +125,7 @@ export interface RemedyView {
 
 /** The remedy sweep: four parts, so that workers running it at once share it (sweepInParts). */
 const SWEEP = { lockClass: 7_240_333, parts: 4 };
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const dayName = (d: string) => longDate.format(new Date(`${d}T12:00:00Z`));
+const dayName = formatDate;
 
 const NOT_AGREED = 'This remedy has not been agreed: evidence is taken only for remedies agreed in a final decision';
 const DONE = 'This remedy has already been complied with';
@@ -763,6 +763,7 @@ export class RemediesService {
         text: e.description,
         actorRole: e.submitted_by_token ? 'Authority (API)' : ROLE_NAMES['link-officer'],
         by: e.submitted_by_name,
+        actor: { userId: e.submitted_by, acting: ['remedies:portal'] },
         documents: docs,
         href,
         authorityVisible: true,
@@ -775,6 +776,7 @@ export class RemediesService {
           text: e.review_reason,
           actorRole: ROLE_NAMES['team-coordinator'],
           by: e.reviewed_by_name,
+          actor: { userId: e.reviewed_by, acting: ['remedies:review'] },
           href,
           authorityVisible: true,
         });
@@ -791,6 +793,7 @@ export class RemediesService {
             : a.note,
         actorRole: ROLE_NAMES['casework-manager'],
         by: a.taken_by_name,
+        actor: { userId: a.taken_by, acting: ['remedies:escalate'] },
         href,
         authorityVisible: a.action === 'more-time' || a.action === 'wrote-to-chief-executive',
       });
