@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS, loadDemoData } from '../../src/cli/demo-data.ts';
-import { isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, loadDemoData } from '../../src/cli/demo-data.ts';
+import { isStaffRole, type Actor, type Role } from '../../src/modules/accounts/domain.ts';
 import { STEPS } from '../../src/modules/complaints/public-form.ts';
+import { pageModules } from '../../src/http/modules.ts';
 import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
-import { createSession } from '../support/factories.ts';
+import { createSession, createUser } from '../support/factories.ts';
 import { multipartForm } from '../support/multipart.ts';
 import {
   SCRIPT_MARKER,
@@ -31,11 +32,18 @@ import {
 
 const SEED = 20_261_206;
 const RUNS_PER_FIELD = 3;
-const PAGES_PER_ROLE = 300;
-const INSTANCES_PER_ROUTE = 6;
+const PAGES_PER_ROLE = 400;
+const INSTANCES_PER_ROUTE = 8;
 
-/** Who fuzzes: a visitor, the authority's link officer, and staff in each role. */
-const ROLES: readonly (Role | 'visitor')[] = [
+/**
+ * Who fuzzes: a visitor, staff part-way through signing in (a code due; two-factor to set up), the
+ * authority's link officer, and staff in each role.
+ */
+type Crawler = Role | 'visitor' | 'two-factor-due' | 'two-factor-set-up';
+
+const ROLES: readonly Crawler[] = [
+  'two-factor-due',
+  'two-factor-set-up',
   'visitor',
   'link-officer',
   'intake-officer',
@@ -55,7 +63,7 @@ beforeAll(async () => {
   t = await createTestApp();
   await loadDemoData({ db: t.db, services: t.services, clock: t.clock });
   for (const role of ROLES) {
-    if (role === 'visitor') continue;
+    if (role === 'visitor' || role === 'two-factor-due' || role === 'two-factor-set-up') continue;
     const email = DEMO_ACCOUNTS.find((a) => a.role === role)?.email ?? '';
     const user = await t.db.kysely
       .selectFrom('users')
@@ -64,10 +72,153 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     userIds.set(role, user.id);
   }
+  await seedStates();
 }, 300_000);
+
+const newStaffEmail = 'fuzz-new-staff@ombudsman.example';
+/** Where each role's crawl starts besides its home: pages of records, and the links emails carry. */
+const entryPoints: string[] = [];
+
+/**
+ * States the demo does not reach, so that every form has a page: staff without two-factor yet, an
+ * invitation, a password reset and case mail to follow by their links, a closed authority, a
+ * deactivated user, a change of link officer waiting, an email of unknown delivery, an API token.
+ */
+async function seedStates(): Promise<void> {
+  const adminId = userIds.get('administrator') ?? '';
+  const admin: Actor = { type: 'user', id: adminId, roles: ['administrator'], authorityId: null };
+  await createUser(t.services, { role: 'investigator', email: newStaffEmail, password: DEMO_PASSWORD });
+  const spare = await createUser(t.services, { role: 'intake-officer' });
+  await t.services.accounts.deactivate(admin, spare.id);
+  await t.services.accounts.invite(admin, {
+    email: 'fuzz-invited@example.org',
+    displayName: 'Fuzz Invited',
+    roles: ['investigator'],
+    authorityId: null,
+  });
+  await t.services.accounts.requestPasswordReset('delegate@camden.example');
+  const authorities = await t.db.kysely.selectFrom('authorities').select(['id', 'name']).orderBy('name').execute();
+  const camden = authorities.find((a) => a.name.includes('Camden'));
+  const other = authorities.find((a) => !a.name.includes('Camden'));
+  if (other) await t.services.authorities.setClosed(admin, other.id, true);
+  if (camden)
+    await t.services.linkOfficers.requestChange(null, {
+      authorityId: camden.id,
+      change: 'add',
+      details: {
+        title: 'Ms',
+        forename: 'Fuzz',
+        surname: 'Officer',
+        jobTitle: 'Complaints manager',
+        email: 'fuzz-officer@camden.example',
+        correspondenceEmail: null,
+        phone: '+442079460958',
+      },
+      requesterName: 'Fuzz Requester',
+      requesterEmail: 'fuzz-requester@example.org',
+    });
+  await t.services.apiTokens.createFromCommandLine({
+    name: 'Fuzz page token',
+    role: 'investigator',
+    authorityId: null,
+  });
+  for (;;) if ((await t.services.correspondence.dispatchPending(500)) === 0) break;
+  const unknown = await t.db.kysely.selectFrom('outbox_messages').select('id').limit(1).executeTakeFirst();
+  if (unknown)
+    await t.db.kysely.updateTable('outbox_messages').set({ status: 'unknown' }).where('id', '=', unknown.id).execute();
+  // Every link Liaison has emailed: the token pages are reached only this way.
+  for (const message of await t.db.kysely.selectFrom('outbox_messages').select('text_body').execute())
+    for (const match of message.text_body.matchAll(/https?:\/\/[^\s/]+(\/[^\s<>")\]]*)/g))
+      if (match[1]) entryPoints.push(match[1]);
+}
 afterAll(async () => {
   await t?.close();
 });
+
+/** The table whose records a page's `:id` names, from the segment before it (`/staff/complaints/:id`). */
+const PAGE_TABLES: Record<string, string> = {
+  complaints: 'complaints',
+  enquiries: 'enquiries',
+  remedies: 'remedies',
+  'public-reports': 'public_reports',
+  authorities: 'authorities',
+  users: 'users',
+  'holding-pen': 'inbound_messages',
+  'link-officer-changes': 'link_officer_change_requests',
+  outbox: 'outbox_messages',
+  tokens: 'api_tokens',
+};
+
+/**
+ * A few pages of each page route about one record (the route's `:id`), for records the role may
+ * see: cases differ by stage, and so do their forms. Pages linked from no other page are reached so.
+ */
+async function recordPages(role: Role): Promise<string[]> {
+  const camden = await t.db.kysely
+    .selectFrom('authorities')
+    .select('id')
+    .where('name', 'like', '%Camden%')
+    .executeTakeFirstOrThrow();
+  const out: string[] = [];
+  for (const route of pageModules(t.services, t.config).flat()) {
+    if (route.method !== 'GET' || (route.url.match(/:\w+/g) ?? []).length !== 1) continue;
+    const match = /\/([a-z-]+)\/:id(\/|$)/.exec(route.url);
+    const table = match?.[1] ? PAGE_TABLES[match[1]] : undefined;
+    if (!table || (role === 'link-officer') !== route.url.startsWith('/portal')) continue;
+    // One record in each status where the table has one, so each stage's forms are seen.
+    const where = isStaffRole(role) ? '' : 'WHERE authority_id = $1';
+    const values = isStaffRole(role) ? [] : [camden.id];
+    const own = await t.db
+      .query<{ id: string }>(
+        `SELECT id FROM (SELECT DISTINCT ON (status) id, status FROM ${table} ${where} ORDER BY status, id) s LIMIT ${INSTANCES_PER_ROUTE}`,
+        values,
+      )
+      .catch(() =>
+        t.db
+          .query<{ id: string }>(`SELECT id FROM ${table} ${where} ORDER BY id LIMIT ${INSTANCES_PER_ROUTE}`, values)
+          .catch(() => ({ rows: [] as { id: string }[] })),
+      );
+    for (const row of own.rows) out.push(route.url.replace(':id', row.id));
+  }
+  return out;
+}
+
+/** Fields the forms of actions on a record have: a reason, a note, a comment, a choice. */
+const GUESSED_FIELDS = ['text', 'reason', 'comments', 'description', 'notes', 'outcome', 'decision', 'name', 'email'];
+
+/** The tables a page route's other parameters name. */
+const PARAM_TABLES: Record<string, string> = {
+  ':questionId': 'enquiry_questions',
+  ':evidenceId': 'remedy_evidence',
+  ':reviewId': 'decision_reviews',
+  ':stepId': 'public_report_steps',
+  ':officerId': 'link_officers',
+};
+
+/** A real record's id for a route's parameter (a made-up one where there is none, a made-up token). */
+async function realParam(url: string, param: string): Promise<string> {
+  if (param === ':token') return 'x'.repeat(43);
+  const segment = url.split(`/${param}`)[0]?.split('/').pop() ?? '';
+  const table = PARAM_TABLES[param] ?? PAGE_TABLES[segment];
+  if (!table) return crypto.randomUUID();
+  const row = await t.db.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY id LIMIT 1`).catch(() => null);
+  return row?.rows[0]?.id ?? crypto.randomUUID();
+}
+
+/** Posts a form as `role` (a fresh session) and checks the answer, following a redirect. */
+async function postAndCheck(role: Crawler, what: string, url: string, form: Record<string, string>): Promise<void> {
+  const sender = await client(role);
+  const before = await changeCount();
+  const res = await sender.post(url, form);
+  const location = res.headers.location;
+  const page =
+    res.statusCode === 303 && typeof location === 'string' && location.startsWith('/')
+      ? await sender.get(location)
+      : undefined;
+  check(what, res, page);
+  const refused = (res.statusCode >= 400 && res.statusCode < 500) || page?.body.includes('govuk-error-summary');
+  if (refused && (await changeCount()) !== before) failures.push(`${what}: refused, yet changed something`);
+}
 
 /** Changes: audit rows, less those that record a refused attempt (a failed sign-in is audited by design). */
 async function changeCount(): Promise<number> {
@@ -80,9 +231,15 @@ async function changeCount(): Promise<number> {
   return Number(row.n);
 }
 
-async function client(role: Role | 'visitor'): Promise<TestClient> {
+async function client(role: Crawler): Promise<TestClient> {
   const c = new TestClient(t.app);
   if (role === 'visitor') return c;
+  if (role === 'two-factor-due' || role === 'two-factor-set-up') {
+    // Signed in with a password only: the next page asks for a code, or to set two-factor up.
+    const email = role === 'two-factor-due' ? 'investigator@ombudsman.example' : newStaffEmail;
+    await c.post('/sign-in', { email, password: DEMO_PASSWORD });
+    return c;
+  }
   const id = userIds.get(role);
   if (!id) throw new Error(`no demo user with role ${role}`);
   return c.withSession(await createSession(t.db, id));
@@ -102,6 +259,13 @@ function check(what: string, res: LightMyRequestResponse, page?: LightMyRequestR
 
 describe('every form, with hostile values in each field', () => {
   it('never answers 500, changes nothing when it refuses, and escapes what it echoes', async () => {
+    // Every page route that takes a form, as declared, and which of them the crawl reached.
+    const postRoutes = pageModules(t.services, t.config)
+      .flat()
+      .filter((r) => r.method === 'POST')
+      .map((r) => ({ url: r.url, pattern: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) }));
+    const reached = new Set<string>();
+    const fuzzed = new Set<string>();
     let formCount = 0;
     let fieldCount = 0;
     const routes = new Set<string>();
@@ -114,8 +278,12 @@ describe('every form, with hostile values in each field', () => {
       // The public complaint form's steps each have a page, reached one after another by posting.
       const queue =
         role === 'visitor'
-          ? ['/', '/complain', ...STEPS.map((step) => `/complain/${step.slug}`), '/complain/check']
-          : [role === 'link-officer' ? '/portal' : '/staff'];
+          ? ['/', '/complain', ...STEPS.map((step) => `/complain/${step.slug}`), '/complain/check', ...entryPoints]
+          : role === 'two-factor-due'
+            ? ['/sign-in/two-factor']
+            : role === 'two-factor-set-up'
+              ? ['/sign-in/two-factor/set-up']
+              : [role === 'link-officer' ? '/portal' : '/staff', ...(await recordPages(role))];
       const forms = new Map<string, PageForm>();
       while (queue.length > 0 && visited.size < PAGES_PER_ROLE) {
         const url = queue.shift() ?? '/';
@@ -136,21 +304,28 @@ describe('every form, with hostile values in each field', () => {
             queue.push(link);
         for (const form of found) {
           const key = `${routeOf(form.action)} ${[...form.fields.keys()].sort().join(',')}`;
-          if (!forms.has(key) && !/sign-out/.test(form.action)) forms.set(key, form);
+          if (!forms.has(key)) forms.set(key, form);
         }
       }
 
       for (const [key, form] of forms) {
+        // A form another role has already had fuzzed runs the same handler: once is enough.
+        if (fuzzed.has(key)) continue;
+        fuzzed.add(key);
         formCount++;
         routes.add(`${role} POST ${routeOf(form.action)}`);
-        const names = [...form.fields.keys()].filter((n) => n !== '_csrf');
+        const path = form.action.split('?')[0] ?? '';
+        const declared = postRoutes.find((r) => r.pattern.test(path));
+        if (declared) reached.add(declared.url);
+        // The CSRF field too: a hostile token must be refused as any other is.
+        const names = [...new Set(['_csrf', ...form.fields.keys()])];
         for (const [i, name] of names.entries()) {
           fieldCount++;
           for (const value of samples(hostileText({ long: true }), SEED + i, RUNS_PER_FIELD)) {
             const sender = await client(role); // a fresh session: a form may end the one before
-            const fields: [string, string][] = [];
+            const fields: [string, string][] = name === '_csrf' && !form.fields.has('_csrf') ? [['_csrf', value]] : [];
             for (const [n, values] of form.fields) {
-              if (n === '_csrf') continue;
+              if (n === '_csrf' && n !== name) continue; // the client adds the right one
               if (n === name) fields.push([n, value]);
               else for (const v of values) fields.push([n, v]);
             }
@@ -188,12 +363,44 @@ describe('every form, with hostile values in each field', () => {
         }
       }
     }
+    process.stdout.write(`fuzz: ${formCount} forms, ${fieldCount} fields, ${requests} requests\n`);
+    const unreached = postRoutes.map((r) => r.url).filter((url) => !reached.has(url));
+    const byAddress = new Set<string>();
+    // Routes whose form appears only in a state the demo does not reach: hostile values in their
+    // path, their CSRF field and the fields such forms have, as each role that may post to them.
+    for (const url of unreached) {
+      const params = url.match(/:\w+/g) ?? [];
+      for (const role of ROLES) {
+        const address = async (hostile?: { param: string; value: string }) => {
+          let out = url;
+          for (const param of params)
+            out = out.replace(
+              param,
+              encodeURIComponent(hostile?.param === param ? hostile.value : await realParam(url, param)),
+            );
+          return out;
+        };
+        const first = await (await client(role)).post(await address(), {});
+        if (first.statusCode === 403 || (first.headers.location ?? '').startsWith('/sign-in')) continue;
+        byAddress.add(url);
+        for (const [i, field] of ['_csrf', ...GUESSED_FIELDS].entries())
+          for (const value of samples(hostileText({ long: true }), SEED + i, RUNS_PER_FIELD))
+            await postAndCheck(role, `${role} ${url} [${field}]`, await address(), { [field]: value });
+        for (const param of params)
+          for (const value of samples(hostileText({ long: false }), SEED, RUNS_PER_FIELD))
+            await postAndCheck(role, `${role} ${url} [${param}]`, await address({ param, value }), {});
+      }
+    }
+    const missed = unreached.filter((url) => !byAddress.has(url));
     process.stdout.write(
-      `fuzz: ${formCount} forms on ${routes.size} role × form routes, ${fieldCount} fields, ${requests} requests\n`,
+      `fuzz: ${postRoutes.length} page routes that take a form: ${reached.size} fuzzed field by field from their form, ` +
+        `${byAddress.size} more through their address and the fields such forms have` +
+        `${missed.length > 0 ? `; none for: ${missed.join(' ')}` : ''}\n`,
     );
     fs.mkdirSync('tmp', { recursive: true });
     fs.writeFileSync('tmp/fuzz-forms.txt', [...routes].sort().join('\n'));
     expect(failures).toEqual([]);
+    expect(missed).toEqual([]);
     expect(formCount).toBeGreaterThan(20);
   }, 900_000);
 });
@@ -249,7 +456,7 @@ describe('every API operation, with hostile values in each field and parameter',
 
     const tokens = new Map<string, string | null>([['visitor', null]]);
     for (const role of ROLES) {
-      if (role === 'visitor') continue;
+      if (role === 'visitor' || role === 'two-factor-due' || role === 'two-factor-set-up') continue;
       const made = await t.services.apiTokens.createFromCommandLine({
         name: `Fuzz ${role}`,
         role,
