@@ -11,12 +11,11 @@ import { keptValues } from './forms.ts';
  * schema's own rules; this is what no schema has to repeat.
  */
 export function requestInputProblems(request: FastifyRequest): FieldError[] {
-  const problems = [
+  return [
     ...unsafeTextFields(request.params),
     ...unsafeTextFields(request.query),
     ...(request.isMultipart() ? [] : unsafeTextFields(request.body)),
   ];
-  return problems;
 }
 
 /**
