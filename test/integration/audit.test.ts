@@ -45,7 +45,7 @@ describe('the audit log page', () => {
     expect(res.statusCode).toBe(200);
     expect(rowsOf(res.body)).toEqual(['case.opened', 'case.closed', 'case.opened']);
     expect(res.body).toContain('User, Investigator');
-    expect(res.body).toMatch(/<time datetime="2026-06-14T23:30:00.000Z">15 June 2026, 0:30/);
+    expect(res.body).toMatch(/<time datetime="2026-06-14T23:30:00.000Z">15 June 2026, 12:30am</);
   });
 
   it('filters by actor, record, action and London dates', async () => {
