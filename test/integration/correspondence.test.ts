@@ -375,6 +375,8 @@ describe('replies', () => {
       attachments: [
         { filename: 'response.pdf', content: Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n') },
         { filename: 'virus.exe', content: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]) },
+        // A name that reads as "invoiceexe.pdf" on screen: refused, and its name kept without the override.
+        { filename: 'invoice\u202Efdp.exe', content: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x04, 0x00, 0x00, 0x00]) },
       ],
     });
     const reply = (await itemsOf(c.id)).find((i) => i.direction === 'inbound');
@@ -386,6 +388,7 @@ describe('replies', () => {
     const refused = reply?.attachments.find((x) => x.filename === 'virus.exe');
     expect(refused?.documentId).toBeNull();
     expect(refused?.rejectedReason).toBeTruthy();
+    expect(reply?.attachments.map((x) => x.filename)).toContain('invoicefdp.exe');
     const document = await t.db.kysely
       .selectFrom('documents')
       .selectAll()

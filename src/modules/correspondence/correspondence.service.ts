@@ -7,6 +7,7 @@ import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
+import { safeFilename } from '../../platform/files/sniff.ts';
 import { defineJob, type JobQueue } from '../../platform/jobs/queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { autoReplyReason, fromNullSender, parseDsn, statusKind, type Dsn } from '../../platform/mail/classify.ts';
@@ -652,7 +653,8 @@ export class CorrespondenceService {
         await repo.insertAttachment({
           item_id: item.id,
           document_id: null,
-          filename,
+          // A refused attachment keeps its name as the files service would have stored it.
+          filename: safeFilename(filename, 'bin'),
           content_type: attachment.contentType,
           size: attachment.size,
           rejected_reason: error.fields[0]?.message ?? error.message,
