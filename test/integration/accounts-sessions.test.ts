@@ -102,6 +102,26 @@ describe('cookies in production', () => {
     await prod.close();
   });
 
+  it('include the public complaint form’s draft, Secure and named with the __Secure- prefix', async () => {
+    const authorityId = await createAuthority(prod.db);
+    const page = await prod.app.inject({ method: 'GET', url: '/complain/authority' });
+    const csrf = page.cookies.find((c) => c.name.endsWith('liaison_csrf'));
+    const saved = await prod.app.inject({
+      method: 'POST',
+      url: '/complain/authority',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      cookies: { [csrf?.name ?? '']: csrf?.value ?? '' },
+      payload: new URLSearchParams({
+        authorityId,
+        _csrf: hmac(prod.config.SESSION_SECRET, csrf?.value ?? ''),
+      }).toString(),
+    });
+    expect(saved.statusCode).toBe(303);
+    const draft = saved.cookies.find((c) => c.name.endsWith('liaison_complaint'));
+    expect(draft?.name).toBe('__Secure-liaison_complaint');
+    expect(draft).toMatchObject({ secure: true, path: '/complain', httpOnly: true });
+  });
+
   it('are Secure, host-only and named with the __Host- prefix', async () => {
     const user = await createUser(prod.services, {
       role: 'link-officer',

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { cookieOptions } from '../../http/cookies.ts';
+import { cookieOptions, secureCookies } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
 import { perAddressLimit, readUpload, sendDocument } from '../../http/uploads.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
@@ -89,13 +89,15 @@ function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): 
 /** Staff pages, the authority portal's complaint pages and the public complaint form. */
 export function complaintsRoutes(services: Services): PageRoute[] {
   const { complaints, files, authorities } = services;
-  const secure = services.platform.config.BASE_URL.startsWith('https://');
+  // Secure as every other cookie is; its path (the form's pages only) rules out __Host-, so __Secure-.
+  const secure = secureCookies(services.platform.config);
+  const draftCookie = secure ? `__Secure-${DRAFT_COOKIE}` : DRAFT_COOKIE;
   const maxMegabytes = Math.round((files.settings.maxBytes / 1024 / 1024) * 10) / 10;
 
   const setDraftCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(DRAFT_COOKIE, token, { ...cookieOptions(secure, 24 * 3600), path: '/complain' });
+    reply.setCookie(draftCookie, token, { ...cookieOptions(secure, 24 * 3600), path: '/complain' });
   const draftOf = async (request: FastifyRequest): Promise<Answers> =>
-    (await complaints.readDraft(request.cookies[DRAFT_COOKIE])) ?? {};
+    (await complaints.readDraft(request.cookies[draftCookie])) ?? {};
   const today = () => services.calendar.londonDate(services.platform.clock.now());
   // Anyone may upload on the public form: each address a few files an hour (the budget for all drafts is the files service's).
   const anonymousUploads = perAddressLimit({
@@ -152,8 +154,8 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const answers = await draftOf(request);
         if (firstMissing(answers)) return reply.redirect('/complain/check', 303);
         return handleForm(request, reply, '/complain/check', async () => {
-          const created = await complaints.submitDraft(request.cookies[DRAFT_COOKIE], toNewComplaint(answers));
-          reply.clearCookie(DRAFT_COOKIE, { path: '/complain' });
+          const created = await complaints.submitDraft(request.cookies[draftCookie], toNewComplaint(answers));
+          reply.clearCookie(draftCookie, { path: '/complain' });
           reply.setFlash({ values: { reference: created.reference } });
           return '/complain/confirmation';
         });
@@ -178,7 +180,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           await anonymousUploads(request);
           const upload = await readUpload(services.files, request);
           if (!upload) throw invalid([{ field: 'file', message: 'Select a file' }]);
-          const attached = await complaints.attachToDraft(request.cookies[DRAFT_COOKIE], upload.bytes, upload.filename);
+          const attached = await complaints.attachToDraft(request.cookies[draftCookie], upload.bytes, upload.filename);
           setDraftCookie(reply, attached.token);
           reply.setFlash({ notice: `${attached.filename} uploaded` });
           return '/complain/attachments';
@@ -232,7 +234,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
         const parsed = parseStep(step, (request.body ?? {}) as Record<string, unknown>, today());
         if ('errors' in parsed) return redirectWithErrors(request, reply, back, parsed.errors);
         const existing = await draftOf(request);
-        const token = await complaints.saveDraft(request.cookies[DRAFT_COOKIE], {
+        const token = await complaints.saveDraft(request.cookies[draftCookie], {
           ...parsed.answers,
           ...markSeen(existing, step.slug),
         });
