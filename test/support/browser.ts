@@ -67,10 +67,16 @@ export async function startBrowserHarness(options: Parameters<typeof createTestA
   };
 }
 
-/** Runs axe-core with the WCAG 2.2 AA rule set on the page as it is now and fails on any violation. */
+/**
+ * Runs axe-core with the WCAG 2.2 AA rule set, and the `region` rule (all content in a landmark,
+ * a best practice outside those tags), on the page as it is now and fails on any violation.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .options({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      rules: { region: { enabled: true } },
+    })
     .analyze();
   const summary = results.violations.map(
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
