@@ -90,11 +90,16 @@ describe('enquiries in Chromium', () => {
     await lo.page.getByRole('button', { name: 'Ask for more time' }).click();
     await expectAccessible(lo.page);
 
-    // The investigator grants five working days more.
+    // The investigator grants five working days more: the page with the request waiting is accessible.
     await staff.page.goto(enquiryUrl);
+    await expect(staff.page.getByRole('heading', { name: 'Decide the request for more time' }).count()).resolves.toBe(
+      1,
+    );
+    await expectAccessible(staff.page);
     await staff.page.getByRole('radio', { name: 'Grant more time' }).check();
     await staff.page.getByRole('radio', { name: 'A number of working days' }).check();
     await staff.page.getByLabel('Working days after the current due date').fill('5');
+    await expectAccessible(staff.page);
     await staff.page.getByLabel('Reason (the authority is told)').fill('Absence is a good reason.');
     await staff.page.getByRole('button', { name: 'Save decision' }).click();
     await expect(staff.page.locator('main').textContent()).resolves.toContain('20 January 2027');
