@@ -20,6 +20,16 @@ describe('public pages in Chromium', () => {
       await expect(page.locator('h1').textContent()).resolves.toBe(link);
       await expectAccessible(page);
     }
+    // The home page leads the public to the complaint form and authorities to the change of link officer form.
+    for (const [link, path] of [
+      ['Make a complaint to the ombudsman', '/complain'],
+      ['Tell us about a change of link officer or contact arrangements', '/link-officer-change'],
+    ] as const) {
+      await page.goto('/');
+      await page.getByRole('main').getByRole('link', { name: link }).click();
+      await page.waitForURL((url) => url.pathname === path);
+      await expectAccessible(page);
+    }
     await context.close();
   });
 

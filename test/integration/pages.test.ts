@@ -20,6 +20,16 @@ describe('the three faces', () => {
     expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
   });
 
+  it('links the public home page to the complaint form and to the change of link officer form', async () => {
+    const res = await new TestClient(t.app).get('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<a class="govuk-link" href="\/complain">Make a complaint to the ombudsman<\/a>/);
+    expect(res.body).toMatch(/<a class="govuk-link" href="\/link-officer-change">[^<]*link officer[^<]*<\/a>/);
+    for (const href of ['/complain', '/link-officer-change']) {
+      expect((await new TestClient(t.app).get(href)).statusCode, href).toBe(200);
+    }
+  });
+
   it('sends visitors to sign in when they ask for a staff page', async () => {
     const res = await new TestClient(t.app).get('/staff');
     expect(res.statusCode).toBe(303);
