@@ -63,6 +63,32 @@ describe('staff link officer pages', () => {
     expect(refused).toContain('value="Imogen"'); // the input is kept
   });
 
+  it('offers to add a link officer only while the authority has fewer than two, to staff and in the portal', async () => {
+    const authorityId = await createAuthority(t.db);
+    const client = new TestClient(t.app).withSession(leadToken);
+    const base = `/staff/authorities/${authorityId}/link-officers`;
+    const portal = new TestClient(t.app).withSession(
+      (await signedInAs(t.db, t.services, 'senior-officer', authorityId)).token,
+    );
+    const offersAdd = async () => {
+      const staffPage = await client.get(base);
+      const portalForm = await portal.get('/portal/link-officer-change');
+      expect(staffPage.statusCode).toBe(200);
+      expect(portalForm.statusCode).toBe(200);
+      return {
+        staff: staffPage.body.includes(`href="${base}/add"`) || staffPage.body.includes('Add a link officer'),
+        portal: portalForm.body.includes('value="add"') || portalForm.body.includes('Add a link officer'),
+      };
+    };
+
+    expect((await client.post(`${base}/add`, form())).statusCode).toBe(303);
+    expect(await offersAdd()).toEqual({ staff: true, portal: true });
+
+    expect((await client.post(`${base}/add`, form())).statusCode).toBe(303);
+    expect(await offersAdd()).toEqual({ staff: false, portal: false });
+    expect((await client.get(base)).body).toContain('This authority has two link officers, the most it can have.');
+  });
+
   it('says what is wrong with the telephone number and the email address', async () => {
     const authorityId = await createAuthority(t.db);
     const client = new TestClient(t.app).withSession(leadToken);
