@@ -9,6 +9,7 @@ import {
 import { TotpSecretBox } from '../../src/modules/accounts/totp-secrets.ts';
 import { totpCode, totpCodeIsValid } from '../../src/modules/accounts/two-factor.ts';
 import { ROLES, isStaffRole } from '../../src/modules/accounts/domain.ts';
+import { isAuthorityKind, servicesRunBy, type ServiceArea } from '../../src/modules/authorities/domain.ts';
 import { parseUkPhone } from '../../src/modules/link-officers/domain.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
@@ -67,6 +68,91 @@ describe('the demo data', () => {
       expect(secret).toBe(demoTotpSecret(account.email));
       const now = new Date();
       expect(await totpCodeIsValid(secret ?? '', await totpCode(demoTotpSecret(account.email), now), now)).toBe(true);
+    }
+  });
+
+  it('has every complaint, and every head of service, in a service its council runs', async () => {
+    const complaints = await t.db.kysely
+      .selectFrom('complaints')
+      .innerJoin('authorities', 'authorities.id', 'complaints.authority_id')
+      .select(['complaints.service_area', 'authorities.kind', 'authorities.name'])
+      .execute();
+    expect(complaints.length).toBeGreaterThan(10);
+    for (const c of complaints) {
+      const runs: readonly string[] = isAuthorityKind(c.kind) ? servicesRunBy(c.kind) : [];
+      expect(runs, `${c.name} (${c.kind}): a complaint about ${c.service_area}`).toContain(c.service_area);
+    }
+    const district = complaints.filter((c) => c.kind === 'district').map((c) => c.service_area);
+    expect(district.length).toBeGreaterThan(0);
+    expect(district).not.toContain('adult-social-care');
+
+    const heads = await t.db.kysely
+      .selectFrom('senior_officers')
+      .innerJoin('authorities', 'authorities.id', 'senior_officers.authority_id')
+      .select(['senior_officers.service_area', 'authorities.kind', 'authorities.name'])
+      .where('senior_officers.role', '=', 'head-of-service')
+      .execute();
+    expect(heads.length).toBeGreaterThan(5);
+    for (const h of heads) {
+      const runs: readonly string[] = isAuthorityKind(h.kind) ? servicesRunBy(h.kind) : [];
+      expect(runs, `${h.name} (${h.kind}): a head of ${h.service_area}`).toContain(h.service_area ?? '');
+    }
+  });
+
+  it('asks and finds, in every enquiry and draft, about what its complaint is about', async () => {
+    // What a complaint in each service area is about, as its texts must name it.
+    const SUBJECT: Record<ServiceArea, RegExp> = {
+      housing: /damp/i,
+      'adult-social-care': /care package/i,
+      'childrens-services': /short breaks/i,
+      education: /school transport/i,
+      planning: /planning/i,
+      'highways-transport': /pothole/i,
+      'benefits-tax': /council tax/i,
+      'environmental-services': /bin collection/i,
+      'corporate-other': /records/i,
+    };
+    const subjectOf = (area: string): RegExp => (SUBJECT as Record<string, RegExp | undefined>)[area] ?? /^$/;
+    const others = (area: string) => Object.entries(SUBJECT).filter(([a]) => a !== area);
+
+    const enquiries = await t.db.kysely
+      .selectFrom('enquiries')
+      .innerJoin('complaints', 'complaints.id', 'enquiries.complaint_id')
+      .innerJoin('enquiry_questions', 'enquiry_questions.enquiry_id', 'enquiries.id')
+      .select(['enquiries.id', 'complaints.service_area', 'enquiry_questions.text'])
+      .where('enquiries.kind', '=', 'enquiry')
+      .execute();
+    const byEnquiry = new Map<string, { area: string; texts: string[] }>();
+    for (const e of enquiries) {
+      const entry = byEnquiry.get(e.id) ?? { area: e.service_area, texts: [] };
+      entry.texts.push(e.text);
+      byEnquiry.set(e.id, entry);
+    }
+    expect(byEnquiry.size).toBeGreaterThan(0);
+    expect(new Set([...byEnquiry.values()].map((e) => e.area)).size).toBeGreaterThan(1);
+    for (const { area, texts } of byEnquiry.values()) {
+      const all = texts.join('\n');
+      expect(all, `an enquiry about ${area}`).toMatch(subjectOf(area));
+      for (const [other, word] of others(area)) expect(all, `an enquiry about ${area}, not ${other}`).not.toMatch(word);
+    }
+
+    const drafts = await t.db.kysely
+      .selectFrom('draft_decisions')
+      .innerJoin('complaints', 'complaints.id', 'draft_decisions.complaint_id')
+      .select([
+        'complaints.service_area',
+        'draft_decisions.complaint_text',
+        'draft_decisions.findings_text',
+        'draft_decisions.proposed_remedy_text',
+      ])
+      .execute();
+    expect(drafts.length).toBeGreaterThan(0);
+    for (const d of drafts) {
+      const area = d.service_area;
+      expect(d.complaint_text, `a draft about ${area}: the complaint`).toMatch(subjectOf(area));
+      expect(d.findings_text, `a draft about ${area}: what was found`).toMatch(subjectOf(area));
+      const all = `${d.findings_text}\n${d.proposed_remedy_text}`;
+      for (const [other, word] of others(area)) expect(all, `a draft about ${area}, not ${other}`).not.toMatch(word);
     }
   });
 

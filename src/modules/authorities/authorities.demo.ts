@@ -1,13 +1,19 @@
 import type { DemoLoader } from '../../cli/demo-data.ts';
 import type { Actor } from '../accounts/domain.ts';
-import { regionFrom, type ServiceArea } from './domain.ts';
+import { regionFrom, servicesRunBy, type ServiceArea } from './domain.ts';
 
 /** Made-up people for the demo councils' senior officers. */
 const CHIEFS = ['Alex Morgan', 'Priya Shah', 'Tom Ellis', 'Nadia Hussain', 'Owen Roberts', 'Sarah Quinn'];
 const MONITORING = ['Jo Fletcher', 'Marcus Bell', 'Ruth Adeyemi', 'Liam O’Connor', 'Hannah Cho', 'Yusuf Ali'];
 const HEADS: { area: ServiceArea; jobTitle: string; name: string }[] = [
   { area: 'adult-social-care', jobTitle: 'Director of Adult Social Care', name: 'Kate Ward' },
+  { area: 'childrens-services', jobTitle: 'Director of Children’s Services', name: 'Rhys Pritchard' },
+  { area: 'education', jobTitle: 'Director of Education', name: 'Ifeoma Nwosu' },
   { area: 'housing', jobTitle: 'Head of Housing', name: 'Sam Okoro' },
+  { area: 'planning', jobTitle: 'Head of Planning', name: 'Helen Marsh' },
+  { area: 'highways-transport', jobTitle: 'Head of Highways', name: 'Dominic Reid' },
+  { area: 'benefits-tax', jobTitle: 'Head of Revenues and Benefits', name: 'Gareth Pryce' },
+  { area: 'environmental-services', jobTitle: 'Head of Environmental Services', name: 'Lucy Tan' },
 ];
 
 const slug = (name: string) =>
@@ -19,7 +25,8 @@ const slug = (name: string) =>
 
 /**
  * Demo data of the authority directory: for each demo council a generic inbox, an address, a chief
- * executive, a monitoring officer and two heads of service, entered by the demo relationship lead.
+ * executive, a monitoring officer and a head of each service it runs, entered by the demo relationship
+ * lead.
  */
 export const authoritiesDemoLoader: DemoLoader = {
   name: 'senior officers',
@@ -51,7 +58,10 @@ export const authoritiesDemoLoader: DemoLoader = {
           email: `monitoring.officer@${domain}`,
         },
       });
-      for (const h of HEADS) {
+      // A head of each service the council runs (no director of adult social care at a district),
+      // but none for corporate services, so a head of service can still be added.
+      const runs = servicesRunBy(a.kind);
+      for (const h of HEADS.filter((head) => runs.includes(head.area))) {
         await ctx.services.authorities.setHeadOfService(
           lead,
           id,

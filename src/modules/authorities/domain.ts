@@ -102,6 +102,38 @@ export const SERVICE_AREA_NAMES: Record<ServiceArea, string> = {
 export const isServiceArea = (value: string): value is ServiceArea =>
   (SERVICE_AREAS as readonly string[]).includes(value);
 
+const ALL_SERVICES: readonly ServiceArea[] = SERVICE_AREAS;
+const SERVICES_BY_KIND: Record<AuthorityKind, readonly ServiceArea[]> = {
+  // Two-tier areas: the county runs care, children's services, schools, roads and waste disposal…
+  county: [
+    'adult-social-care',
+    'childrens-services',
+    'education',
+    'highways-transport',
+    'environmental-services',
+    'corporate-other',
+  ],
+  // …the district runs housing, planning, benefits and council tax, and bin collections.
+  district: ['housing', 'planning', 'benefits-tax', 'environmental-services', 'corporate-other'],
+  unitary: ALL_SERVICES,
+  metropolitan: ALL_SERVICES,
+  'london-borough': ALL_SERVICES,
+  'combined-authority': ['highways-transport', 'planning', 'corporate-other'],
+  'national-park': ['planning', 'corporate-other'],
+  'fire-and-rescue': ['corporate-other'],
+  'admission-appeal-panel': ['education', 'corporate-other'],
+  transport: ['highways-transport', 'corporate-other'],
+  'other-public-body': ALL_SERVICES,
+  'care-provider': ['adult-social-care', 'corporate-other'],
+};
+
+/**
+ * The service areas an authority of `kind` runs, in the order of SERVICE_AREAS: a district council
+ * has no adult social care, children's services or education (the county runs them), a county no
+ * housing, planning or council tax (its districts do); single-tier councils run them all.
+ */
+export const servicesRunBy = (kind: AuthorityKind): readonly ServiceArea[] => SERVICES_BY_KIND[kind];
+
 /**
  * The prefix query for a search text: each word of letters or digits must begin a word of the
  * name or reference. Digits joined by a hyphen are one word, as the index keeps them (so a care

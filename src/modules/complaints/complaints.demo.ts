@@ -1,6 +1,6 @@
-import type { DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_CASES, demoCaseAreas, type DemoLoader } from '../../cli/demo-data.ts';
 import type { Actor } from '../accounts/domain.ts';
-import type { ServiceArea } from '../authorities/domain.ts';
+import { isAuthorityKind, type AuthorityKind } from '../authorities/domain.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 
 /**
@@ -17,43 +17,11 @@ const PEOPLE = [
   { name: 'Daniel Novak', email: 'daniel.novak@example.org', phone: '+442079460606' },
 ];
 
-const STORIES: { area: ServiceArea; summary: string; injustice: string }[] = [
-  {
-    area: 'housing',
-    summary: 'The council took five months to repair damp and mould in my flat.',
-    injustice: 'My child’s asthma got worse and I had to replace damaged furniture.',
-  },
-  {
-    area: 'adult-social-care',
-    summary: 'The council stopped my mother’s care package without a new assessment.',
-    injustice: 'I had to give up work to care for her.',
-  },
-  {
-    area: 'education',
-    summary: 'The council refused school transport for my son, who has an EHC plan.',
-    injustice: 'He missed three weeks of school.',
-  },
-  {
-    area: 'planning',
-    summary: 'The council approved an extension next door without considering loss of light.',
-    injustice: 'Our kitchen is now dark for most of the day.',
-  },
-  {
-    area: 'benefits-tax',
-    summary: 'The council took council tax enforcement action while my appeal was pending.',
-    injustice: 'I paid bailiff fees I should not have had to pay.',
-  },
-  {
-    area: 'environmental-services',
-    summary: 'Missed bin collections for two months despite repeated reports.',
-    injustice: 'Rubbish attracted rats to our garden.',
-  },
-];
-
 /**
  * Demo complaints in every state across the demo councils: received online, in intake, in
  * assessment (one urgent, one late), under investigation, and closed as premature, invalid and
- * not investigated. Entered through the service, as intake and assessment officers would.
+ * not investigated. Entered through the service, as intake and assessment officers would. Each is
+ * about a service its council runs (a district's never about adult social care).
  */
 export const complaintsDemoLoader: DemoLoader = {
   name: 'complaints',
@@ -64,6 +32,16 @@ export const complaintsDemoLoader: DemoLoader = {
     const officer: Actor = { type: 'user', id: intakeId, roles: ['intake-officer'], authorityId: null };
     const { complaints, calendar } = ctx.services;
     const daysAgo = (n: number) => calendar.londonDate(new Date(ctx.clock.now().getTime() - n * 86_400_000));
+    const kinds = new Map<string, AuthorityKind>();
+    const ids = [...ctx.authorityIds.values()];
+    if (ids.length > 0) {
+      const rows = await ctx.db.kysely
+        .selectFrom('authorities')
+        .select(['id', 'kind'])
+        .where('id', 'in', ids)
+        .execute();
+      for (const r of rows) if (isAuthorityKind(r.kind)) kinds.set(r.id, r.kind);
+    }
     let i = 0;
     const make = (authorityId: string, extra: Partial<NewComplaint> = {}): NewComplaint => {
       const person = PEOPLE[i % PEOPLE.length] ?? {
@@ -71,15 +49,13 @@ export const complaintsDemoLoader: DemoLoader = {
         email: 'alex.doe@example.com',
         phone: '+441614960000',
       };
-      const story = STORIES[i % STORIES.length] ?? {
-        area: 'corporate-other' as const,
-        summary: 'A complaint.',
-        injustice: 'Distress.',
-      };
+      const areas = demoCaseAreas(kinds.get(authorityId) ?? 'other-public-body');
+      const area = areas[i % areas.length] ?? 'corporate-other';
+      const story = DEMO_CASES[area];
       i++;
       return {
         authorityId,
-        serviceArea: story.area,
+        serviceArea: area,
         summary: story.summary,
         injustice: story.injustice,
         outcomeWanted: 'An apology and for the council to put things right.',

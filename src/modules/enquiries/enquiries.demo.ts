@@ -1,18 +1,13 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { DEMO_HOME_AUTHORITY, type DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-data.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { deadlineAfter, workingDaysBefore } from './domain.ts';
-
-const QUESTIONS = [
-  'Please explain why the repairs reported in March were not completed within the council’s published timescales.',
-  'What contact did the council have with the complainant between April and September?',
-  'Please send the repairs log and the case notes for the property.',
-];
 
 /**
  * Demo enquiries on the demo complaints under investigation (made by the complaints loader before
  * this one): one open, one overdue (sent long ago, so the sweep has escalated it), one answered.
+ * Each asks about what its complaint is about.
  */
 export const enquiriesDemoLoader: DemoLoader = {
   name: 'enquiries',
@@ -25,7 +20,7 @@ export const enquiriesDemoLoader: DemoLoader = {
     const linkOfficerId = ctx.userIds.get('link-officer');
     const complaints = await ctx.db.kysely
       .selectFrom('complaints')
-      .select(['id', 'authority_id'])
+      .select(['id', 'authority_id', 'service_area'])
       .where('status', '=', 'investigation')
       .orderBy(sql`authority_id = ${home}`, 'desc')
       .orderBy('received_at')
@@ -36,7 +31,7 @@ export const enquiriesDemoLoader: DemoLoader = {
     for (const [i, complaint] of complaints.entries()) {
       const sent = await ctx.services.enquiries.send(investigator, complaint.id, {
         kind: 'enquiry',
-        questions: QUESTIONS,
+        questions: [...demoCaseFor(complaint.service_area).questions],
       });
       if (i === 1) {
         // Overdue: as if sent 30 working days ago.

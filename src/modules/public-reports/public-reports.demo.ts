@@ -1,15 +1,16 @@
 import { sql } from 'kysely';
-import { DEMO_HOME_AUTHORITY, type DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-data.ts';
 import type { Actor } from '../accounts/domain.ts';
 
-const SECTIONS = {
-  complaint:
-    'The family complained that the council left them in damp temporary accommodation for eleven months and did not respond to repeated requests for a move.',
-  findings:
-    'The council did not review the suitability of the accommodation as its own policy requires. This is the third complaint we have upheld about the same fault in two years.',
-  proposedRemedy:
-    'Apologise, pay £1,500 for the distress caused, and review the suitability of every household placed in temporary accommodation for more than six months.',
-  decision: 'Fault causing injustice. We intend to issue a public report.',
+/** The report's sections on a complaint: a fault found before, so the report is in the public interest. */
+const sections = (summary: string, serviceArea: string) => {
+  const story = demoCaseFor(serviceArea);
+  return {
+    complaint: summary,
+    findings: `${story.findings}\nThis is the third complaint we have upheld about the same fault in two years.`,
+    proposedRemedy: `Apologise, pay £1,500 for the distress caused, and ${story.recommendation}. ${story.improvement}`,
+    decision: 'Fault causing injustice. We intend to issue a public report.',
+  };
 };
 
 /**
@@ -26,7 +27,7 @@ export const publicReportsDemoLoader: DemoLoader = {
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
     const complaints = await ctx.db.kysely
       .selectFrom('complaints')
-      .select(['id', 'authority_id'])
+      .select(['id', 'authority_id', 'summary', 'service_area'])
       .where('status', '=', 'investigation')
       .orderBy(sql`authority_id = ${home}`, 'desc')
       .orderBy('received_at', 'desc')
@@ -37,12 +38,12 @@ export const publicReportsDemoLoader: DemoLoader = {
     for (const [i, complaint] of complaints.entries()) {
       const draft = await reports.propose(investigator, complaint.id, {
         criteria: i === 0 ? ['recurrent-fault', 'systemic'] : ['significant-injustice', 'non-compliance'],
-        sections: SECTIONS,
+        sections: sections(complaint.summary, complaint.service_area),
       });
       if (i === 1) {
         const final = await reports.issueFinal(investigator, complaint.id, {
           statement:
-            'The council was at fault and this caused the family injustice. Its recommendations are in the report.',
+            'The council was at fault and this caused the complainant injustice. Its recommendations are in the report.',
         });
         const notice = final.report.currentSteps.find((s) => s.kind === 'public-notice');
         const linkOfficerId = ctx.userIds.get('link-officer');

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { DEMO_HOME_AUTHORITY, type DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-data.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { workingDaysBefore } from '../enquiries/domain.ts';
 
@@ -22,7 +22,7 @@ export const remediesDemoLoader: DemoLoader = {
     const { decisions, remedies, calendar } = ctx.services;
     const complaints = await ctx.db.kysely
       .selectFrom('complaints')
-      .select(['id', 'authority_id', 'summary'])
+      .select(['id', 'authority_id', 'summary', 'service_area'])
       .where('status', '=', 'investigation')
       .orderBy(sql`authority_id = ${home}`, 'desc')
       .orderBy('received_at')
@@ -30,19 +30,22 @@ export const remediesDemoLoader: DemoLoader = {
       .limit(2)
       .execute();
     const today = calendar.londonDate(ctx.clock.now());
-    const sections = (summary: string) => ({
-      complaint: summary,
-      findings: 'The council took eleven months to deal with the damp and did not keep the family informed.',
-      proposedRemedy: 'The council should apologise, pay £350 for the distress caused and review its repairs tracking.',
-      decision: 'We find fault causing injustice.',
-    });
+    const sections = (summary: string, serviceArea: string) => {
+      const story = demoCaseFor(serviceArea);
+      return {
+        complaint: summary,
+        findings: story.findings,
+        proposedRemedy: `The council should apologise, pay £350 for the distress caused and ${story.recommendation}.`,
+        decision: 'We find fault causing injustice.',
+      };
+    };
     for (const [i, complaint] of complaints.entries()) {
       const authorityUser: Actor =
         linkOfficerId && complaint.authority_id === home
           ? { type: 'user', id: linkOfficerId, roles: ['link-officer'], authorityId: home }
           : { type: 'token', id: crypto.randomUUID(), roles: ['link-officer'], authorityId: complaint.authority_id };
       await decisions.issueDraft(investigator, complaint.id, {
-        sections: sections(complaint.summary),
+        sections: sections(complaint.summary, complaint.service_area),
         remedies: [
           {
             type: 'apology',
@@ -59,7 +62,7 @@ export const remediesDemoLoader: DemoLoader = {
             ? [
                 {
                   type: 'service-improvement' as const,
-                  description: 'Review how damp reports are logged and tracked, and tell us what changed.',
+                  description: demoCaseFor(complaint.service_area).improvement,
                   dueInWorkingDays: 60,
                 },
               ]
