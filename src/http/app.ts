@@ -10,6 +10,7 @@ import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply
 import type { Config } from '../config.ts';
 import type { Services } from '../composition.ts';
 import type { Actor } from '../modules/accounts/domain.ts';
+import { MAX_UPLOAD_BYTES as MAX_IMPORT_BYTES } from '../modules/authorities/authorities.routes.ts';
 import { FLASH_TTL_SECONDS, FormFlashes } from '../platform/flash/form-flashes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './cookies.ts';
@@ -21,6 +22,7 @@ import { pageModules } from './modules.ts';
 import { PageEncoder } from './page-bytes.ts';
 import { registerPages } from './routes.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { readLeadingFields } from './uploads.ts';
 import { ROOT_DIR, createViewEnvironment } from './views.ts';
 
 export interface SignedInUser {
@@ -145,12 +147,22 @@ export async function buildApp(options: {
     }
     request.csrfToken = hmac(config.SESSION_SECRET, raw);
   });
+  // The largest file any upload route accepts: the parser passes no more on; each route applies its own limit.
+  const uploadCeilingBytes = Math.max(services.files.settings.maxBytes, MAX_IMPORT_BYTES);
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/')) return;
-    // An upload form (multipart) carries its token in the query string, as the body is read only after this check.
-    const sent = request.isMultipart()
-      ? (request.query as Record<string, unknown> | undefined)?._csrf
-      : (request.body as Record<string, unknown> | undefined)?._csrf;
+    // An upload form (multipart) carries its token in a field before its file: the fields are read up
+    // to the file and checked before the route accepts the file. Never in the address.
+    if (request.isMultipart()) {
+      const leading = await readLeadingFields(request, uploadCeilingBytes);
+      const sent = leading?.fields._csrf;
+      if (sent === undefined || !safeEqual(sent, request.csrfToken)) {
+        leading?.discard();
+        return reply.code(403).render('errors/csrf.njk', {});
+      }
+      return;
+    }
+    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
       return reply.code(403).render('errors/csrf.njk', {});
     }

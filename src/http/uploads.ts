@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalid } from '../platform/errors.ts';
 import type { FilesService } from '../platform/files/files.service.ts';
@@ -13,7 +14,8 @@ export interface Upload {
 
 /**
  * Reads the one uploaded file of a multipart form, refusing it past the documents' size limit.
- * Null when the form is not multipart or no file was chosen. The content is checked by the files
+ * Null when the form is not multipart or no file was chosen. The form's fields before the file
+ * (its `_csrf` among them) were read and checked before the route ran (`readLeadingFields`). The content is checked by the files
  * service when it is stored, not here.
  */
 export async function readUpload(files: FilesService, request: FastifyRequest): Promise<Upload | null> {
@@ -38,6 +40,68 @@ export async function readUpload(files: FilesService, request: FastifyRequest): 
   if (unsafe.length > 0) throw invalid(unsafe);
   if (bytes.length === 0 && !file.filename) return null;
   return { filename: file.filename, bytes, fields };
+}
+
+/** A file past a route's own limit: the code @fastify/multipart gives its own refusal, which routes check. */
+class FileTooLarge extends Error {
+  readonly code = 'FST_REQ_FILE_TOO_LARGE';
+  constructor() {
+    super('The file is too large');
+  }
+}
+
+/**
+ * Reads an upload form's fields up to its file, before the route runs: the CSRF check needs the
+ * form's `_csrf` field, which every upload form places before its file input (never in the address,
+ * where it would reach logs and referrers). The file itself is not read; the route's own
+ * `request.file(...)` is answered with it, its content read under the limit the route gives
+ * (`ceilingBytes` bounds what the parser passes on: the largest limit of any upload route).
+ * Returns the fields seen before the file (all of them when the form has no file), or null when the
+ * body cannot be read as a form. When the caller refuses the request it calls `discard`.
+ */
+export async function readLeadingFields(
+  request: FastifyRequest,
+  ceilingBytes: number,
+): Promise<{ fields: Record<string, string>; discard: () => void } | null> {
+  const parts = request.parts({ limits: { fileSize: ceilingBytes, files: 1 } });
+  const fields: Record<string, string> = {};
+  let file: MultipartFile | undefined;
+  try {
+    for (;;) {
+      const next = await parts.next();
+      if (next.done) break;
+      const part = next.value;
+      if (part.type === 'file') {
+        file = part;
+        break;
+      }
+      if (typeof part.value === 'string' && !(part.fieldname in fields)) fields[part.fieldname] = part.value;
+    }
+  } catch {
+    return null;
+  }
+  const found = file;
+  request.file = async (options) => {
+    if (!found) return undefined;
+    const limit = options?.limits?.fileSize ?? ceilingBytes;
+    found.toBuffer = async () => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of found.file) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > limit || found.file.truncated) {
+          found.file.destroy();
+          throw new FileTooLarge();
+        }
+        chunks.push(buffer);
+      }
+      if (found.file.truncated) throw new FileTooLarge();
+      return Buffer.concat(chunks);
+    };
+    return found;
+  };
+  return { fields, discard: () => found?.file.destroy() };
 }
 
 type RateLimitCheck = ReturnType<FastifyInstance['createRateLimit']>;

@@ -369,7 +369,7 @@ describe('CSV import', () => {
     const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
     const client = new TestClient(t.app).withSession(token);
     const boundary = '----liaisonboundary';
-    const body = [
+    const file = [
       `--${boundary}`,
       'Content-Disposition: form-data; name="file"; filename="upload.csv"',
       'Content-Type: text/csv',
@@ -379,13 +379,16 @@ describe('CSV import', () => {
       '',
     ].join('\r\n');
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
-    const refused = await client.request({ method: 'POST', url: '/staff/authorities/import', headers, payload: body });
+    const refused = await client.request({ method: 'POST', url: '/staff/authorities/import', headers, payload: file });
     expect(refused.statusCode).toBe(403);
+    const csrfField = [`--${boundary}`, 'Content-Disposition: form-data; name="_csrf"', '', client.csrfToken, ''].join(
+      '\r\n',
+    );
     const res = await client.request({
       method: 'POST',
-      url: `/staff/authorities/import?_csrf=${encodeURIComponent(client.csrfToken)}`,
+      url: '/staff/authorities/import',
       headers,
-      payload: body,
+      payload: csrfField + file,
     });
     expect(res.statusCode).toBe(303);
     const location = res.headers.location as string;

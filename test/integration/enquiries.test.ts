@@ -441,9 +441,11 @@ describe('answers, delegation and the response', () => {
 });
 
 describe('documents with answers', () => {
-  const multipart = (filename: string, content: Buffer) => {
+  /** An upload as the form sends it: the CSRF field, then the file. */
+  const multipart = (filename: string, content: Buffer, csrf: string) => {
     const boundary = 'enquiryboundary42';
     const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       ),
@@ -460,18 +462,18 @@ describe('documents with answers', () => {
     const loUser = await createUser(t.services, { role: 'link-officer', authorityId: authority.id });
     const client = new TestClient(t.app).withSession(await sessionAt(t.db, loUser.id, clock.now()));
     const [q1 = '', q2 = ''] = (await t.services.enquiries.get(investigator, sent.id)).questions.map((q) => q.id);
-    const url = `/portal/enquiries/${sent.id}/questions/${q1}/documents?_csrf=${client.csrfToken}`;
+    const url = `/portal/enquiries/${sent.id}/questions/${q1}/documents`;
 
     const fake = await client.request({
       method: 'POST',
       url,
-      ...multipart('log.pdf', Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04])),
+      ...multipart('log.pdf', Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04]), client.csrfToken),
     });
     expect(fake.statusCode).toBe(303);
     expect(await t.db.kysely.selectFrom('enquiry_answer_documents').selectAll().execute()).toHaveLength(0);
 
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-    const ok = await client.request({ method: 'POST', url, ...multipart('repairs log.pdf', pdf) });
+    const ok = await client.request({ method: 'POST', url, ...multipart('repairs log.pdf', pdf, client.csrfToken) });
     expect(ok.statusCode).toBe(303);
     const detail = await t.services.enquiries.get(investigator, sent.id);
     const doc = detail.questions[0]?.documents[0];
@@ -482,7 +484,9 @@ describe('documents with answers', () => {
 
     // Files larger than a plain form are taken whole up to the documents' limit, and refused past it.
     const large = Buffer.concat([pdf, Buffer.alloc(3 * 1024 * 1024, 0x25)]);
-    expect((await client.request({ method: 'POST', url, ...multipart('large.pdf', large) })).statusCode).toBe(303);
+    expect(
+      (await client.request({ method: 'POST', url, ...multipart('large.pdf', large, client.csrfToken) })).statusCode,
+    ).toBe(303);
     const stored = await t.db.kysely
       .selectFrom('documents')
       .select('size')
@@ -490,7 +494,11 @@ describe('documents with answers', () => {
       .executeTakeFirstOrThrow();
     expect(stored.size).toBe(large.length);
     const tooLarge = Buffer.concat([pdf, Buffer.alloc(t.services.files.settings.maxBytes, 0x25)]);
-    const refused = await client.request({ method: 'POST', url, ...multipart('too-large.pdf', tooLarge) });
+    const refused = await client.request({
+      method: 'POST',
+      url,
+      ...multipart('too-large.pdf', tooLarge, client.csrfToken),
+    });
     expect(refused.statusCode).toBe(303);
     expect(
       await t.db.kysely.selectFrom('documents').select('id').where('filename', '=', 'too-large.pdf').execute(),

@@ -25,10 +25,10 @@ async function upload(
   fields: Record<string, string> = {},
   caseId = complaintId,
 ) {
-  const body = multipartForm(fields, file);
+  const body = multipartForm({ _csrf: client.csrfToken, ...fields }, file);
   return client.request({
     method: 'POST',
-    url: `/staff/complaints/${caseId}/documents?_csrf=${encodeURIComponent(client.csrfToken)}`,
+    url: `/staff/complaints/${caseId}/documents`,
     headers: body.headers,
     payload: body.payload,
   });

@@ -27,10 +27,13 @@ async function upload(
   bytes: Buffer,
   from: { remoteAddress?: string; forwardedFor?: string; name?: string },
 ) {
-  const body = multipartForm({}, { name: from.name ?? 'letter.txt', bytes, type: 'text/plain' });
+  const body = multipartForm(
+    { _csrf: visitor.csrfToken },
+    { name: from.name ?? 'letter.txt', bytes, type: 'text/plain' },
+  );
   return visitor.request({
     method: 'POST',
-    url: `/complain/attachments/upload?_csrf=${encodeURIComponent(visitor.csrfToken)}`,
+    url: '/complain/attachments/upload',
     headers: { ...body.headers, ...(from.forwardedFor ? { 'x-forwarded-for': from.forwardedFor } : {}) },
     payload: body.payload,
     ...(from.remoteAddress ? { remoteAddress: from.remoteAddress } : {}),

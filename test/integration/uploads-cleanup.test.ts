@@ -17,10 +17,10 @@ let authorityId: string;
 const clock = new FixedClock(new Date());
 
 const upload = (visitor: TestClient, name: string, bytes: Buffer) => {
-  const body = multipartForm({}, { name, bytes, type: 'text/plain' });
+  const body = multipartForm({ _csrf: visitor.csrfToken }, { name, bytes, type: 'text/plain' });
   return visitor.request({
     method: 'POST',
-    url: `/complain/attachments/upload?_csrf=${encodeURIComponent(visitor.csrfToken)}`,
+    url: '/complain/attachments/upload',
     headers: body.headers,
     payload: body.payload,
   });

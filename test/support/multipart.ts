@@ -1,6 +1,7 @@
 /**
  * A multipart/form-data body (RFC 7578) as a browser sends an upload form: its text fields in
- * order, then at most one file.
+ * order, then at most one file. Pass the form's `_csrf` among the fields: the CSRF check reads it
+ * from the fields sent before the file (never from the address).
  */
 export function multipartForm(
   fields: Record<string, string> | readonly (readonly [string, string])[],
