@@ -141,6 +141,12 @@ describe('a representative on the staff form', () => {
     const asInvestigator = await new TestClient(t.app).withSession(investigator.token).get(`/staff/complaints/${id}`);
     expect(section(asInvestigator.body, 'representative')).toContain('Phone 07911 123456');
     const linkOfficer = await signedInAs(t.db, t.services, 'link-officer', authorityId);
+    // The authority sees the case once it is told of it: here, once it is under investigation.
+    await t.db.kysely
+      .updateTable('complaints')
+      .set({ status: 'investigation' })
+      .where('id', '=', id ?? '')
+      .execute();
     const portal = await new TestClient(t.app).withSession(linkOfficer.token).get(`/portal/complaints/${id}`);
     expect(portal.statusCode).toBe(200);
     expect(portal.body).toContain('Edna Marsh');

@@ -395,11 +395,17 @@ describe('the authority portal', () => {
     const shared = await recordByPhone({ complainantName: 'Shared Person' });
     const withheld = await recordByPhone({ complainantName: 'Withheld Person', consentToShare: 'no' });
     const elsewhere = await recordByPhone({ authorityId: otherAuthorityId });
+    const notYetTold = await recordByPhone({ complainantName: 'Untold Person' });
+    // The authority is told of a case when documents are asked of it.
+    for (const id of [shared, withheld, elsewhere])
+      await intake.post(`/staff/complaints/${id}/document-requests`, { description: 'The stage 2 response letter' });
     const portal = await signedInAs(t.db, t.services, 'link-officer', authorityId);
     const client = new TestClient(t.app).withSession(portal.token);
     const list = await client.get('/portal/complaints');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(shared);
+    expect(list.body).not.toContain(notYetTold);
+    expect((await client.get(`/portal/complaints/${notYetTold}`)).statusCode).toBe(404);
     expect(list.body).not.toContain(elsewhere);
     expect((await client.get(`/portal/complaints/${elsewhere}`)).statusCode).toBe(404);
     expect((await client.get(`/portal/complaints/${shared}`)).body).toContain('Shared Person');

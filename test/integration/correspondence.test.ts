@@ -587,6 +587,8 @@ describe('pages and the API', () => {
   it('let the authority read what was sent to it, recording that its officer opened it', async () => {
     const a = await authorityWithOfficers(t.db, { officers: 1 });
     const c = await createComplaint(t.db, a.authorityId);
+    // A case the authority has been told of: under investigation.
+    await t.db.kysely.updateTable('complaints').set({ status: 'investigation' }).where('id', '=', c.id).execute();
     const itemId = await send(c.id, { to: ['link-officers'], subject: 'For the portal' });
     const user = await t.services.accounts.createUser({
       email: a.officers[0]?.email ?? '',

@@ -104,6 +104,9 @@ describe('uploading documents', () => {
     const own = new TestClient(t.app).withSession(
       (await signedInAs(t.db, t.services, 'link-officer', authorityId)).token,
     );
+    // Not before the authority is told of the case (here, by a request for documents).
+    expect((await own.get(`/portal/documents/${shared?.id}`)).statusCode).toBe(404);
+    await t.services.complaints.requestDocuments(officerActor, complaintId, 'The stage 2 response letter');
     expect((await own.get(`/portal/documents/${shared?.id}`)).statusCode).toBe(200);
     expect((await own.get(`/portal/documents/${secret?.id}`)).statusCode).toBe(404);
     const page = await own.get(`/portal/complaints/${complaintId}`);
@@ -131,7 +134,8 @@ describe('uploading documents', () => {
     const delegate = new TestClient(t.app).withSession(
       (await signedInAs(t.db, t.services, 'delegate', authorityId)).token,
     );
-    // While the case is open the authority may open it, as any of its cases.
+    // While the case is open and the authority has been told of it (documents were asked of it), it may open it.
+    await t.services.complaints.requestDocuments(officerActor, untold, 'The stage 2 response letter');
     expect((await linkOfficer.get(`/portal/documents/${document?.id}`)).statusCode).toBe(200);
 
     await t.services.complaints.assess(officerActor, untold, {

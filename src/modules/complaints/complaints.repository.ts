@@ -4,14 +4,27 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
-import { ALLOCATION_STATUSES, QUEUE_STATUSES, UNTOLD_OUTCOMES, type StatusActor } from './domain.ts';
+import { ALLOCATION_STATUSES, QUEUE_STATUSES, TOLD_STATUSES, UNTOLD_OUTCOMES, type StatusActor } from './domain.ts';
 
 /**
- * The SQL form of `toldToAuthority` over a case's outcome column: true unless the case was closed
- * with an outcome the authority is never told of. Portal and authority queries filter by it.
+ * The SQL form of `toldToAuthority` (domain.ts) over a row of `complaints` under the alias given:
+ * true once the authority has been told of the case. Every authority-facing read applies it: lists
+ * filter by it, and a single case is read with `toldToAuthorityOf`.
  */
-export const toldToAuthoritySql = (outcomeColumn: string) =>
-  sql<boolean>`(${sql.ref(outcomeColumn)} IS NULL OR ${sql.ref(outcomeColumn)} NOT IN (${sql.join([...UNTOLD_OUTCOMES])}))`;
+export const toldToAuthoritySql = (complaints: string) => {
+  const column = (name: string) => sql.ref(`${complaints}.${name}`);
+  return sql<boolean>`((${column('outcome')} IS NULL OR ${column('outcome')} NOT IN (${sql.join([...UNTOLD_OUTCOMES])})) AND (${column('status')} IN (${sql.join([...TOLD_STATUSES])}) OR EXISTS (SELECT 1 FROM complaint_document_requests AS told_r WHERE told_r.complaint_id = ${column('id')})))`;
+};
+
+/** Whether the authority has been told of the case (`toldToAuthority`); false for a case not found. */
+export async function toldToAuthorityOf(db: DbOrTx, complaintId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('complaints as c')
+    .select(toldToAuthoritySql('c').as('told'))
+    .where('c.id', '=', complaintId)
+    .executeTakeFirst();
+  return row?.told === true;
+}
 
 export type ComplaintRow = Row<'complaints'>;
 export type PartyRow = Row<'complaint_parties'>;
@@ -127,7 +140,7 @@ const CASE_LIST_PAGE = reusableQuery<{
       ),
     );
   if (filters.reference) q = q.where('c.reference', '=', filters.reference);
-  if (filters.hideUntold) q = q.where(toldToAuthoritySql('c.outcome'));
+  if (filters.hideUntold) q = q.where(toldToAuthoritySql('c'));
   if (after)
     q = q.where(
       afterKeyset([sql.ref('c.received_at'), sql.ref('c.id')], [sql`${after[0]}::timestamptz`, after[1]], 'desc'),

@@ -35,7 +35,6 @@ import {
   shownActor,
   stepReason,
   stepsTo,
-  toldToAuthority,
   type AssessmentClock,
   type AssessmentOutcome,
   type ComplaintOutcome,
@@ -44,6 +43,7 @@ import {
 } from './domain.ts';
 import {
   ComplaintsRepository,
+  toldToAuthorityOf,
   type ComplaintRow,
   type ListFilters,
   type PartyRow,
@@ -815,17 +815,17 @@ export class ComplaintsService {
   private async visible(actor: Actor, id: string): Promise<ComplaintRow> {
     const complaint = isUuid(id) ? await ComplaintsRepository.in(this.db).find(id) : undefined;
     if (!complaint) throw notFound('The complaint');
-    this.mayView(actor, complaint);
+    await this.mayView(actor, complaint);
     return complaint;
   }
 
   /** Staff see every case; an authority user only its own authority's, never one it was not told of. */
-  private mayView(actor: Actor, complaint: ComplaintRow): void {
+  private async mayView(actor: Actor, complaint: ComplaintRow): Promise<void> {
     if (actor.authorityId === null) this.require(actor, 'complaints:read');
     else if (
       complaint.authority_id !== actor.authorityId ||
       !can(actor, 'portal:complaints') ||
-      !toldToAuthority(complaint.outcome)
+      !(await toldToAuthorityOf(this.db, complaint.id))
     )
       throw notFound('The complaint');
   }
@@ -838,7 +838,7 @@ export class ComplaintsService {
     const found = await repo.findWithNames(id);
     if (!found) throw notFound('The complaint');
     const { complaint, parties } = found;
-    this.mayView(actor, complaint);
+    await this.mayView(actor, complaint);
     const authority = { name: found.authorityName, kind: found.authorityKind };
     const investigator = found.investigatorName === null ? undefined : { display_name: found.investigatorName };
     const complainant = parties.find((p) => p.role === 'complainant') ?? null;
@@ -874,9 +874,10 @@ export class ComplaintsService {
 
   /** The case's documents the actor may see (authority users never see those marked not for disclosure). */
   async documents(actor: Actor, id: string) {
-    const complaint = await this.visible(actor, id);
+    await this.visible(actor, id);
     const rows = await ComplaintsRepository.in(this.db).documents(id);
-    return rows.filter((d) => this.files.mayOpen(actor, Object.assign({ case_outcome: complaint.outcome }, d)));
+    // The case is one the actor may see (its authority was told of it).
+    return rows.filter((d) => this.files.mayOpen(actor, Object.assign({ case_told: true }, d)));
   }
 
   async documentRequests(actor: Actor, id: string) {

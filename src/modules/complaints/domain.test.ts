@@ -10,6 +10,8 @@ import {
   prematureRule,
   shownActor,
   stepReason,
+  STATUSES,
+  toldToAuthority,
   stepsTo,
 } from './domain.ts';
 
@@ -124,5 +126,18 @@ describe('who made a status change', () => {
       role: 'Ombudsman',
       by: 'Iris Intake',
     });
+  });
+});
+
+describe('toldToAuthority', () => {
+  it('tells the authority of a case from investigation on, or once documents were asked of it, never of an invalid or out-of-jurisdiction one', () => {
+    const told = (status: (typeof STATUSES)[number], documentsRequested = false) =>
+      toldToAuthority({ status, outcome: status === 'closed' ? 'premature' : null, documentsRequested });
+    expect(STATUSES.filter((s) => told(s))).toEqual(['investigation', 'decision', 'remedy', 'closed']);
+    expect(STATUSES.filter((s) => told(s, true))).toEqual(STATUSES);
+    for (const outcome of ['invalid', 'out-of-jurisdiction'] as const)
+      for (const documentsRequested of [false, true])
+        expect(toldToAuthority({ status: 'closed', outcome, documentsRequested })).toBe(false);
+    expect(toldToAuthority({ status: 'closed', outcome: 'not-investigated', documentsRequested: false })).toBe(true);
   });
 });

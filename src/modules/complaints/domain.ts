@@ -244,12 +244,41 @@ export const closingOutcome = (o: AssessmentOutcome): ComplaintOutcome | null =>
  */
 export const UNTOLD_OUTCOMES = ['invalid', 'out-of-jurisdiction'] as const satisfies readonly ComplaintOutcome[];
 
-/** Whether the authority may know of a case with this outcome (null: still open, or not yet decided). */
-export const toldToAuthority = (outcome: ComplaintOutcome | null): boolean =>
+/**
+ * Statuses in which the authority has been told of a case: investigation starts with the allocation
+ * notice (its chance to comment), and enquiries and the draft decision follow; a case is closed with
+ * a letter to the authority (a premature referral, a decision not to investigate, the final
+ * decision) unless its outcome is one the authority is never told of. Before investigation
+ * (received, intake, assessment) the case is the ombudsman's alone, unless documents were asked of
+ * the authority.
+ */
+export const TOLD_STATUSES: readonly ComplaintStatus[] = ['investigation', 'decision', 'remedy', 'closed'];
+
+/** Whether a case's outcome lets the authority know of it (null: still open, or not yet decided). */
+export const outcomeToldToAuthority = (outcome: ComplaintOutcome | null): boolean =>
   outcome === null || !(UNTOLD_OUTCOMES as readonly ComplaintOutcome[]).includes(outcome);
 
+/** What decides whether the authority knows of a case. */
+export interface ToldFacts {
+  status: ComplaintStatus;
+  outcome: ComplaintOutcome | null;
+  /** Whether documents were asked of the authority (a document request, at intake or assessment). */
+  documentsRequested: boolean;
+}
+
+/**
+ * Whether the authority may know of a case: the one rule for every authority-facing read (its SQL
+ * form, `toldToAuthoritySql` in the repository, is what reads apply). The authority knows of a case
+ * from the point the ombudsman tells it: documents asked of it, the allocation notice when
+ * investigation starts (enquiries and the draft follow), or the letter of a closing decision. A case
+ * still received, at intake or at assessment with nothing asked is not found for its users and
+ * tokens, nor, ever, one closed with an outcome it is never told of.
+ */
+export const toldToAuthority = (c: ToldFacts): boolean =>
+  outcomeToldToAuthority(c.outcome) && (TOLD_STATUSES.includes(c.status) || c.documentsRequested);
+
 /** Whether the authority is told of an assessment decision: never for invalid or out-of-jurisdiction cases. */
-export const authorityIsTold = (o: AssessmentOutcome): boolean => toldToAuthority(closingOutcome(o));
+export const authorityIsTold = (o: AssessmentOutcome): boolean => outcomeToldToAuthority(closingOutcome(o));
 
 /** Whether the decision needs a reason written down. */
 export const needsReason = (o: AssessmentOutcome): boolean => o !== 'investigate';

@@ -421,7 +421,7 @@ export class CorrespondenceRepository {
       .where('i.authority_id', '=', authorityId)
       .where('t.audience', '=', 'authority')
       .where('i.direction', '=', 'outbound')
-      .where(toldToAuthoritySql('c.outcome'))
+      .where(toldToAuthoritySql('c'))
       .orderBy('i.created_at', 'desc')
       .orderBy('i.id', 'desc')
       .limit(limit);

@@ -27,7 +27,7 @@ import {
 import { retryDelayMs } from '../../platform/mail/sender.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
-import { toldToAuthority } from '../complaints/domain.ts';
+import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import { londonDate, resolveRecipients } from '../link-officers/domain.ts';
 import { LinkOfficersRepository, toOfficer } from '../link-officers/link-officers.repository.ts';
 import {
@@ -936,7 +936,7 @@ export class CorrespondenceService {
       if (
         !complaint ||
         complaint.authority_id !== actor.authorityId ||
-        !toldToAuthority(complaint.outcome) ||
+        !(await toldToAuthorityOf(this.db, complaint.id)) ||
         !can(actor, 'portal:complaints')
       )
         throw notFound('The complaint');
@@ -1047,7 +1047,7 @@ export class CorrespondenceService {
       item.authority_id !== actor.authorityId ||
       thread.audience !== 'authority' ||
       item.direction !== 'outbound' ||
-      !toldToAuthority(complaint.outcome)
+      !(await toldToAuthorityOf(this.db, complaint.id))
     ) {
       throw notFound('The message');
     }

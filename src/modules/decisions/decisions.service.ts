@@ -9,7 +9,7 @@ import { DomainError, conflict, forbidden, invalid, notFound, type FieldError } 
 import { isCalendarDate } from '../../platform/input.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
-import { toldToAuthority } from '../complaints/domain.ts';
+import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { DecisionsRepository, type DraftRow } from './decisions.repository.ts';
 import {
@@ -741,7 +741,7 @@ export class DecisionsService {
     if (actor.authorityId === null) this.requireStaff(actor, 'complaints:read');
     else if (
       actor.authorityId !== complaint.authority_id ||
-      !toldToAuthority(complaint.outcome) ||
+      !(await toldToAuthorityOf(this.db, complaint.id)) ||
       !can(actor, 'decisions:portal')
     )
       throw notFound('The complaint');

@@ -8,7 +8,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts
 import type { FilesService, OpenedDocument } from '../../platform/files/files.service.ts';
 import { ROLE_NAMES, auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
-import { toldToAuthority } from '../complaints/domain.ts';
+import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import {
   REMEDY_TYPE_NAMES,
@@ -330,7 +330,7 @@ export class RemediesService {
     if (
       !complaint ||
       !this.mayRead(actor, complaint.authority_id) ||
-      (actor.authorityId !== null && !toldToAuthority(complaint.outcome))
+      (actor.authorityId !== null && !(await toldToAuthorityOf(this.db, complaint.id)))
     )
       throw notFound('The complaint');
     let rows = await this.repo.forComplaint(complaintId);

@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import { can, type Actor } from '../../modules/accounts/domain.ts';
-import { toldToAuthority } from '../../modules/complaints/domain.ts';
+import { toldToAuthoritySql } from '../../modules/complaints/complaints.repository.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { DbOrTx, Tx } from '../db/database.ts';
-import type { ComplaintOutcome, Database, Row } from '../db/schema.ts';
+import type { Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { ACCEPTED_KINDS, safeFilename, sniffType } from './sniff.ts';
 import { writeWhole } from './write-whole.ts';
@@ -40,8 +40,8 @@ export interface FilesSettings {
 
 /** What decides who may open a document: the row's own marks and the outcome of the case it is filed to. */
 export type DocumentAccess = Pick<DocumentRow, 'authority_id' | 'complaint_id' | 'do_not_disclose'> & {
-  /** The outcome of the case the document is filed to (null while the case is open, or when it has no case). */
-  case_outcome: ComplaintOutcome | null;
+  /** Whether the authority has been told of the case the document is filed to (`toldToAuthority`; null without a case). */
+  case_told: boolean | null;
 };
 
 export interface OpenedDocument {
@@ -268,7 +268,7 @@ export class FilesService {
       document.complaint_id !== null &&
       document.authority_id === actor.authorityId &&
       !document.do_not_disclose &&
-      toldToAuthority(document.case_outcome) &&
+      document.case_told === true &&
       can(actor, 'portal:complaints')
     );
   }
@@ -280,11 +280,11 @@ export class FilesService {
       .selectFrom('documents as d')
       .leftJoin('complaints as c', 'c.id', 'd.complaint_id')
       .selectAll('d')
-      .select('c.outcome as case_outcome')
+      .select(toldToAuthoritySql('c').as('case_told'))
       .where('d.id', '=', id)
       .executeTakeFirst();
     if (!found || !this.mayOpen(actor, found)) throw notFound('The document');
-    const { case_outcome: _outcome, ...document } = found;
+    const { case_told: _told, ...document } = found;
     return document;
   }
 
