@@ -86,15 +86,30 @@ describe('decisions in Chromium', () => {
     expect(diff).toContain('Removed: It did not reply.');
     expect(diff).toContain('Added: It replied late.');
 
-    // The final decision closes the case.
+    // The final decision closes the case. Comments are not yet due: it needs a confirmation and a reason.
     clock.set(new Date('2026-12-11T10:10:00Z'));
     await staff.page.goto(`/staff/complaints/${complaint.id}/decision/final`);
+    await expect(staff.page.locator('.govuk-warning-text').textContent()).resolves.toContain(
+      'Comments on the draft are due by',
+    );
     await expectAccessible(staff.page);
     await staff.page.getByLabel('Not upheld').check();
     await staff.page.getByLabel('Decision statement').fill('We do not uphold the complaint.');
     await staff.page.getByRole('button', { name: 'Issue the final decision' }).click();
+    await staff.page.waitForURL(/\/decision\/final$/);
+    const problems = (await staff.page.locator('.govuk-error-summary').textContent()) ?? '';
+    expect(problems).toContain('Confirm that the final decision is to be issued before comments are due');
+    expect(problems).toContain('Enter why it cannot wait until comments are due');
+    await expectAccessible(staff.page);
+    await staff.page.getByLabel('Not upheld').check();
+    await staff.page.getByLabel(/I confirm the final decision is to be issued before comments are due/).check();
+    await staff.page.getByLabel('Why it cannot wait until comments are due').fill('Both parties have nothing to add.');
+    await staff.page.getByRole('button', { name: 'Issue the final decision' }).click();
     await staff.page.waitForURL(/\/decision$/);
     await expect(staff.page.locator('#final-outcome').textContent()).resolves.toContain('Not upheld');
+    await expect(staff.page.locator('#final-early-reason').textContent()).resolves.toContain(
+      'Both parties have nothing to add.',
+    );
     await expect(staff.page.locator('#case-status').textContent()).resolves.toContain('Closed');
     await expectAccessible(staff.page);
 
@@ -121,6 +136,9 @@ describe('decisions in Chromium', () => {
     await lo.page.goto(`/portal/complaints/${complaint.id}/timeline`);
     await expectAccessible(lo.page);
     await expect(lo.page.locator('#timeline').textContent()).resolves.toContain('Final decision: Not upheld');
+    await expect(lo.page.locator('#timeline').textContent()).resolves.not.toContain(
+      'Both parties have nothing to add.',
+    );
     await lo.page.goto('/portal/findings');
     await expectAccessible(lo.page);
     await expect(lo.page.locator('#findings').textContent()).resolves.toContain('No findings of fault');

@@ -53,6 +53,8 @@ describe('remedies in Chromium', () => {
     await h.services.decisions.issueFinal(investigator, complaint.id, {
       outcome: 'upheld-injustice',
       statement: 'We uphold the complaint.',
+      earlyConfirmed: true,
+      earlyReason: 'The council has accepted the findings and the remedy.',
     });
 
     // Past the due date: the remedy is late, and the authority's compliance rate is 0%.

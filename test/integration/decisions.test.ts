@@ -312,6 +312,8 @@ describe('the final decision', () => {
     await t.services.decisions.issueFinal(investigator, complaint.id, {
       outcome: 'upheld-injustice',
       statement: 'Fault.',
+      earlyConfirmed: true,
+      earlyReason: 'Both parties have said they have nothing to add.',
     });
     expect((await statusOf(complaint.id)).status).toBe('remedy');
     expect(
@@ -338,6 +340,8 @@ describe('post-decision review', () => {
     const final = await t.services.decisions.issueFinal(investigator, complaint.id, {
       outcome: 'not-upheld',
       statement: 'No fault.',
+      earlyConfirmed: true,
+      earlyReason: 'Both parties have said they have nothing to add.',
     });
     const token = final.complainantLink.split('/decision/')[1] ?? '';
     const reviewId = await t.services.decisions.requestReviewByLink(token, 'You ignored my photographs.');
@@ -363,6 +367,8 @@ describe('post-decision review', () => {
     const final = await t.services.decisions.issueFinal(investigator, complaint.id, {
       outcome: 'not-upheld',
       statement: 'No fault.',
+      earlyConfirmed: true,
+      earlyReason: 'Both parties have said they have nothing to add.',
     });
     at('2027-02-15T10:00:00Z');
     const late = await failure(

@@ -436,11 +436,20 @@ describe('the API', () => {
     });
     expect(again.statusCode).toBe(409);
 
-    const final = await t.app.inject({
+    // Before the draft's comment deadline the final report needs the reason it cannot wait.
+    const early = await t.app.inject({
       method: 'POST',
       url: `/api/v1/complaints/${complaint.id}/public-reports`,
       headers,
       payload: { stage: 'final', text: 'Fault causing injustice.' },
+    });
+    expect(early.statusCode).toBe(400);
+    expect(early.body).toContain('earlyReason');
+    const final = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/complaints/${complaint.id}/public-reports`,
+      headers,
+      payload: { stage: 'final', text: 'Fault causing injustice.', earlyReason: 'The authority accepts the findings.' },
     });
     expect(final.statusCode).toBe(201);
 

@@ -62,6 +62,8 @@ async function agreedCase(remedies: RemedyProposal[] = [APOLOGY, PAYMENT], autho
   await t.services.decisions.issueFinal(investigator, made.complaint.id, {
     outcome: 'upheld-injustice',
     statement: 'We uphold the complaint.',
+    earlyConfirmed: true,
+    earlyReason: 'Both parties have said they have nothing to add.',
   });
   const list = await t.services.remedies.forComplaint(investigator, made.complaint.id);
   return { ...made, remedies: list };
@@ -163,6 +165,8 @@ describe('the final decision', () => {
     await t.services.decisions.issueFinal(investigator, complaint.id, {
       outcome: 'not-upheld',
       statement: 'We do not uphold the complaint.',
+      earlyConfirmed: true,
+      earlyReason: 'Both parties have said they have nothing to add.',
     });
     const list = await t.services.remedies.forComplaint(investigator, complaint.id);
     expect(list.map((r) => r.status)).toEqual(['withdrawn']);

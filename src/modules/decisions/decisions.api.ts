@@ -78,7 +78,8 @@ export function decisionsApi(services: Services): ApiRoute[] {
       summary: 'Issue the final decision to both parties',
       description:
         'Staff tokens. Needs a draft first, except for closed-after-initial-enquiries. The case then closes with ' +
-        'the outcome, or moves to remedy while remedies (or a public report’s statutory steps) are outstanding.',
+        'the outcome, or moves to remedy while remedies (or a public report’s statutory steps) are outstanding. ' +
+        'Before the latest draft’s comment deadline it needs `earlyReason`.',
       tags: ['Decisions'],
       params: complaintParams,
       body: apiFinalBody,
@@ -90,7 +91,13 @@ export function decisionsApi(services: Services): ApiRoute[] {
         caseStatus: z.string(),
       }),
       handler: async ({ actor, params, body }) => {
-        const result = await decisions.issueFinal(actor, params.id, { outcome: body.outcome, statement: body.text });
+        const result = await decisions.issueFinal(actor, params.id, {
+          outcome: body.outcome,
+          statement: body.text,
+          // The reason is the confirmation: an API client that sends it means to issue the decision early.
+          earlyConfirmed: body.earlyReason !== undefined,
+          earlyReason: body.earlyReason ?? null,
+        });
         const view = await complaints.getCase(actor, params.id);
         return {
           id: result.finalDecisionId,

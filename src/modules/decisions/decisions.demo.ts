@@ -63,6 +63,8 @@ export const decisionsDemoLoader: DemoLoader = {
       await decisions.issueFinal(investigator, third.id, {
         outcome: 'not-upheld',
         statement: demoCaseFor(third.service_area).noFault,
+        earlyConfirmed: true,
+        earlyReason: 'The demo issues its decisions at once; the comment period has not run.',
       });
     }
   },

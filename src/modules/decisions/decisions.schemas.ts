@@ -99,6 +99,12 @@ export const disclosureForm = z.object({
 export const finalForm = z.object({
   outcome: z.enum(FINAL_OUTCOMES, { error: 'Choose the outcome' }),
   statement: text(50_000, 'Enter the decision statement'),
+  // Needed only before the draft's comment deadline: the service says so on these fields.
+  earlyConfirmed: yes,
+  earlyReason: z.preprocess(
+    (v) => (typeof v === 'string' ? v : ''),
+    z.string().max(20_000, 'The reason must be 20,000 characters or fewer'),
+  ),
 });
 
 export const reviewRequestForm = z.object({ grounds: text(20_000, 'Tell us why you think the decision is wrong') });
@@ -156,4 +162,15 @@ export const apiCommentBody = z.object({
 export const apiFinalBody = z.object({
   outcome: z.enum(FINAL_OUTCOMES),
   text: z.string().trim().min(1).max(50_000).describe('The decision statement'),
+  earlyReason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20_000)
+    .optional()
+    .describe(
+      'Required while the latest draft’s comment deadline has not passed (comments may still come, up to and on ' +
+        'that day): why the decision cannot wait. Sending it confirms issuing the decision early; it is kept with ' +
+        'the decision and shown to staff only. Without it before the deadline the answer is 400 naming this field.',
+    ),
 });

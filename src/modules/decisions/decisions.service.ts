@@ -53,6 +53,16 @@ export interface DraftIssuedEvent {
 }
 export type DraftIssuedHook = (trx: Tx, actor: Actor, e: DraftIssuedEvent) => Promise<void>;
 
+/** A final decision (or final report) as issued. */
+export interface FinalInput {
+  outcome: FinalOutcome;
+  statement: string;
+  /** Confirms issuing it before the latest draft's comment deadline (needed only then). */
+  earlyConfirmed?: boolean;
+  /** Why it cannot wait for the comment deadline (needed only then). */
+  earlyReason?: string | null;
+}
+
 export interface FinalDecisionEvent {
   complaintId: string;
   finalDecisionId: string;
@@ -441,7 +451,7 @@ export class DecisionsService {
 
   // Final decision --------------------------------------------------------------------------------
 
-  async issueFinal(actor: Actor, complaintId: string, input: { outcome: FinalOutcome; statement: string }) {
+  async issueFinal(actor: Actor, complaintId: string, input: FinalInput) {
     return this.db
       .transaction()
       .execute((trx) => this.issueFinalInTx(trx, actor, complaintId, input, { form: 'decision' }));
@@ -450,13 +460,15 @@ export class DecisionsService {
   /**
    * The final decision (or final report): the outcome and statement sent to both parties, the hooks
    * run, then the case closes with the outcome, or moves to 'remedy' while work is open. Needs a
-   * draft first, except to close after initial enquiries.
+   * draft first, except to close after initial enquiries. Issued while the latest draft's comment
+   * deadline has not passed (comments may still come, up to and on that day), it needs the
+   * investigator's confirmation and the reason it cannot wait, which is kept with the decision.
    */
   async issueFinalInTx(
     trx: Tx,
     actor: Actor,
     complaintId: string,
-    input: { outcome: FinalOutcome; statement: string },
+    input: FinalInput,
     options: { form: DraftForm },
   ): Promise<{ finalDecisionId: string; complainantLink: string; reviewDueOn: string }> {
     this.requireDrafter(actor, options.form);
@@ -484,6 +496,21 @@ export class DecisionsService {
     }
     const now = this.clock.now();
     const today = this.calendar.londonDate(now);
+    const name = FORM_NAMES[options.form].final;
+    const early = draft !== undefined && !isLate(today, draft.comment_due_on);
+    const earlyReason = (input.earlyReason ?? '').trim();
+    if (early && draft) {
+      const due = showDate(draft.comment_due_on);
+      const problems: FieldError[] = [];
+      if (input.earlyConfirmed !== true)
+        problems.push({
+          field: 'earlyConfirmed',
+          message: `Confirm that the ${name.toLowerCase()} is to be issued before comments are due (${due})`,
+        });
+      if (!earlyReason)
+        problems.push({ field: 'earlyReason', message: `Enter why it cannot wait until comments are due (${due})` });
+      if (problems.length > 0) throw invalid(problems);
+    }
     const reviewDueOn = this.calendar.addWorkingDays(today, this.settings.reviewWorkingDays).date;
     const token = crypto.randomBytes(32).toString('base64url');
     const finalDecisionId = await repo.insertFinal({
@@ -498,8 +525,8 @@ export class DecisionsService {
       decided_on: today,
       review_due_on: reviewDueOn,
       complainant_token_hash: hashToken(token),
+      early_reason: early ? earlyReason : null,
     });
-    const name = FORM_NAMES[options.form].final;
     const outcomeName = FINAL_OUTCOME_NAMES[input.outcome];
     const complainantLink = `${this.settings.baseUrl}/decision/${token}`;
     await this.correspondence.write(trx, {
@@ -810,6 +837,7 @@ export class DecisionsService {
             decidedBy: staff ? final.decided_by_name : null,
             reviewDueOn: final.review_due_on,
             reviewInTime: reviewInTime(today, final.review_due_on),
+            earlyReason: staff ? final.early_reason : null,
           }
         : null,
       review: review
@@ -944,6 +972,19 @@ export class DecisionsService {
         actor: { userId: final.decided_by, acting: ['decisions:write'] },
         href: base,
         authorityVisible: true,
+      });
+    }
+    if (final?.early_reason) {
+      events.push({
+        at: final.decided_at,
+        kind: 'decision',
+        label: `${FORM_NAMES[final.form].final} issued before comments were due`,
+        text: final.early_reason,
+        actorRole: 'Investigator',
+        by: final.decided_by_name,
+        actor: { userId: final.decided_by, acting: ['decisions:write'] },
+        href: base,
+        authorityVisible: false,
       });
     }
     if (review) {

@@ -28,6 +28,17 @@ const createBody = z.object({
     .enum(FINAL_OUTCOMES)
     .optional()
     .describe('Final report only: the outcome recorded (default upheld-injustice)'),
+  earlyReason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20_000)
+    .optional()
+    .describe(
+      'Final report only, and required while the draft report’s comment deadline has not passed (comments may ' +
+        'still come, up to and on that day): why the report cannot wait. Sending it confirms issuing the report ' +
+        'early; it is kept with the report and shown to staff only.',
+    ),
 });
 
 const apiAlerted = z.object({
@@ -139,6 +150,8 @@ export function publicReportsApi(services: Services): ApiRoute[] {
         const issued = await publicReports.issueFinal(actor, params.id, {
           statement: body.text,
           ...(body.outcome ? { outcome: body.outcome } : {}),
+          earlyConfirmed: body.earlyReason !== undefined,
+          earlyReason: body.earlyReason ?? null,
         });
         return { ...toApi(issued.report), alerted: issued.alerted };
       },

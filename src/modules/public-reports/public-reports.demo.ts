@@ -44,6 +44,8 @@ export const publicReportsDemoLoader: DemoLoader = {
         const final = await reports.issueFinal(investigator, complaint.id, {
           statement:
             'The council was at fault and this caused the complainant injustice. Its recommendations are in the report.',
+          earlyConfirmed: true,
+          earlyReason: 'The demo issues its reports at once; the comment period has not run.',
         });
         const notice = final.report.currentSteps.find((s) => s.kind === 'public-notice');
         const linkOfficerId = ctx.userIds.get('link-officer');

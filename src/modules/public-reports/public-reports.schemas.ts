@@ -29,6 +29,9 @@ export const proposeForm = z.object({
 export const finalForm = z.object({
   outcome: z.enum(['upheld-injustice', 'upheld-no-injustice'], { error: 'Select the outcome' }),
   statement: text('Enter the final report’s decision statement'),
+  // Needed only before the draft's comment deadline: the service says so on these fields.
+  earlyConfirmed: z.preprocess((v) => v === 'yes', z.boolean()),
+  earlyReason: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(20_000)),
 });
 
 export const furtherForm = z.object({

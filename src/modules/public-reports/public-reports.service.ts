@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
-import type { DraftForm, DraftSections, FinalOutcome } from '../decisions/domain.ts';
+import { isLate, type DraftForm, type DraftSections, type FinalOutcome } from '../decisions/domain.ts';
 import {
   ALERT_ROLE_NAMES,
   BODY_NAMES,
@@ -48,7 +48,7 @@ export interface DecisionsForReports {
     trx: Tx,
     actor: Actor,
     complaintId: string,
-    input: { outcome: FinalOutcome; statement: string },
+    input: { outcome: FinalOutcome; statement: string; earlyConfirmed?: boolean; earlyReason?: string | null },
     options: { form: DraftForm },
   ): Promise<{ finalDecisionId: string }>;
   closeIfComplete(trx: Tx, actor: Actor, complaintId: string): Promise<boolean>;
@@ -100,6 +100,8 @@ export interface ReportView {
   draftId: string | null;
   draftIssuedOn: IsoDate;
   commentDueOn: IsoDate;
+  /** Whether comments on the draft may still come (today is not past the deadline): a final report then needs a reason. */
+  commentsOpen: boolean;
   finalDecisionId: string | null;
   finalIssuedOn: IsoDate | null;
   round: number;
@@ -305,8 +307,15 @@ export class PublicReportsService {
 
   // The final report ---------------------------------------------------------------------------------
 
-  /** Issues the final report (the final decision of the case) on the case's draft report. */
-  async issueFinal(actor: Actor, complaintId: string, input: { statement: string; outcome?: FinalOutcome }) {
+  /**
+   * Issues the final report (the final decision of the case) on the case's draft report. Before the
+   * draft's comment deadline it needs the confirmation and the reason, as any final decision does.
+   */
+  async issueFinal(
+    actor: Actor,
+    complaintId: string,
+    input: { statement: string; outcome?: FinalOutcome; earlyConfirmed?: boolean; earlyReason?: string | null },
+  ) {
     this.manager(actor);
     return this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
@@ -323,7 +332,12 @@ export class PublicReportsService {
         trx,
         actor,
         complaintId,
-        { outcome: input.outcome ?? 'upheld-injustice', statement: input.statement },
+        {
+          outcome: input.outcome ?? 'upheld-injustice',
+          statement: input.statement,
+          earlyConfirmed: input.earlyConfirmed,
+          earlyReason: input.earlyReason ?? null,
+        },
         { form: 'report' },
       );
       const issued = await repo.report(report.id);
@@ -599,6 +613,7 @@ export class PublicReportsService {
       draftId: report.draft_id,
       draftIssuedOn: report.draft_issued_on,
       commentDueOn: report.comment_due_on,
+      commentsOpen: !isLate(this.today(), report.comment_due_on),
       finalDecisionId: report.final_decision_id,
       finalIssuedOn: report.final_issued_on,
       round: report.round,

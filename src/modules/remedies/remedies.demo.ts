@@ -73,6 +73,8 @@ export const remediesDemoLoader: DemoLoader = {
         outcome: 'upheld-injustice',
         statement:
           'We uphold the complaint: fault caused injustice, and the council has agreed to our recommendations.',
+        earlyConfirmed: true,
+        earlyReason: 'The demo issues its decisions at once; the comment period has not run.',
       });
       if (i !== 0) continue;
       const [apology, payment] = (await remedies.forComplaint(investigator, complaint.id)).filter(

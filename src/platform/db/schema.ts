@@ -676,6 +676,8 @@ export interface FinalDecisionsTable {
   decided_on: CalendarDate;
   review_due_on: CalendarDate;
   complainant_token_hash: string;
+  /** Why it was issued before the draft's comment deadline (null when issued once comments were due). */
+  early_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DecisionReviewsTable {
