@@ -141,6 +141,7 @@ export function createServices(platform: Platform) {
     await jobs.enqueue(trx, enquiryJobs.notifyAllocationJob, { complaintId });
   });
   complaints.addTimelineSource((complaintId) => enquiries.timelineEvents(complaintId));
+  complaints.addTimelineSource((complaintId) => correspondence.timelineEvents(complaintId));
   // Draft and final decisions: remedies and public reports hook into them (below them in this file).
   const decisions = new DecisionsService(db.kysely, clock, calendar, complaints, correspondence, {
     baseUrl: config.BASE_URL,

@@ -13,6 +13,7 @@ export const CASE_TABS = [
   { id: 'summary', text: 'Summary', path: '' },
   { id: 'documents', text: 'Documents', path: '/documents' },
   { id: 'history', text: 'Timeline', path: '/history' },
+  { id: 'correspondence', text: 'Correspondence', path: '/correspondence' },
   { id: 'decision', text: 'Decision', path: '/decision' },
   { id: 'remedies', text: 'Remedies', path: '/remedies' },
   { id: 'public-report', text: 'Public report', path: '/public-report' },

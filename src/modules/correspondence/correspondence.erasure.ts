@@ -55,7 +55,7 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
 
   const items = await db
     .selectFrom('correspondence_items')
-    .select(['id', 'subject', 'text_body', 'html_body', 'from_address'])
+    .select(['id', 'subject', 'text_body', 'html_body', 'from_address', 'sender_name'])
     .where((eb) =>
       eb.or([
         eb.and([
@@ -81,6 +81,12 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
             : addresses.includes(row.from_address.toLowerCase())
               ? ERASED
               : redact(row.from_address),
+        sender_name:
+          row.sender_name === null
+            ? null
+            : row.from_address !== null && addresses.includes(row.from_address.toLowerCase())
+              ? ERASED
+              : redact(row.sender_name),
       })
       .where('id', '=', row.id)
       .execute();

@@ -213,6 +213,35 @@ export class CorrespondenceRepository {
     return rows.rows.map((r) => r.address);
   }
 
+  /**
+   * Who an address belongs to on a case, as it stands now: a party to the complaint (by role only), a
+   * link officer, a portal user of the authority (by their authority role), a senior officer, or the
+   * authority's inbox. Null when the case does not know the address.
+   */
+  async sender(
+    complaintId: string,
+    authorityId: string,
+    address: string,
+  ): Promise<{ role: string; name: string | null } | null> {
+    const rows = await sql<{ role: string; name: string | null; rank: number }>`
+      SELECT role, NULL::text AS name, 1 AS rank FROM complaint_parties
+        WHERE complaint_id = ${complaintId} AND lower(email) = ${address}
+      UNION ALL SELECT 'link-officer', forename || ' ' || surname, 2 FROM link_officers
+        WHERE authority_id = ${authorityId} AND (lower(email) = ${address} OR lower(correspondence_email) = ${address})
+      UNION ALL SELECT coalesce(r.role, 'authority-user'), u.display_name,
+          CASE r.role WHEN 'link-officer' THEN 3 WHEN 'delegate' THEN 4 ELSE 5 END
+        FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
+        WHERE u.authority_id = ${authorityId} AND lower(u.email) = ${address}
+      UNION ALL SELECT role, name, 6 FROM senior_officers
+        WHERE authority_id = ${authorityId} AND lower(email) = ${address}
+      UNION ALL SELECT 'generic-inbox', NULL, 7 FROM authorities
+        WHERE id = ${authorityId} AND lower(generic_inbox) = ${address}
+      ORDER BY rank
+      LIMIT 1`.execute(this.db);
+    const row = rows.rows[0];
+    return row ? { role: row.role, name: row.name } : null;
+  }
+
   parties(complaintId: string) {
     return this.db
       .selectFrom('complaint_parties')

@@ -5,6 +5,7 @@ import type { PageRoute } from '../../http/routes.ts';
 import { sendDocument } from '../../http/uploads.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
+import { staffCaseContext } from '../complaints/case-context.ts';
 import { holdReasonText, RECIPIENT_ROLE_NAMES } from './domain.ts';
 import { assignForm, composeForm, discardForm, idParams, listQuery } from './correspondence.schemas.ts';
 
@@ -35,9 +36,15 @@ export function correspondenceRoutes(services: Services): PageRoute[] {
       url: '/staff/complaints/:id/correspondence',
       access: 'complaints:read',
       handler: async (request, reply) => {
-        const view = await correspondence.caseCorrespondence(request.actor, id(request.params, 'The complaint'));
+        // The case's Correspondence tab: the case page's header and tabs, then every message in and out.
+        const complaintId = id(request.params, 'The complaint');
+        const [ctx, correspondenceView] = await Promise.all([
+          staffCaseContext(services, request, 'correspondence'),
+          correspondence.caseCorrespondence(request.actor, complaintId),
+        ]);
         return reply.render('correspondence/views/case.njk', {
-          view,
+          ...ctx,
+          correspondence: correspondenceView,
           statusClasses: STATUS_CLASSES,
           roleNames: RECIPIENT_ROLE_NAMES,
           canWrite: can(request.actor, 'holding-pen:triage'),
@@ -135,6 +142,17 @@ export function correspondenceRoutes(services: Services): PageRoute[] {
         const query = parseForm(listQuery, request.query);
         const page = await correspondence.portalList(request.actor, query);
         return reply.render('correspondence/views/portal-list.njk', { page, firstPage: query.cursor === undefined });
+      },
+    },
+    {
+      // A case's Correspondence in the portal: the authority's own thread (what was sent to the
+      // authority's people and what they replied), never the complainant's.
+      method: 'GET',
+      url: '/portal/complaints/:id/correspondence',
+      access: 'portal:complaints',
+      handler: async (request, reply) => {
+        const view = await correspondence.caseCorrespondence(request.actor, id(request.params, 'The complaint'));
+        return reply.render('correspondence/views/portal-case.njk', { view });
       },
     },
     {

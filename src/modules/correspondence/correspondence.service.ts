@@ -26,17 +26,22 @@ import {
 } from '../../platform/mail/reply-address.ts';
 import { retryDelayMs } from '../../platform/mail/sender.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
+import type { TimelineEvent } from '../complaints/complaints.service.ts';
 import { londonDate, resolveRecipients } from '../link-officers/domain.ts';
 import { LinkOfficersRepository, toOfficer } from '../link-officers/link-officers.repository.ts';
 import {
   DELIVERY_STATUS_NAMES,
   KIND_NAMES,
+  SENDER_ROLE_NAMES,
+  addresseesPhrase,
   audienceOf,
   bareAddress,
   caseReferenceInSubject,
   deliveryStatus,
+  deliverySummary,
+  isAuthoritySender,
   isAutomatic,
   isLetter,
   textToHtml,
@@ -55,6 +60,19 @@ import {
   type ItemRow,
   type ThreadRow,
 } from './correspondence.repository.ts';
+
+/**
+ * The permissions under which staff write on a case (a message, an enquiry, a decision, a remedy's
+ * or a report's letters): the timeline names the writer by the role that let them.
+ */
+const WRITING_PERMISSIONS: readonly Permission[] = [
+  'holding-pen:triage',
+  'enquiries:send',
+  'decisions:write',
+  'remedies:review',
+  'public-reports:manage',
+  'complaints:assess',
+];
 
 export interface CorrespondenceSettings {
   /** Our mail domain: reply addresses, Message-IDs and bounce addresses live here. */
@@ -612,6 +630,10 @@ export class CorrespondenceService {
   ): Promise<string> {
     const repo = this.repo.with(trx);
     const now = this.clock.now();
+    const fromAddress = bareAddress(inbound.from_address) ?? bareAddress(inbound.envelope_from);
+    // Who sent it, as the case knows them today: kept with the item, so the timeline names the role
+    // they held when they wrote.
+    const sender = fromAddress ? await repo.sender(thread.complaint_id, thread.authority_id, fromAddress) : null;
     const item = await repo.insertItem({
       thread_id: thread.id,
       complaint_id: thread.complaint_id,
@@ -621,7 +643,9 @@ export class CorrespondenceService {
       subject: inbound.subject ?? '(no subject)',
       text_body: inbound.text_body ?? parsed.text ?? '',
       html_body: null,
-      from_address: bareAddress(inbound.from_address) ?? bareAddress(inbound.envelope_from),
+      from_address: fromAddress,
+      sender_role: sender?.role ?? null,
+      sender_name: sender?.name ?? null,
       message_id: inbound.message_id,
       inbound_message_id: inbound.id,
       auto_reply_reason: autoReason,
@@ -1015,6 +1039,66 @@ export class CorrespondenceService {
       },
       items,
     };
+  }
+
+  /**
+   * The case timeline's correspondence: every message sent (to whom, by role, and how its delivery
+   * went) and every reply filed (from whom, by the role they held then). Each links to the message in
+   * the case's Correspondence tab; the authority sees its own thread's only.
+   */
+  async timelineEvents(complaintId: string): Promise<TimelineEvent[]> {
+    const complaint = await this.repo.complaint(complaintId);
+    if (!complaint) return [];
+    const [rows, authority] = await Promise.all([
+      this.repo.itemsOfComplaint(complaintId, null),
+      this.repo.authorityName(complaint.authority_id),
+    ]);
+    const authorityName = authority?.name ?? 'the authority';
+    const deliveries = await this.repo.deliveriesOfItems(
+      rows.filter((r) => r.direction === 'outbound').map((r) => r.id),
+    );
+    const href = (itemId: string) => `/staff/complaints/${complaintId}/correspondence#item-${itemId}`;
+    return rows.map((row): TimelineEvent => {
+      const authorityVisible = row.audience === 'authority';
+      const kindName = KIND_NAMES[row.kind as ItemKind] ?? row.kind;
+      if (row.direction === 'outbound') {
+        const statuses = deliveries
+          .filter((d) => d.item_id === row.id)
+          .map((d) =>
+            deliveryStatus({
+              outboxStatus: d.outbox_status,
+              attempts: d.attempts ?? 0,
+              bouncedAt: d.bounced_at,
+              deferredAt: d.deferred_at,
+              openedAt: d.opened_at,
+            }),
+          );
+        return {
+          at: row.created_at,
+          kind: 'correspondence',
+          label: `${kindName} sent to ${addresseesPhrase(row.addressees, authorityName)}: ${row.subject}`,
+          text: deliverySummary(statuses),
+          actorRole: 'Ombudsman',
+          by: row.created_by === null ? 'System' : null,
+          actor: row.created_by === null ? null : { userId: row.created_by, acting: WRITING_PERMISSIONS },
+          href: href(row.id),
+          authorityVisible,
+        };
+      }
+      const role = row.sender_role;
+      const roleName = role === null ? 'Unknown sender' : (SENDER_ROLE_NAMES[role] ?? role);
+      return {
+        at: row.created_at,
+        kind: 'correspondence',
+        label: `${row.auto_reply_reason ? 'Automatic reply received' : 'Reply received'}: ${row.subject}`,
+        text: row.auto_reply_reason ? `Not counted as a response (${row.auto_reply_reason})` : null,
+        actorRole: isAuthoritySender(role) ? `${roleName}, ${authorityName}` : roleName,
+        // Staff see the person's name, or the address of a sender the case did not know.
+        by: role === null ? row.from_address : isAuthoritySender(role) ? row.sender_name : null,
+        href: href(row.id),
+        authorityVisible,
+      };
+    });
   }
 
   /** What the ombudsman has sent to the actor's authority, newest first. */

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { letterPdf, wrapText } from '../../platform/mail/letter-pdf.ts';
-import { bareAddress, caseReferenceInSubject, deliveryStatus, isLetter, textToHtml } from './domain.ts';
+import {
+  addresseesPhrase,
+  bareAddress,
+  caseReferenceInSubject,
+  deliveryStatus,
+  deliverySummary,
+  isLetter,
+  textToHtml,
+} from './domain.ts';
 
 describe('case references in subjects', () => {
   it('are found as written, without spaces or with dashes, and normalised', () => {
@@ -58,5 +66,21 @@ describe('letters and bodies', () => {
     const start = Number(/startxref\n(\d+)/.exec(pdf)?.[1]);
     expect(pdf.slice(start, start + 4)).toBe('xref');
     for (const line of wrapText('x'.repeat(300))) expect(line.length).toBeLessThanOrEqual(86);
+  });
+});
+
+describe('an outgoing item on the timeline', () => {
+  it('names whom it was for by role, with the authority', () => {
+    expect(addresseesPhrase(['link-officers'], 'Anytown Council')).toBe('the link officers of Anytown Council');
+    expect(addresseesPhrase(['link-officers', 'chief-executive'], 'Anytown Council')).toBe(
+      'the link officers of Anytown Council and the chief executive of Anytown Council',
+    );
+    expect(addresseesPhrase(['complainant'], 'Anytown Council')).toBe('the complainant');
+  });
+
+  it('sums its deliveries up by status', () => {
+    expect(deliverySummary([])).toBe('Not sent yet: recipients are found when it goes out');
+    expect(deliverySummary(['sent', 'bounced', 'sent'])).toBe('Delivery: 2 sent, 1 bounced');
+    expect(deliverySummary(['opened'])).toBe('Delivery: 1 opened in the portal');
   });
 });

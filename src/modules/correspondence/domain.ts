@@ -164,3 +164,43 @@ export function textToHtml(text: string, options: { title: string }): string {
     '</html>',
   ].join('\n');
 }
+
+/** Who an inbound message was from, by the role the case knew them in when it was filed. */
+export const SENDER_ROLE_NAMES: Record<string, string> = {
+  ...RECIPIENT_ROLE_NAMES,
+  delegate: 'Delegate',
+  'senior-officer': 'Senior officer',
+  'authority-user': 'Portal user',
+};
+
+/** Whether a sender's role is one of the authority's people (named with their authority on the timeline). */
+export const isAuthoritySender = (role: string | null): boolean =>
+  role !== null && role !== 'complainant' && role !== 'representative';
+
+/** Whom an outgoing item was for, by role: "the link officers of Anytown Council", "the complainant". */
+export function addresseesPhrase(addressees: readonly string[], authorityName: string): string {
+  const phrases: Record<string, string> = {
+    'link-officers': `the link officers of ${authorityName}`,
+    'chief-executive': `the chief executive of ${authorityName}`,
+    'monitoring-officer': `the monitoring officer of ${authorityName}`,
+    'head-of-service': `the head of service at ${authorityName}`,
+    complainant: 'the complainant',
+  };
+  const parts = addressees.map((a) => phrases[a] ?? a);
+  if (parts.length <= 1) return parts[0] ?? 'nobody yet';
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * An outgoing item's deliveries in a line: "Not sent yet", or each status with how many
+ * recipients it holds, in the order of `DELIVERY_STATUS_NAMES` ("2 sent, 1 bounced").
+ */
+export function deliverySummary(statuses: readonly DeliveryStatus[]): string {
+  if (statuses.length === 0) return 'Not sent yet: recipients are found when it goes out';
+  const order = Object.keys(DELIVERY_STATUS_NAMES) as DeliveryStatus[];
+  const counts = order
+    .map((s) => [s, statuses.filter((x) => x === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${DELIVERY_STATUS_NAMES[s].toLowerCase()}`);
+  return `Delivery: ${counts.join(', ')}`;
+}

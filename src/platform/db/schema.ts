@@ -555,6 +555,10 @@ export interface CorrespondenceItemsTable {
   text_body: string;
   html_body: string | null;
   from_address: string | null;
+  /** An inbound message's sender's role when it was filed (`RECIPIENT_ROLE_NAMES`, `delegate`, …); null if unknown. */
+  sender_role: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An inbound message's sender's name when it was filed (the authority's people only); null otherwise. */
+  sender_name: ColumnType<string | null, string | null | undefined, string | null>;
   message_id: string | null;
   inbound_message_id: string | null;
   auto_reply_reason: string | null;
