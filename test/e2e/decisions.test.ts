@@ -125,6 +125,7 @@ describe('decisions in Chromium', () => {
     const final = oldestFirst.findIndex((t) => t.startsWith('Final decision: Not upheld'));
     expect(first).toBeGreaterThanOrEqual(0);
     expect([first < comment, comment < second, second < final]).toEqual([true, true, true]);
+    await staff.page.getByText('Filter events').click();
     await staff.page.getByLabel('Comments on drafts').check();
     await staff.page.getByRole('button', { name: 'Filter the timeline' }).click();
     await staff.page.waitForURL(/kind=comment/);

@@ -37,5 +37,7 @@ export function timelineFilter(events: TimelineEvent[], query: unknown) {
       checked: chosen.has(k),
     })),
     filtered: chosen.size > 0,
+    /** The names of the kinds chosen, in the filter's order, to say what is shown. */
+    chosenNames: TIMELINE_KINDS.filter((k) => chosen.has(k)).map((k) => TIMELINE_KIND_NAMES[k]),
   };
 }
