@@ -28,6 +28,8 @@ import { PublicReportsService } from './modules/public-reports/public-reports.se
 import { registerPublicReportJobs } from './modules/public-reports/public-reports.jobs.ts';
 import path from 'node:path';
 import { Snapshots } from './platform/snapshot.ts';
+import { HomeService } from './modules/home/home.service.ts';
+import { registerHomeJobs } from './modules/home/home.jobs.ts';
 
 export interface Platform {
   config: Config;
@@ -180,6 +182,15 @@ export function createServices(platform: Platform) {
   decisions.addOpenWork((trx, complaintId) => publicReports.openWork(trx, complaintId));
   complaints.addTimelineSource((complaintId) => publicReports.timelineEvents(complaintId));
   registerPublicReportJobs(jobs, publicReports, config.PUBLIC_REPORT_SWEEP_SECONDS);
+  // The home pages read each module's work; the weekly email to link officers is sent from them.
+  const home = new HomeService(
+    db.kysely,
+    clock,
+    calendar,
+    { enquiries, decisions, remedies, publicReports, complaints, linkOfficers, correspondence, snapshots },
+    { baseUrl: config.BASE_URL },
+  );
+  registerHomeJobs(jobs, home);
   return {
     platform,
     jobs,
@@ -203,6 +214,7 @@ export function createServices(platform: Platform) {
     decisions,
     remedies,
     publicReports,
+    home,
   };
 }
 

@@ -34,6 +34,7 @@ import {
   type RemedyProposal,
 } from './domain.ts';
 import { formatDate } from '../../platform/dates.ts';
+import { mayReadScope, type HomeScope } from '../home/scope.ts';
 
 export interface DecisionsSettings {
   baseUrl: string;
@@ -1014,5 +1015,36 @@ export class DecisionsService {
       }
     }
     return events;
+  }
+
+  /**
+   * Current drafts waiting for the authority's comments, for a home page (an authority's, or an
+   * investigator's cases), soonest comment deadline first, with counts. `actor` null: the system.
+   */
+  async awaitingComment(actor: Actor | null, scope: HomeScope, o: { dueBy?: IsoDate | null; limit: number }) {
+    if (!mayReadScope(actor, scope)) throw forbidden();
+    if (actor && actor.authorityId !== null && !can(actor, 'decisions:portal')) throw forbidden();
+    const today = this.today();
+    const panel = await this.repo.awaitingComment(scope, { today, dueBy: o.dueBy ?? null, limit: o.limit });
+    return {
+      total: panel.total,
+      late: panel.late,
+      items: panel.rows.map((r) => ({
+        id: r.id,
+        complaintId: r.complaint_id,
+        version: r.version,
+        formName: FORM_NAMES[r.form].draft,
+        reference: r.reference,
+        authorityName: r.authority_name,
+        dueDate: r.due_on,
+        late: r.due_on < today,
+      })),
+    };
+  }
+
+  /** Reviews of final decisions waiting for a casework manager, for the staff home. */
+  async pendingReviews(actor: Actor, limit = 5) {
+    this.requireStaff(actor, 'decisions:review');
+    return this.repo.pendingReviews(limit);
   }
 }

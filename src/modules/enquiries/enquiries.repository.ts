@@ -7,6 +7,8 @@ import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
+import { toldToAuthoritySql } from '../complaints/complaints.repository.ts';
+import { dueByFilter, inScope, type HomeScope } from '../home/scope.ts';
 
 export type EnquiryRow = Row<'enquiries'>;
 
@@ -352,6 +354,138 @@ export class EnquiriesRepository {
       .where('due_on', '<', today)
       .executeTakeFirstOrThrow();
     return row.n;
+  }
+
+  // The home page and the weekly email ------------------------------------------------------------
+
+  /**
+   * The home page's enquiries: an authority's open enquiries on cases it has been told of, soonest due
+   * first (at most `limit`, only those due by `dueBy` when given), how many there are, how many are
+   * overdue and how many due by `soonBy`. One statement, over enquiries_authority_idx.
+   */
+  async homePanel(scope: HomeScope, o: { today: string; soonBy: string; dueBy: string | null; limit: number }) {
+    const result = await sql<{
+      rows: {
+        id: string;
+        number: number;
+        kind: EnquiryRow['kind'];
+        due_on: string;
+        reference: string;
+        authority_name: string;
+      }[];
+      total: number;
+      overdue: number;
+      soon: number;
+    }>`
+      WITH open AS (
+        SELECT e.id, e.number, e.kind, e.due_on, c.reference, a.name AS authority_name
+        FROM enquiries e JOIN complaints c ON c.id = e.complaint_id JOIN authorities a ON a.id = e.authority_id
+        WHERE e.status = 'open' AND ${inScope(scope, 'e.authority_id')}
+          ${dueByFilter('e.due_on', o.dueBy)}
+      )
+      SELECT
+        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT count(*) FROM open) AS total,
+        (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS overdue,
+        (SELECT count(*) FROM open WHERE due_on >= ${o.today}::date AND due_on <= ${o.soonBy}::date) AS soon
+    `.execute(this.db);
+    const row = result.rows[0];
+    if (!row) throw new Error('The home enquiries query returned no row');
+    return { rows: row.rows, total: row.total, overdue: row.overdue, soon: row.soon };
+  }
+
+  /**
+   * Delegated tasks still open at an authority (only one delegate's when given), soonest due first,
+   * with how many there are and how many are past their internal due date. One statement.
+   */
+  async delegationPanel(
+    authorityId: string,
+    o: { today: string; dueBy: string | null; limit: number; delegateUserId: string | null },
+  ) {
+    const result = await sql<{
+      rows: {
+        id: string;
+        enquiry_id: string;
+        number: number;
+        due_on: string;
+        reference: string;
+        delegate_name: string;
+        question_position: number | null;
+      }[];
+      total: number;
+      late: number;
+    }>`
+      WITH open AS (
+        SELECT d.id, d.enquiry_id, e.number, d.internal_due_on AS due_on, c.reference,
+               u.display_name AS delegate_name, q.position AS question_position
+        FROM enquiry_delegations d
+        JOIN enquiries e ON e.id = d.enquiry_id
+        JOIN complaints c ON c.id = e.complaint_id
+        JOIN users u ON u.id = d.delegate_user_id
+        LEFT JOIN enquiry_questions q ON q.id = d.question_id
+        WHERE d.authority_id = ${authorityId} AND d.completed_at IS NULL AND d.ended_at IS NULL
+          AND e.status = 'open' AND ${toldToAuthoritySql('c')}
+          ${o.delegateUserId === null ? sql`` : sql`AND d.delegate_user_id = ${o.delegateUserId}`}
+          ${dueByFilter('d.internal_due_on', o.dueBy)}
+      )
+      SELECT
+        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT count(*) FROM open) AS total,
+        (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
+    `.execute(this.db);
+    const row = result.rows[0];
+    if (!row) throw new Error('The home delegation query returned no row');
+    return { rows: row.rows, total: row.total, late: row.late };
+  }
+
+  /**
+   * An authority's enquiry responses that fell due from `from` to `today` (cases it has been told of):
+   * how many, and how many were answered by their deadline. One still open and due today is not yet
+   * counted (there is still time); one the ombudsman closed without a response is not counted.
+   */
+  async onTimeFigures(authorityId: string, from: string, today: string): Promise<{ due: number; onTime: number }> {
+    const result = await sql<{ due: number; on_time: number }>`
+      SELECT count(*) AS due, count(*) FILTER (WHERE e.responded_on_time) AS on_time
+      FROM enquiries e JOIN complaints c ON c.id = e.complaint_id
+      WHERE e.authority_id = ${authorityId}
+        AND e.due_on >= ${from}::date AND e.due_on <= ${today}::date
+        AND NOT (e.status = 'open' AND e.due_on = ${today}::date)
+        AND NOT (e.status = 'closed' AND e.responded_at IS NULL)
+        AND ${toldToAuthoritySql('c')}
+    `.execute(this.db);
+    const row = result.rows[0];
+    return { due: row?.due ?? 0, onTime: row?.on_time ?? 0 };
+  }
+
+  /** Extension requests waiting for a decision, oldest first, with how many there are. One statement. */
+  async pendingExtensions(limit: number) {
+    const result = await sql<{
+      rows: {
+        id: string;
+        enquiry_id: string;
+        number: number;
+        requested_at: string;
+        reference: string;
+        authority_name: string;
+      }[];
+      total: number;
+    }>`
+      SELECT
+        (SELECT coalesce(json_agg(t), '[]'::json) FROM (
+          SELECT x.id, x.enquiry_id, e.number, x.requested_at, c.reference, a.name AS authority_name
+          FROM enquiry_extension_requests x
+          JOIN enquiries e ON e.id = x.enquiry_id
+          JOIN complaints c ON c.id = e.complaint_id
+          JOIN authorities a ON a.id = e.authority_id
+          WHERE x.status = 'pending'
+          ORDER BY x.requested_at, x.id LIMIT ${sql.lit(limit)}) t) AS rows,
+        (SELECT count(*) FROM enquiry_extension_requests WHERE status = 'pending') AS total
+    `.execute(this.db);
+    const row = result.rows[0];
+    return {
+      rows: (row?.rows ?? []).map((r) => Object.assign(r, { requested_at: new Date(r.requested_at) })),
+      total: row?.total ?? 0,
+    };
   }
 
   // Delegation ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import { allocationMail, enquiryMail, extensionDecisionMail } from './enquiries.
 import { EnquiriesRepository, type EnquiryRow } from './enquiries.repository.ts';
 import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
 import { formatDate } from '../../platform/dates.ts';
+import { mayReadScope, type HomeScope } from '../home/scope.ts';
 
 export interface EnquiriesServiceSettings extends EnquirySettings {
   baseUrl: string;
@@ -579,6 +580,85 @@ export class EnquiriesService {
         workingDaysOverdue: this.calendar.workingDaysBetween(r.due_on, today),
       })),
     };
+  }
+
+  // Home pages -------------------------------------------------------------------------------------
+
+  /**
+   * Open enquiries for a home page (an authority's, or an investigator's cases), soonest due first, with
+   * counts. `actor` null: the system (the weekly email).
+   */
+  async homePanel(actor: Actor | null, scope: HomeScope, o: { dueBy?: IsoDate | null; limit: number }) {
+    if (!mayReadScope(actor, scope)) throw forbidden();
+    if (actor && actor.authorityId !== null && !actor.roles.includes('link-officer')) throw forbidden();
+    const today = this.today();
+    const soonBy = this.calendar.addWorkingDays(today, this.settings.reminderWorkingDays).date;
+    const panel = await this.repo.homePanel(scope, { today, soonBy, dueBy: o.dueBy ?? null, limit: o.limit });
+    return {
+      total: panel.total,
+      overdue: panel.overdue,
+      soon: panel.soon,
+      items: panel.rows.map((r) => ({
+        id: r.id,
+        number: r.number,
+        kindName: ENQUIRY_KIND_NAMES[r.kind],
+        reference: r.reference,
+        authorityName: r.authority_name,
+        dueDate: r.due_on,
+        tag: URGENCY_TAGS[urgency(r.due_on, today, soonBy)],
+      })),
+    };
+  }
+
+  /**
+   * Delegated tasks still open at an authority, soonest due first (a delegate's: only their own), with
+   * how many are out and how many late. `actor` null: the system.
+   */
+  async delegatedTasks(actor: Actor | null, authorityId: string, o: { dueBy?: IsoDate | null; limit: number }) {
+    if (!mayReadScope(actor, { authorityId })) throw forbidden();
+    let delegateUserId: string | null = null;
+    if (actor && !actor.roles.includes('link-officer')) {
+      if (!actor.roles.includes('delegate') || actor.type !== 'user') throw forbidden();
+      delegateUserId = actor.id;
+    }
+    const today = this.today();
+    const panel = await this.repo.delegationPanel(authorityId, {
+      today,
+      dueBy: o.dueBy ?? null,
+      limit: o.limit,
+      delegateUserId,
+    });
+    return {
+      total: panel.total,
+      late: panel.late,
+      items: panel.rows.map((r) => ({
+        id: r.id,
+        enquiryId: r.enquiry_id,
+        number: r.number,
+        reference: r.reference,
+        delegateName: r.delegate_name,
+        question: r.question_position,
+        dueDate: r.due_on,
+        late: r.due_on < today,
+      })),
+    };
+  }
+
+  /**
+   * An authority's on-time rate for enquiry responses since `from` (the start of its year): responses
+   * answered by their deadline out of responses due (see the repository for what counts).
+   */
+  async onTimeSince(actor: Actor | null, authorityId: string, from: IsoDate) {
+    if (!mayReadScope(actor, { authorityId })) throw forbidden();
+    const today = this.today();
+    const figures = await this.repo.onTimeFigures(authorityId, from, today);
+    return { from, to: today, due: figures.due, onTime: figures.onTime, rate: onTimeRate(figures.due, figures.onTime) };
+  }
+
+  /** Extension requests waiting for a decision, for the staff home. */
+  async pendingExtensions(actor: Actor, limit = 5) {
+    this.staffOnly(actor, 'enquiries:read');
+    return this.repo.pendingExtensions(limit);
   }
 
   // Extensions -------------------------------------------------------------------------------------

@@ -1,49 +1,82 @@
+import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import type { PageRoute } from '../../http/routes.ts';
-import { can } from '../accounts/domain.ts';
+import { handleForm, parseForm } from '../../http/forms.ts';
+import { actorOf, type PageRoute } from '../../http/routes.ts';
+import { investigatorPanels, portalPanels } from './panels.ts';
 
-/** The home pages of the staff and authority faces. */
+const weeklyEmailForm = z.object({ weeklyEmail: z.enum(['on', 'off']) });
+
+/** The home pages of the staff and authority faces, and the weekly email's settings. */
 export function homeRoutes(services: Services): PageRoute[] {
+  const { home } = services;
   return [
     {
       method: 'GET',
       url: '/staff',
       access: 'staff:home',
       handler: async (request, reply) => {
-        const actor = request.actor;
-        if (!actor) return reply.redirect('/sign-in', 303);
-        // The panels are independent: their queries run side by side. Every panel but the person's own
-        // cases is the same for all staff, so it is shared for DASHBOARD_CACHE_SECONDS.
-        const shared = services.snapshots;
-        const [withoutLinkOfficer, overdueEnquiries, bouncing, myCases, queue] = await Promise.all([
-          can(actor, 'link-officers:read')
-            ? shared.get('home.without-link-officer', () => services.linkOfficers.authoritiesWithoutLinkOfficer(10))
-            : null,
-          can(actor, 'enquiries:read')
-            ? shared.get('home.overdue-enquiries', () => services.enquiries.overdue(actor, 10))
-            : null,
-          can(actor, 'link-officers:read')
-            ? shared.get('home.bouncing', () => services.correspondence.bouncingAuthorities(actor, 10))
-            : null,
-          can(actor, 'complaints:read')
-            ? services.complaints.list(actor, { investigatorId: actor.id }, undefined, 10)
-            : null,
-          can(actor, 'complaints:read')
-            ? shared.get('home.queue', () => services.complaints.queue(actor, undefined, 5))
-            : null,
-        ]);
-        const needsLinkOfficer = withoutLinkOfficer
-          ? { ...withoutLinkOfficer, changesLink: can(actor, 'link-officers:manage') }
-          : null;
-        const casework = myCases && queue ? { myCases, queue } : null;
-        return reply.render('home/views/staff.njk', { needsLinkOfficer, overdueEnquiries, bouncing, casework });
+        const data = await home.staffHome(actorOf(request));
+        return reply.render('home/views/staff.njk', {
+          home: data,
+          investigatorPanels: data.investigator ? investigatorPanels(data.investigator) : [],
+        });
       },
     },
     {
       method: 'GET',
       url: '/portal',
       access: 'portal:home',
-      handler: async (_request, reply) => reply.render('home/views/portal.njk'),
+      handler: async (request, reply) => {
+        const data = await home.portalHome(actorOf(request));
+        return reply.render('home/views/portal.njk', {
+          panels: portalPanels(data),
+          onTime: data.onTime,
+          linkOfficer: data.linkOfficer,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/account/weekly-email',
+      access: 'portal:home',
+      handler: async (request, reply) => {
+        const actor = actorOf(request);
+        return reply.render('home/views/weekly-email.njk', {
+          linkOfficer: actor.roles.includes('link-officer'),
+          digestOn: await home.digestOn(actor),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/account/weekly-email',
+      access: 'portal:home',
+      handler: async (request, reply) =>
+        handleForm(request, reply, '/account/weekly-email', async () => {
+          const form = parseForm(weeklyEmailForm, request.body);
+          await home.setDigest(actorOf(request), form.weeklyEmail === 'on');
+          reply.setFlash({
+            notice:
+              form.weeklyEmail === 'on'
+                ? 'You will get the weekly email of what falls due.'
+                : 'You will no longer get the weekly email.',
+          });
+          return '/account/weekly-email';
+        }),
+    },
+    {
+      // The stop link in every weekly email: works without signing in, and stops it on opening.
+      method: 'GET',
+      url: '/weekly-email/stop/:token',
+      access: 'public',
+      handler: async (request, reply) => {
+        const token = (request.params as { token?: unknown }).token;
+        const stopped = typeof token === 'string' && (await home.stopDigest(token));
+        if (!stopped) reply.code(404);
+        return reply
+          .header('referrer-policy', 'no-referrer')
+          .render('home/views/weekly-email-stopped.njk', { stopped });
+      },
     },
   ];
 }

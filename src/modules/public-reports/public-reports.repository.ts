@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
 import type { ReminderThresholds } from './domain.ts';
+import { dueByFilter, inScope, type PanelOptions } from '../home/scope.ts';
 
 export type ReportRow = Row<'public_reports'>;
 export type StepRow = Row<'public_report_steps'>;
@@ -257,5 +258,32 @@ export class PublicReportsRepository {
       .where('status', '<>', 'satisfied')
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /**
+   * The home page's statutory steps: an authority's steps not yet completed on its public reports,
+   * soonest due first, with how many there are and how many are late. One statement.
+   */
+  async stepsPanel(authorityId: string, o: PanelOptions) {
+    const result = await sql<{
+      rows: { id: string; report_id: string; kind: StepRow['kind']; due_on: string; reference: string }[];
+      total: number;
+      late: number;
+    }>`
+      WITH open AS (
+        SELECT s.id, s.report_id, s.kind, s.due_on, c.reference
+        FROM public_report_steps s
+        JOIN public_reports p ON p.id = s.report_id
+        JOIN complaints c ON c.id = p.complaint_id
+        WHERE s.completed_on IS NULL AND p.status = 'final' AND ${inScope({ authorityId }, 's.authority_id')}
+          ${dueByFilter('s.due_on', o.dueBy)}
+      )
+      SELECT
+        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT count(*) FROM open) AS total,
+        (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
+    `.execute(this.db);
+    const row = result.rows[0];
+    return { rows: row?.rows ?? [], total: row?.total ?? 0, late: row?.late ?? 0 };
   }
 }

@@ -34,6 +34,7 @@ import {
 } from './domain.ts';
 import { PublicReportsRepository, type DueReminder, type ReportRow } from './public-reports.repository.ts';
 import { formatDate } from '../../platform/dates.ts';
+import { mayReadScope } from '../home/scope.ts';
 
 /** What this module needs of the decisions module (its DecisionsService). */
 export interface DecisionsForReports {
@@ -777,5 +778,28 @@ export class PublicReportsService {
       authorityId: r.authorityId,
     });
     if (escalation) await this.repo.with(trx).updateStep(r.stepId, { escalated_at: now });
+  }
+
+  /**
+   * An authority's statutory steps still to do on its public reports, soonest due first, with counts,
+   * for its home page. `actor` null: the system.
+   */
+  async stepsDue(actor: Actor | null, authorityId: string, o: { dueBy?: IsoDate | null; limit: number }) {
+    if (!mayReadScope(actor, { authorityId })) throw forbidden();
+    if (actor && !can(actor, 'public-reports:portal')) throw forbidden();
+    const today = this.today();
+    const panel = await this.repo.stepsPanel(authorityId, { today, dueBy: o.dueBy ?? null, limit: o.limit });
+    return {
+      total: panel.total,
+      late: panel.late,
+      items: panel.rows.map((r) => ({
+        id: r.id,
+        reportId: r.report_id,
+        stepName: STEP_NAMES[r.kind],
+        reference: r.reference,
+        dueDate: r.due_on,
+        late: r.due_on < today,
+      })),
+    };
   }
 }

@@ -4,6 +4,7 @@ import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import type { ComplianceCounts, RemedySweepThresholds } from './domain.ts';
+import { dueByFilter, inScope, type HomeScope, type PanelOptions } from '../home/scope.ts';
 
 export type RemedyRow = Row<'remedies'>;
 export type EvidenceRow = Row<'remedy_evidence'> & {
@@ -292,5 +293,52 @@ export class RemediesRepository {
     `.execute(this.db);
     const row = result.rows[0];
     return { reminders: row?.reminders ?? 0, items: row?.items ?? 0, escalated: row?.escalated ?? 0 };
+  }
+
+  /**
+   * The home page's remedies: agreed and not yet complied with, soonest due first, whether evidence is
+   * waiting for the ombudsman's check, how many there are and how many are late. One statement.
+   */
+  async homePanel(scope: HomeScope, o: PanelOptions) {
+    const result = await sql<{
+      rows: {
+        id: string;
+        complaint_id: string;
+        type: RemedyRow['type'];
+        description: string;
+        due_on: string;
+        reference: string;
+        authority_name: string;
+        evidence_waiting: boolean;
+      }[];
+      total: number;
+      late: number;
+    }>`
+      WITH open AS (
+        SELECT r.id, r.complaint_id, r.type, r.description, r.due_on, c.reference, a.name AS authority_name,
+               EXISTS (SELECT 1 FROM remedy_evidence v WHERE v.remedy_id = r.id AND v.status = 'submitted') AS evidence_waiting
+        FROM remedies r
+        JOIN complaints c ON c.id = r.complaint_id
+        JOIN authorities a ON a.id = r.authority_id
+        WHERE r.status = 'agreed' AND ${inScope(scope, 'r.authority_id')}
+          ${dueByFilter('r.due_on', o.dueBy)}
+      )
+      SELECT
+        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT count(*) FROM open) AS total,
+        (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
+    `.execute(this.db);
+    const row = result.rows[0];
+    return { rows: row?.rows ?? [], total: row?.total ?? 0, late: row?.late ?? 0 };
+  }
+
+  /** How many pieces of evidence are waiting for review (the list's own query is bounded). */
+  async countAwaitingReview(): Promise<number> {
+    const row = await this.db
+      .selectFrom('remedy_evidence')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'submitted')
+      .executeTakeFirstOrThrow();
+    return row.n;
   }
 }

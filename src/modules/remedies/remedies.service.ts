@@ -36,6 +36,7 @@ import {
 import { RemediesRepository, type ActionRow, type EvidenceRow, type RemedyRow } from './remedies.repository.ts';
 import { sumCounts, sweepInParts } from '../../platform/db/sweep-parts.ts';
 import { formatDate } from '../../platform/dates.ts';
+import { mayReadScope, type HomeScope } from '../home/scope.ts';
 
 export interface RemediesServiceSettings extends RemedySettings {
   baseUrl: string;
@@ -819,5 +820,45 @@ export class RemediesService {
       return result;
     });
     return sumCounts(parts, { reminders: 0, items: 0, escalated: 0 });
+  }
+
+  /**
+   * Agreed remedies not yet complied with, for a home page (an authority's, or an investigator's
+   * cases), soonest due first, with counts. `actor` null: the system.
+   */
+  async homePanel(actor: Actor | null, scope: HomeScope, o: { dueBy?: IsoDate | null; limit: number }) {
+    if (!mayReadScope(actor, scope)) throw forbidden();
+    if (actor && actor.authorityId !== null && !can(actor, 'remedies:portal')) throw forbidden();
+    const today = this.today();
+    const panel = await this.repo.homePanel(scope, { today, dueBy: o.dueBy ?? null, limit: o.limit });
+    return {
+      total: panel.total,
+      late: panel.late,
+      items: panel.rows.map((r) => ({
+        id: r.id,
+        complaintId: r.complaint_id,
+        typeName: REMEDY_TYPE_NAMES[r.type],
+        description: r.description,
+        reference: r.reference,
+        authorityName: r.authority_name,
+        dueDate: r.due_on,
+        late: r.due_on < today,
+        evidenceWaiting: r.evidence_waiting,
+      })),
+    };
+  }
+
+  /** Evidence waiting for a coordinator's check, oldest first, and how much there is, for the staff home. */
+  async evidenceToCheck(actor: Actor, limit = 5) {
+    this.staff(actor, 'remedies:read');
+    const [rows, total] = await Promise.all([this.repo.awaitingReview(limit), this.repo.countAwaitingReview()]);
+    return { total, items: rows.map((r) => Object.assign({ typeName: REMEDY_TYPE_NAMES[r.type] }, r)) };
+  }
+
+  /** Remedies escalated to a casework manager, for the staff home. */
+  async escalatedRemedies(actor: Actor, limit = 5) {
+    this.staff(actor, 'remedies:read');
+    const rows = await this.repo.escalated(limit);
+    return rows.map((r) => Object.assign({ typeName: REMEDY_TYPE_NAMES[r.type] }, r));
   }
 }

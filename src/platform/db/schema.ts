@@ -860,6 +860,23 @@ export interface FormFlashesTable {
   expires_at: Timestamp;
 }
 
+/** The weekly email of what falls due, per link officer (migration 0065). */
+export interface HomeDigestSettingsTable {
+  user_id: string;
+  stopped_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface HomeDigestsTable {
+  id: Generated<string>;
+  user_id: string;
+  authority_id: string;
+  week_of: ColumnType<string, string, string>;
+  items: number;
+  stop_token_hash: string;
+  sent_at: Timestamp;
+}
+
 export interface Database {
   authorities: AuthoritiesTable;
   senior_officers: SeniorOfficersTable;
@@ -916,6 +933,8 @@ export interface Database {
   public_report_reminders: PublicReportRemindersTable;
   public_report_further: PublicReportFurtherTable;
   form_flashes: FormFlashesTable;
+  home_digest_settings: HomeDigestSettingsTable;
+  home_digests: HomeDigestsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
