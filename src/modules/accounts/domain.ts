@@ -97,8 +97,16 @@ export function can(actor: Actor | null, permission: Permission): boolean {
 export const isStaff = (actor: Actor | null): boolean =>
   !!actor && actor.authorityId === null && actor.roles.some(isStaffRole);
 
-/** The audit form of an actor: ids and role only. */
-export const auditActor = (actor: Actor) => ({ type: actor.type, id: actor.id, role: actor.roles[0] ?? null });
+/**
+ * The audit form of an actor: ids and roles only. `writeAudit` records a person in the role whose
+ * permission allowed the action; `role` is what a token acts as.
+ */
+export const auditActor = (actor: Actor) => ({
+  type: actor.type,
+  id: actor.id,
+  role: actor.roles[0] ?? null,
+  roles: actor.roles,
+});
 
 /** Staff must use two-factor authentication; authority users may choose to. */
 export const requiresTwoFactor = (roles: readonly Role[]): boolean => roles.some(isStaffRole);

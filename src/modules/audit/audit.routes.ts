@@ -5,11 +5,9 @@ import type { FieldError } from '../../platform/errors.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import { ROLE_NAMES, isRole } from '../accounts/domain.ts';
 import { auditPageQuery } from './audit.schemas.ts';
-import { endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
+import { auditActorText, endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ACTOR_TYPES = { user: 'User', token: 'API token', system: 'System' } as const;
 
 const queryString = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();
@@ -67,8 +65,12 @@ export function auditRoutes(services: Services): PageRoute[] {
           events: page.items.map((e) => ({
             id: String(e.id),
             occurredAt: e.occurred_at,
-            actorType: ACTOR_TYPES[e.actor_type],
-            actorRole: e.actor_role === null ? null : isRole(e.actor_role) ? ROLE_NAMES[e.actor_role] : e.actor_role,
+            actor: auditActorText({
+              type: e.actor_type,
+              name: e.actor_name,
+              roleName: e.actor_role === null ? null : isRole(e.actor_role) ? ROLE_NAMES[e.actor_role] : e.actor_role,
+              authority: e.actor_authority,
+            }),
             actorId: e.actor_id,
             actorUrl: e.actor_id ? `/staff/audit${queryString({ actor: e.actor_id })}` : null,
             action: e.action,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endOfLondonDay, readDateParts, startOfLondonDay } from './domain.ts';
+import { auditRole } from './acting-role.ts';
+import { auditActorText, endOfLondonDay, readDateParts, startOfLondonDay } from './domain.ts';
 
 describe('London days', () => {
   it('start at midnight London time, in winter and in summer', () => {
@@ -38,5 +39,39 @@ describe('reading a GOV.UK date input', () => {
     expect(read('1', '13', '2026').error?.message).toBe('Date from must be a real date');
     expect(read('x', '1', '2026').error?.message).toBe('Date from must be a real date');
     expect(read('1', '1', '26').error).toEqual({ field: 'from-year', message: 'Year must include 4 numbers' });
+  });
+});
+
+describe('who acted, on the audit log page', () => {
+  it('names the person and the role they acted in, with their authority for its people', () => {
+    const user = { type: 'user' as const, authority: null };
+    expect(auditActorText({ ...user, name: 'Eleanor Price', roleName: 'Casework manager' })).toBe(
+      'Eleanor Price (Casework manager)',
+    );
+    expect(
+      auditActorText({ type: 'user', name: 'Grace Mensah', roleName: 'Link officer', authority: 'Anytown Council' }),
+    ).toBe('Grace Mensah (Link officer, Anytown Council)');
+    expect(auditActorText({ type: 'token', name: 'Case system', roleName: 'Investigator', authority: null })).toBe(
+      'API token ‘Case system’ (Investigator)',
+    );
+    expect(auditActorText({ ...user, name: null, roleName: 'Investigator' })).toBe('User, Investigator');
+    expect(auditActorText({ type: 'system', name: null, roleName: null, authority: null })).toBe('System');
+  });
+});
+
+describe('the role an action is recorded in', () => {
+  it('is the role whose permission allowed it, whatever order the roles are held in', () => {
+    expect(auditRole('complaint.moved.investigation', ['investigator', 'casework-manager'])).toBe('casework-manager');
+    expect(auditRole('complaint.moved.investigation', ['intake-officer'])).toBe('intake-officer');
+    expect(auditRole('enquiry.sent', ['intake-officer', 'investigator'])).toBe('investigator');
+    expect(auditRole('document.stored', ['link-officer'])).toBe('link-officer');
+    expect(auditRole('enquiry.answered', ['delegate'])).toBe('delegate');
+    expect(auditRole('api-token.created', ['investigator', 'administrator'])).toBe('administrator');
+    expect(auditRole('decision.review-upheld', ['investigator', 'casework-manager'])).toBe('casework-manager');
+  });
+
+  it('is the first role held for an action that needs no permission', () => {
+    expect(auditRole('session.started', ['investigator', 'administrator'])).toBe('administrator');
+    expect(auditRole('session.started', [])).toBeNull();
   });
 });

@@ -94,3 +94,22 @@ export function readDateParts(
   const date = dateFromParts(day, month, year);
   return date === null ? realDate : { date, error: null };
 }
+
+/**
+ * Who acted, as the audit log page shows them: the person (or token) by name and the role they acted
+ * in, with their authority for the authority's people: "Grace Mensah (Link officer, Anytown Council)",
+ * "Eleanor Price (Casework manager)". One since deleted is shown by kind and role ("User, Investigator").
+ */
+export function auditActorText(e: {
+  type: 'user' | 'token' | 'system';
+  name: string | null;
+  roleName: string | null;
+  authority: string | null;
+}): string {
+  if (e.type === 'system') return 'System';
+  const kind = e.type === 'user' ? 'User' : 'API token';
+  if (e.name === null) return e.roleName ? `${kind}, ${e.roleName}` : kind;
+  const who = e.type === 'user' ? e.name : `API token ‘${e.name}’`;
+  const as = [e.roleName, e.authority].filter((p): p is string => p !== null && p !== '');
+  return as.length > 0 ? `${who} (${as.join(', ')})` : who;
+}

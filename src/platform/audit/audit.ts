@@ -1,10 +1,16 @@
+import { auditRole } from '../../modules/audit/acting-role.ts';
 import type { DbOrTx } from '../db/database.ts';
 
-/** Who did something: a signed-in user, an API token, or the system itself (jobs). */
+/**
+ * Who did something: a signed-in user, an API token, or the system itself (jobs). A user is
+ * recorded in the role they acted in (`auditRole`): from `roles` when given, else their roles as
+ * stored; `role` is what a token acts as.
+ */
 export interface AuditActor {
   type: 'user' | 'token' | 'system';
   id: string | null;
   role?: string | null;
+  roles?: readonly string[];
 }
 
 export interface AuditEvent {
@@ -24,12 +30,20 @@ export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, role: null }
  * only: never a name, an email, a phone number or free text.
  */
 export async function writeAudit(db: DbOrTx, event: AuditEvent): Promise<void> {
+  const { actor } = event;
+  let role = actor.role ?? null;
+  if (actor.type === 'user' && actor.id !== null) {
+    const roles =
+      actor.roles ??
+      (await db.selectFrom('user_roles').select('role').where('user_id', '=', actor.id).execute()).map((r) => r.role);
+    role = auditRole(event.action, roles) ?? role;
+  }
   await db
     .insertInto('audit_events')
     .values({
       actor_type: event.actor.type,
       actor_id: event.actor.id,
-      actor_role: event.actor.role ?? null,
+      actor_role: role,
       action: event.action,
       record_type: event.recordType,
       record_id: event.recordId ?? null,
