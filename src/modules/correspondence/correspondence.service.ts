@@ -143,6 +143,8 @@ export interface ItemView {
   subject: string;
   text: string;
   from: string | null;
+  /** Who sent an inbound item, as the case knew them when it was filed: "Sam Jones, Link officer"; null if unknown. */
+  sender: string | null;
   autoReplyReason: string | null;
   countsAsResponse: boolean;
   createdAt: Date;
@@ -1012,6 +1014,10 @@ export class CorrespondenceService {
         subject: row.subject,
         text: row.text_body,
         from: row.from_address,
+        sender:
+          row.sender_role === null
+            ? null
+            : [row.sender_name, SENDER_ROLE_NAMES[row.sender_role] ?? row.sender_role].filter((p) => p).join(', '),
         autoReplyReason: row.auto_reply_reason,
         countsAsResponse: row.counts_as_response,
         createdAt: row.created_at,
