@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
@@ -252,5 +255,30 @@ describe('the portal’s Correspondence', () => {
     expect((await outsiderClient.get(`/portal/complaints/${c.id}/correspondence`)).statusCode).toBe(404);
     const untold = await createComplaint(t.db, a.authorityId);
     expect((await portal.get(`/portal/complaints/${untold.id}/correspondence`)).statusCode).toBe(404);
+  });
+});
+
+describe('replies filed before their senders were kept', () => {
+  it('are named by the same rule when the migration fills them in', async () => {
+    const { c, officerReply, complainantReply } = await caseWithCorrespondence();
+    await t.db.kysely
+      .updateTable('correspondence_items')
+      .set({ sender_role: null, sender_name: null })
+      .where('complaint_id', '=', c.id)
+      .execute();
+    const backfill = fs.readFileSync(
+      path.join(import.meta.dirname, '../../migrations/0071_correspondence_sender_backfill.sql'),
+      'utf8',
+    );
+    await sql.raw(backfill).execute(t.db.kysely);
+    const rows = await t.db.kysely
+      .selectFrom('correspondence_items')
+      .select(['id', 'sender_role', 'sender_name'])
+      .where('complaint_id', '=', c.id)
+      .where('direction', '=', 'inbound')
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, [r.sender_role, r.sender_name]]));
+    expect(byId.get(officerReply?.id ?? '')).toEqual(['link-officer', 'Officer1 Link']);
+    expect(byId.get(complainantReply?.id ?? '')).toEqual(['complainant', null]);
   });
 });
