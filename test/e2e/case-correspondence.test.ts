@@ -129,8 +129,12 @@ describe('a case’s correspondence in Chromium', () => {
     ]);
     await portal.page.goto(`/portal/complaints/${c.id}`);
     await expectAccessible(portal.page);
-    await portal.page.getByRole('link', { name: 'Correspondence about this complaint' }).click();
+    await portal.page.locator('.moj-sub-navigation').getByRole('link', { name: 'Correspondence' }).click();
+    await portal.page.waitForURL(`**/portal/complaints/${c.id}/correspondence`);
     await expect(portal.page.locator('h1').textContent()).resolves.toBe('Correspondence');
+    await expect(portal.page.locator('.moj-sub-navigation [aria-current="page"]').textContent()).resolves.toContain(
+      'Correspondence',
+    );
     const shown = (await portal.page.locator('main').textContent()) ?? '';
     expect(shown).toContain('Questions for the council');
     expect(shown).toContain('Re: Questions for the council');
@@ -147,5 +151,5 @@ describe('a case’s correspondence in Chromium', () => {
     expect(timeline).not.toContain('Your complaint is with an investigator');
     await expectAccessible(portal.page);
     await portal.context.close();
-  });
+  }, 120_000);
 });

@@ -220,10 +220,17 @@ describe('the portal’s Correspondence', () => {
     const portal = new TestClient(t.app).withSession(await createSession(t.db, user));
 
     const casePage = await portal.get(`/portal/complaints/${c.id}`);
-    expect(casePage.body).toContain(`href="/portal/complaints/${c.id}/correspondence"`);
+    expect(casePage.body).toMatch(
+      new RegExp(`<a class="moj-sub-navigation__link"\\s+href="/portal/complaints/${c.id}/correspondence"\\s*>`),
+    );
 
     const page = await portal.get(`/portal/complaints/${c.id}/correspondence`);
     expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(
+      new RegExp(
+        `<a class="moj-sub-navigation__link"\\s+aria-current="page"\\s+href="/portal/complaints/${c.id}/correspondence"`,
+      ),
+    );
     expect(page.body).toContain(`id="item-${toAuthority}"`);
     expect(page.body).toContain(`href="/portal/correspondence/${toAuthority}"`);
     expect(page.body).toContain(`id="item-${officerReply?.id}"`);
