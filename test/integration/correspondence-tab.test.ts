@@ -241,6 +241,19 @@ describe('the portal’s Correspondence', () => {
     expect(page.body).not.toContain('Your complaint is with an investigator');
     expect(page.body).not.toContain('Write a message');
 
+    // Every page of the portal's complaint has the same tabs, the page's own selected.
+    for (const [path, tab] of [
+      ['/timeline', 'Timeline'],
+      ['/decision', 'Draft and final decision'],
+    ]) {
+      const tabbed = await portal.get(`/portal/complaints/${c.id}${path}`);
+      expect(tabbed.statusCode, path).toBe(200);
+      expect(tabbed.body, path).toContain(`href="/portal/complaints/${c.id}/correspondence"`);
+      expect(tabbed.body, path).toMatch(
+        new RegExp(`aria-current="page"\\s+href="/portal/complaints/${c.id}${path}"\\s*>\\s*${tab}`),
+      );
+    }
+
     const timeline = await portal.get(`/portal/complaints/${c.id}/timeline`);
     const shown = entries(timeline.body);
     expect(shown).toContain(`Reply received: Re: Questions for the council | by Link officer, ${name}`);
