@@ -109,6 +109,17 @@ describe('the weekly email to link officers', () => {
     const on = await client.post('/account/weekly-email', { weeklyEmail: 'on' });
     expect(on.statusCode).toBe(303);
     expect((await client.get('/account/weekly-email')).body).toContain('You get the weekly email');
+    const audited = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'actor_type'])
+      .where('record_id', '=', ffion.id)
+      .where('action', 'like', 'weekly-email.%')
+      .orderBy('occurred_at')
+      .execute();
+    expect(audited.map((a) => [a.action, a.actor_type])).toEqual([
+      ['weekly-email.stopped-from-link', 'system'],
+      ['weekly-email.turned-on', 'user'],
+    ]);
 
     at('2026-12-28T08:00:00Z');
     await t.services.home.sendWeeklyDigestsWhenDue();

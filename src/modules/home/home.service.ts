@@ -5,7 +5,8 @@ import type { Database } from '../../platform/db/schema.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
 import type { Snapshots } from '../../platform/snapshot.ts';
-import { can, type Actor } from '../accounts/domain.ts';
+import { writeAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.ts';
+import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
 import type { ComplaintsService } from '../complaints/complaints.service.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
@@ -179,7 +180,18 @@ export class HomeService {
   /** Turns the weekly email on or off for the person signed in ("Your account"). */
   async setDigest(actor: Actor, on: boolean): Promise<void> {
     if (actor.type !== 'user' || actor.authorityId === null) throw forbidden();
-    await this.repo.setDigest(actor.id, on, this.clock.now());
+    const authorityId = actor.authorityId;
+    await this.db.transaction().execute(async (trx) => {
+      await this.repo.with(trx).setDigest(actor.id, on, this.clock.now());
+      await writeAudit(trx, {
+        actor: auditActor(actor),
+        action: on ? 'weekly-email.turned-on' : 'weekly-email.turned-off',
+        recordType: 'user',
+        recordId: actor.id,
+        authorityId,
+        requestId: actor.requestId ?? null,
+      });
+    });
   }
 
   /** The stop link in a weekly email: stops it for the person it was sent to. False for a link not known. */
@@ -187,7 +199,19 @@ export class HomeService {
     if (token.length < 20 || token.length > 100) return false;
     const sent = await this.repo.digestByStopHash(hashSecret(token));
     if (!sent) return false;
-    await this.repo.setDigest(sent.user_id, false, this.clock.now());
+    // Opening the link again (or a mail scanner opening it first) changes nothing more.
+    if (!(await this.repo.digestOn(sent.user_id))) return true;
+    await this.db.transaction().execute(async (trx) => {
+      await this.repo.with(trx).setDigest(sent.user_id, false, this.clock.now());
+      // Nobody is signed in: the link itself, sent to this person, is the authority for the change.
+      await writeAudit(trx, {
+        actor: SYSTEM_ACTOR,
+        action: 'weekly-email.stopped-from-link',
+        recordType: 'user',
+        recordId: sent.user_id,
+        authorityId: sent.authority_id,
+      });
+    });
     return true;
   }
 
