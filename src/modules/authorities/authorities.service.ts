@@ -6,6 +6,7 @@ import { DomainError, conflict, forbidden, notFound } from '../../platform/error
 import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditRole } from '../audit/acting-role.ts';
 import { checkRow, parseImportFile, type RowError } from './authorities.csv.ts';
 import {
   AuthoritiesRepository,
@@ -675,7 +676,9 @@ export class AuthoritiesService {
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);
       const now = this.clock.now();
-      const { created, changed } = await repo.mergeImport(id, now, auditActor(actor), actor.requestId ?? null);
+      // The rows it writes in one statement record the importer in the role that let them import.
+      const by = { ...auditActor(actor), role: auditRole('authority-import.applied', actor.roles) };
+      const { created, changed } = await repo.mergeImport(id, now, by, actor.requestId ?? null);
       await repo.deleteImportRows(id);
       await repo.updateImport(id, {
         status: 'succeeded',
