@@ -261,6 +261,9 @@ describe('the portal’s Correspondence', () => {
     expect(timeline.body).not.toContain('Your complaint is with an investigator');
     expect(timeline.body).not.toContain('Officer1 Link');
     expect(timeline.body).not.toContain('/staff/');
+    // Each of the authority's messages links to it in the portal's Correspondence tab.
+    expect(timeline.body).toContain(`href="/portal/complaints/${c.id}/correspondence#item-${officerReply?.id}"`);
+    expect(timeline.body).toContain(`href="/portal/complaints/${c.id}/correspondence#item-${toAuthority}"`);
 
     // Another authority's user, and a case the authority has not been told of, find nothing.
     const other = await authorityWithOfficers(t.db, { officers: 1 });

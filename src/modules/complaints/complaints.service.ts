@@ -100,6 +100,8 @@ export interface TimelineEvent {
   documents?: readonly { id: string; filename: string }[];
   /** A link (e.g. to a document or an enquiry) on the staff face. */
   href?: string | null;
+  /** A link on the portal's face, for an event the authority sees (e.g. a message in its Correspondence tab). */
+  portalHref?: string | null;
   /** Whether the authority sees this event in the portal (false for internal notes and complainant-only items). */
   authorityVisible: boolean;
 }
@@ -981,7 +983,9 @@ export class ComplaintsService {
     const people = await repo.people([...new Set(sorted.flatMap((e) => (e.actor?.userId ? [e.actor.userId] : [])))]);
     const named = sorted.map((e) => this.named(e, people, actor.authorityId));
     if (actor.authorityId === null) return named;
-    return named.filter((e) => e.authorityVisible).map((e) => ({ ...e, href: null, documents: e.documents ?? [] }));
+    return named
+      .filter((e) => e.authorityVisible)
+      .map((e) => ({ ...e, href: e.portalHref ?? null, portalHref: null, documents: e.documents ?? [] }));
   }
 
   /**

@@ -1064,6 +1064,8 @@ export class CorrespondenceService {
       rows.filter((r) => r.direction === 'outbound').map((r) => r.id),
     );
     const href = (itemId: string) => `/staff/complaints/${complaintId}/correspondence#item-${itemId}`;
+    const portalHref = (itemId: string, audience: Audience) =>
+      audience === 'authority' ? `/portal/complaints/${complaintId}/correspondence#item-${itemId}` : null;
     return rows.map((row): TimelineEvent => {
       const authorityVisible = row.audience === 'authority';
       const kindName = KIND_NAMES[row.kind as ItemKind] ?? row.kind;
@@ -1088,6 +1090,7 @@ export class CorrespondenceService {
           by: row.created_by === null ? 'System' : null,
           actor: row.created_by === null ? null : { userId: row.created_by, acting: WRITING_PERMISSIONS },
           href: href(row.id),
+          portalHref: portalHref(row.id, row.audience),
           authorityVisible,
         };
       }
@@ -1102,6 +1105,7 @@ export class CorrespondenceService {
         // Staff see the person's name, or the address of a sender the case did not know.
         by: role === null ? row.from_address : isAuthoritySender(role) ? row.sender_name : null,
         href: href(row.id),
+        portalHref: portalHref(row.id, row.audience),
         authorityVisible,
       };
     });
