@@ -13,6 +13,7 @@ import { remediesRoutes } from '../modules/remedies/remedies.routes.ts';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.ts';
 import { outboxRoutes } from '../modules/outbox/outbox.routes.ts';
 import { correspondenceRoutes } from '../modules/correspondence/correspondence.routes.ts';
+import { navigationRoutes } from '../modules/navigation/navigation.routes.ts';
 import { siteRoutes } from '../modules/site/site.routes.ts';
 import { publicReportsRoutes } from '../modules/public-reports/public-reports.routes.ts';
 import type { PageRoute } from './routes.ts';
@@ -25,6 +26,7 @@ export function pageModules(services: Services, _config: Config): PageRoute[][] 
     siteRoutes(),
     accountsRoutes(services),
     homeRoutes(services),
+    navigationRoutes(),
     apiTokensRoutes(services),
     auditRoutes(services),
     authoritiesRoutes(services),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithTwoFactor, signInThroughPages } from '../support/auth.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('API tokens and the audit log in Chromium', () => {
     const { page, context } = await h.newPage();
     await signInThroughPages(page, admin.email, admin.password, admin.totpSecret);
 
-    await page.getByRole('link', { name: 'API tokens' }).first().click();
+    await openArea(page, 'API tokens');
     await expect(page.locator('h1').textContent()).resolves.toBe('API tokens');
     await expectAccessible(page);
 
@@ -60,7 +60,7 @@ describe('API tokens and the audit log in Chromium', () => {
     await expectAccessible(page);
     expect((await callMe(token)).status).toBe(401);
 
-    await page.getByRole('link', { name: 'Audit log' }).first().click();
+    await openArea(page, 'Audit log');
     await expect(page.locator('h1').textContent()).resolves.toBe('Audit log');
     const log = (await page.locator('table').textContent()) ?? '';
     expect(log).toContain('api-token.created');

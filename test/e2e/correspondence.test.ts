@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { authorityWithOfficers, createComplaint, sendToGateway } from '../integration/correspondence.fixtures.ts';
@@ -70,7 +70,7 @@ describe('correspondence in Chromium', () => {
     await expectAccessible(page);
 
     await page.goto('/staff');
-    await page.getByRole('link', { name: 'Holding pen' }).first().click();
+    await openArea(page, 'Holding pen');
     await expect(page.locator('h1').textContent()).resolves.toBe('Holding pen');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Some papers for you' }).click();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { londonDate } from '../../src/modules/link-officers/domain.ts';
 import type { Role } from '../../src/modules/accounts/domain.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { dumpAllTables } from '../support/db.ts';
 import { createAuthority, createSession, createUser } from '../support/factories.ts';
 
@@ -60,7 +60,7 @@ describe('link officers in Chromium', () => {
       await fillOfficer(page, p);
       await page.getByRole('button', { name: 'Save' }).click();
       if (i < 2) {
-        await expect(page.getByRole('heading', { name: `Ms ${p.forename} ${p.surname}` }).count()).resolves.toBe(1);
+        await page.getByRole('heading', { name: `Ms ${p.forename} ${p.surname}` }).waitFor();
         await expectAccessible(page);
       }
     }
@@ -107,7 +107,7 @@ describe('link officers in Chromium', () => {
       .execute();
 
     await portal.page.goto('/portal');
-    await portal.page.getByRole('link', { name: 'Link officers' }).first().click();
+    await openArea(portal.page, 'Link officers');
     await expect(portal.page.locator('h1').textContent()).resolves.toBe('Link officers');
     await expectAccessible(portal.page);
     await portal.page.getByRole('button', { name: 'Ask for a change of link officer' }).click();
@@ -127,7 +127,7 @@ describe('link officers in Chromium', () => {
 
     const staff = await signedInPage('relationship-lead');
     await staff.page.goto('/staff');
-    await staff.page.getByRole('link', { name: 'Link officer changes' }).first().click();
+    await openArea(staff.page, 'Link officer changes');
     await expectAccessible(staff.page);
     await staff.page.getByRole('link', { name: 'Bexcombe Borough Council' }).click();
     // Read the request's own page, not the list it was opened from.

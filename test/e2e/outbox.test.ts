@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { enqueueMail } from '../../src/platform/mail/outbox.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { signedInAs } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -28,7 +28,7 @@ describe('the outbox in Chromium', () => {
     await context.addCookies([{ name: SESSION_COOKIE, value: token, url: h.baseUrl }]);
 
     await page.goto('/staff');
-    await page.getByRole('link', { name: 'Outbox' }).first().click();
+    await openArea(page, 'Outbox');
     await expect(page.locator('h1').textContent()).resolves.toBe('Outbox');
     await expect(page.getByRole('row', { name: /You have been invited to Liaison/ }).textContent()).resolves.toContain(
       'Queued',
