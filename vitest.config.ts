@@ -25,7 +25,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/global-db.ts'],
-          testTimeout: 60_000,
+          testTimeout: 240_000,
           hookTimeout: 90_000,
           fileParallelism: false,
         },

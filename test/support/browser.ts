@@ -67,19 +67,74 @@ export async function startBrowserHarness(options: Parameters<typeof createTestA
   };
 }
 
+/** The narrowest phone width the pages are checked at: nothing may scroll the whole page sideways. */
+export const PHONE_WIDTH = 375;
+
 /**
- * Runs axe-core with the WCAG 2.2 AA rule set, and the `region` rule (all content in a landmark,
- * a best practice outside those tags), on the page as it is now and fails on any violation.
+ * Runs axe-core with the WCAG 2.2 AA rule set and its best-practice rules (among them `region`:
+ * all content in a landmark) on the page as it is now, and fails on any violation. Then checks the
+ * page at a phone's width: a wide table may scroll inside its own container, the page never does.
  */
 export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page })
     .options({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      rules: { region: { enabled: true } },
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
     })
     .analyze();
   const summary = results.violations.map(
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
   );
   expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
+  expect(
+    await sidewaysScrollAtPhoneWidth(page),
+    `the page scrolls sideways at ${PHONE_WIDTH} px: ${page.url()}`,
+  ).toEqual([]);
+}
+
+/**
+ * Run in the page (as a string: the tests are type-checked without the DOM's types): the outermost
+ * elements whose right edge is past the page's, or the page's width when only text sticks out.
+ */
+const OUTERMOST_PAST_THE_RIGHT_EDGE = `(() => {
+  const root = document.documentElement;
+  const limit = root.clientWidth;
+  if (root.scrollWidth <= limit) return [];
+  const sticksOut = (element) => element.getBoundingClientRect().right > limit + 0.5;
+  const culprits = Array.from(document.body.querySelectorAll('*'))
+    .filter((element) => sticksOut(element))
+    .filter((element) => element.parentElement === document.body || !sticksOut(element.parentElement))
+    .map((element) => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
+      Array.from(element.classList).map((name) => '.' + name).join(''))
+    .slice(0, 5);
+  return culprits.length > 0 ? culprits : ['page is ' + root.scrollWidth + ' px wide'];
+})()`;
+
+/**
+ * At PHONE_WIDTH, the elements that stick out past the page's right edge (empty when the page does
+ * not scroll sideways). The viewport is put back as it was.
+ */
+export async function sidewaysScrollAtPhoneWidth(page: Page): Promise<string[]> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: PHONE_WIDTH, height: 800 });
+  try {
+    return await page.evaluate<string[]>(OUTERMOST_PAST_THE_RIGHT_EDGE);
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}
+
+/**
+ * Opens one of the header's areas as a person would: from the one-row navigation when it is there,
+ * otherwise from the "More" page.
+ */
+export async function openArea(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('navigation', { name: 'Menu' });
+  const direct = menu.getByRole('link', { name, exact: true });
+  if ((await direct.count()) > 0) {
+    await direct.click();
+  } else {
+    await menu.getByRole('link', { name: 'More', exact: true }).click();
+    await page.locator('#more').getByRole('link', { name, exact: true }).click();
+  }
+  await page.waitForLoadState();
 }
