@@ -1,7 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cookieNames } from '../src/http/cookies.ts';
+import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
   freePort,
   freshDatabase,
@@ -10,7 +13,6 @@ import {
   measureLoad,
   postgresServer,
   round,
-  signedInCookie,
   startServer,
   stopServer,
 } from './support.ts';
@@ -93,7 +95,22 @@ async function main(): Promise<void> {
       )
       INSERT INTO public_report_steps (report_id, authority_id, round, kind, position, due_on, due_rule, created_at)
       SELECT r.id, r.authority_id, 1, 'public-notice', 1, ${spread('r')}, 'Two weeks after the report', now() FROM r`);
-    const cookie = await signedInCookie(url, 'link-officer', 'Bench Council 001');
+    // The link officer, signed in straight in the database. The server runs as in production: its
+    // cookies carry the __Host- prefix.
+    const token = newSecret();
+    await db.query(
+      `
+      WITH u AS (
+        INSERT INTO users (email, display_name, status, authority_id)
+        SELECT 'lo@bench.example', 'Bench Link Officer', 'active', id FROM authorities WHERE name = 'Bench Council 001'
+        RETURNING id
+      ), r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'link-officer' FROM u)
+      INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at)
+      SELECT $1, id, 'active', now(), now(), now() + interval '8 hours' FROM u`,
+      [hashSecret(token)],
+    );
+    const names = cookieNames(true);
+    const cookie = `${names.session}=${token}; ${names.csrf}=${'b'.repeat(43)}`;
     const delegate = await db.query<{ id: string }>(`
       WITH u AS (
         INSERT INTO users (email, display_name, status, authority_id)
@@ -124,7 +141,9 @@ async function main(): Promise<void> {
     await db.close();
 
     const port = await freePort();
-    web = await startServer(url, port);
+    web = await startServer(url, port, {
+      env: { TOTP_ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}` },
+    });
     const first = await fetch(`http://127.0.0.1:${port}/portal`, { headers: { cookie } });
     const html = await first.text();
     if (first.status !== 200 || !html.includes('Enquiries to answer (200)') || !html.includes('(120)'))
