@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { readReferenceAuthorities } from '../src/cli/demo-data.ts';
+import { readReferenceAuthorities } from '../src/cli/demo-fixtures.ts';
 import { AUTHORITY_ROLES, STAFF_ROLES, type Role } from '../src/modules/accounts/domain.ts';
 import { hashPassword, hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import type { Db } from '../src/platform/db/database.ts';

@@ -6,17 +6,7 @@ import { DataFolderLockedError } from '../platform/db/database.ts';
 import { demoCodeCommand, demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { tokenCreateCommand } from './commands/token-create.ts';
-
-export interface Command {
-  summary: string;
-  usage: string;
-  /**
-   * What to do instead when a running Liaison holds the embedded database, said after a colon in
-   * the one-line refusal, such as "use its page … or stop it and run this again".
-   */
-  whileRunning?: string;
-  run(args: string[]): Promise<number>;
-}
+import type { Command } from './command.ts';
 
 const commands: Record<string, Command> = {
   migrate: migrateCommand,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes, API_PREFIX } from '../../src/http/api.ts';
+import { API_PREFIX } from '../../src/http/api-route.ts';
+import { apiRoutes } from '../../src/http/api.ts';
 import { PERMISSIONS, ROLES, isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser, signedInAs } from '../support/factories.ts';

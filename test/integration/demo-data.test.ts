@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_ACCOUNTS,
-  DEMO_PASSWORD,
-  demoTotpSecret,
-  loadDemoData,
-  readReferenceAuthorities,
-} from '../../src/cli/demo-data.ts';
+import { loadDemoData } from '../../src/cli/demo-data.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoTotpSecret, readReferenceAuthorities } from '../../src/cli/demo-fixtures.ts';
 import { TotpSecretBox } from '../../src/modules/accounts/totp-secrets.ts';
 import { totpCode, totpCodeIsValid } from '../../src/modules/accounts/two-factor.ts';
 import { ROLES, isStaffRole } from '../../src/modules/accounts/domain.ts';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, loadDemoData } from '../../src/cli/demo-data.ts';
+import { loadDemoData } from '../../src/cli/demo-data.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/cli/demo-fixtures.ts';
 import { isStaffRole, type Actor, type Role } from '../../src/modules/accounts/domain.ts';
 import { STEPS } from '../../src/modules/complaints/public-form.ts';
 import { pageModules } from '../../src/http/modules.ts';

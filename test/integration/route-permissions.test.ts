@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes, API_PREFIX } from '../../src/http/api.ts';
+import { API_PREFIX } from '../../src/http/api-route.ts';
+import { apiRoutes } from '../../src/http/api.ts';
 import { pageModules } from '../../src/http/modules.ts';
 import type { Access } from '../../src/http/routes.ts';
 import { PERMISSIONS, ROLES, isStaffRole, type Role } from '../../src/modules/accounts/domain.ts';

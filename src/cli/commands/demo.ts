@@ -5,16 +5,15 @@ import { describeWeb, start, type Running } from '../../main.ts';
 import { systemClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { createLogger } from '../../platform/logger.ts';
+import type { Command } from '../command.ts';
+import { demoSignInTable, loadDemoData } from '../demo-data.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
   demoAccountHasTwoFactor,
-  demoSignInTable,
   demoTotpSecret,
   findDemoAccount,
-  loadDemoData,
-} from '../demo-data.ts';
-import type { Command } from '../index.ts';
+} from '../demo-fixtures.ts';
 
 /** The demo keeps its own data folder, apart from `npm start`'s, and logs only warnings. */
 export function demoConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config.ts';
 import { lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
 import { migrate } from '../../platform/db/migrate.ts';
-import type { Command } from '../index.ts';
+import type { Command } from '../command.ts';
 
 export const migrateCommand: Command = {
   summary: 'Apply pending database migrations',

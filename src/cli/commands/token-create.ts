@@ -5,7 +5,7 @@ import { systemClock } from '../../platform/clock.ts';
 import { lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Command } from '../index.ts';
+import type { Command } from '../command.ts';
 import { option } from '../shared.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { isRole } from './domain.ts';
 

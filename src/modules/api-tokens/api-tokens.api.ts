@@ -1,5 +1,5 @@
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { meResponse } from './api-tokens.schemas.ts';
 
 /** API endpoints about the calling token. */

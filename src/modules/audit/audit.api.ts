@@ -1,5 +1,5 @@
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { auditApiQuery, auditEventsResponse } from './audit.schemas.ts';
 import { endOfLondonDay, startOfLondonDay } from './domain.ts';
 

@@ -1,5 +1,5 @@
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { z } from 'zod';
 import { authorityActorType, STATUSES, statusActor, type ComplaintStatus, type StatusActorRow } from './domain.ts';

@@ -1,4 +1,4 @@
-import { DEMO_CASES, demoCaseAreas, type DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_CASES, demoCaseAreas, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { isAuthorityKind, type AuthorityKind } from '../authorities/domain.ts';
 import type { NewComplaint } from './complaints.schemas.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { TIMELINE_KINDS } from '../complaints/complaints.service.ts';
 import { FINAL_OUTCOMES } from './domain.ts';
 import { apiCommentBody, apiDraftBody, apiFinalBody } from './decisions.schemas.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { apiExtensionBody, apiResponseBody, apiSendBody } from './enquiries.schemas.ts';
 
 const complaintParams = z.object({ id: z.uuid({ error: 'Must be a complaint id' }) });

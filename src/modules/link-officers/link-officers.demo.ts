@@ -1,4 +1,4 @@
-import type { DemoLoader } from '../../cli/demo-data.ts';
+import type { DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 
 /** Made-up link officers for the demo councils, with numbers from Ofcom's drama ranges. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { FINAL_OUTCOMES } from '../decisions/domain.ts';
 import { ALERT_ROLES, CONSIDERING_BODIES, REPORT_CRITERIA, STEP_KINDS, sectionsFromText } from './domain.ts';
 import type { ReportView } from './public-reports.service.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-data.ts';
+import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 
 /** The report's sections on a complaint: a fault found before, so the report is in the public interest. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { apiRoute, type ApiRoute } from '../../http/api.ts';
+import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { invalid } from '../../platform/errors.ts';
 import { REMEDY_TYPES } from '../decisions/domain.ts';
 import { apiEvidenceBody, apiReviewBody } from './remedies.schemas.ts';
