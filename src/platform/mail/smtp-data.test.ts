@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { describe, expect, it } from 'vitest';
 import { patchSmtpData, smtpDataPatched } from './smtp-data.ts';
@@ -34,14 +33,20 @@ async function read(chunks: Buffer[]): Promise<{ messages: string[]; commands: s
 /** A message as SMTP carries it: a leading dot doubled, then CRLF.CRLF (the CRLF stays the message's). */
 const stuffed = (message: string) => `${message.replace(/^\./gm, '..')}\r\n.\r\n`;
 
+/**
+ * A body of base64 lines, none led by a dot, long enough to span several of the chunks below: the
+ * patch's own path. Its length is not what is tested (the patch has no threshold), so it is kept
+ * small enough to be fed a byte at a time. The bytes are fixed, so a failure repeats.
+ */
+const BASE64_BODY = Buffer.from(Array.from({ length: 9 * 1024 }, (_, i) => (i * 31 + 7) % 256))
+  .toString('base64')
+  .replace(/.{76}/g, '$&\r\n');
+
 const MESSAGES = [
   'Subject: plain\r\n\r\nHello',
   '.starts with a dot\r\n\r\nbody',
   'Subject: dots\r\n\r\n.\r\n..\r\n. not the end\r\n.end',
-  `Subject: large\r\n\r\n${crypto
-    .randomBytes(200 * 1024)
-    .toString('base64')
-    .replace(/.{76}/g, '$&\r\n')}\r\n.last line`,
+  `Subject: long\r\n\r\n${BASE64_BODY}\r\n.last line`,
   'Subject: a lone dot line at the start of the body\r\n\r\n.',
 ];
 
@@ -59,7 +64,7 @@ function splits(session: Buffer, sizes: number[]): Buffer[] {
 async function readsEveryWay(): Promise<void> {
   for (const message of MESSAGES) {
     const session = Buffer.from(`DATA\r\n${stuffed(message)}QUIT\r\n`, 'latin1');
-    for (const sizes of [[session.length], [1], [2, 3], [5], [64 * 1024], [65_536, 7], [1000, 1, 2, 3, 4]]) {
+    for (const sizes of [[session.length], [1], [2, 3], [5], [4096], [4096, 7], [1000, 1, 2, 3, 4]]) {
       const result = await read(splits(session, sizes));
       expect(result.messages, `${message.slice(0, 30)} in pieces of ${sizes.join(', ')}`).toEqual([`${message}\r\n`]);
       expect(result.commands).toEqual(['DATA', 'QUIT']);
