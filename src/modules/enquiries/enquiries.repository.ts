@@ -424,7 +424,7 @@ export class EnquiriesRepository {
         JOIN users u ON u.id = d.delegate_user_id
         LEFT JOIN enquiry_questions q ON q.id = d.question_id
         WHERE d.authority_id = ${authorityId} AND d.completed_at IS NULL AND d.ended_at IS NULL
-          AND e.status = 'open' AND ${toldToAuthoritySql('c')}
+          AND e.status = 'open' AND c.authority_id = ${authorityId} AND ${toldToAuthoritySql('c')}
           ${o.delegateUserId === null ? sql`` : sql`AND d.delegate_user_id = ${o.delegateUserId}`}
           ${dueByFilter('d.internal_due_on', o.dueBy)}
       )
@@ -451,7 +451,7 @@ export class EnquiriesRepository {
         AND e.due_on >= ${from}::date AND e.due_on <= ${today}::date
         AND NOT (e.status = 'open' AND e.due_on = ${today}::date)
         AND NOT (e.status = 'closed' AND e.responded_at IS NULL)
-        AND ${toldToAuthoritySql('c')}
+        AND c.authority_id = ${authorityId} AND ${toldToAuthoritySql('c')}
     `.execute(this.db);
     const row = result.rows[0];
     return { due: row?.due ?? 0, onTime: row?.on_time ?? 0 };

@@ -7,10 +7,14 @@ import { toldToAuthoritySql } from '../complaints/complaints.repository.ts';
  */
 export type HomeScope = { authorityId: string } | { investigatorId: string };
 
-/** The condition for a panel's scope, over the case aliased `c` and the row's authority column. */
+/**
+ * The condition for a panel's scope, over the case aliased `c` and the row's authority column. For an
+ * authority, the case's own authority is named too, so its cases are read through their authority
+ * index rather than by reading every case.
+ */
 export const inScope = (scope: HomeScope, authorityColumn: string): RawBuilder<boolean> =>
   'authorityId' in scope
-    ? sql<boolean>`${sql.ref(authorityColumn)} = ${scope.authorityId} AND ${toldToAuthoritySql('c')}`
+    ? sql<boolean>`${sql.ref(authorityColumn)} = ${scope.authorityId} AND c.authority_id = ${scope.authorityId} AND ${toldToAuthoritySql('c')}`
     : sql<boolean>`c.investigator_id = ${scope.investigatorId}`;
 
 /** What a panel query returns: at most `limit` rows, soonest due first, and how many there are in all. */
