@@ -34,6 +34,7 @@ import { LinkOfficersRepository, toOfficer } from '../link-officers/link-officer
 import {
   DELIVERY_STATUS_NAMES,
   KIND_NAMES,
+  KINDS_ON_THEIR_OWN_TIMELINE,
   SENDER_ROLE_NAMES,
   addresseesPhrase,
   audienceOf,
@@ -1055,10 +1056,13 @@ export class CorrespondenceService {
   async timelineEvents(complaintId: string): Promise<TimelineEvent[]> {
     const complaint = await this.repo.complaint(complaintId);
     if (!complaint) return [];
-    const [rows, authority] = await Promise.all([
+    const [items, authority] = await Promise.all([
       this.repo.itemsOfComplaint(complaintId, null),
       this.repo.authorityName(complaint.authority_id),
     ]);
+    const rows = items.filter(
+      (r) => r.direction !== 'outbound' || !KINDS_ON_THEIR_OWN_TIMELINE.includes(r.kind as ItemKind),
+    );
     const authorityName = authority?.name ?? 'the authority';
     const deliveries = await this.repo.deliveriesOfItems(
       rows.filter((r) => r.direction === 'outbound').map((r) => r.id),

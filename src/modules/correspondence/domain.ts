@@ -39,6 +39,13 @@ export const KIND_NAMES: Record<ItemKind, string> = {
   acknowledgement: 'Acknowledgement',
 };
 
+/**
+ * Letters whose sending the owning module already puts on the timeline (the enquiry sent, the draft
+ * issued, the final decision): the correspondence source leaves them out so a case's timeline does
+ * not say the same thing twice. Their delivery is on the Correspondence tab.
+ */
+export const KINDS_ON_THEIR_OWN_TIMELINE: readonly ItemKind[] = ['enquiry', 'draft-decision', 'final-decision'];
+
 /** Who a delivery went to, as staff read it. */
 export const RECIPIENT_ROLE_NAMES: Record<string, string> = {
   'link-officer': 'Link officer',
