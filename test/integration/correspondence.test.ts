@@ -564,9 +564,24 @@ describe('pages and the API', () => {
         smtpResponse: expect.stringMatching(/^250/) as unknown,
       }),
     ]);
+    // The holding pen over the API: every held message counted, the newest first.
+    const unmatched = `Nothing to do with a case ${crypto.randomBytes(3).toString('hex')}`;
+    await sendToGateway(gateway, {
+      from: 'someone@nowhere.example',
+      to: `info@${DOMAIN}`,
+      subject: unmatched,
+      text: 'Hi',
+    });
+    const { held } = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .select((eb) => eb.fn.countAll<number>().as('held'))
+      .where('status', '=', 'held')
+      .executeTakeFirstOrThrow();
     const pen = await t.app.inject({ url: '/api/v1/holding-pen', headers: { authorization: `Bearer ${staffToken}` } });
     expect(pen.statusCode).toBe(200);
-    expect(pen.json<{ total: number }>().total).toBeGreaterThanOrEqual(0);
+    const penBody = pen.json<{ total: number; items: { from: string; subject: string; reason: string }[] }>();
+    expect(penBody.total).toBe(held);
+    expect(penBody.items[0]).toMatchObject({ from: 'someone@nowhere.example', subject: unmatched, reason: 'no-match' });
 
     // Another authority's token cannot see the case.
     const other = await authorityWithOfficers(t.db, { officers: 1 });
