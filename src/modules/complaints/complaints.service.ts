@@ -23,7 +23,6 @@ import {
   URGENT_KEYS,
   URGENT_NAMES,
   assessmentClock,
-  authorityIsTold,
   closingOutcome,
   firstStatus,
   formatReference,
@@ -35,6 +34,7 @@ import {
   shownActor,
   stepReason,
   stepsTo,
+  toldToAuthority,
   type AssessmentClock,
   type AssessmentOutcome,
   type ComplaintOutcome,
@@ -718,7 +718,8 @@ export class ComplaintsService {
         ].join('\n'),
       });
     }
-    if (!authorityIsTold(outcome)) return;
+    // The case is closed by now: whether the authority hears of it is the same rule as whether it sees it.
+    if (!toldToAuthority({ status: 'closed', outcome: closingOutcome(outcome), documentsRequested: false })) return;
     await this.correspondence.write(trx, {
       complaintId: complaint.id,
       kind: 'message',

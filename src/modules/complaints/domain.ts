@@ -277,9 +277,6 @@ export interface ToldFacts {
 export const toldToAuthority = (c: ToldFacts): boolean =>
   outcomeToldToAuthority(c.outcome) && (TOLD_STATUSES.includes(c.status) || c.documentsRequested);
 
-/** Whether the authority is told of an assessment decision: never for invalid or out-of-jurisdiction cases. */
-export const authorityIsTold = (o: AssessmentOutcome): boolean => outcomeToldToAuthority(closingOutcome(o));
-
 /** Whether the decision needs a reason written down. */
 export const needsReason = (o: AssessmentOutcome): boolean => o !== 'investigate';
 
