@@ -54,7 +54,7 @@ export function openConfiguredDatabase(config: Pick<Config, 'database' | 'DATABA
 
 export async function openDatabase(target: DatabaseTarget, options: { pglite?: PGlite } = {}): Promise<Db> {
   if (target.kind === 'postgres') return openPostgres(target.url, target.poolSize ?? 10);
-  // Loaded only when used: the embedded engine costs about 50 MB of memory a PostgreSQL deployment never needs.
+  // Loaded only when used: a PostgreSQL deployment never needs the embedded engine's memory.
   const { PGlite: Engine } = await import('@electric-sql/pglite');
   const client =
     options.pglite ??

@@ -16,11 +16,12 @@ import type pg from 'pg';
 /**
  * Server-side prepared statements for the statements Liaison runs again and again, as the JDBC and
  * pgx drivers do by default. PostgreSQL parses, analyses and plans every unnamed statement afresh;
- * a named one is parsed once per connection and may keep its plan, which took half the database's
- * time off the case page. Queries whose best plan depends on the values end with `planEachRun`. A statement is prepared from its second run on, so
- * one-off texts (lists of varying length, scripts) never are; each connection keeps at most
- * `perConnection` of them and the process remembers at most `known` distinct texts, so memory on both
- * sides stays bounded however many shapes of query the application builds.
+ * a named one is parsed once per connection and may keep its plan, so a hot page's statements are
+ * not planned again on every request. Queries whose best plan depends on the values end with
+ * `planEachRun`. A statement is prepared from its second run on, so one-off texts (lists of varying
+ * length, scripts) never are; each connection keeps at most `perConnection` of them and the process
+ * remembers at most `known` distinct texts, so memory on both sides stays bounded however many
+ * shapes of query the application builds.
  */
 export interface StatementCacheOptions {
   perConnection: number;
@@ -117,8 +118,8 @@ export function preparingPool(pool: pg.Pool, names = new StatementNames()): Post
 /**
  * Writes a whole-number `LIMIT` into the statement's text instead of sending it as a parameter.
  * PostgreSQL costs a plan kept for every value of `LIMIT $n` as if it returned a tenth of the rows,
- * so it finds that plan dearer than the ones made for each run and goes on planning every run: the
- * portal inbox's statement spent 1 ms planning for 1.1 ms running. With the limit in the text the
+ * so it finds that plan dearer than the ones made for each run and goes on planning every run, which
+ * can cost as much as running the statement. With the limit in the text the
  * kept plan is costed like the others and used. Limits come from the code's page sizes, so they add
  * few texts to the statement cache.
  */

@@ -8,11 +8,11 @@ class Slot {
 
 /**
  * A query that a hot page runs on every request, built and compiled once per shape instead of on
- * each call (building and compiling the portal inbox's statement with Kysely took 80 µs a request,
- * a twelfth of the request). `build` receives `slot(name)`, a stand-in for each value, and the
- * call's `shape`: everything that changes the statement's text (which filters apply, whole-number
- * limits, which Liaison's compiler writes into the text) must be in the shape; the values must
- * come through slots. The text and its parameters are then the same as building the query afresh.
+ * each call (building and compiling a statement with Kysely is a real share of a fast request).
+ * `build` receives `slot(name)`, a stand-in for each value, and the call's `shape`: everything
+ * that changes the statement's text (which filters apply, whole-number limits, which Liaison's
+ * compiler writes into the text) must be in the shape; the values must come through slots. The
+ * text and its parameters are then the same as building the query afresh.
  */
 class ReusableQuery<V extends Record<string, unknown>, R> {
   private readonly compiled = new WeakMap<object, Map<string, CompiledQuery<R>>>();
