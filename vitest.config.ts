@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-db.ts'],
+          globalSetup: ['test/support/global-db.ts', 'test/support/e2e-report.ts'],
           testTimeout: 240_000,
           hookTimeout: 90_000,
           fileParallelism: false,

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { Role } from '../../src/modules/accounts/domain.ts';
 import { createTestApp, type TestApp } from './app.ts';
+import { noteCheckedPage } from './e2e-report.ts';
 import { createSession, createUser, type TestUser } from './factories.ts';
 
 /** Debian's Chromium, driven by playwright-core (a fresh profile per launch). Never a downloaded browser. */
@@ -89,6 +90,7 @@ export async function expectAccessible(page: Page): Promise<void> {
     await sidewaysScrollAtPhoneWidth(page),
     `the page scrolls sideways at ${PHONE_WIDTH} px: ${page.url()}`,
   ).toEqual([]);
+  noteCheckedPage(page.url());
 }
 
 /**
