@@ -10,7 +10,7 @@ import type { FilesService } from '../../platform/files/files.service.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
-import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
+import type { NewItem } from '../correspondence/domain.ts';
 import { z } from 'zod';
 import {
   ALLOCATION_STATUSES,
@@ -118,6 +118,16 @@ export interface TimelineActor {
  */
 export type TimelineSource = (complaintId: string) => Promise<TimelineEvent[]>;
 
+/**
+ * What complaints asks of the correspondence module, the one sender for case mail: an item written
+ * on a case in the caller's transaction. The composition root passes the correspondence service;
+ * correspondence depends on complaints (the told-to-authority rule, its timeline source), so
+ * complaints names only this and never imports the service.
+ */
+export interface CaseCorrespondence {
+  write(db: DbOrTx, item: NewItem): Promise<string>;
+}
+
 /** Work other modules do in the transaction that moves a complaint to investigation (e.g. enqueue the allocation notice). */
 export type InvestigationStartedHook = (trx: Tx, complaintId: string) => Promise<void>;
 
@@ -190,7 +200,7 @@ export class ComplaintsService {
     private readonly clock: Clock,
     private readonly calendar: WorkingCalendar,
     private readonly files: FilesService,
-    private readonly correspondence: CorrespondenceService,
+    private readonly correspondence: CaseCorrespondence,
     readonly settings: ComplaintsSettings,
   ) {}
 

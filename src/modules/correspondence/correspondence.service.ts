@@ -51,6 +51,7 @@ import {
   type DeliveryStatus,
   type HoldReason,
   type ItemKind,
+  type NewItem,
   RECIPIENT_ROLE_NAMES,
 } from './domain.ts';
 import {
@@ -80,26 +81,6 @@ export interface CorrespondenceSettings {
   domain: string;
   /** First retry delay after a temporary failure report, in seconds (as the sender's). */
   retryBaseSeconds?: number;
-}
-
-/** An outgoing item as another module writes it (see `write`). */
-export interface NewItem {
-  complaintId: string;
-  kind: ItemKind;
-  addressees: readonly Addressee[];
-  subject: string;
-  /** Plain text; the HTML version (and the PDF for a letter) is made from it. */
-  text: string;
-  /** Who wrote it; null for the system (jobs). */
-  actor: Actor | null;
-  /** The inbound item this answers, so the reply threads under it in the recipient's mail program. */
-  inReplyToItemId?: string | null;
-  /**
-   * A letter addressed to the chief executive but delivered to the addressees (the link officers, as
-   * enquiries are): it goes as a PDF as well as in the body. Anything addressed to the chief executive
-   * is a letter anyway.
-   */
-  letter?: boolean;
 }
 
 interface Recipient {

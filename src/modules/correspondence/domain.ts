@@ -3,6 +3,8 @@
  * Pure rules only: no I/O.
  */
 
+import type { Actor } from '../accounts/domain.ts';
+
 /** Who an outgoing item is for. Resolved to addresses when it is sent, never when it is written. */
 export const ADDRESSEES = [
   'link-officers',
@@ -26,6 +28,29 @@ export const ITEM_KINDS = [
   'acknowledgement',
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
+
+/**
+ * An outgoing item as another module writes it (`CorrespondenceService#write`, in the caller's
+ * transaction).
+ */
+export interface NewItem {
+  complaintId: string;
+  kind: ItemKind;
+  addressees: readonly Addressee[];
+  subject: string;
+  /** Plain text; the HTML version (and the PDF for a letter) is made from it. */
+  text: string;
+  /** Who wrote it; null for the system (jobs). */
+  actor: Actor | null;
+  /** The inbound item this answers, so the reply threads under it in the recipient's mail program. */
+  inReplyToItemId?: string | null;
+  /**
+   * A letter addressed to the chief executive but delivered to the addressees (the link officers, as
+   * enquiries are): it goes as a PDF as well as in the body. Anything addressed to the chief executive
+   * is a letter anyway.
+   */
+  letter?: boolean;
+}
 
 export const KIND_NAMES: Record<ItemKind, string> = {
   enquiry: 'Enquiry',
