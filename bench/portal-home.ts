@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,9 +140,7 @@ async function main(): Promise<void> {
     await db.close();
 
     const port = await freePort();
-    web = await startServer(url, port, {
-      env: { TOTP_ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}` },
-    });
+    web = await startServer(url, port);
     const first = await fetch(`http://127.0.0.1:${port}/portal`, { headers: { cookie } });
     const html = await first.text();
     if (first.status !== 200 || !html.includes('Enquiries to answer (200)') || !html.includes('(120)'))

@@ -1,6 +1,7 @@
 // What the benchmark scripts share: a throwaway PostgreSQL server, the real Liaison server as a
 // child process, and percentiles. Measurements only; nothing here is used by the test suite.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,10 +11,13 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { cookieNames } from '../src/http/cookies.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+/** The key production requires for second factors' secrets: one per benchmark process. */
+const TOTP_KEYS = `bench:${crypto.randomBytes(32).toString('base64')}`;
 export const log = (line: string) => console.log(line);
 export const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -82,6 +86,7 @@ export async function startServer(url: string, port: number, options: ServerOpti
       HOST: '127.0.0.1',
       BASE_URL: `http://127.0.0.1:${port}`,
       SESSION_SECRET: SECRET,
+      TOTP_ENCRYPTION_KEYS: TOTP_KEYS,
       ...options.env,
     },
   });
@@ -287,7 +292,9 @@ export async function measureLoad(
  * page (without it every request would be answered with a new one, which a browser never asks for).
  */
 export function browserCookies(sessionToken: string): string {
-  return `liaison_session=${sessionToken}; liaison_csrf=${'b'.repeat(43)}`;
+  // The server runs as in production: its cookies carry the __Host- prefix.
+  const names = cookieNames(true);
+  return `${names.session}=${sessionToken}; ${names.csrf}=${'b'.repeat(43)}`;
 }
 
 /**
