@@ -1,20 +1,19 @@
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
-import { componentKey, createViewEnvironment, stripIndentation } from './views.ts';
+import { createViewEnvironment, renderFragment, stripIndentation } from './views.ts';
 
 const env = createViewEnvironment();
 const render = (source: string, context: Record<string, unknown> = {}) => nunjucks.compile(source, env).render(context);
 
 describe('page rendering', () => {
-  it('renders a cached fragment once for each key, as markup, and again for another key', () => {
-    let renders = 0;
-    const count = () => ++renders;
-    const page = (name: string) =>
-      render('{% cache ["greeting", name] %}<b>{{ name }}</b> {{ count() }}{% endcache %}', { name, count });
-    expect(page('Ann & Bob')).toBe('<b>Ann &amp; Bob</b> 1');
-    expect(page('Ann & Bob')).toBe('<b>Ann &amp; Bob</b> 1');
-    expect(page('Cy')).toBe('<b>Cy</b> 2');
-    expect(renders).toBe(2);
+  it('renders a GOV.UK component as GOV.UK Frontend writes it, and a fragment as a page is rendered', () => {
+    const tag =
+      '{% from "govuk/components/tag/macro.njk" import govukTag %}{{ govukTag({ text: name, classes: "govuk-tag--grey" }) }}';
+    const html = '<strong class="govuk-tag govuk-tag--grey">\nAnn &amp; Bob\n</strong>\n';
+    expect(render(tag, { name: 'Ann & Bob' })).toBe(html);
+    expect(renderFragment('errors/404.njk', { signedIn: false })).toBe(
+      env.render('errors/404.njk', { signedIn: false }),
+    );
   });
 
   it('sends pages without the indentation of their templates, every word still apart from the next', () => {
@@ -63,35 +62,5 @@ describe('page rendering', () => {
     }
     expect(render('{{ v | date }}', { v: '2027-03-31' })).toBe('31 March 2027');
     expect(render('{{ v | date }}|{{ v | isoDate }}', { v: 'not a date' })).toBe('|');
-  });
-});
-
-describe('the component cache key', () => {
-  const long = (c: string) => `<div class="${c}">${'x'.repeat(300)}</div>`;
-  const { SafeString } = nunjucks.runtime;
-
-  it('tells apart params that would render differently', () => {
-    const keys = [
-      componentKey({ optionsHtml: long('a') }),
-      componentKey({ optionsHtml: long('b') }),
-      componentKey({ optionsHtml: new SafeString(long('a')) }),
-      componentKey({ optionsHtml: long('a'), heading: 'Filter' }),
-      componentKey({ optionsHtml: long('a'), heading: 'Filter2' }),
-      componentKey({ a: long('a'), b: long('b') }),
-      componentKey({ a: long('b'), b: long('a') }),
-      componentKey({ a: `${long('a')}\u00001:b` }),
-      componentKey({ text: 'short' }),
-      componentKey({ text: 'short ' }),
-      componentKey(undefined),
-      componentKey([1, 2]),
-    ];
-    expect(new Set(keys).size).toBe(keys.length);
-  });
-
-  it('gives equal params the same key, whatever object carries them', () => {
-    expect(componentKey({ optionsHtml: long('a'), heading: { text: 'Filter' } })).toBe(
-      componentKey({ optionsHtml: long('a'), heading: { text: 'Filter' } }),
-    );
-    expect(componentKey({ text: 'Closed' })).toBe(JSON.stringify({ text: 'Closed' }));
   });
 });
