@@ -263,17 +263,16 @@ export class DecisionsRepository {
       late: number;
     }>`
       WITH open AS (
-        SELECT d.id, d.complaint_id, d.version, d.form, d.comment_due_on AS due_on, c.reference, a.name AS authority_name
+        SELECT d.id, d.complaint_id, d.version, d.form, d.comment_due_on AS due_on, c.reference, d.authority_id
         FROM draft_decisions d
         JOIN complaints c ON c.id = d.complaint_id
-        JOIN authorities a ON a.id = d.authority_id
         WHERE d.superseded_at IS NULL AND c.status <> 'closed' AND ${inScope(scope, 'd.authority_id')}
           AND NOT EXISTS (SELECT 1 FROM final_decisions f WHERE f.complaint_id = d.complaint_id)
           AND NOT EXISTS (SELECT 1 FROM draft_comments k WHERE k.draft_id = d.id AND k.party = 'authority')
           ${dueByFilter('d.comment_due_on', o.dueBy)}
       )
       SELECT
-        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT coalesce(json_agg(t ORDER BY t.due_on, t.id), '[]'::json) FROM (SELECT o.*, a.name AS authority_name FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) o JOIN authorities a ON a.id = o.authority_id) t) AS rows,
         (SELECT count(*) FROM open) AS total,
         (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
     `.execute(this.db);

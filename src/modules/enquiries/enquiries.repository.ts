@@ -378,13 +378,13 @@ export class EnquiriesRepository {
       soon: number;
     }>`
       WITH open AS (
-        SELECT e.id, e.number, e.kind, e.due_on, c.reference, a.name AS authority_name
-        FROM enquiries e JOIN complaints c ON c.id = e.complaint_id JOIN authorities a ON a.id = e.authority_id
+        SELECT e.id, e.number, e.kind, e.due_on, c.reference, e.authority_id
+        FROM enquiries e JOIN complaints c ON c.id = e.complaint_id
         WHERE e.status = 'open' AND ${inScope(scope, 'e.authority_id')}
           ${dueByFilter('e.due_on', o.dueBy)}
       )
       SELECT
-        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT coalesce(json_agg(t ORDER BY t.due_on, t.id), '[]'::json) FROM (SELECT o.*, a.name AS authority_name FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) o JOIN authorities a ON a.id = o.authority_id) t) AS rows,
         (SELECT count(*) FROM open) AS total,
         (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS overdue,
         (SELECT count(*) FROM open WHERE due_on >= ${o.today}::date AND due_on <= ${o.soonBy}::date) AS soon
@@ -416,20 +416,21 @@ export class EnquiriesRepository {
       late: number;
     }>`
       WITH open AS (
-        SELECT d.id, d.enquiry_id, e.number, d.internal_due_on AS due_on, c.reference,
-               u.display_name AS delegate_name, q.position AS question_position
+        SELECT d.id, d.enquiry_id, e.number, d.internal_due_on AS due_on, c.reference, d.delegate_user_id, d.question_id
         FROM enquiry_delegations d
         JOIN enquiries e ON e.id = d.enquiry_id
         JOIN complaints c ON c.id = e.complaint_id
-        JOIN users u ON u.id = d.delegate_user_id
-        LEFT JOIN enquiry_questions q ON q.id = d.question_id
         WHERE d.authority_id = ${authorityId} AND d.completed_at IS NULL AND d.ended_at IS NULL
           AND e.status = 'open' AND c.authority_id = ${authorityId} AND ${toldToAuthoritySql('c')}
           ${o.delegateUserId === null ? sql`` : sql`AND d.delegate_user_id = ${o.delegateUserId}`}
           ${dueByFilter('d.internal_due_on', o.dueBy)}
       )
       SELECT
-        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT coalesce(json_agg(t ORDER BY t.due_on, t.id), '[]'::json)
+         FROM (SELECT o.id, o.enquiry_id, o.number, o.due_on, o.reference, u.display_name AS delegate_name, q.position AS question_position
+               FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) o
+               JOIN users u ON u.id = o.delegate_user_id
+               LEFT JOIN enquiry_questions q ON q.id = o.question_id) t) AS rows,
         (SELECT count(*) FROM open) AS total,
         (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
     `.execute(this.db);

@@ -315,16 +315,15 @@ export class RemediesRepository {
       late: number;
     }>`
       WITH open AS (
-        SELECT r.id, r.complaint_id, r.type, r.description, r.due_on, c.reference, a.name AS authority_name,
-               EXISTS (SELECT 1 FROM remedy_evidence v WHERE v.remedy_id = r.id AND v.status = 'submitted') AS evidence_waiting
+        SELECT r.id, r.complaint_id, r.type, r.description, r.due_on, c.reference, r.authority_id
         FROM remedies r
         JOIN complaints c ON c.id = r.complaint_id
-        JOIN authorities a ON a.id = r.authority_id
         WHERE r.status = 'agreed' AND ${inScope(scope, 'r.authority_id')}
           ${dueByFilter('r.due_on', o.dueBy)}
       )
       SELECT
-        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) t) AS rows,
+        (SELECT coalesce(json_agg(t ORDER BY t.due_on, t.id), '[]'::json) FROM (SELECT o.*, a.name AS authority_name,
+               EXISTS (SELECT 1 FROM remedy_evidence v WHERE v.remedy_id = o.id AND v.status = 'submitted') AS evidence_waiting FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) o JOIN authorities a ON a.id = o.authority_id) t) AS rows,
         (SELECT count(*) FROM open) AS total,
         (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
     `.execute(this.db);
