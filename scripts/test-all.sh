@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every check Liaison must pass, in order: formatting, lint, types, unit tests, database tests on the
-# embedded PGlite and on a real PostgreSQL server, and browser journeys in Chromium.
+# Every check Liaison must pass, in order: formatting, lint, types, import cycles, unit tests, database
+# tests on the embedded PGlite and on a real PostgreSQL server, and browser journeys in Chromium.
 # Runs every stage even when an earlier one fails, prints a summary table and ends with the line
 # `N passed, N failed` (tests passed; tests failed plus any failed check). Exits non-zero on any failure.
 #
@@ -83,6 +83,7 @@ run_check build npm run build --silent
 run_check format npm run format:check --silent
 run_check lint npm run lint --silent
 run_check typecheck npm run typecheck --silent
+run_check cycles npm run check:cycles --silent
 run_vitest unit unit
 run_vitest db-pglite db
 
