@@ -16,8 +16,8 @@ class UnindentingLoader extends nunjucks.FileSystemLoader {
 
 /**
  * A template's text without the spaces that indent its lines and without its blank lines. The
- * templates are indented for people to read; sent as they are, a page of 50 rows was 40% spaces,
- * which cost time to build, encode and send. Between HTML tags a line break is as much white space
+ * templates are indented for people to read; sent as they are, much of a long page is spaces, which
+ * cost time to build, encode and send. Between HTML tags a line break is as much white space
  * as any number of spaces, so pages look and read the same; nothing here is preformatted (no
  * `<pre>`, and textareas and pre-wrap elements take their text from values, which are untouched).
  */
@@ -27,7 +27,7 @@ export function stripIndentation(src: string): string {
 
 function addFilters(env: nunjucks.Environment): void {
   // The built-in trim uses a regular expression that costs quadratic time on the long, indented HTML the
-  // GOV.UK macros pass through it (about a sixth of a page's rendering); String.prototype.trim is linear.
+  // GOV.UK macros pass through it; String.prototype.trim is linear.
   const { SafeString } = nunjucks.runtime;
   env.addFilter('trim', (value: unknown) => {
     if (value instanceof SafeString) return new SafeString(value.toString().trim());

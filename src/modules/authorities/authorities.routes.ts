@@ -91,8 +91,8 @@ const serviceAreaItems = (selected: string | undefined) => [
 
 /**
  * The directory's filter panel (four GOV.UK controls inside the MOJ filter) shows only the four
- * filters' values, so it is rendered once for each set of them and kept: 0.2–0.3 ms a request
- * otherwise. Bounded by count (the words searched for vary); a panel is about 6 KB.
+ * filters' values, so it is rendered once for each set of them and kept rather than on every
+ * request. Bounded by count (the words searched for vary); a panel is about 6 KB.
  */
 const filterPanels = new LRUCache<string, string>({ max: 1000 });
 
