@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import type { Insertable, Kysely } from 'kysely';
 import type { AddressObject } from 'mailparser';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/schema.ts';
@@ -10,7 +9,6 @@ import { replaceUnsafeText } from '../input.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
 import type { RawMailStore } from './raw-store.ts';
-import { patchSmtpData } from './smtp-data.ts';
 
 export { PARSE_OPTIONS } from './parse.ts';
 
@@ -80,7 +78,6 @@ export function acceptsRecipient(address: string, domain: string): boolean {
 }
 
 export async function startMailGateway(options: MailGatewayOptions): Promise<MailGateway> {
-  patchSmtpData();
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { logger } = options;
   const parser = startMailParserPool(options.parserThreads);
@@ -198,19 +195,24 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
       if (acceptsRecipient(address.address, options.domain)) return callback();
       return callback(new SmtpError(`5.1.1 <${address.address}>: no such mailbox here`, 550));
     },
-    onData(stream: Readable, session, callback) {
+    // smtp-server hands over the message with its dots unstuffed, in the pieces its reader cut it
+    // into; they are kept as they come (no copy) and joined once, into the buffer that is written to
+    // the mail folder and then handed to a parser thread. Past the limit nothing more is kept, but
+    // the stream is still read to its end, so that the sender hears 552 and the session goes on.
+    onData(stream: SMTPServerDataStream, session, callback) {
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size <= maxBytes) chunks.push(chunk);
+        else chunks.length = 0;
       });
       stream.on('end', () => {
-        if ((stream as Readable & { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes) {
+        if (stream.sizeExceeded || size > maxBytes) {
           callback(new SmtpError(`5.3.4 Message too big: the limit is ${maxBytes} bytes`, 552));
           return;
         }
-        store(Buffer.concat(chunks), session).then(
+        store(Buffer.concat(chunks, size), session).then(
           (id) => {
             logger.info({ inboundId: id, bytes: size }, 'inbound mail stored');
             callback(null, `2.0.0 Stored as ${id}`);
