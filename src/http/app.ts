@@ -23,7 +23,7 @@ import { PageEncoder } from './page-bytes.ts';
 import { registerPages } from './routes.ts';
 import { registerSecurityHeaders } from './security.ts';
 import { readLeadingFields } from './uploads.ts';
-import { ROOT_DIR, createViewEnvironment } from './views.ts';
+import { ROOT_DIR, createViewEnvironment, layoutChrome } from './views.ts';
 
 export interface SignedInUser {
   id: string;
@@ -193,12 +193,15 @@ export async function buildApp(options: {
   });
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
+    const navigation = navigationFor(request.actor, request.url);
     const html = views.render(template, {
       cspNonce: request.cspNonce,
       csrfToken: request.csrfToken,
       currentUser: request.user,
       currentPath: request.url.split('?')[0],
-      navigation: navigationFor(request.actor, request.url),
+      navigation,
+      // The header and service navigation depend on the navigation alone: rendered once per state, kept.
+      layoutChrome: layoutChrome(navigation),
       errors: request.flash.errors ?? [],
       values: request.flash.values ?? {},
       notice: request.flash.notice,

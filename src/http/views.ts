@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import nunjucks from 'nunjucks';
 import { formatDate, formatDateTime, formatIso } from '../platform/dates.ts';
 import { ROOT_DIR, SRC_DIR } from '../platform/paths.ts';
@@ -83,4 +84,43 @@ let fragments: nunjucks.Environment | undefined;
 export function renderFragment(template: string, context: Record<string, unknown>): string {
   fragments ??= createViewEnvironment();
   return fragments.render(template, context);
+}
+
+/** The layout's header and service navigation as markup, for `layout.njk` to write out as they are. */
+export interface LayoutChrome {
+  header: string;
+  serviceNavigation: string;
+}
+
+/** What `layoutChrome` renders from: the navigation's service name and address and its items. */
+export interface ChromeNavigation {
+  serviceName: string;
+  serviceUrl: string;
+  items: readonly { text: string; href: string; active: boolean }[];
+}
+
+/**
+ * Kept per navigation state (service name and address, the items and which is active). The items
+ * come from fixed lists filtered by role, so the states are few; the bound is a safeguard.
+ */
+const chromes = new LRUCache<string, LayoutChrome>({ max: 500 });
+
+/**
+ * The layout's GOV.UK header and service navigation, rendered once for each navigation state and
+ * kept: they depend on nothing else. Who is signed in, the sign-out form's CSRF token and anything
+ * else per person or per request stay in the layout, rendered on every request.
+ */
+export function layoutChrome(navigation: ChromeNavigation): LayoutChrome {
+  const items = navigation.items.map((item) => ({ text: item.text, href: item.href, active: item.active }));
+  const state = { serviceName: navigation.serviceName, serviceUrl: navigation.serviceUrl, items };
+  const key = JSON.stringify(state);
+  let chrome = chromes.get(key);
+  if (chrome === undefined) {
+    chrome = {
+      header: renderFragment('partials/layout-chrome.njk', { part: 'header' }),
+      serviceNavigation: renderFragment('partials/layout-chrome.njk', { part: 'serviceNavigation', navigation: state }),
+    };
+    chromes.set(key, chrome);
+  }
+  return chrome;
 }

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Actor } from '../src/modules/accounts/domain.ts';
+import { navigationFor } from '../src/http/navigation.ts';
+import * as views from '../src/http/views.ts';
+
+/**
+ * Render time alone, in one process: `node --import tsx bench/render.ts` prints µs a render (min and
+ * median of five batches of 1,000 after 500 to warm up) for each page below, built as `reply.render`
+ * builds it. `node --import tsx bench/render.ts --dump DIR` writes each page's HTML to DIR instead, to
+ * compare two versions of the code byte for byte (`cmp`/`diff -r`).
+ */
+
+type Context = Record<string, unknown>;
+
+const staff: Actor = {
+  type: 'user',
+  id: '00000000-0000-4000-8000-000000000001',
+  roles: ['casework-manager', 'investigator', 'administrator'],
+  authorityId: null,
+};
+const portal: Actor = {
+  type: 'user',
+  id: '00000000-0000-4000-8000-000000000002',
+  roles: ['link-officer'],
+  authorityId: '00000000-0000-4000-8000-0000000000aa',
+};
+
+const env = views.createViewEnvironment();
+// The layout's kept header and service navigation, where this version of the code has them.
+const chromeOf = (views as { layoutChrome?: (navigation: unknown) => unknown }).layoutChrome;
+
+/** The context `reply.render` (src/http/app.ts) gives every page, then the page's own. */
+function pageContext(actor: Actor | null, url: string, own: Context): Context {
+  const navigation = navigationFor(actor, url);
+  return {
+    cspNonce: 'bm9uY2Utbm9uY2Utbm9uY2U',
+    csrfToken: 'Y3NyZi10b2tlbi1jc3JmLXRva2VuLWNzcmYtdG9rZW4',
+    currentUser: actor && {
+      id: actor.id,
+      displayName: 'Sam <Smith> & Co',
+      authorityName: actor.authorityId ? 'Anytown Borough Council' : null,
+    },
+    currentPath: url.split('?')[0],
+    navigation,
+    ...(chromeOf ? { layoutChrome: chromeOf(navigation) } : {}),
+    errors: [],
+    values: {},
+    notice: undefined,
+    ...own,
+  };
+}
+
+const STATUSES = ['received', 'assessment', 'investigation', 'closed'];
+const investigators = Array.from({ length: 40 }, (_, i) => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  name: `Investigator ${i} O’Neill`,
+}));
+
+function staffListContext(query: Context, errors: { field: string; message: string }[] = []): Context {
+  return {
+    query,
+    page: { items: [], nextCursor: null },
+    authorityName: query.authorityId ? 'Anytown Borough Council' : null,
+    authorityMatches: errors.length
+      ? [{ id: 'a1', name: 'Anytown North', href: '/staff/complaints?authorityId=a1' }]
+      : [],
+    typedAuthority: errors.length ? query.authority : '',
+    errors,
+    rows: [],
+    statusItems: [
+      { value: '', text: 'Any status' },
+      ...STATUSES.map((s) => ({ value: s, text: s, selected: query.status === s })),
+    ],
+    serviceAreaItems: [
+      { value: '', text: 'Any service' },
+      { value: 'housing', text: 'Housing', selected: query.serviceArea === 'housing' },
+      { value: 'planning', text: 'Planning', selected: query.serviceArea === 'planning' },
+    ],
+    investigatorItems: [
+      { value: '', text: 'Anyone' },
+      { value: 'none', text: 'Not allocated (under investigation)', selected: query.investigatorId === 'none' },
+      ...investigators.map((i) => ({ value: i.id, text: i.name, selected: query.investigatorId === i.id })),
+    ],
+    nextHref: null,
+    allowedTo: { intake: true },
+  };
+}
+
+const pages: { name: string; template: string; context: () => Context }[] = [
+  { name: 'not-found-public', template: 'errors/404.njk', context: () => pageContext(null, '/nowhere', {}) },
+  { name: 'not-found-sign-in', template: 'errors/404.njk', context: () => pageContext(null, '/sign-in', {}) },
+  {
+    name: 'not-found-staff',
+    template: 'errors/404.njk',
+    context: () => pageContext(staff, '/staff/complaints/x?y=1', {}),
+  },
+  { name: 'not-found-staff-more', template: 'errors/404.njk', context: () => pageContext(staff, '/staff/audit', {}) },
+  { name: 'not-found-portal', template: 'errors/404.njk', context: () => pageContext(portal, '/portal/more', {}) },
+  { name: 'not-found-account', template: 'errors/404.njk', context: () => pageContext(portal, '/account', {}) },
+  {
+    name: 'staff-list',
+    template: 'complaints/views/staff-list.njk',
+    context: () => pageContext(staff, '/staff/complaints', staffListContext({})),
+  },
+  {
+    name: 'staff-list-filtered',
+    template: 'complaints/views/staff-list.njk',
+    context: () =>
+      pageContext(
+        staff,
+        '/staff/complaints?status=assessment',
+        staffListContext({
+          status: 'assessment',
+          investigatorId: investigators[3]?.id,
+          urgent: 'yes',
+          reference: 'LGO-<1>',
+          authorityId: '00000000-0000-4000-8000-0000000000aa',
+        }),
+      ),
+  },
+  {
+    name: 'staff-list-errors',
+    template: 'complaints/views/staff-list.njk',
+    context: () =>
+      pageContext(
+        staff,
+        '/staff/complaints?authority=Any',
+        staffListContext({ authority: 'Any"town', overdue: 'yes', serviceArea: 'housing' }, [
+          { field: 'authority', message: 'More than one authority matches ‘Any"town’: choose one from the list' },
+        ]),
+      ),
+  },
+];
+
+const dumpAt = process.argv.indexOf('--dump');
+if (dumpAt !== -1) {
+  const dir = process.argv[dumpAt + 1] ?? 'render-dump';
+  fs.mkdirSync(dir, { recursive: true });
+  for (const page of pages)
+    fs.writeFileSync(path.join(dir, `${page.name}.html`), env.render(page.template, page.context()));
+  console.log(`${pages.length} pages written to ${dir}`);
+} else {
+  const only = process.argv[2];
+  for (const page of pages.filter((p) => !only || p.name === only)) {
+    const batch = (n: number): number => {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) env.render(page.template, page.context());
+      return ((performance.now() - start) * 1000) / n;
+    };
+    batch(500);
+    const times = Array.from({ length: 5 }, () => batch(1000)).sort((a, b) => a - b);
+    const [min = 0, , median = 0] = times;
+    console.log(`${page.name.padEnd(22)} min ${min.toFixed(1)} µs  median ${median.toFixed(1)} µs`);
+  }
+}
