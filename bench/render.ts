@@ -132,6 +132,25 @@ const pages: { name: string; template: string; context: () => Context }[] = [
         ]),
       ),
   },
+  ...[
+    { status: 'investigation', statusName: 'Under investigation', urgent: true },
+    { status: 'closed', statusName: 'Closed', urgent: false },
+    { status: 'assessment', statusName: 'Assessment <& “quoted”>', urgent: true },
+  ].map((c, i) => ({
+    name: `case-header-${i + 1}`,
+    template: 'complaints/views/_case-header.njk',
+    context: () => ({
+      view: {
+        complaint: { reference: `LGO-2026-00012${i}`, status: c.status, urgent: c.urgent },
+        authority: { name: 'Anytown & District Council' },
+      },
+      statusName: c.statusName,
+      subNav: [
+        { text: 'Summary', href: '/staff/complaints/1', active: true },
+        { text: 'Timeline', href: '/staff/complaints/1/timeline', active: false },
+      ],
+    }),
+  })),
 ];
 
 const dumpAt = process.argv.indexOf('--dump');
