@@ -58,7 +58,24 @@ const investigators = Array.from({ length: 40 }, (_, i) => ({
   name: `Investigator ${i} O’Neill`,
 }));
 
-function staffListContext(query: Context, errors: { field: string; message: string }[] = []): Context {
+// The case list's filter form, where this version of the code renders it apart (as its route does,
+// once per set of filter values: kept here by the page's name).
+const filterPartial = 'complaints/views/partials/case-list-filters.njk';
+const hasFilterPartial = fs.existsSync(path.join(views.SRC_DIR, 'modules', filterPartial));
+const filterForms = new Map<string, string>();
+
+function staffListContext(name: string, query: Context, errors: { field: string; message: string }[] = []): Context {
+  const context = staffListFilters(query, errors);
+  if (!hasFilterPartial) return context;
+  let form = filterForms.get(name);
+  if (form === undefined) {
+    form = views.renderFragment(filterPartial, context);
+    filterForms.set(name, form);
+  }
+  return { ...context, filterForm: form };
+}
+
+function staffListFilters(query: Context, errors: { field: string; message: string }[]): Context {
   return {
     query,
     page: { items: [], nextCursor: null },
@@ -102,7 +119,7 @@ const pages: { name: string; template: string; context: () => Context }[] = [
   {
     name: 'staff-list',
     template: 'complaints/views/staff-list.njk',
-    context: () => pageContext(staff, '/staff/complaints', staffListContext({})),
+    context: () => pageContext(staff, '/staff/complaints', staffListContext('staff-list', {})),
   },
   {
     name: 'staff-list-filtered',
@@ -111,7 +128,7 @@ const pages: { name: string; template: string; context: () => Context }[] = [
       pageContext(
         staff,
         '/staff/complaints?status=assessment',
-        staffListContext({
+        staffListContext('staff-list-filtered', {
           status: 'assessment',
           investigatorId: investigators[3]?.id,
           urgent: 'yes',
@@ -127,7 +144,7 @@ const pages: { name: string; template: string; context: () => Context }[] = [
       pageContext(
         staff,
         '/staff/complaints?authority=Any',
-        staffListContext({ authority: 'Any"town', overdue: 'yes', serviceArea: 'housing' }, [
+        staffListContext('staff-list-errors', { authority: 'Any"town', overdue: 'yes', serviceArea: 'housing' }, [
           { field: 'authority', message: 'More than one authority matches ‘Any"town’: choose one from the list' },
         ]),
       ),

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Services } from '../../composition.ts';
 import { cookieOptions, secureCookies } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
 import { perAddressLimit, readUpload, sendDocument } from '../../http/uploads.ts';
+import { renderFragment } from '../../http/views.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { DomainError, invalid, notFound } from '../../platform/errors.ts';
 import { ACCEPTED_KINDS } from '../../platform/files/sniff.ts';
@@ -65,6 +67,44 @@ const caseRow = <T extends { status: ComplaintStatus; serviceArea: string; outco
     },
     c,
   );
+
+/**
+ * The case list's filter form (nine GOV.UK controls) shows only the filters' values, the chosen
+ * authority's name and the investigators, so it is rendered once for each set of them and kept, as
+ * the directory's filter panel is. Kept per snapshot of the investigators (a new list, a new cache);
+ * a form showing an error (an authority typed by name) is rendered afresh.
+ */
+const filterForms = new WeakMap<object, LRUCache<string, string>>();
+
+function caseListFilterForm(
+  filters: { query: CaseListQuery; authorityName: string | null; errors: readonly unknown[] } & Record<string, unknown>,
+  investigators: object,
+): string {
+  const render = () => renderFragment('complaints/views/partials/case-list-filters.njk', filters);
+  if (filters.errors.length > 0) return render();
+  const { query } = filters;
+  const key = JSON.stringify([
+    query.reference ?? null,
+    query.status ?? null,
+    query.serviceArea ?? null,
+    query.investigatorId ?? null,
+    query.authorityId ?? null,
+    filters.authorityName,
+    query.urgent ?? null,
+    query.overdue ?? null,
+  ]);
+  let forms = filterForms.get(investigators);
+  if (forms === undefined) {
+    forms = new LRUCache<string, string>({ max: 500 });
+    filterForms.set(investigators, forms);
+  }
+  let html = forms.get(key);
+  if (html === undefined) {
+    html = render();
+    forms.set(key, html);
+  }
+  return html;
+}
 
 /** Query string of the case list's filters, plus extra parameters. */
 function listQueryString(q: CaseListQuery, extra: Record<string, string> = {}): string {
@@ -293,7 +333,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
           services.snapshots.get('complaints.investigators', () => complaints.investigators()),
         ]);
         const authorityName = query.authorityId ? await complaints.authorityName(query.authorityId) : null;
-        return reply.render('complaints/views/staff-list.njk', {
+        const filters = {
           query,
           page,
           authorityName,
@@ -322,6 +362,10 @@ export function complaintsRoutes(services: Services): PageRoute[] {
               selected: query.investigatorId === i.id,
             })),
           ],
+        };
+        return reply.render('complaints/views/staff-list.njk', {
+          ...filters,
+          filterForm: caseListFilterForm(filters, investigators),
           nextHref: page.nextCursor ? `/staff/complaints${listQueryString(query, { cursor: page.nextCursor })}` : null,
           allowedTo: { intake: can(actor, 'complaints:intake') },
         });
