@@ -67,6 +67,8 @@ const filterForms = new Map<string, string>();
 function staffListContext(name: string, query: Context, errors: { field: string; message: string }[] = []): Context {
   const context = staffListFilters(query, errors);
   if (!hasFilterPartial) return context;
+  // A form showing an error is rendered afresh by the route.
+  if (errors.length > 0) return { ...context, filterForm: views.renderFragment(filterPartial, context) };
   let form = filterForms.get(name);
   if (form === undefined) {
     form = views.renderFragment(filterPartial, context);
