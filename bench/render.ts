@@ -170,6 +170,23 @@ const pages: { name: string; template: string; context: () => Context }[] = [
       ],
     }),
   })),
+  ...[false, true].map((filtered, i) => ({
+    name: `timeline-filter-${i + 1}`,
+    template: 'decisions/views/_timeline.njk',
+    context: () => ({
+      events: [],
+      filtered,
+      chosenNames: filtered ? ['Enquiries', 'Decisions'] : [],
+      kindItems: [
+        { value: 'enquiry', text: 'Enquiries', checked: filtered },
+        { value: 'decision', text: 'Decisions', checked: filtered },
+        { value: 'mail', text: 'Mail', checked: false },
+      ],
+      timelineAction: '/staff/complaints/1/timeline',
+      documentBase: '/staff/documents/',
+      showBy: true,
+    }),
+  })),
 ];
 
 const dumpAt = process.argv.indexOf('--dump');
