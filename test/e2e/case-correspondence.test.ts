@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import type { MailGateway } from '../../src/platform/mail/inbound.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { createSession, signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { authorityWithOfficers, createComplaint, sendToGateway } from '../integration/correspondence.fixtures.ts';
+import {
+  authorityWithOfficers,
+  createComplaint,
+  sendToGateway,
+  startTestGateway,
+} from '../integration/correspondence.fixtures.ts';
 
 const DOMAIN = 'liaison.test';
 let h: BrowserHarness;
@@ -16,16 +20,7 @@ let gateway: MailGateway;
 beforeAll(async () => {
   sink = await startSmtpSink();
   h = await startBrowserHarness({ env: { SMTP_URL: sink.url, MAIL_DOMAIN: DOMAIN } });
-  gateway = await startMailGateway({
-    host: '127.0.0.1',
-    port: 0,
-    domain: DOMAIN,
-    db: h.db.kysely,
-    rawMail: h.services.rawMail,
-    clock: h.clock,
-    logger: createLogger('silent'),
-    onStored: (id, parsed) => h.services.correspondence.fileInbound(id, parsed),
-  });
+  gateway = await startTestGateway(h, DOMAIN);
 });
 afterAll(async () => {
   await gateway.close();

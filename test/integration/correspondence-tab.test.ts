@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/platform/logger.ts';
-import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import type { MailGateway } from '../../src/platform/mail/inbound.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createSession, signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { authorityWithOfficers, createComplaint, sendToGateway } from './correspondence.fixtures.ts';
+import { authorityWithOfficers, createComplaint, sendToGateway, startTestGateway } from './correspondence.fixtures.ts';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -18,16 +17,7 @@ const DOMAIN = 'liaison.test';
 beforeAll(async () => {
   sink = await startSmtpSink();
   t = await createTestApp({ env: { SMTP_URL: sink.url, MAIL_DOMAIN: DOMAIN } });
-  gateway = await startMailGateway({
-    host: '127.0.0.1',
-    port: 0,
-    domain: DOMAIN,
-    db: t.db.kysely,
-    rawMail: t.services.rawMail,
-    clock: t.clock,
-    logger: createLogger('silent'),
-    onStored: (id, parsed) => t.services.correspondence.fileInbound(id, parsed),
-  });
+  gateway = await startTestGateway(t, DOMAIN);
 });
 afterAll(async () => {
   await gateway.close();

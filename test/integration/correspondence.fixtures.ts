@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Db } from '../../src/platform/db/database.ts';
-import type { MailGateway } from '../../src/platform/mail/inbound.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { startMailGateway, type MailGateway } from '../../src/platform/mail/inbound.ts';
+import type { TestApp } from '../support/app.ts';
 
 /** Real rows for correspondence tests: an authority with its officers, and a case about it. */
 
@@ -148,4 +150,21 @@ export function deliveryReport(input: {
     '--B1--',
     '',
   ].join('\r\n');
+}
+
+/** The inbound mail gateway on a loopback port, filing what it stores through the app's services. */
+export function startTestGateway(
+  app: Pick<TestApp, 'db' | 'services' | 'clock'>,
+  domain: string,
+): Promise<MailGateway> {
+  return startMailGateway({
+    host: '127.0.0.1',
+    port: 0,
+    domain,
+    db: app.db.kysely,
+    rawMail: app.services.rawMail,
+    clock: app.clock,
+    logger: createLogger('silent'),
+    onStored: (id, parsed) => app.services.correspondence.fileInbound(id, parsed),
+  });
 }
