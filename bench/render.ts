@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../src/modules/accounts/domain.ts';
-import { navigationFor } from '../src/http/navigation.ts';
+import { navigationFrom } from '../src/http/navigation.ts';
+import { MODULES } from '../src/modules/index.ts';
+
+const navigationFor = navigationFrom(MODULES.flatMap((m) => m.navigation ?? []));
 import * as views from '../src/http/views.ts';
 
 /**

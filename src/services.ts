@@ -9,7 +9,7 @@ import type { Logger } from './platform/logger.ts';
 import type { RawMailStore } from './platform/mail/raw-store.ts';
 import type { MailSender } from './platform/mail/sender.ts';
 import type { Snapshots } from './platform/snapshot.ts';
-import type { CaseParts } from './modules/manifest.ts';
+import type { TimelineSource } from './modules/complaints/complaints.service.ts';
 
 /** What every service is built on: the configuration, the database, the clock and the log. */
 export interface Platform {
@@ -40,4 +40,19 @@ export interface Services {
   files: FilesService;
   /** What modules contribute to a case's pages: its tabs and its timeline's sources. */
   caseParts: CaseParts;
+}
+
+/** A tab of the staff case page: `/staff/complaints/:id<path>`. */
+export interface CaseTab {
+  id: string;
+  text: string;
+  path: string;
+  /** Position among the tabs: lower comes first (Summary is 0). */
+  order: number;
+}
+
+/** What the modules contribute to a case's pages (their manifests' `caseTabs` and `timeline`), gathered at start-up. */
+export interface CaseParts {
+  tabs: CaseTab[];
+  timeline: TimelineSource[];
 }

@@ -1,11 +1,5 @@
 import { ROLE_NAMES, isStaffRole } from '../modules/accounts/domain.ts';
-import { authoritiesDemoLoader } from '../modules/authorities/authorities.demo.ts';
-import { linkOfficersDemoLoader } from '../modules/link-officers/link-officers.demo.ts';
-import { complaintsDemoLoader } from '../modules/complaints/complaints.demo.ts';
-import { enquiriesDemoLoader } from '../modules/enquiries/enquiries.demo.ts';
-import { decisionsDemoLoader } from '../modules/decisions/decisions.demo.ts';
-import { remediesDemoLoader } from '../modules/remedies/remedies.demo.ts';
-import { publicReportsDemoLoader } from '../modules/public-reports/public-reports.demo.ts';
+import { MODULES } from '../modules/index.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_AUTHORITY_CODES,
@@ -68,25 +62,11 @@ const accountsLoader: DemoLoader = {
 };
 
 /**
- * Every demo loader, run in this order on an empty database. A module with demo data of its own
- * (link officer records, senior officers, complaints…) appends its loader here; it can use the
- * councils and accounts made by the loaders before it through the context.
+ * Every demo loader, run in this order on an empty database: the councils and accounts every
+ * module's demo data is made by, then each module's loaders (their manifests' `demo`) in the order
+ * of the module list, so a module can use what the modules above it made.
  */
-export const DEMO_LOADERS: DemoLoader[] = [
-  authoritiesLoader,
-  accountsLoader,
-  authoritiesDemoLoader,
-  linkOfficersDemoLoader,
-  complaintsDemoLoader,
-  // After the complaints loader: enquiries on the complaints under investigation.
-  enquiriesDemoLoader,
-  // After enquiries: draft and final decisions on cases under investigation.
-  decisionsDemoLoader,
-  // After decisions: remedies agreed, complied with, late and returned.
-  remediesDemoLoader,
-  // After remedies: a draft public report and a final one with its statutory steps running.
-  publicReportsDemoLoader,
-];
+export const DEMO_LOADERS: DemoLoader[] = [authoritiesLoader, accountsLoader, ...MODULES.flatMap((m) => m.demo ?? [])];
 
 export async function loadDemoData(ctx: Omit<DemoContext, 'authorityIds' | 'userIds'>): Promise<void> {
   const full: DemoContext = { ...ctx, authorityIds: new Map(), userIds: new Map() };

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Services } from '../composition.ts';
+import type { Services } from '../services.ts';
 import { isStaffRole, type Role } from '../modules/accounts/domain.ts';
 import { REGIONS, servicesRunBy, type AuthorityKind, type ServiceArea } from '../modules/authorities/domain.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -14,7 +14,7 @@ import { ROOT_DIR } from '../platform/paths.ts';
  * Demo only: every account shares a published password and staff two-factor secrets are derived
  * from the email address, so anyone can sign in. Never load this into a live service.
  *
- * Modules add their own demo data with a loader listed in DEMO_LOADERS (`demo-data.ts`); the
+ * Modules add their own demo data with loaders in their manifest's `demo` (`demo-data.ts` runs them); the
  * accounts, councils and cases they share are here, in a file that imports no module's loader.
  */
 

@@ -1,18 +1,18 @@
-// Liaison's command line: `npm run cli -- <command> [options]`. Each command is a module in
-// ./commands; add new ones to the table below.
+// Liaison's command line: `npm run cli -- <command> [options]`. The platform's commands are in
+// ./commands; a module adds its own with its manifest's `commands`.
 import { ConfigError } from '../config.ts';
 import { EXIT_IN_USE, PortUnavailableError } from '../main.ts';
 import { DataFolderLockedError } from '../platform/db/database.ts';
 import { demoCodeCommand, demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
-import { tokenCreateCommand } from './commands/token-create.ts';
+import { MODULES } from '../modules/index.ts';
 import type { Command } from './command.ts';
 
 const commands: Record<string, Command> = {
   migrate: migrateCommand,
-  'token:create': tokenCreateCommand,
   demo: demoCommand,
   'demo:code': demoCodeCommand,
+  ...Object.fromEntries(MODULES.flatMap((m) => Object.entries(m.commands ?? {}))),
 };
 
 async function main(): Promise<number> {

@@ -1,18 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../composition.ts';
-import { accountsApi } from '../modules/accounts/accounts.api.ts';
+import type { Services } from '../services.ts';
 import { ROLES } from '../modules/accounts/domain.ts';
-import { apiTokensApi } from '../modules/api-tokens/api-tokens.api.ts';
-import { auditApi } from '../modules/audit/audit.api.ts';
-import { authoritiesApi } from '../modules/authorities/authorities.api.ts';
-import { linkOfficersApi } from '../modules/link-officers/link-officers.api.ts';
-import { correspondenceApi } from '../modules/correspondence/correspondence.api.ts';
-import { complaintsApi } from '../modules/complaints/complaints.api.ts';
-import { enquiriesApi } from '../modules/enquiries/enquiries.api.ts';
-import { decisionsApi } from '../modules/decisions/decisions.api.ts';
-import { remediesApi } from '../modules/remedies/remedies.api.ts';
-import { publicReportsApi } from '../modules/public-reports/public-reports.api.ts';
+import { MODULES } from '../modules/index.ts';
 import { DomainError } from '../platform/errors.ts';
 import { sendProblem } from './errors.ts';
 import { zodFieldErrors } from './forms.ts';
@@ -22,21 +12,9 @@ import { allowed } from './routes.ts';
 
 type Schema = z.ZodType;
 
-/** The one list of API modules. A new module adds its endpoints here. */
+/** Every module's API routes, from the module list. */
 export function apiModules(services: Services): ApiRoute[][] {
-  return [
-    apiTokensApi(services),
-    accountsApi(services),
-    auditApi(services),
-    linkOfficersApi(services),
-    authoritiesApi(services),
-    complaintsApi(services),
-    enquiriesApi(services),
-    decisionsApi(services),
-    remediesApi(services),
-    publicReportsApi(services),
-    correspondenceApi(services),
-  ];
+  return MODULES.flatMap((m) => (m.api ? [m.api(services)] : []));
 }
 
 /** Every endpoint, including the OpenAPI document itself. */

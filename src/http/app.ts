@@ -8,7 +8,8 @@ import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Services } from '../composition.ts';
+import type { Services } from '../services.ts';
+import { MODULES } from '../modules/index.ts';
 import type { Actor } from '../modules/accounts/domain.ts';
 import { MAX_UPLOAD_BYTES as MAX_IMPORT_BYTES } from '../modules/authorities/authorities.routes.ts';
 import { FLASH_TTL_SECONDS, FormFlashes } from '../platform/flash/form-flashes.ts';
@@ -17,7 +18,7 @@ import { cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './co
 import { registerApi } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
-import { navigationFor } from './navigation.ts';
+import { navigationFrom } from './navigation.ts';
 import { pageModules } from './modules.ts';
 import { PageEncoder } from './page-bytes.ts';
 import { registerPages } from './routes.ts';
@@ -42,6 +43,11 @@ declare module 'fastify' {
     session: { id: string; stage: 'mfa' | 'mfa-setup' | 'active'; userId: string } | null;
     csrfToken: string;
     flash: Flash;
+    /**
+     * What modules add to every page's layout for this request (a module's `plugins` hook sets its
+     * key, e.g. the cookie banner's state); templates read it as `layout.<key>`.
+     */
+    layout: Record<string, unknown>;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -74,6 +80,7 @@ export async function buildApp(options: {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const views = createViewEnvironment();
+  const navigationFor = navigationFrom(MODULES.flatMap((m) => m.navigation ?? []));
   const pageEncoder = new PageEncoder();
 
   // 1. Security headers and the CSP nonce.
@@ -111,6 +118,7 @@ export async function buildApp(options: {
   app.decorateRequest('session', null);
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('flash', null as unknown as Flash); // set on every request (below)
+  app.decorateRequest('layout', null as unknown as Record<string, unknown>); // set on every request (below)
   // Signing in or out also gives the browser a new CSRF secret.
   app.decorateReply('startSession', function (this: FastifyReply, token: string) {
     this.setCookie(cookie.session, token, cookieOptions(secure));
@@ -122,6 +130,7 @@ export async function buildApp(options: {
   });
   app.addHook('onRequest', async (request, reply) => {
     request.flash = {};
+    request.layout = {};
     if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
     const token = request.cookies[cookie.session];
     if (!token) return;
@@ -200,6 +209,7 @@ export async function buildApp(options: {
       currentUser: request.user,
       currentPath: request.url.split('?')[0],
       navigation,
+      layout: request.layout,
       // The header and service navigation depend on the navigation alone: rendered once per state, kept.
       layoutChrome: layoutChrome(navigation),
       errors: request.flash.errors ?? [],
@@ -211,8 +221,9 @@ export async function buildApp(options: {
     return this.type('text/html; charset=utf-8').send(pageEncoder.encode(html));
   });
 
-  // 7. Routes, module by module.
-  for (const routes of pageModules(services, config)) registerPages(app, routes);
+  // 7. What modules add to every request (their manifests' `plugins`), then routes, module by module.
+  for (const module of MODULES) await module.plugins?.(app, services);
+  for (const routes of pageModules(services)) registerPages(app, routes);
   await registerApi(app, services);
 
   // 8. Errors and unknown routes.

@@ -1,10 +1,11 @@
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { ApiRoute } from '../http/api-route.ts';
 import type { PageRoute } from '../http/routes.ts';
 import type { Command } from '../cli/command.ts';
 import type { DemoLoader } from '../cli/demo-fixtures.ts';
 import type { JobQueue } from '../platform/jobs/queue.ts';
-import type { Platform, Services } from '../services.ts';
+import type { CaseTab, Platform, Services } from '../services.ts';
 import type { Permission } from './accounts/domain.ts';
 import type { TimelineSource } from './complaints/complaints.service.ts';
 
@@ -26,6 +27,11 @@ export interface ModuleManifest {
   connect?: (services: Services) => void;
   /** Registers the module's jobs and schedules. */
   jobs?: (jobs: JobQueue, services: Services, config: Config) => void;
+  /**
+   * Adds to every request before the routes run, through Fastify's hooks (e.g. what the layout shows
+   * on every page: set `request.layout.<key>`, read in templates as `layout.<key>`).
+   */
+  plugins?: (app: FastifyInstance, services: Services) => void | Promise<void>;
   /** Page routes (staff, portal and public faces). */
   pages?: (services: Services) => PageRoute[];
   /** JSON API routes under `/api/v1`; they are also the OpenAPI document. */
@@ -64,19 +70,4 @@ export interface NavEntry {
   permission?: Permission;
   /** For `more` items: one line saying what the area is for. */
   description?: string;
-}
-
-/** A tab of the staff case page: `/staff/complaints/:id<path>`. */
-export interface CaseTab {
-  id: string;
-  text: string;
-  path: string;
-  /** Position among the tabs: lower comes first (Summary is 0). */
-  order: number;
-}
-
-/** What the modules contribute to a case's pages, gathered from the manifests at start-up. */
-export interface CaseParts {
-  tabs: CaseTab[];
-  timeline: TimelineSource[];
 }

@@ -161,7 +161,7 @@ async function recordPages(role: Role): Promise<string[]> {
     .where('name', 'like', '%Camden%')
     .executeTakeFirstOrThrow();
   const out: string[] = [];
-  for (const route of pageModules(t.services, t.config).flat()) {
+  for (const route of pageModules(t.services).flat()) {
     if (route.method !== 'GET' || (route.url.match(/:\w+/g) ?? []).length !== 1) continue;
     const match = /\/([a-z-]+)\/:id(\/|$)/.exec(route.url);
     const table = match?.[1] ? PAGE_TABLES[match[1]] : undefined;
@@ -261,7 +261,7 @@ function check(what: string, res: LightMyRequestResponse, page?: LightMyRequestR
 describe('every form, with hostile values in each field', () => {
   it('never answers 500, changes nothing when it refuses, and escapes what it echoes', async () => {
     // Every page route that takes a form, as declared, and which of them the crawl reached.
-    const postRoutes = pageModules(t.services, t.config)
+    const postRoutes = pageModules(t.services)
       .flat()
       .filter((r) => r.method === 'POST')
       .map((r) => ({ url: r.url, pattern: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) }));

@@ -70,7 +70,7 @@ function registeredRoutes(): RegisteredRoute[] {
 }
 
 function declaredRoutes() {
-  const pages = pageModules(t.services, t.config)
+  const pages = pageModules(t.services)
     .flat()
     .map((r) => ({ method: r.method, url: r.url, access: r.access, kind: 'page' as const }));
   const api = apiRoutes(t.services).map((r) => ({

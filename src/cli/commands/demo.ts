@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../../config.ts';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { totpCode } from '../../modules/accounts/two-factor.ts';
 import { describeWeb, start, type Running } from '../../main.ts';
 import { systemClock } from '../../platform/clock.ts';

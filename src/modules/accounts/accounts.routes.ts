@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf } from '../../http/routes.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';

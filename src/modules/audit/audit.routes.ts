@@ -1,4 +1,4 @@
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf } from '../../http/routes.ts';
 import type { FieldError } from '../../platform/errors.ts';

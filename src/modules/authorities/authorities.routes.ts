@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { LRUCache } from 'lru-cache';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
 import { type Access, type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { renderFragment } from '../../http/views.ts';

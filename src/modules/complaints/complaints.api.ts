@@ -1,4 +1,4 @@
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { z } from 'zod';

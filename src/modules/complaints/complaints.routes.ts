@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { cookieOptions, secureCookies } from '../../http/cookies.ts';
 import { handleForm, parseForm, redirectWithErrors } from '../../http/forms.ts';
 import { perAddressLimit, readUpload, sendDocument } from '../../http/uploads.ts';

@@ -77,7 +77,7 @@ export const TIMELINE_KINDS = [
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
-/** One entry of a case's timeline. Other modules add entries through `addTimelineSource`. */
+/** One entry of a case's timeline. Other modules add entries through their manifest's `timeline`. */
 export interface TimelineEvent {
   at: Date;
   kind: TimelineKind;
@@ -113,8 +113,8 @@ export interface TimelineActor {
 }
 
 /**
- * A source of timeline events for a case, e.g. enquiries or correspondence. Register it once in the
- * composition root: `services.complaints.addTimelineSource(async (complaintId) => [...])`.
+ * A source of timeline events for a case, e.g. enquiries or correspondence: a module contributes
+ * one with its manifest's `timeline`.
  */
 export type TimelineSource = (complaintId: string) => Promise<TimelineEvent[]>;
 
@@ -192,7 +192,6 @@ const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * intake officer is shown, assessment decisions, document requests, the case page and lists.
  */
 export class ComplaintsService {
-  private readonly timelineSources: TimelineSource[] = [];
   private readonly investigationStartedHooks: InvestigationStartedHook[] = [];
 
   constructor(
@@ -201,12 +200,10 @@ export class ComplaintsService {
     private readonly calendar: WorkingCalendar,
     private readonly files: FilesService,
     private readonly correspondence: CaseCorrespondence,
+    /** The other modules' entries on a case's timeline (their manifests' `timeline`), filled at start-up. */
+    private readonly timelineSources: readonly TimelineSource[],
     readonly settings: ComplaintsSettings,
   ) {}
-
-  addTimelineSource(source: TimelineSource): void {
-    this.timelineSources.push(source);
-  }
 
   onInvestigationStarted(hook: InvestigationStartedHook): void {
     this.investigationStartedHooks.push(hook);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { ADDRESSEES, ITEM_KINDS, type HoldReason } from './domain.ts';

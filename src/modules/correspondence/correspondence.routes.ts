@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { sendDocument } from '../../http/uploads.ts';

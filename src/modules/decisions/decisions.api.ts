@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { TIMELINE_KINDS } from '../complaints/complaints.service.ts';
 import { FINAL_OUTCOMES } from './domain.ts';

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { DomainError, invalid, notFound } from '../../platform/errors.ts';

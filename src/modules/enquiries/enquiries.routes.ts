@@ -1,6 +1,6 @@
 import { sendDocument } from '../../http/uploads.ts';
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { invalid } from '../../platform/errors.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { actorOf, type PageRoute } from '../../http/routes.ts';
 import { investigatorPanels, portalPanels } from './panels.ts';

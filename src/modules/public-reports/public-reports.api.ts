@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { FINAL_OUTCOMES } from '../decisions/domain.ts';
 import { ALERT_ROLES, CONSIDERING_BODIES, REPORT_CRITERIA, STEP_KINDS, sectionsFromText } from './domain.ts';

@@ -1,4 +1,4 @@
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { handleForm, parseForm } from '../../http/forms.ts';
 import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
 import { readUpload } from '../../http/uploads.ts';

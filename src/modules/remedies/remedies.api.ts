@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../composition.ts';
+import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { invalid } from '../../platform/errors.ts';
 import { REMEDY_TYPES } from '../decisions/domain.ts';

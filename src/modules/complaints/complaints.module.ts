@@ -1,0 +1,75 @@
+import type { ModuleManifest } from '../manifest.ts';
+import { complaintsApi } from './complaints.api.ts';
+import { complaintsDemoLoader } from './complaints.demo.ts';
+import { complaintsRoutes } from './complaints.routes.ts';
+import { ComplaintsService } from './complaints.service.ts';
+
+declare module '../../services.ts' {
+  interface Services {
+    complaints: ComplaintsService;
+  }
+}
+
+/** Complaints: intake, assessment, the case page and its timeline (to which other modules add). */
+export const complaintsModule: ModuleManifest = {
+  name: 'complaints',
+  services: ({ platform: { db, clock }, config, services }) => ({
+    complaints: new ComplaintsService(
+      db.kysely,
+      clock,
+      services.calendar,
+      services.files,
+      services.correspondence,
+      services.caseParts.timeline,
+      {
+        baseUrl: config.BASE_URL,
+        assessmentTargetWorkingDays: config.ASSESSMENT_TARGET_WORKING_DAYS,
+        documentRequestWorkingDays: config.DOCUMENT_REQUEST_WORKING_DAYS,
+      },
+    ),
+  }),
+  jobs: (jobs, services) => {
+    // The public complaint form's drafts hold personal data: none is kept beyond 24 hours.
+    jobs.every({
+      name: 'complaints.sweep-drafts',
+      everySeconds: 3600,
+      run: async () => {
+        await services.complaints.sweepDrafts();
+      },
+    });
+  },
+  pages: complaintsRoutes,
+  api: complaintsApi,
+  caseTabs: [
+    { id: 'summary', text: 'Summary', path: '', order: 0 },
+    { id: 'documents', text: 'Documents', path: '/documents', order: 10 },
+    { id: 'history', text: 'Timeline', path: '/history', order: 20 },
+  ],
+  navigation: [
+    {
+      face: 'staff',
+      row: 'primary',
+      order: 10,
+      text: 'Complaints',
+      href: '/staff/complaints',
+      permission: 'complaints:read',
+    },
+    {
+      face: 'staff',
+      row: 'primary',
+      order: 20,
+      text: 'Assessment',
+      href: '/staff/assessment',
+      permission: 'complaints:read',
+    },
+    {
+      face: 'portal',
+      row: 'primary',
+      order: 10,
+      text: 'Complaints',
+      href: '/portal/complaints',
+      permission: 'portal:complaints',
+    },
+  ],
+  demo: [complaintsDemoLoader],
+};
