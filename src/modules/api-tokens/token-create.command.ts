@@ -1,12 +1,12 @@
 import { loadConfig } from '../../config.ts';
-import { ROLES } from '../../modules/accounts/domain.ts';
-import { ApiTokensService } from '../../modules/api-tokens/api-tokens.service.ts';
+import { ROLES } from '../accounts/domain.ts';
+import { ApiTokensService } from './api-tokens.service.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Command } from '../command.ts';
-import { option } from '../shared.ts';
+import type { Command } from '../../cli/command.ts';
+import { option } from '../../cli/shared.ts';
 
 /**
  * Makes an API token from the server's command line, for setting up an integration before anyone
