@@ -13,6 +13,12 @@ export function siteRoutes(): PageRoute[] {
     page('/', 'index.njk'),
     page('/accessibility', 'accessibility.njk'),
     page('/privacy', 'privacy.njk'),
-    page('/cookies', 'cookies.njk'),
+    // The cookies page became the privacy settings page (the privacy module); old links still arrive.
+    {
+      method: 'GET',
+      url: '/cookies',
+      access: 'public',
+      handler: async (_request, reply) => reply.redirect('/privacy-settings', 301),
+    },
   ];
 }

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+const analytics = z.enum(['yes', 'no'], { message: 'Select yes if you want to accept analytical cookies' });
+
+/** The privacy settings page's form. */
+export const settingsForm = z.object({ analytics });
+
+/** The cookie banner's form: a choice, and the page to go back to (checked by `safeReturnPath`). */
+export const bannerForm = z.object({ analytics, returnTo: z.string().max(2000).optional() });
+
+const part = z.string().trim().max(10, 'Enter a real date, for example 27 3 2026').default('');
+
+/** The staff analytics page's date range (a GET form of two GOV.UK date inputs). */
+export const analyticsQuery = z.object({
+  'from-day': part,
+  'from-month': part,
+  'from-year': part,
+  'to-day': part,
+  'to-month': part,
+  'to-year': part,
+});
