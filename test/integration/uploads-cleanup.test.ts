@@ -84,7 +84,7 @@ describe("a draft's uploads", () => {
     // The filed document's file stays: it is the same file.
     expect(same?.storage_key).toBe(filed.storage_key);
     expect(fs.existsSync(fileOf(filed.storage_key))).toBe(true);
-    const opened = await t.services.files.open(officer, filed.id);
+    const opened = await t.services.caseDocuments.open(officer, filed.id);
     opened.stream.destroy();
   });
 

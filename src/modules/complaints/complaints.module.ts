@@ -2,11 +2,13 @@ import type { ModuleManifest } from '../manifest.ts';
 import { complaintsApi } from './complaints.api.ts';
 import { complaintsDemoLoader } from './complaints.demo.ts';
 import { complaintsRoutes } from './complaints.routes.ts';
+import { CaseDocuments } from './case-documents.ts';
 import { ComplaintsService } from './complaints.service.ts';
 
 declare module '../../services.ts' {
   interface Services {
     complaints: ComplaintsService;
+    caseDocuments: CaseDocuments;
   }
 }
 
@@ -27,6 +29,7 @@ export const complaintsModule: ModuleManifest = {
         documentRequestWorkingDays: config.DOCUMENT_REQUEST_WORKING_DAYS,
       },
     ),
+    caseDocuments: new CaseDocuments(db.kysely, services.files),
   }),
   jobs: (jobs, services) => {
     // The public complaint form's drafts hold personal data: none is kept beyond 24 hours.

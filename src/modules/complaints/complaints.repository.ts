@@ -297,6 +297,26 @@ export class ComplaintsRepository {
       .execute();
   }
 
+  /** A document with what decides who may open it: its own marks and whether its case's authority was told. */
+  documentWithAccess(id: string) {
+    return this.db
+      .selectFrom('documents as d')
+      .leftJoin('complaints as c', 'c.id', 'd.complaint_id')
+      .selectAll('d')
+      .select(toldToAuthoritySql('c').as('case_told'))
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  setDoNotDisclose(documentId: string, value: boolean) {
+    return this.db
+      .updateTable('documents')
+      .set({ do_not_disclose: value })
+      .where('id', '=', documentId)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   documentRequests(complaintId: string) {
     return this.db
       .selectFrom('complaint_document_requests as r')

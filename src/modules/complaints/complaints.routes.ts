@@ -148,7 +148,7 @@ export function complaintsRoutes(services: Services): PageRoute[] {
   });
 
   const downloadDocument = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { document, stream } = await files.open(actorOf(request), idParam(request));
+    const { document, stream } = await services.caseDocuments.open(actorOf(request), idParam(request));
     return sendDocument(reply, document, stream);
   };
 

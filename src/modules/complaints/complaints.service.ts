@@ -28,6 +28,7 @@ import {
   formatReference,
   INTAKE_STARTED,
   lateRule,
+  mayOpenDocument,
   needsReason,
   normaliseReference,
   prematureRule,
@@ -887,7 +888,7 @@ export class ComplaintsService {
     await this.visible(actor, id);
     const rows = await ComplaintsRepository.in(this.db).documents(id);
     // The case is one the actor may see (its authority was told of it).
-    return rows.filter((d) => this.files.mayOpen(actor, Object.assign({ case_told: true }, d)));
+    return rows.filter((d) => mayOpenDocument(actor, { ...d, case_told: true }));
   }
 
   async documentRequests(actor: Actor, id: string) {

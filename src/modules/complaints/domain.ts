@@ -5,7 +5,16 @@
 import { addDays } from '../../platform/calendar/calendar.ts';
 import type { ComplaintOutcome, ComplaintStatus, StatusActorType } from '../../platform/db/schema.ts';
 import { formatDate } from '../../platform/dates.ts';
-import { PERMISSIONS, ROLES, ROLE_NAMES, isRole, type Permission, type Role } from '../accounts/domain.ts';
+import {
+  PERMISSIONS,
+  ROLES,
+  ROLE_NAMES,
+  can,
+  isRole,
+  type Actor,
+  type Permission,
+  type Role,
+} from '../accounts/domain.ts';
 
 export type { ComplaintOutcome, ComplaintStatus, StatusActorType };
 
@@ -419,4 +428,29 @@ export function assessmentClock(elapsedWorkingDays: number, target: number): Ass
     aged: elapsed >= AGED_AFTER_WORKING_DAYS,
     overTarget: elapsed > target,
   };
+}
+
+/** What decides who may open a document: its own marks and whether the authority was told of its case. */
+export interface DocumentAccess {
+  authority_id: string | null;
+  complaint_id: string | null;
+  do_not_disclose: boolean;
+  /** Whether the authority has been told of the case the document is filed to (`toldToAuthority`; null without a case). */
+  case_told: boolean | null;
+}
+
+/**
+ * Whether the actor may see a document: staff who may read cases; the authority's own users and
+ * tokens only for a document filed to one of its cases, not marked not for disclosure, on a case
+ * the authority was told of (never one closed as invalid or out of jurisdiction).
+ */
+export function mayOpenDocument(actor: Actor, document: DocumentAccess): boolean {
+  if (actor.authorityId === null) return can(actor, 'complaints:read');
+  return (
+    document.complaint_id !== null &&
+    document.authority_id === actor.authorityId &&
+    !document.do_not_disclose &&
+    document.case_told === true &&
+    can(actor, 'portal:complaints')
+  );
 }

@@ -22,6 +22,7 @@ export const enquiriesModule: ModuleManifest = {
       services.authorities,
       services.linkOfficers,
       services.files,
+      services.caseDocuments,
       services.correspondence,
       {
         baseUrl: config.BASE_URL,

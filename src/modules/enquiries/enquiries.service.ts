@@ -14,6 +14,7 @@ import type { AuthoritiesService } from '../authorities/authorities.service.ts';
 import type { CorrespondenceRecipient } from '../link-officers/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import type { FilesService, OpenedDocument } from '../../platform/files/files.service.ts';
+import type { CaseDocuments } from '../complaints/case-documents.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import {
   ENQUIRY_KIND_NAMES,
@@ -87,6 +88,7 @@ export class EnquiriesService {
     private readonly authorities: AuthoritiesService,
     private readonly linkOfficers: LinkOfficersService,
     private readonly files: FilesService,
+    private readonly documents: CaseDocuments,
     private readonly correspondence: CorrespondenceService,
     private readonly settings: EnquiriesServiceSettings,
   ) {
@@ -923,7 +925,7 @@ export class EnquiriesService {
     if (!attached || (access.questionIds !== null && !access.questionIds.has(attached.question_id))) {
       throw notFound('The document');
     }
-    return this.files.open(actor, documentId);
+    return this.documents.open(actor, documentId);
   }
 
   /** A link officer accepts a delegate's answer after review. */

@@ -20,6 +20,7 @@ export const remediesModule: ModuleManifest = {
       clock,
       services.calendar,
       services.files,
+      services.caseDocuments,
       services.correspondence,
       services.complaints,
       services.decisions,

@@ -6,6 +6,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { FilesService, OpenedDocument } from '../../platform/files/files.service.ts';
+import type { CaseDocuments } from '../complaints/case-documents.ts';
 import { ROLE_NAMES, auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
 import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
@@ -145,6 +146,7 @@ export class RemediesService {
     private readonly clock: Clock,
     private readonly calendar: WorkingCalendar,
     private readonly files: FilesService,
+    private readonly documents: CaseDocuments,
     private readonly correspondence: CorrespondenceService,
     private readonly complaints: ComplaintsService,
     private readonly closer: CaseCloser,
@@ -409,7 +411,7 @@ export class RemediesService {
   async openDocument(actor: Actor, remedyId: string, documentId: string): Promise<OpenedDocument> {
     const remedy = await this.get(actor, remedyId);
     if (!remedy.evidence.some((e) => e.documentId === documentId)) throw notFound('The document');
-    return this.files.open(actor, documentId);
+    return this.documents.open(actor, documentId);
   }
 
   // Evidence -----------------------------------------------------------------------------------------

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
-import { can, type Actor } from '../../modules/accounts/domain.ts';
-import { toldToAuthoritySql } from '../../modules/complaints/complaints.repository.ts';
+import type { Actor } from '../../modules/accounts/domain.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
@@ -37,12 +36,6 @@ export interface FilesSettings {
   /** The most bytes that uploads not yet filed to a case (the public form's drafts) may hold together. */
   unfiledBudgetBytes: number;
 }
-
-/** What decides who may open a document: the row's own marks and the outcome of the case it is filed to. */
-export type DocumentAccess = Pick<DocumentRow, 'authority_id' | 'complaint_id' | 'do_not_disclose'> & {
-  /** Whether the authority has been told of the case the document is filed to (`toldToAuthority`; null without a case). */
-  case_told: boolean | null;
-};
 
 export interface OpenedDocument {
   document: DocumentRow;
@@ -257,66 +250,11 @@ export class FilesService {
     return removed + (await this.discard(candidates));
   }
 
-  /**
-   * Whether the actor may see a document: staff who may read cases; the authority's own users and
-   * tokens only for a document filed to one of its cases, not marked not for disclosure, on a case
-   * the authority was told of (never one closed as invalid or out of jurisdiction).
-   */
-  mayOpen(actor: Actor, document: DocumentAccess): boolean {
-    if (actor.authorityId === null) return can(actor, 'complaints:read');
-    return (
-      document.complaint_id !== null &&
-      document.authority_id === actor.authorityId &&
-      !document.do_not_disclose &&
-      document.case_told === true &&
-      can(actor, 'portal:complaints')
-    );
-  }
-
-  /** A document's row, when the actor may see it; not found otherwise (so no one learns it exists). */
-  async find(actor: Actor, id: string): Promise<DocumentRow> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The document');
-    const found = await this.db
-      .selectFrom('documents as d')
-      .leftJoin('complaints as c', 'c.id', 'd.complaint_id')
-      .selectAll('d')
-      .select(toldToAuthoritySql('c').as('case_told'))
-      .where('d.id', '=', id)
-      .executeTakeFirst();
-    if (!found || !this.mayOpen(actor, found)) throw notFound('The document');
-    const { case_told: _told, ...document } = found;
-    return document;
-  }
-
-  /** The document and a stream of its bytes, for a download, when the actor may see it. */
-  async open(actor: Actor, id: string): Promise<OpenedDocument> {
-    const document = await this.find(actor, id);
+  /** A stream of a stored document's bytes; not found when its file is gone. Who may open it is the caller's rule. */
+  read(document: Pick<DocumentRow, 'storage_key'>): Readable {
     const file = this.pathOf(document.storage_key);
     if (!fs.existsSync(file)) throw notFound('The document');
-    return { document, stream: fs.createReadStream(file) };
-  }
-
-  /** Setting or clearing "do not disclose" (staff only). */
-  async setDoNotDisclose(actor: Actor, id: string, value: boolean): Promise<DocumentRow> {
-    if (actor.authorityId !== null || !can(actor, 'complaints:read')) throw notFound('The document');
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('documents')
-        .set({ do_not_disclose: value })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('The document');
-      await writeAudit(trx, {
-        actor: auditActorOf(actor),
-        action: value ? 'document.marked-do-not-disclose' : 'document.cleared-do-not-disclose',
-        recordType: 'document',
-        recordId: id,
-        authorityId: row.authority_id,
-        requestId: actor.requestId ?? null,
-      });
-      return row;
-    });
+    return fs.createReadStream(file);
   }
 
   private pathOf(storageKey: string): string {
