@@ -251,3 +251,19 @@ describe('the staff analytics page', () => {
     expect((await new TestClient(t.app).withSession(token).get('/staff/analytics')).statusCode).toBe(403);
   });
 });
+
+describe('stopping the application', () => {
+  it('writes the page views counted but not yet written', async () => {
+    const other = await createTestApp();
+    try {
+      const visitor = new TestClient(other.app);
+      await visitor.post('/privacy-settings', { analytics: 'yes' });
+      await visitor.get('/');
+      await other.app.close();
+      const rows = await other.db.kysely.selectFrom('analytics_page_views').select(['path', 'views']).execute();
+      expect(rows).toEqual([{ path: '/', views: 1 }]);
+    } finally {
+      await other.db.close();
+    }
+  });
+});
