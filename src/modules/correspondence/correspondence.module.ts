@@ -21,6 +21,7 @@ export const correspondenceModule: ModuleManifest = {
         files: services.files,
         rawMail: services.rawMail,
         jobs: services.jobs,
+        linkOfficers: services.linkOfficers,
         logger: logger.child({ component: 'correspondence' }),
       },
       { domain: config.MAIL_DOMAIN },

@@ -29,8 +29,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
-import { londonDate, resolveRecipients } from '../link-officers/domain.ts';
-import { LinkOfficersRepository, toOfficer } from '../link-officers/link-officers.repository.ts';
+import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import {
   DELIVERY_STATUS_NAMES,
   KIND_NAMES,
@@ -197,7 +196,13 @@ export class CorrespondenceService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly deps: { files: FilesService; rawMail: RawMailStore; jobs: JobQueue; logger: Logger },
+    private readonly deps: {
+      files: FilesService;
+      rawMail: RawMailStore;
+      jobs: JobQueue;
+      logger: Logger;
+      linkOfficers: LinkOfficersService;
+    },
     private readonly settings: CorrespondenceSettings,
   ) {
     this.repo = new CorrespondenceRepository(db);
@@ -375,7 +380,7 @@ export class CorrespondenceService {
         .filter((a): a is string => !!a)
         .map((a) => a.toLowerCase()),
     );
-    const resolved = await this.correspondenceRecipients(repo.db, authorityId);
+    const resolved = await this.deps.linkOfficers.correspondenceRecipients(authorityId, this.clock.now(), repo.db);
     const kept: Recipient[] = resolved
       .filter((r) => !failingAddresses.has(r.email.toLowerCase()))
       .filter((r) => !(r.as === 'link-officer' && r.linkOfficerId && failingIds.has(r.linkOfficerId)))
@@ -383,32 +388,6 @@ export class CorrespondenceService {
     if (kept.length > 0) return kept;
     const ce = await repo.chiefExecutive(authorityId);
     return ce ? [{ address: ce.email, role: 'chief-executive', linkOfficerId: null }] : [];
-  }
-
-  /**
-   * The link officers' resolution (see LinkOfficersService.correspondenceRecipients), read with `db`
-   * so it can run inside this module's transactions: the embedded database has one session.
-   */
-  private async correspondenceRecipients(db: DbOrTx, authorityId: string) {
-    const officers = new LinkOfficersRepository(db);
-    const day = londonDate(this.clock.now());
-    const [rows, contacts, covers] = await Promise.all([
-      officers.listOfficers(authorityId),
-      officers.authorityContacts(authorityId),
-      officers.covers(authorityId, day),
-    ]);
-    return resolveRecipients({
-      officers: rows.map(toOfficer),
-      covers: covers.map((c) => ({
-        linkOfficerId: c.link_officer_id,
-        startsOn: c.starts_on,
-        endsOn: c.ends_on,
-        coverEmail: c.cover_email,
-      })),
-      genericInbox: contacts.genericInbox,
-      chiefExecutiveEmail: contacts.chiefExecutiveEmail,
-      onDate: day,
-    });
   }
 
   /** One recipient: its delivery row and its outbox message (idempotent per item and address). */

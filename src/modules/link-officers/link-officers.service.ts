@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { enqueueMail } from '../../platform/mail/outbox.ts';
@@ -172,12 +172,18 @@ export class LinkOfficersService {
    * Where the ombudsman's correspondence to an authority goes on a date (see resolveRecipients):
    * the link officers or whoever covers them, and the generic inbox; failing those, the chief executive.
    */
-  async correspondenceRecipients(authorityId: string, onDate: Date | string): Promise<CorrespondenceRecipient[]> {
+  async correspondenceRecipients(
+    authorityId: string,
+    onDate: Date | string,
+    /** The caller's transaction, to read within it (the embedded database has one session). */
+    db?: DbOrTx,
+  ): Promise<CorrespondenceRecipient[]> {
     const day = typeof onDate === 'string' ? onDate : londonDate(onDate);
+    const repo = db ? new LinkOfficersRepository(db) : this.repo;
     const [rows, contacts, covers] = await Promise.all([
-      this.repo.listOfficers(authorityId),
-      this.repo.authorityContacts(authorityId),
-      this.repo.covers(authorityId, day),
+      repo.listOfficers(authorityId),
+      repo.authorityContacts(authorityId),
+      repo.covers(authorityId, day),
     ]);
     return resolveRecipients({
       officers: rows.map(toOfficer),
