@@ -29,19 +29,18 @@ export function registerPrivacy(app: FastifyInstance, services: Services): void 
   const { privacy } = services;
   const { clock, logger } = services.platform;
   const cookies = new PrivacyCookies(services.platform.config);
-  const states = new WeakMap<FastifyRequest, PrivacyState & { confirming: boolean }>();
+  const states = new WeakMap<FastifyRequest, PrivacyState>();
 
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (path.startsWith('/assets/') || path.startsWith('/api/')) return;
     const state = cookies.read(request);
-    const confirming = state.consent?.justChosen === true;
-    states.set(request, { ...state, confirming });
+    states.set(request, state);
     if (!state.analytics && cookies.hasAnalyticsCookie(request)) cookies.deleteAnalytics(reply);
     if (request.method !== 'GET' || isStaffOrPortal(path) || path === SETTINGS_PATH) return;
     let banner: CookieBanner | null = null;
     if (state.consent === null && !state.gpc) banner = { state: 'ask', returnTo: request.url };
-    else if (state.consent !== null && confirming)
+    else if (state.consent?.justChosen)
       banner = { state: state.consent.analytics === 'yes' ? 'accepted' : 'rejected', returnTo: request.url };
     if (banner && request.layout) request.layout.cookieBanner = banner;
   });
@@ -50,8 +49,9 @@ export function registerPrivacy(app: FastifyInstance, services: Services): void 
     const state = states.get(request);
     if (!state) return payload;
     const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
-    // The confirmation has been shown on a page: the choice is kept without its marker.
-    if (state.consent && state.confirming && request.layout?.cookieBanner && reply.statusCode === 200 && html)
+    // The first page after the choice has shown its confirmation (or, on a page without the banner,
+    // had no use for it): the choice is kept without its marker.
+    if (state.consent?.justChosen && reply.statusCode === 200 && html)
       cookies.saveChoice(reply, state.consent.analytics, false);
     if (!state.analytics) return payload;
     const view = {
