@@ -1,17 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
 import { actorOf, idParam } from '../../http/routes.ts';
-import { can } from '../accounts/domain.ts';
+import { can, type Actor } from '../accounts/domain.ts';
 import { SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
 import { OUTCOME_NAMES, STATUS_NAMES } from './domain.ts';
 
 /** A tab's id, as a module contributes it with its manifest's `caseTabs` (`summary`, `decision`…). */
 export type CaseTab = string;
 
-/** What every staff case page shows above its content: the identity bar and the sub-navigation. */
-export async function staffCaseContext(services: Services, request: FastifyRequest, tab: CaseTab) {
-  const actor = actorOf(request);
-  const view = await services.complaints.getCase(actor, idParam(request));
+/**
+ * What every staff case page shows above its content: the identity bar and the sub-navigation, for
+ * the case a typed route's `:id` names.
+ */
+export async function caseContext(services: Services, actor: Actor, complaintId: string, tab: CaseTab) {
+  const view = await services.complaints.getCase(actor, complaintId);
   const base = `/staff/complaints/${view.complaint.id}`;
   return {
     view,
@@ -25,4 +27,9 @@ export async function staffCaseContext(services: Services, request: FastifyReque
       assess: can(actor, 'complaints:assess'),
     },
   };
+}
+
+/** The same, for a route that reads the case's id from the request itself. */
+export async function staffCaseContext(services: Services, request: FastifyRequest, tab: CaseTab) {
+  return caseContext(services, actorOf(request), idParam(request), tab);
 }

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../../platform/pagination.ts';
 
-export const idParams = z.object({ id: z.uuid() });
-
 export const listQuery = pageQuery;
 
 export const assignForm = z.object({
