@@ -65,12 +65,15 @@ export const sendsGlobalPrivacyControl = (header: string | string[] | undefined)
  */
 export const countedToday = (value: string | undefined, today: string): boolean => value === today;
 
+/** The longest address the banner's form returns to. */
+export const MAX_RETURN_LENGTH = 2000;
+
 /**
  * Where the banner's form sends the visitor back to: a path on this site (with its query), else the
  * home page. Never another site (`//host`, `/\host`) or a page outside the public face.
  */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 2000) return '/';
+  if (typeof value !== 'string' || value.length > MAX_RETURN_LENGTH) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
   if (textProblem(value) !== null || /[\t\n\r]/.test(value)) return '/';
   const path = value.split(/[?#]/)[0] ?? '/';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { countedToday, isStaffOrPortal } from './consent.ts';
+import { MAX_RETURN_LENGTH, countedToday, isStaffOrPortal } from './consent.ts';
 import { countedPath, isCountedPageView } from './domain.ts';
 import { PrivacyCookies, type PrivacyState } from './privacy.cookies.ts';
 
@@ -38,10 +38,12 @@ export function registerPrivacy(app: FastifyInstance, services: Services): void 
     states.set(request, state);
     if (!state.analytics && cookies.hasAnalyticsCookie(request)) cookies.deleteAnalytics(reply);
     if (request.method !== 'GET' || isStaffOrPortal(path) || path === SETTINGS_PATH) return;
+    // Back to this page with its query; a very long address is cut to its path (`safeReturnPath`).
+    const returnTo = request.url.length <= MAX_RETURN_LENGTH ? request.url : path;
     let banner: CookieBanner | null = null;
-    if (state.consent === null && !state.gpc) banner = { state: 'ask', returnTo: request.url };
+    if (state.consent === null && !state.gpc) banner = { state: 'ask', returnTo };
     else if (state.consent?.justChosen)
-      banner = { state: state.consent.analytics === 'yes' ? 'accepted' : 'rejected', returnTo: request.url };
+      banner = { state: state.consent.analytics === 'yes' ? 'accepted' : 'rejected', returnTo };
     if (banner && request.layout) request.layout.cookieBanner = banner;
   });
 

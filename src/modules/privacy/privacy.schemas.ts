@@ -6,7 +6,7 @@ const analytics = z.enum(['yes', 'no'], { message: 'Select yes if you want to ac
 export const settingsForm = z.object({ analytics });
 
 /** The cookie banner's form: a choice, and the page to go back to (checked by `safeReturnPath`). */
-export const bannerForm = z.object({ analytics, returnTo: z.string().max(2000).optional() });
+export const bannerForm = z.object({ analytics, returnTo: z.string().optional() });
 
 const part = z.string().trim().max(10, 'Enter a real date, for example 27 3 2026').default('');
 
