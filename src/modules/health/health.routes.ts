@@ -1,4 +1,5 @@
 import type { Services } from '../../services.ts';
+import { page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 
 /**
@@ -8,17 +9,15 @@ import type { PageRoute } from '../../http/routes.ts';
 export function healthRoutes(services: Services): PageRoute[] {
   const { db } = services.platform;
   return [
-    {
-      method: 'GET',
+    page({
       url: '/healthz',
       access: 'public',
-      handler: async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }),
-    },
-    {
-      method: 'GET',
+      handler: async (_input, _request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+    }),
+    page({
       url: '/readyz',
       access: 'public',
-      handler: async (request, reply) => {
+      handler: async (_input, request, reply) => {
         let database = 'ok';
         try {
           await db.query('SELECT 1');
@@ -34,6 +33,6 @@ export function healthRoutes(services: Services): PageRoute[] {
           .header('cache-control', 'no-store')
           .send({ status: ready ? 'ready' : 'not ready', database, queue: queue.ok ? 'ok' : 'unavailable' });
       },
-    },
+    }),
   ];
 }
