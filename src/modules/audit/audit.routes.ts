@@ -1,6 +1,6 @@
 import type { Services } from '../../services.ts';
-import { parseForm } from '../../http/forms.ts';
-import { type PageRoute, actorOf } from '../../http/routes.ts';
+import { page } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import { ROLE_NAMES, isRole } from '../accounts/domain.ts';
@@ -19,12 +19,11 @@ const queryString = (params: Record<string, string | undefined>) => {
 /** The staff audit log page: newest first, filtered, paged by cursor. */
 export function auditRoutes(services: Services): PageRoute[] {
   return [
-    {
-      method: 'GET',
+    page({
       url: '/staff/audit',
       access: 'audit:read',
-      handler: async (request, reply) => {
-        const query = parseForm(auditPageQuery, request.query);
+      query: auditPageQuery,
+      handler: async ({ actor, query }, _request, reply) => {
         const errors: FieldError[] = [];
         if (query.actor && !UUID.test(query.actor)) {
           errors.push({ field: 'actor', message: 'Enter the actor ID as it appears in the log, for example 3f2c…' });
@@ -57,12 +56,12 @@ export function auditRoutes(services: Services): PageRoute[] {
           from: from.date ? startOfLondonDay(from.date) : undefined,
           before: to.date ? endOfLondonDay(to.date) : undefined,
         };
-        const page = await services.audit.list(actorOf(request), filter, { cursor, limit: DEFAULT_PAGE_SIZE });
+        const events = await services.audit.list(actor, filter, { cursor, limit: DEFAULT_PAGE_SIZE });
         const filtered = Object.values(filters).some((v) => v !== undefined && v !== '');
         return reply.render('audit/views/audit.njk', {
           values,
           filtered,
-          events: page.items.map((e) => ({
+          events: events.items.map((e) => ({
             id: String(e.id),
             occurredAt: e.occurred_at,
             actor: auditActorText({
@@ -78,10 +77,10 @@ export function auditRoutes(services: Services): PageRoute[] {
             recordId: e.record_id,
             recordUrl: `/staff/audit${queryString({ recordType: e.record_type, recordId: e.record_id ?? undefined })}`,
           })),
-          nextUrl: page.nextCursor ? `/staff/audit${queryString({ ...filters, cursor: page.nextCursor })}` : null,
+          nextUrl: events.nextCursor ? `/staff/audit${queryString({ ...filters, cursor: events.nextCursor })}` : null,
           firstPageUrl: cursor ? `/staff/audit${queryString(filters)}` : null,
         });
       },
-    },
+    }),
   ];
 }
