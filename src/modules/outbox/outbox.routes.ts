@@ -1,5 +1,5 @@
 import type { Services } from '../../services.ts';
-import { handleForm, parseForm } from '../../http/forms.ts';
+import { form, page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Row } from '../../platform/db/schema.ts';
@@ -19,78 +19,65 @@ const STATUS_TAGS: Record<OutboxStatus, { text: string; classes: string }> = {
 
 type OutboxStatus = Row<'outbox_messages'>['status'];
 
-/** The message id of a route's parameters; a malformed one is simply not found. */
-function messageId(params: unknown): string {
-  const parsed = outboxMessageParams.safeParse(params);
-  if (!parsed.success) throw notFound('The message');
-  return parsed.data.id;
-}
-
 /** Administrators' view of outgoing mail. */
 export function outboxRoutes(services: Services): PageRoute[] {
   const { outbox } = services;
   return [
-    {
-      method: 'GET',
+    page({
       url: '/staff/outbox',
       access: 'outbox:read',
-      handler: async (request, reply) => {
-        const query = parseForm(outboxListQuery, request.query);
-        const page = await outbox.list(request.actor, query);
+      query: outboxListQuery,
+      handler: async ({ actor, query }, _request, reply) => {
         return reply.render('outbox/views/list.njk', {
-          page,
+          page: await outbox.list(actor, query),
           statusTags: STATUS_TAGS,
           firstPage: query.cursor === undefined,
           smtpConfigured: services.mailSender.configured,
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/outbox/:id',
       access: 'outbox:read',
-      handler: async (request, reply) => {
-        const id = messageId(request.params);
+      params: outboxMessageParams,
+      handler: async ({ actor, params }, _request, reply) => {
         const [message, attachments] = await Promise.all([
-          outbox.get(request.actor, id),
-          outbox.attachments(request.actor, id),
+          outbox.get(actor, params.id),
+          outbox.attachments(actor, params.id),
         ]);
         return reply.render('outbox/views/show.njk', {
           message,
           attachments,
           headers: Object.entries(message.headers),
           statusTag: STATUS_TAGS[message.status],
-          canResend: message.status === 'unknown' && can(request.actor, 'outbox:resend'),
+          canResend: message.status === 'unknown' && can(actor, 'outbox:resend'),
         });
       },
-    },
-    {
-      // Sends a message of unknown delivery again (same Message-ID), once the box saying the
-      // recipient may receive it twice is ticked; refused with the reason for any other message.
-      method: 'POST',
+    }),
+    // Sends a message of unknown delivery again (same Message-ID), once the box saying the
+    // recipient may receive it twice is ticked; refused with the reason for any other message.
+    form({
       url: '/staff/outbox/:id/resend',
       access: 'outbox:resend',
-      handler: async (request, reply) => {
-        const id = messageId(request.params);
-        const back = `/staff/outbox/${id}`;
-        return handleForm(request, reply, back, async () => {
-          const input = parseForm(resendForm, request.body);
-          await outbox.resend(request.actor, id, { confirmed: input.confirm === 'yes' });
-          reply.setFlash({
-            notice: 'The message has been queued to be sent again, with the same Message-ID as before.',
-          });
-          return back;
-        });
+      params: outboxMessageParams,
+      body: resendForm,
+      back: ({ params }) => `/staff/outbox/${params.id}`,
+      action: async ({ actor, params, body, back }) => {
+        await outbox.resend(actor, params.id, { confirmed: body.confirm === 'yes' });
+        return {
+          to: back,
+          notice: 'The message has been queued to be sent again, with the same Message-ID as before.',
+        };
       },
-    },
-    {
-      // The message's HTML as its recipient sees it, as a document of its own under a sandboxing
-      // policy: no scripts, no forms, nothing loaded from anywhere, its own opaque origin.
-      method: 'GET',
+    }),
+    // The message's HTML as its recipient sees it, as a document of its own under a sandboxing
+    // policy: no scripts, no forms, nothing loaded from anywhere, its own opaque origin.
+    page({
       url: '/staff/outbox/:id/html',
       access: 'outbox:read',
-      handler: async (request, reply) => {
-        const message = await outbox.get(request.actor, messageId(request.params));
+      params: outboxMessageParams,
+      handler: async ({ actor, params }, _request, reply) => {
+        const message = await outbox.get(actor, params.id);
         if (!message.html_body) throw notFound('The HTML version');
         return reply
           .type('text/html; charset=utf-8')
@@ -101,6 +88,6 @@ export function outboxRoutes(services: Services): PageRoute[] {
           .header('cache-control', 'private, no-store')
           .send(message.html_body);
       },
-    },
+    }),
   ];
 }
