@@ -1,82 +1,76 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { handleForm, parseForm } from '../../http/forms.ts';
-import { actorOf, type PageRoute } from '../../http/routes.ts';
+import { form, page } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import { investigatorPanels, portalPanels } from './panels.ts';
 
 const weeklyEmailForm = z.object({ weeklyEmail: z.enum(['on', 'off']) });
+const stopParams = z.object({ token: z.string() });
 
 /** The home pages of the staff and authority faces, and the weekly email's settings. */
 export function homeRoutes(services: Services): PageRoute[] {
   const { home } = services;
   return [
-    {
-      method: 'GET',
+    page({
       url: '/staff',
       access: 'staff:home',
-      handler: async (request, reply) => {
-        const data = await home.staffHome(actorOf(request));
+      handler: async ({ actor }, _request, reply) => {
+        const data = await home.staffHome(actor);
         return reply.render('home/views/staff.njk', {
           home: data,
           investigatorPanels: data.investigator ? investigatorPanels(data.investigator) : [],
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/portal',
       access: 'portal:home',
-      handler: async (request, reply) => {
-        const data = await home.portalHome(actorOf(request));
+      handler: async ({ actor }, _request, reply) => {
+        const data = await home.portalHome(actor);
         return reply.render('home/views/portal.njk', {
           panels: portalPanels(data),
           onTime: data.onTime,
           linkOfficer: data.linkOfficer,
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/account/weekly-email',
       access: 'portal:home',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
-        return reply.render('home/views/weekly-email.njk', {
+      handler: async ({ actor }, _request, reply) =>
+        reply.render('home/views/weekly-email.njk', {
           linkOfficer: actor.roles.includes('link-officer'),
           digestOn: await home.digestOn(actor),
-        });
-      },
-    },
-    {
-      method: 'POST',
+        }),
+    }),
+    form({
       url: '/account/weekly-email',
       access: 'portal:home',
-      handler: async (request, reply) =>
-        handleForm(request, reply, '/account/weekly-email', async () => {
-          const form = parseForm(weeklyEmailForm, request.body);
-          await home.setDigest(actorOf(request), form.weeklyEmail === 'on');
-          reply.setFlash({
-            notice:
-              form.weeklyEmail === 'on'
-                ? 'You will get the weekly email of what falls due.'
-                : 'You will no longer get the weekly email.',
-          });
-          return '/account/weekly-email';
-        }),
-    },
-    {
-      // The stop link in every weekly email: works without signing in, and stops it on opening.
-      method: 'GET',
+      body: weeklyEmailForm,
+      back: '/account/weekly-email',
+      action: async ({ actor, body, back }) => {
+        await home.setDigest(actor, body.weeklyEmail === 'on');
+        return {
+          to: back,
+          notice:
+            body.weeklyEmail === 'on'
+              ? 'You will get the weekly email of what falls due.'
+              : 'You will no longer get the weekly email.',
+        };
+      },
+    }),
+    // The stop link in every weekly email: works without signing in, and stops it on opening.
+    page({
       url: '/weekly-email/stop/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const token = (request.params as { token?: unknown }).token;
-        const stopped = typeof token === 'string' && (await home.stopDigest(token));
+      params: stopParams,
+      handler: async ({ params }, _request, reply) => {
+        const stopped = await home.stopDigest(params.token);
         if (!stopped) reply.code(404);
         return reply
           .header('referrer-policy', 'no-referrer')
           .render('home/views/weekly-email-stopped.njk', { stopped });
       },
-    },
+    }),
   ];
 }
