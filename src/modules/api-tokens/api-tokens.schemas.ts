@@ -21,8 +21,6 @@ export const createTokenForm = z.object({
 
 export const tokenListQuery = z.object({ cursor: z.string().max(1000).optional() });
 
-export const tokenIdParams = z.object({ id: z.string().max(100) });
-
 /** GET /api/v1/me: who the calling token is. */
 export const meResponse = z.object({
   type: z.literal('token'),
