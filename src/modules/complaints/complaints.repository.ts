@@ -4,27 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
-import { ALLOCATION_STATUSES, QUEUE_STATUSES, TOLD_STATUSES, UNTOLD_OUTCOMES, type StatusActor } from './domain.ts';
-
-/**
- * The SQL form of `toldToAuthority` (domain.ts) over a row of `complaints` under the alias given:
- * true once the authority has been told of the case. Every authority-facing read applies it: lists
- * filter by it, and a single case is read with `toldToAuthorityOf`.
- */
-export const toldToAuthoritySql = (complaints: string) => {
-  const column = (name: string) => sql.ref(`${complaints}.${name}`);
-  return sql<boolean>`((${column('outcome')} IS NULL OR ${column('outcome')} NOT IN (${sql.join([...UNTOLD_OUTCOMES])})) AND (${column('status')} IN (${sql.join([...TOLD_STATUSES])}) OR EXISTS (SELECT 1 FROM complaint_document_requests AS told_r WHERE told_r.complaint_id = ${column('id')})))`;
-};
-
-/** Whether the authority has been told of the case (`toldToAuthority`); false for a case not found. */
-export async function toldToAuthorityOf(db: DbOrTx, complaintId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('complaints as c')
-    .select(toldToAuthoritySql('c').as('told'))
-    .where('c.id', '=', complaintId)
-    .executeTakeFirst();
-  return row?.told === true;
-}
+import { ALLOCATION_STATUSES, QUEUE_STATUSES, type StatusActor } from './domain.ts';
+import { toldToAuthorityOf, toldToAuthoritySql } from './complaints.sql.ts';
 
 export type ComplaintRow = Row<'complaints'>;
 export type PartyRow = Row<'complaint_parties'>;
@@ -295,6 +276,11 @@ export class ComplaintsRepository {
       .orderBy('d.uploaded_at')
       .orderBy('d.id')
       .execute();
+  }
+
+  /** Whether the authority has been told of the case (`toldToAuthority`); false for a case not found. */
+  toldToAuthority(complaintId: string): Promise<boolean> {
+    return toldToAuthorityOf(this.db, complaintId);
   }
 
   /** A document with what decides who may open it: its own marks and whether its case's authority was told. */

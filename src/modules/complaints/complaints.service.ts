@@ -44,7 +44,6 @@ import {
 } from './domain.ts';
 import {
   ComplaintsRepository,
-  toldToAuthorityOf,
   type ComplaintRow,
   type ListFilters,
   type PartyRow,
@@ -836,7 +835,7 @@ export class ComplaintsService {
     else if (
       complaint.authority_id !== actor.authorityId ||
       !can(actor, 'portal:complaints') ||
-      !(await toldToAuthorityOf(this.db, complaint.id))
+      !(await ComplaintsRepository.in(this.db).toldToAuthority(complaint.id))
     )
       throw notFound('The complaint');
   }

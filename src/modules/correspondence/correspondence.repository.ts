@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
-import { toldToAuthoritySql } from '../complaints/complaints.repository.ts';
+import { toldToAuthorityOf, toldToAuthoritySql } from '../complaints/complaints.sql.ts';
 
 export type ThreadRow = Row<'correspondence_threads'>;
 export type ItemRow = Row<'correspondence_items'>;
@@ -61,6 +61,11 @@ export type HeldListRow = Pick<
 /** Correspondence queries. Plain rows in, plain rows out. */
 export class CorrespondenceRepository {
   constructor(readonly db: DbOrTx) {}
+
+  /** Whether the authority has been told of the case (the complaints module's rule). */
+  caseTold(complaintId: string): Promise<boolean> {
+    return toldToAuthorityOf(this.db, complaintId);
+  }
 
   with(db: DbOrTx): CorrespondenceRepository {
     return new CorrespondenceRepository(db);

@@ -27,7 +27,6 @@ import {
 import { retryDelayMs } from '../../platform/mail/sender.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
-import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import {
@@ -923,7 +922,7 @@ export class CorrespondenceService {
       if (
         !complaint ||
         complaint.authority_id !== actor.authorityId ||
-        !(await toldToAuthorityOf(this.db, complaint.id)) ||
+        !(await this.repo.caseTold(complaint.id)) ||
         !can(actor, 'portal:complaints')
       )
         throw notFound('The complaint');
@@ -1105,7 +1104,7 @@ export class CorrespondenceService {
       item.authority_id !== actor.authorityId ||
       thread.audience !== 'authority' ||
       item.direction !== 'outbound' ||
-      !(await toldToAuthorityOf(this.db, complaint.id))
+      !(await this.repo.caseTold(complaint.id))
     ) {
       throw notFound('The message');
     }

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
 import type { FinalOutcome } from './domain.ts';
-import { dueByFilter, inScope, type HomeScope, type PanelOptions } from '../home/scope.ts';
+import { dueByFilter, inScope } from '../home/scope.sql.ts';
+import { toldToAuthorityOf } from '../complaints/complaints.sql.ts';
+import type { HomeScope, PanelOptions } from '../home/scope.ts';
 
 export type DraftRow = Row<'draft_decisions'>;
 export type CommentRow = Row<'draft_comments'> & { entered_by_name: string | null };
@@ -13,6 +15,11 @@ export type ReviewRow = Row<'decision_reviews'>;
 /** Queries for draft decisions, comments, disclosures, final decisions and reviews. */
 export class DecisionsRepository {
   constructor(private readonly db: DbOrTx) {}
+
+  /** Whether the authority has been told of the case (the complaints module's rule). */
+  caseTold(complaintId: string): Promise<boolean> {
+    return toldToAuthorityOf(this.db, complaintId);
+  }
 
   static in(db: DbOrTx): DecisionsRepository {
     return new DecisionsRepository(db);

@@ -9,7 +9,6 @@ import { DomainError, conflict, forbidden, invalid, notFound, type FieldError } 
 import { isCalendarDate } from '../../platform/input.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
-import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import { DecisionsRepository, type DraftRow } from './decisions.repository.ts';
 import {
@@ -769,7 +768,7 @@ export class DecisionsService {
     if (actor.authorityId === null) this.requireStaff(actor, 'complaints:read');
     else if (
       actor.authorityId !== complaint.authority_id ||
-      !(await toldToAuthorityOf(this.db, complaint.id)) ||
+      !(await this.repo.caseTold(complaint.id)) ||
       !can(actor, 'decisions:portal')
     )
       throw notFound('The complaint');

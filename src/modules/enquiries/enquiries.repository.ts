@@ -7,8 +7,9 @@ import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
-import { toldToAuthoritySql } from '../complaints/complaints.repository.ts';
-import { dueByFilter, inScope, type HomeScope } from '../home/scope.ts';
+import { toldToAuthoritySql } from '../complaints/complaints.sql.ts';
+import { dueByFilter, inScope } from '../home/scope.sql.ts';
+import type { HomeScope } from '../home/scope.ts';
 
 export type EnquiryRow = Row<'enquiries'>;
 

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
 import type { ReminderThresholds } from './domain.ts';
-import { dueByFilter, inScope, type PanelOptions } from '../home/scope.ts';
+import { dueByFilter, inScope } from '../home/scope.sql.ts';
+import type { PanelOptions } from '../home/scope.ts';
 
 export type ReportRow = Row<'public_reports'>;
 export type StepRow = Row<'public_report_steps'>;

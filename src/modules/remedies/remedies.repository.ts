@@ -4,7 +4,9 @@ import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
 import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
 import type { ComplianceCounts, RemedySweepThresholds } from './domain.ts';
-import { dueByFilter, inScope, type HomeScope, type PanelOptions } from '../home/scope.ts';
+import { dueByFilter, inScope } from '../home/scope.sql.ts';
+import { toldToAuthorityOf } from '../complaints/complaints.sql.ts';
+import type { HomeScope, PanelOptions } from '../home/scope.ts';
 
 export type RemedyRow = Row<'remedies'>;
 export type EvidenceRow = Row<'remedy_evidence'> & {
@@ -18,6 +20,11 @@ export type RemedyWithCase = RemedyRow & { reference: string; authority_name: st
 /** Kysely queries for remedies, their evidence, the managers' actions and the reminder sweep. */
 export class RemediesRepository {
   constructor(private readonly db: Kysely<Database> | DbOrTx) {}
+
+  /** Whether the authority has been told of the case (the complaints module's rule). */
+  caseTold(complaintId: string): Promise<boolean> {
+    return toldToAuthorityOf(this.db, complaintId);
+  }
 
   with(db: DbOrTx): RemediesRepository {
     return new RemediesRepository(db);

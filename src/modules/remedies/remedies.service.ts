@@ -9,7 +9,6 @@ import type { FilesService, OpenedDocument } from '../../platform/files/files.se
 import type { CaseDocuments } from '../complaints/case-documents.ts';
 import { ROLE_NAMES, auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService, TimelineEvent } from '../complaints/complaints.service.ts';
-import { toldToAuthorityOf } from '../complaints/complaints.repository.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import {
   REMEDY_TYPE_NAMES,
@@ -333,7 +332,7 @@ export class RemediesService {
     if (
       !complaint ||
       !this.mayRead(actor, complaint.authority_id) ||
-      (actor.authorityId !== null && !(await toldToAuthorityOf(this.db, complaint.id)))
+      (actor.authorityId !== null && !(await this.repo.caseTold(complaint.id)))
     )
       throw notFound('The complaint');
     let rows = await this.repo.forComplaint(complaintId);
