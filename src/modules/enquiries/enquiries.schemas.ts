@@ -50,12 +50,15 @@ export function dateFromParts(body: unknown, prefix: string): string | null {
 export const decisionForm = z.discriminatedUnion(
   'decision',
   [
-    z.object({
-      decision: z.literal('grant'),
-      grantBy: z.enum(['working-days', 'date'], { error: 'Select how to set the new due date' }),
-      workingDays: z.string().optional(),
-      reason: text(5000, 'Enter the reason for the decision'),
-    }),
+    // Loose, so the three fields of a new due date (`newDate-day`…) reach dateFromParts.
+    z
+      .object({
+        decision: z.literal('grant'),
+        grantBy: z.enum(['working-days', 'date'], { error: 'Select how to set the new due date' }),
+        workingDays: z.string().optional(),
+        reason: text(5000, 'Enter the reason for the decision'),
+      })
+      .loose(),
     z.object({ decision: z.literal('refuse'), reason: text(5000, 'Enter the reason for refusing') }),
   ],
   { error: 'Select whether to grant or refuse more time' },
@@ -74,6 +77,9 @@ export const delegateForm = z.object({
 export const settingsForm = z.object({
   delegateSubmission: z.enum(['direct', 'review'], { error: 'Select how delegates’ answers reach the ombudsman' }),
 });
+
+/** The portal's enquiries inbox: a `cursor` that is not one string is the first page. */
+export const inboxQuery = z.object({ cursor: z.string().optional().catch(undefined) });
 
 // API --------------------------------------------------------------------------------------------
 
