@@ -132,7 +132,7 @@ export class TrainingReportsRepository {
       LEFT JOIN remedies_due r ON r.authority_id = a.id
       LEFT JOIN trained t ON t.authority_id = a.id
       WHERE a.closed_at IS NULL
-        AND (f.faults > 0 OR (r.due > 0 AND r.kept < r.due * ${options.keptShare}))
+        AND (f.faults > 0 OR (r.due > 0 AND r.kept < r.due * ${options.keptShare}::numeric))
         AND (t.last_trained IS NULL OR t.last_trained < ${options.trainedSince})
       ORDER BY coalesce(f.faults, 0) DESC, a.sort_name
       LIMIT 200`.execute(this.db);
