@@ -24,7 +24,7 @@ const call = (method: 'GET' | 'POST' | 'DELETE', url: string, who: string, paylo
     method,
     url: `/api/v1${url}`,
     headers: headers[who] ?? {},
-    ...(payload ? { payload: payload as object } : {}),
+    ...(payload ? { payload: payload } : {}),
   });
 
 beforeAll(async () => {
