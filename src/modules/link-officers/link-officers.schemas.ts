@@ -163,5 +163,32 @@ export function nestDateFields(body: unknown, names: readonly string[]): Record<
   return out;
 }
 
+/** The absence cover form as posted: its date inputs nested for `coverForm`. */
+export const coverFormBody = z.preprocess((body) => nestDateFields(body, ['starts', 'ends']), coverForm);
+
+/** One form body read by two schemas, every problem from both reported at once. */
+export function bothOf<A extends z.ZodType, B extends z.ZodType>(a: A, b: B) {
+  return z.unknown().transform((body, ctx): [z.output<A>, z.output<B>] => {
+    const first = a.safeParse(body);
+    const second = b.safeParse(body);
+    for (const issue of [...(first.error?.issues ?? []), ...(second.error?.issues ?? [])])
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    if (!first.success || !second.success) return z.NEVER;
+    return [first.data, second.data];
+  });
+}
+
+/** The portal's change-of-link-officer form: the change and the new officer's details. */
+export const portalChangeRequestForm = bothOf(portalChangeForm, officerDetailsSchema);
+
+/** The public change-of-link-officer form: who asks, the authority, the change and the new officer's details. */
+export const publicChangeRequestForm = bothOf(publicChangeForm, officerDetailsSchema);
+
+/** The link in a change request's confirmation email: anything else is a page that does not exist. */
+export const confirmationParams = z.object({ token: z.string().regex(/^[\w-]{20,128}$/) });
+
+/** The requester's answer to a change request: anything but `decline` confirms it. */
+export const confirmationForm = z.object({ decision: z.string().optional().catch(undefined) });
+
 /** The JSON API body for adding or replacing a link officer (the same rules as the form). */
 export const officerApiBody = officerDetailsSchema;
