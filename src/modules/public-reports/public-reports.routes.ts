@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { handleForm, parseForm } from '../../http/forms.ts';
-import { type PageRoute, actorOf, idParam } from '../../http/routes.ts';
+import { parseForm } from '../../http/forms.ts';
+import { form, page, withId } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import { readUpload } from '../../http/uploads.ts';
 import { staffCaseContext } from '../complaints/case-context.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -18,6 +20,10 @@ import { finalForm, furtherForm, proposeForm, satisfactionForm, stepFields } fro
 const criteriaItems = REPORT_CRITERIA.map((c) => ({ value: c, text: CRITERION_NAMES[c] }));
 const reasonItems = FURTHER_REASONS.map((r) => ({ value: r, text: FURTHER_REASON_NAMES[r] }));
 const bodyItems = CONSIDERING_BODIES.map((b) => ({ value: b, text: BODY_NAMES[b] }));
+
+const stepParams = z.object({ id: z.uuid(), stepId: z.uuid() });
+/** A cursor that is not one string is no cursor: the first page. */
+const portalListQuery = z.object({ cursor: z.string().optional().catch(undefined) });
 
 /** A form's field errors renamed for one of several forms on a page (e.g. `file` → `file-<step id>`). */
 async function forOneOf<T>(suffix: string, action: () => Promise<T>): Promise<T> {
@@ -42,12 +48,11 @@ export function publicReportsRoutes(services: Services): PageRoute[] {
   const portalPage = (id: string) => `/portal/public-reports/${id}`;
 
   return [
-    {
-      method: 'GET',
+    page({
       url: '/staff/complaints/:id/public-report',
       access: 'complaints:read',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
+      params: withId,
+      handler: async ({ actor }, request, reply) => {
         const context = await staffCaseContext(services, request, 'public-report');
         const report = await publicReports.forComplaint(actor, context.view.complaint.id);
         return reply.render('public-reports/views/staff-case.njk', {
@@ -58,131 +63,123 @@ export function publicReportsRoutes(services: Services): PageRoute[] {
           reasonItems,
         });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/complaints/:id/public-report',
       access: 'public-reports:manage',
-      handler: async (request, reply) => {
-        const complaintId = idParam(request);
-        return handleForm(request, reply, `${casePage(complaintId)}#propose`, async () => {
-          const form = parseForm(proposeForm, request.body);
-          const issued = await publicReports.propose(actorOf(request), complaintId, {
-            criteria: form.criteria,
-            sections: {
-              complaint: form.complaint,
-              findings: form.findings,
-              proposedRemedy: form.proposedRemedy,
-              decision: form.decision,
-            },
-          });
-          reply.setFlash({
-            notice: `Draft report issued. Alerted: ${issued.alerted.map((a) => `${a.roleName.toLowerCase()} (${a.email})`).join(', ')}.`,
-          });
-          return casePage(complaintId);
+      params: withId,
+      body: proposeForm,
+      back: ({ params }) => `${casePage(params.id)}#propose`,
+      action: async ({ actor, params, body }) => {
+        const issued = await publicReports.propose(actor, params.id, {
+          criteria: body.criteria,
+          sections: {
+            complaint: body.complaint,
+            findings: body.findings,
+            proposedRemedy: body.proposedRemedy,
+            decision: body.decision,
+          },
         });
+        return {
+          to: casePage(params.id),
+          notice: `Draft report issued. Alerted: ${issued.alerted.map((a) => `${a.roleName.toLowerCase()} (${a.email})`).join(', ')}.`,
+        };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/complaints/:id/public-report/final',
       access: 'public-reports:manage',
-      handler: async (request, reply) => {
-        const complaintId = idParam(request);
-        return handleForm(request, reply, `${casePage(complaintId)}#final`, async () => {
-          const form = parseForm(finalForm, request.body);
-          await publicReports.issueFinal(actorOf(request), complaintId, form);
-          reply.setFlash({ notice: 'Final report issued. The statutory steps and their due dates are below.' });
-          return casePage(complaintId);
-        });
+      params: withId,
+      body: finalForm,
+      back: ({ params }) => `${casePage(params.id)}#final`,
+      action: async ({ actor, params, body }) => {
+        await publicReports.issueFinal(actor, params.id, body);
+        return {
+          to: casePage(params.id),
+          notice: 'Final report issued. The statutory steps and their due dates are below.',
+        };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/public-reports/:id/further',
       access: 'public-reports:manage',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
-        const report = await publicReports.get(actor, idParam(request));
-        return handleForm(request, reply, `${casePage(report.complaintId)}#further`, async () => {
-          const form = parseForm(furtherForm, request.body);
-          await publicReports.furtherReport(actor, report.id, form);
-          reply.setFlash({ notice: 'Further report issued. A new round of statutory steps has started.' });
-          return casePage(report.complaintId);
-        });
+      params: withId,
+      body: furtherForm,
+      back: async ({ actor, params }) => `${casePage((await publicReports.get(actor, params.id)).complaintId)}#further`,
+      action: async ({ actor, params, body }) => {
+        const report = await publicReports.get(actor, params.id);
+        await publicReports.furtherReport(actor, report.id, body);
+        return {
+          to: casePage(report.complaintId),
+          notice: 'Further report issued. A new round of statutory steps has started.',
+        };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/public-reports/:id/satisfaction',
       access: 'public-reports:manage',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
-        const report = await publicReports.get(actor, idParam(request));
-        return handleForm(request, reply, `${casePage(report.complaintId)}#satisfaction`, async () => {
-          const form = parseForm(satisfactionForm, request.body);
-          const result = await publicReports.satisfy(actor, report.id, form);
-          reply.setFlash({
-            notice: result.closed
-              ? 'Letter of satisfaction sent. The public report and the case are closed.'
-              : 'Letter of satisfaction sent. The public report is closed; other work keeps the case open.',
-          });
-          return casePage(report.complaintId);
-        });
+      params: withId,
+      body: satisfactionForm,
+      back: async ({ actor, params }) =>
+        `${casePage((await publicReports.get(actor, params.id)).complaintId)}#satisfaction`,
+      action: async ({ actor, params, body }) => {
+        const report = await publicReports.get(actor, params.id);
+        const result = await publicReports.satisfy(actor, report.id, body);
+        return {
+          to: casePage(report.complaintId),
+          notice: result.closed
+            ? 'Letter of satisfaction sent. The public report and the case are closed.'
+            : 'Letter of satisfaction sent. The public report is closed; other work keeps the case open.',
+        };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/portal/public-reports',
       access: 'public-reports:portal',
-      handler: async (request, reply) => {
-        const query = request.query as { cursor?: unknown };
-        const page = await publicReports.listForAuthority(
-          actorOf(request),
-          typeof query.cursor === 'string' ? query.cursor : undefined,
-        );
-        return reply.render('public-reports/views/portal-list.njk', { page });
-      },
-    },
-    {
-      method: 'GET',
+      query: portalListQuery,
+      handler: async ({ actor, query }, _request, reply) =>
+        reply.render('public-reports/views/portal-list.njk', {
+          page: await publicReports.listForAuthority(actor, query.cursor),
+        }),
+    }),
+    page({
       url: '/portal/public-reports/:id',
       access: 'public-reports:portal',
-      handler: async (request, reply) => {
-        const report = await publicReports.get(actorOf(request), idParam(request));
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const report = await publicReports.get(actor, params.id);
         return reply.render('public-reports/views/portal-report.njk', { report, bodyItems });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/portal/public-reports/:id/steps/:stepId',
       access: 'public-reports:portal',
+      params: stepParams,
+      // A multipart form: its fields are read with the file (readUpload), not as a body.
+      body: z.unknown(),
       bodyLimit: services.files.settings.maxBytes + 64 * 1024,
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        const stepId = idParam(request, 'stepId');
-        return handleForm(request, reply, `${portalPage(id)}#step-${stepId}`, async () => {
-          const result = await forOneOf(stepId, async () => {
-            const upload = await readUpload(services.files, request);
-            const fields = parseForm(stepFields, {
-              note: upload?.fields.note || undefined,
-              body: upload?.fields.body || undefined,
-            });
-            return publicReports.completeStep(
-              actorOf(request),
-              id,
-              stepId,
-              upload ? { filename: upload.filename, bytes: upload.bytes, note: fields.note, body: fields.body } : null,
-            );
+      back: ({ params }) => `${portalPage(params.id)}#step-${params.stepId}`,
+      action: async ({ actor, params }, request) => {
+        const result = await forOneOf(params.stepId, async () => {
+          const upload = await readUpload(services.files, request);
+          const fields = parseForm(stepFields, {
+            note: upload?.fields.note || undefined,
+            body: upload?.fields.body || undefined,
           });
-          reply.setFlash({
-            notice: result.late
-              ? 'Evidence received. The step is recorded as done, after its due date.'
-              : 'Evidence received. The step is recorded as done.',
-          });
-          return portalPage(id);
+          return publicReports.completeStep(
+            actor,
+            params.id,
+            params.stepId,
+            upload ? { filename: upload.filename, bytes: upload.bytes, note: fields.note, body: fields.body } : null,
+          );
         });
+        return {
+          to: portalPage(params.id),
+          notice: result.late
+            ? 'Evidence received. The step is recorded as done, after its due date.'
+            : 'Evidence received. The step is recorded as done.',
+        };
       },
-    },
+    }),
   ];
 }
