@@ -128,6 +128,24 @@ describe('the public library', () => {
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `Bulletin ${25 - i}`));
   });
 
+  it('pages through a search, title matches first, then those matching in their text, none twice', async () => {
+    const seen: string[] = [];
+    let url: string | null = '/publications?q=bulletin+or+journeys';
+    while (url) {
+      const res: { body: string } = await t.app.inject({ method: 'GET', url });
+      seen.push(
+        ...[...res.body.matchAll(/<a class="govuk-link" href="\/publications\/[^"]+">([^<]+)</g)].map(
+          (m) => m[1] ?? '',
+        ),
+      );
+      const next: string | undefined = /href="([^"]+)" rel="next"/.exec(res.body)?.[1];
+      url = next ? next.replaceAll('&amp;', '&') : null;
+    }
+    expect(seen).toHaveLength(26);
+    expect(new Set(seen).size).toBe(26);
+    expect(seen[25]).toBe('School transport for children with special needs');
+  });
+
   it('answers an unknown kind, topic or year with the problem, not an error', async () => {
     for (const query of ['kind=pamphlet', 'topic=astrology', 'year=abc', 'cursor=garbage']) {
       const res = await t.app.inject({ method: 'GET', url: `/publications?${query}` });

@@ -17,7 +17,8 @@ import {
   stateOf,
   type PublicationKind,
 } from './domain.ts';
-import type { LibraryKey, PublicationRow, PublicationsRepository } from './publications.repository.ts';
+import { LibraryRepository, type LibraryKey } from './library.repository.ts';
+import type { PublicationRow, PublicationsRepository } from './publications.repository.ts';
 
 /** What the public page of a publication shows; the editor's preview is the same. */
 export interface PublicationView {
@@ -65,7 +66,7 @@ export interface LibraryItem {
   snippetHtml: string | null;
 }
 
-const searchKey = z.tuple([z.number(), z.iso.datetime(), z.uuid()]);
+const searchKey = z.tuple([z.union([z.literal(0), z.literal(1)]), z.number(), z.iso.datetime(), z.uuid()]);
 const listKey = z.tuple([z.iso.datetime(), z.uuid()]);
 
 export const LIBRARY_PAGE_SIZE = 20;
@@ -82,12 +83,15 @@ export class PublicationLibrary {
   /** Rendered bodies by publication, version and last change: Markdown is rendered once per version. */
   private readonly rendered = new LRUCache<string, RenderedMarkdown>({ max: 2000 });
   private topicNames: { at: number; names: Map<string, string> } | null = null;
+  private readonly lists: LibraryRepository;
 
   constructor(
     private readonly repo: PublicationsRepository,
     private readonly clock: Clock,
     private readonly files: FilesService,
-  ) {}
+  ) {
+    this.lists = new LibraryRepository(repo.db);
+  }
 
   /** Topic names, read at most once a minute. */
   async topics(): Promise<Map<string, string>> {
@@ -210,7 +214,7 @@ export class PublicationLibrary {
     const years = query.year ? londonYear(query.year) : null;
     let after: LibraryKey | null = null;
     if (query.cursor) after = words ? decodeCursor(query.cursor, searchKey) : decodeCursor(query.cursor, listKey);
-    const rows = await this.repo.library(
+    const rows = await this.lists.page(
       { words, kind, topic: query.topic || null, from: years?.from ?? null, to: years?.to ?? null },
       now,
       after,
@@ -221,7 +225,7 @@ export class PublicationLibrary {
     let next: string | null = null;
     if (rows.length > limit && last) {
       const at = last.published_at.toISOString();
-      next = encodeCursor(words ? [last.rank ?? 0, at, last.id] : [at, last.id]);
+      next = encodeCursor(words ? [last.tier, last.rank, at, last.id] : [at, last.id]);
     }
     const items: LibraryItem[] = shown.map((r) => ({
       id: r.id,
@@ -239,15 +243,15 @@ export class PublicationLibrary {
   }
 
   feed(limit = 50) {
-    return this.repo.feed(this.clock.now(), limit);
+    return this.lists.feed(this.clock.now(), limit);
   }
 
   sitemap() {
-    return this.repo.sitemap(this.clock.now());
+    return this.lists.sitemap(this.clock.now());
   }
 
   latest(kinds: readonly PublicationKind[], limit: number) {
-    return this.repo.latest(kinds, this.clock.now(), limit);
+    return this.lists.latest(kinds, this.clock.now(), limit);
   }
 
   /** A public page whose text staff keep: its title, its text as it is written and as HTML. */

@@ -1,12 +1,10 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
-import { planEachRun } from '../../platform/db/prepared.ts';
 import type { Database, NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
-import { MATCH_END, MATCH_START, type PublicationKind } from './domain.ts';
 
-export type PublicationRow = Omit<Row<'publications'>, 'search'>;
+export type PublicationRow = Omit<Row<'publications'>, 'search' | 'title_search'>;
 
 /** Every column but the search vector, which nothing reads back. */
 const COLUMNS = [
@@ -30,37 +28,9 @@ const COLUMNS = [
   'p.updated_at',
 ] as const;
 
-export interface LibraryFilters {
-  words: string | null;
-  kind: PublicationKind | null;
-  topic: string | null;
-  from: Date | null;
-  to: Date | null;
-}
-
-export interface LibraryRow {
-  id: string;
-  kind: string;
-  slug: string;
-  title: string;
-  summary: string;
-  published_at: Date;
-  corrected_at: Date | null;
-  rank: number | null;
-  /** With words searched for: where they occur, matches between MATCH_START and MATCH_END. */
-  snippet: string | null;
-}
-
-/** A position in the library: [rank, published at, id] for a search, [published at, id] otherwise. */
-export type LibraryKey = [number, string, string] | [string, string];
-
-const HEADLINE_OPTIONS =
-  `StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxFragments=2, MinWords=12, MaxWords=30, ` +
-  `FragmentDelimiter=" … "`;
-
 /** The publications' own tables; every statement about them is here. */
 export class PublicationsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(readonly db: Kysely<Database>) {}
 
   // Topics.
 
@@ -267,88 +237,6 @@ export class PublicationsRepository {
       ])
       .where('p.slug', '=', slug)
       .executeTakeFirst();
-  }
-
-  /** One page of the public library: newest first, or best match first when words are searched for. */
-  async library(filters: LibraryFilters, now: Date, after: LibraryKey | null, limit: number): Promise<LibraryRow[]> {
-    const words = filters.words;
-    const query = sql`publication_search_query(${words ?? ''})`;
-    const rank = sql<number>`ts_rank(p.search, ${query})`;
-    let matches = this.db
-      .selectFrom('publications as p')
-      .select(['p.id', 'p.published_at'])
-      .select((words ? sql<number | null>`${rank}` : sql<number | null>`NULL::real`).as('rank'))
-      .where('p.status', '=', 'published')
-      .where('p.published_at', '<=', now);
-    if (filters.kind) matches = matches.where('p.kind', '=', filters.kind);
-    if (filters.topic) matches = matches.where(sql<SqlBool>`p.topics @> ARRAY[${filters.topic}]::text[]`);
-    if (filters.from) matches = matches.where('p.published_at', '>=', filters.from);
-    if (filters.to) matches = matches.where('p.published_at', '<', filters.to);
-    if (words) matches = matches.where(sql<SqlBool>`p.search @@ ${query}`);
-    if (after && after.length === 3)
-      matches = matches.where(
-        afterKeyset(
-          [rank, sql`p.published_at`, sql`p.id`],
-          [sql`${after[0]}::real`, sql`${after[1]}::timestamptz`, sql`${after[2]}::uuid`],
-          'desc',
-        ),
-      );
-    if (after && after.length === 2)
-      matches = matches.where(
-        afterKeyset([sql`p.published_at`, sql`p.id`], [sql`${after[0]}::timestamptz`, sql`${after[1]}::uuid`], 'desc'),
-      );
-    if (words) matches = matches.orderBy(sql`rank`, 'desc');
-    matches = matches.orderBy('p.published_at', 'desc').orderBy('p.id', 'desc').limit(limit);
-    const snippet = words
-      ? sql<string | null>`ts_headline('english', p.body_text, ${query}, ${HEADLINE_OPTIONS})`
-      : sql<string | null>`NULL::text`;
-    let page = this.db
-      .selectFrom(matches.as('m'))
-      .innerJoin('publications as p', 'p.id', 'm.id')
-      .select(['p.id', 'p.kind', 'p.slug', 'p.title', 'p.summary', 'p.corrected_at', 'm.published_at', 'm.rank'])
-      .select(snippet.as('snippet'));
-    if (words) page = page.orderBy('m.rank', 'desc');
-    const rows = await page.orderBy('m.published_at', 'desc').orderBy('m.id', 'desc').modifyEnd(planEachRun).execute();
-    return rows.map((r) => Object.assign({}, r, { published_at: r.published_at as Date }));
-  }
-
-  /** New and corrected publications, the latest change first: the Atom feed. */
-  feed(now: Date, limit: number) {
-    return this.db
-      .selectFrom('publications as p')
-      .select(['p.id', 'p.kind', 'p.slug', 'p.title', 'p.summary', 'p.published_at', 'p.corrected_at'])
-      .select(sql<Date>`coalesce(p.corrected_at, p.published_at)`.as('changed_at'))
-      .where('p.status', '=', 'published')
-      .where('p.published_at', '<=', now)
-      .orderBy(sql`coalesce(p.corrected_at, p.published_at)`, 'desc')
-      .orderBy('p.id', 'desc')
-      .limit(limit)
-      .execute();
-  }
-
-  /** Every public publication's address and last change, for the sitemap. */
-  sitemap(now: Date) {
-    return this.db
-      .selectFrom('publications as p')
-      .select(['p.slug', sql<Date>`coalesce(p.corrected_at, p.published_at)`.as('changed_at')])
-      .where('p.status', '=', 'published')
-      .where('p.published_at', '<=', now)
-      .orderBy('p.published_at', 'desc')
-      .orderBy('p.id', 'desc')
-      .execute();
-  }
-
-  latest(kinds: readonly PublicationKind[], now: Date, limit: number) {
-    return this.db
-      .selectFrom('publications as p')
-      .select(['p.kind', 'p.slug', 'p.title', 'p.published_at'])
-      .where('p.status', '=', 'published')
-      .where('p.published_at', '<=', now)
-      .where('p.kind', 'in', kinds)
-      .orderBy('p.published_at', 'desc')
-      .orderBy('p.id', 'desc')
-      .limit(limit)
-      .execute();
   }
 
   // The editor's list.

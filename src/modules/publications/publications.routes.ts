@@ -96,10 +96,11 @@ export function publicationRoutes(services: Services): PageRoute[] {
         for (const entry of entries) {
           const corrected = entry.corrected_at !== null;
           feed.addItem({
-            title: corrected ? `${entry.title} (corrected)` : entry.title,
+            // Atom's titles and summaries here are HTML: the text is escaped so that it reads as typed.
+            title: xmlEscape(corrected ? `${entry.title} (corrected)` : entry.title),
             id: `${base}${publicationPath(entry.slug)}`,
             link: `${base}${publicationPath(entry.slug)}`,
-            description: entry.summary,
+            description: xmlEscape(entry.summary),
             date: entry.changed_at,
             published: entry.published_at ?? entry.changed_at,
             category: [{ name: KIND_NAMES[entry.kind as keyof typeof KIND_NAMES] ?? entry.kind }],
