@@ -131,5 +131,10 @@ describe('training pages', () => {
     const csv = await lead.get('/staff/training/finance.csv?month=2027-03');
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toContain('Ann Other');
+    const staffPage = await lead.get(`/staff/authorities/${authorityId}`);
+    expect(staffPage.body).toContain('Complaint handling');
+    expect(staffPage.body).toContain('1 booked: Ann Other');
+    const portalPage = await portal.get('/portal/authority');
+    expect(portalPage.body).toContain('1 booked: Ann Other');
   });
 });

@@ -299,13 +299,15 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = actorOf(request);
         const authority = await authorities.getAuthority(actor, idParam(request));
-        const [{ officers: linkOfficers }, openCases, overdueResponses, remedyRates, refused] = await Promise.all([
-          services.linkOfficers.officers(actor, authority.id),
-          services.complaints.countOpenForAuthority(actor, authority.id),
-          services.enquiries.countOverdueForAuthority(actor, authority.id),
-          services.remedies.rates(actor, authority.id),
-          services.correspondence.recentBounces(actor, authority.id),
-        ]);
+        const [{ officers: linkOfficers }, openCases, overdueResponses, remedyRates, refused, trainingHistory] =
+          await Promise.all([
+            services.linkOfficers.officers(actor, authority.id),
+            services.complaints.countOpenForAuthority(actor, authority.id),
+            services.enquiries.countOverdueForAuthority(actor, authority.id),
+            services.remedies.rates(actor, authority.id),
+            services.correspondence.recentBounces(actor, authority.id),
+            services.training.authorityHistory(actor, authority.id),
+          ]);
         return reply.render('authorities/views/authority.njk', {
           authority,
           linkOfficers,
@@ -313,6 +315,7 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
           overdueResponses,
           remedyRates,
           refused,
+          trainingHistory,
           canManage: can(actor, 'authorities:manage'),
           officerActions: can(actor, 'authorities:manage'),
           canInvite: can(actor, 'users:manage'),
@@ -397,9 +400,13 @@ export function authoritiesRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const actor = actorOf(request);
         if (!actor.authorityId) throw notFound('The authority');
-        const authority = await authorities.getAuthority(actor, actor.authorityId);
+        const [authority, trainingHistory] = await Promise.all([
+          authorities.getAuthority(actor, actor.authorityId),
+          services.training.authorityHistory(actor, actor.authorityId),
+        ]);
         return reply.render('authorities/views/portal-authority.njk', {
           authority,
+          trainingHistory,
           canChange: can(actor, 'authorities:contacts'),
           canAddHead: missingAreas(authority).length > 0,
         });
