@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { reusableQuery } from '../../platform/db/reusable.ts';
 import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
-import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
+import { reminderItemsSql } from '../correspondence/bulk-reminders.sql.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import type { SweepThresholds } from './domain.ts';
 import { toldToAuthoritySql } from '../complaints/complaints.sql.ts';

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
 import { inPart, type SweepPart } from '../../platform/db/sweep-parts.ts';
-import { reminderItemsSql } from '../correspondence/bulk-reminders.ts';
+import { reminderItemsSql } from '../correspondence/bulk-reminders.sql.ts';
 import type { ComplianceCounts, RemedySweepThresholds } from './domain.ts';
 import { dueByFilter, inScope } from '../home/scope.sql.ts';
 import { toldToAuthorityOf } from '../complaints/complaints.sql.ts';
