@@ -233,7 +233,11 @@ describe('the staff analytics page', () => {
       ],
       ['from-day=1&from-month=1&from-year=2020&to-day=1&to-month=1&to-year=2026', '366 days apart or fewer'],
       ['from-day=1&from-month=1&from-year=2026', 'Enter the date to'],
-      [`from-day=${'9'.repeat(40)}`, 'There is a problem'],
+      [
+        `from-day=${'9'.repeat(40)}&from-month=1&from-year=2026&to-day=1&to-month=2&to-year=2026`,
+        'Date from must be a real date',
+      ],
+      ['from-day=1&from-day=2', 'There is a problem'],
     ] as const) {
       const response = await staff.get(`/staff/analytics?${query}`);
       expect(response.statusCode, query).toBe(400);

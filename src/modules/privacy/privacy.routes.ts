@@ -1,5 +1,5 @@
-import { handleForm, parseForm, zodFieldErrors } from '../../http/forms.ts';
-import { type PageRoute, actorOf } from '../../http/routes.ts';
+import { form, page } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
 import { readDateParts } from '../audit/domain.ts';
@@ -8,9 +8,7 @@ import { safeReturnPath } from './consent.ts';
 import { MAX_RANGE_DAYS, daysBetween, defaultRange, type DateRange } from './domain.ts';
 import { PrivacyCookies } from './privacy.cookies.ts';
 import { SETTINGS_PATH } from './privacy.hooks.ts';
-import { analyticsQuery, bannerForm, settingsForm } from './privacy.schemas.ts';
-
-const ANALYTICS_PATH = '/staff/analytics';
+import { analyticsQuery, bannerForm, settingsForm, type AnalyticsQuery } from './privacy.schemas.ts';
 
 /** `2026-12-06` as the three boxes of a GOV.UK date input. */
 const dateParts = (prefix: string, day: string): Record<string, string> => {
@@ -22,17 +20,13 @@ const dateParts = (prefix: string, day: string): Record<string, string> => {
   };
 };
 
-/** The range the staff page was asked for, or the problems with it. */
+/** The range the staff page was asked for (the last 28 days when none was), or the problems with it. */
 function readRange(
-  query: unknown,
+  q: AnalyticsQuery,
   today: string,
 ): { range: DateRange | null; errors: FieldError[]; values: Record<string, string> } {
-  const parsed = analyticsQuery.safeParse(query ?? {});
-  if (!parsed.success) return { range: null, errors: zodFieldErrors(parsed.error), values: {} };
-  const q = parsed.data;
   const values: Record<string, string> = { ...q };
-  const asked = Object.values(q).some((v) => v !== '');
-  if (!asked) {
+  if (Object.values(q).every((v) => v === '')) {
     const range = defaultRange(today);
     return { range, errors: [], values: { ...dateParts('from', range.from), ...dateParts('to', range.to) } };
   }
@@ -58,56 +52,53 @@ export function privacyRoutes(services: Services): PageRoute[] {
   const cookies = new PrivacyCookies(services.platform.config);
 
   return [
-    {
-      method: 'GET',
+    page({
       url: SETTINGS_PATH,
       access: 'public',
-      handler: async (request, reply) => {
+      handler: async (_input, request, reply) => {
         const state = cookies.read(request);
-        const flashed = request.flash.values?.analytics;
+        const sent = request.flash.values?.analytics;
         return reply.render('privacy/views/settings.njk', {
           required: cookies.required(),
           analyticsCookie: cookies.analytics(),
           gpc: state.gpc,
           // Off by default: "no" is chosen until the visitor says yes.
-          analyticsChoice: typeof flashed === 'string' ? flashed : (state.consent?.analytics ?? 'no'),
+          analyticsChoice: typeof sent === 'string' ? sent : (state.consent?.analytics ?? 'no'),
         });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: SETTINGS_PATH,
       access: 'public',
-      handler: async (request, reply) =>
-        handleForm(request, reply, SETTINGS_PATH, async () => {
-          const form = parseForm(settingsForm, request.body);
-          cookies.saveChoice(reply, form.analytics, false);
-          if (form.analytics === 'no') cookies.deleteAnalytics(reply);
-          reply.setFlash({ notice: 'You’ve set your cookie preferences.' });
-          return SETTINGS_PATH;
-        }),
-    },
-    {
-      method: 'POST',
+      body: settingsForm,
+      back: SETTINGS_PATH,
+      action: async ({ body }, _request, reply) => {
+        cookies.saveChoice(reply, body.analytics, false);
+        if (body.analytics === 'no') cookies.deleteAnalytics(reply);
+        return { to: SETTINGS_PATH, notice: 'You’ve set your cookie preferences.' };
+      },
+    }),
+    form({
       url: `${SETTINGS_PATH}/banner`,
       access: 'public',
-      handler: async (request, reply) =>
-        handleForm(request, reply, SETTINGS_PATH, async () => {
-          const form = parseForm(bannerForm, request.body);
-          cookies.saveChoice(reply, form.analytics, true);
-          if (form.analytics === 'no') cookies.deleteAnalytics(reply);
-          return safeReturnPath(form.returnTo);
-        }),
-    },
-    {
-      method: 'GET',
-      url: ANALYTICS_PATH,
+      body: bannerForm,
+      back: SETTINGS_PATH,
+      action: async ({ body }, _request, reply) => {
+        // The page the visitor goes back to shows the banner's confirmation, once.
+        cookies.saveChoice(reply, body.analytics, true);
+        if (body.analytics === 'no') cookies.deleteAnalytics(reply);
+        return safeReturnPath(body.returnTo);
+      },
+    }),
+    page({
+      url: '/staff/analytics',
       access: 'analytics:read',
-      handler: async (request, reply) => {
-        const { range, errors, values } = readRange(request.query, privacy.today());
+      query: analyticsQuery,
+      handler: async ({ actor, query }, _request, reply) => {
+        const { range, errors, values } = readRange(query, privacy.today());
         if (range === null)
           return reply.code(400).render('privacy/views/analytics.njk', { errors, values, report: null });
-        const report = await privacy.report(actorOf(request), range);
+        const report = await privacy.report(actor, range);
         return reply.render('privacy/views/analytics.njk', {
           values,
           report,
@@ -116,6 +107,6 @@ export function privacyRoutes(services: Services): PageRoute[] {
           daysNewestFirst: [...report.days].reverse(),
         });
       },
-    },
+    }),
   ];
 }

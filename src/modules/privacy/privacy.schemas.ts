@@ -8,9 +8,10 @@ export const settingsForm = z.object({ analytics });
 /** The cookie banner's form: a choice, and the page to go back to (checked by `safeReturnPath`). */
 export const bannerForm = z.object({ analytics, returnTo: z.string().optional() });
 
-const part = z.string().trim().max(10, 'Enter a real date, for example 27 3 2026').default('');
+// Any text: what is not a real date is the page's own error, shown in its error summary.
+const part = z.string().trim().default('');
 
-/** The staff analytics page's date range (a GET form of two GOV.UK date inputs). */
+/** The staff analytics page's date range (a GET form of two GOV.UK date inputs), read by `readRange`. */
 export const analyticsQuery = z.object({
   'from-day': part,
   'from-month': part,
@@ -19,3 +20,5 @@ export const analyticsQuery = z.object({
   'to-month': part,
   'to-year': part,
 });
+
+export type AnalyticsQuery = z.output<typeof analyticsQuery>;
