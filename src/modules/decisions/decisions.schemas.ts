@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDate } from '../../platform/input.ts';
+import { TIMELINE_KINDS, type TimelineKind } from '../complaints/complaints.service.ts';
 import { FINAL_OUTCOMES, REMEDY_TYPES } from './domain.ts';
 
 /** Forms and API bodies for draft and final decisions. */
@@ -123,6 +124,51 @@ export const reviewDecisionForm = z
 export const findingsQuery = z.object({
   from: z.iso.date({ error: 'Enter the start of the period as YYYY-MM-DD' }).optional(),
   to: z.iso.date({ error: 'Enter the end of the period as YYYY-MM-DD' }).optional(),
+});
+
+/** The findings page's period as asked: never refused, since the page itself says what is wrong with it. */
+export const findingsPageQuery = z.unknown().transform((query) => {
+  const parsed = findingsQuery.safeParse(query ?? {});
+  if (parsed.success) return { from: parsed.data.from, to: parsed.data.to, errors: [] };
+  return {
+    from: undefined,
+    to: undefined,
+    errors: parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'from'), message: i.message })),
+  };
+});
+
+// Pages' addresses --------------------------------------------------------------------------------
+
+/** A draft's version number in an address; anything else is a draft that does not exist. */
+export const draftVersion = z.coerce.number().int().min(1).max(10_000);
+
+export const draftParams = z.object({ id: z.uuid(), version: draftVersion });
+
+/**
+ * The version a draft is compared with (`?compare=2`): absent, a version, or `null` when it is not
+ * one, which the page answers as a draft that does not exist (not as a bad address).
+ */
+export const compareQuery = z.object({
+  compare: z
+    .unknown()
+    .transform((v) => (v === undefined ? undefined : (draftVersion.safeParse(v).data ?? null)))
+    .optional(),
+});
+
+/** The complainant's link to their decision: 43 URL-safe characters. */
+export const linkParams = z.object({ token: z.string().regex(/^[\w-]{43}$/) });
+
+export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
+
+const isTimelineKind = (k: string): k is TimelineKind => (TIMELINE_KINDS as readonly string[]).includes(k);
+
+/** A timeline's filter (`?kind=draft&kind=comment`): kinds it does not know are ignored, and none is everything. */
+export const timelineQuery = z.object({
+  kind: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .catch(undefined)
+    .transform((v) => (v === undefined ? [] : typeof v === 'string' ? [v] : v).filter(isTimelineKind)),
 });
 
 // API --------------------------------------------------------------------------------------------
