@@ -126,7 +126,9 @@ describe('publications in Chromium', () => {
     const { page: visitor } = await h.newPage();
     await visitor.goto('/');
     await visitor.getByRole('link', { name: 'Information for link officers' }).first().click();
-    await expect(visitor.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Information for link officers');
+    await expect(visitor.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Information for link officers',
+    );
     await expectAccessible(visitor);
     const { page: lead } = await h.pageAs('relationship-lead', null, 'Farid Haddad');
     await lead.goto('/staff');

@@ -66,7 +66,7 @@ export interface LibraryItem {
   snippetHtml: string | null;
 }
 
-const searchKey = z.tuple([z.union([z.literal(0), z.literal(1)]), z.number(), z.iso.datetime(), z.uuid()]);
+const searchKey = z.tuple([z.union([z.literal(0), z.literal(1)]), z.iso.datetime(), z.uuid()]);
 const listKey = z.tuple([z.iso.datetime(), z.uuid()]);
 
 export const LIBRARY_PAGE_SIZE = 20;
@@ -225,7 +225,7 @@ export class PublicationLibrary {
     let next: string | null = null;
     if (rows.length > limit && last) {
       const at = last.published_at.toISOString();
-      next = encodeCursor(words ? [last.tier, last.rank, at, last.id] : [at, last.id]);
+      next = encodeCursor(words ? [last.tier, at, last.id] : [at, last.id]);
     }
     const items: LibraryItem[] = shown.map((r) => ({
       id: r.id,
