@@ -18,6 +18,24 @@ export function safeNext(next: string | undefined, fallback: string): string {
   return next && /^\/(?![/\\])[\w\-/?=&%.]*$/.test(next) ? next : fallback;
 }
 
+/**
+ * The `next` in a sign-in page's address, followed only when it is a same-site path (`safeNext`);
+ * anything else, or several, is ignored.
+ */
+export const nextQuery = z.object({
+  next: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) => safeNext(v, '')),
+});
+
+/** The `next` a sign-in form was sent with, when it is text; where its errors go back to keeps it. */
+export const sentNext = z
+  .object({ next: z.string().optional().catch(undefined) })
+  .catch({ next: undefined })
+  .transform((v) => v.next);
+
 const email = (missing: string) =>
   z
     .string({ error: missing })
@@ -94,7 +112,7 @@ export const rolesForm = z.object({ roles: stringList });
 export const userIdParams = z.object({ id: z.uuid() });
 export const tokenParams = z.object({ token: z.string().regex(/^[\w-]{20,100}$/) });
 
-export const userListQuery = z.object({
+export const userListFilter = z.object({
   role: z
     .string()
     .max(64)
@@ -107,4 +125,12 @@ export const userListQuery = z.object({
     .transform((v) => v?.trim() || undefined),
   after: z.string().max(2000).optional(),
   before: z.string().max(2000).optional(),
+});
+
+/** The users page's filter and paging: an address it cannot read shows the first page of everyone. */
+export const userListQuery = userListFilter.catch({
+  role: undefined,
+  q: undefined,
+  after: undefined,
+  before: undefined,
 });
