@@ -147,7 +147,9 @@ export class LibraryRepository {
   ): Promise<LibraryRow[]> {
     if (found.length === 0) return [];
     const snippet = words
-      ? sql<string | null>`ts_headline('english', p.body_text, publication_search_query(${words}), ${HEADLINE_OPTIONS})`
+      ? sql<string | null>`ts_headline(
+          'english', left(p.body_text, ${SNIPPET_SOURCE_CHARACTERS}), publication_search_query(${words}), ${HEADLINE_OPTIONS}
+        )`
       : sql<string | null>`NULL::text`;
     const rows = await this.db
       .selectFrom('publications as p')
