@@ -15,6 +15,9 @@ import { outboxModule } from './outbox/outbox.module.ts';
 import { publicReportsModule } from './public-reports/public-reports.module.ts';
 import { remediesModule } from './remedies/remedies.module.ts';
 import { siteModule } from './site/site.module.ts';
+import { privacyModule } from './privacy/privacy.module.ts';
+import { publicationsModule } from './publications/publications.module.ts';
+import { trainingModule } from './training/training.module.ts';
 
 /**
  * Every module, in the order their services are built (a module may use the services of those
@@ -38,4 +41,7 @@ export const MODULES: readonly ModuleManifest[] = [
   remediesModule,
   publicReportsModule,
   homeModule,
+  privacyModule,
+  publicationsModule,
+  trainingModule,
 ];

@@ -74,6 +74,16 @@ export const PERMISSIONS = {
   'public-reports:portal': ['link-officer', 'senior-officer'],
   'findings:portal': ['link-officer', 'senior-officer'],
   'holding-pen:triage': ['intake-officer', 'investigator', 'team-coordinator', 'casework-manager', 'administrator'],
+  /** Training: courses and sessions, every booking, the finance export and the list of authorities to invite. */
+  'training:manage': ['relationship-lead', 'administrator'],
+  /** Staff see the training offered and, as a session's trainer, keep its register. */
+  'training:read': STAFF_ROLES,
+  /** Authority users book places for themselves and colleagues, and see their authority's training. */
+  'training:book': AUTHORITY_ROLES,
+  /** The public pages' analytics: visits per day and the most viewed pages (aggregates only). */
+  'analytics:read': ['relationship-lead', 'administrator'],
+  /** Publications (drafts, publishing, corrections, withdrawal) and the public pages' own text. */
+  'publications:edit': ['relationship-lead', 'casework-manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

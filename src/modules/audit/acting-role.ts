@@ -88,6 +88,12 @@ export const ACTION_PERMISSIONS: Readonly<Record<string, readonly Permission[]>>
   'correspondence.auto-reply-filed': ['holding-pen:triage'],
   'correspondence.opened': ['portal:complaints'],
   'inbound-mail.discarded': ['holding-pen:triage'],
+  'training-course.': ['training:manage'],
+  'training-session.': ['training:manage'],
+  'training-booking.': ['training:book', 'training:manage'],
+  'training-attendance.': ['training:manage', 'training:read'],
+  'publication.': ['publications:edit'],
+  'site-page.': ['publications:edit'],
 };
 
 const PREFIXES = Object.keys(ACTION_PERMISSIONS).sort((a, b) => b.length - a.length);

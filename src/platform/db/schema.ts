@@ -877,6 +877,167 @@ export interface HomeDigestsTable {
   sent_at: Timestamp;
 }
 
+// Training (modules/training).
+
+export type TrainingAudience = 'councils' | 'care-providers' | 'councillors' | 'link-officers';
+export type TrainingFormat = 'online' | 'in-person' | 'elearning' | 'workbook' | 'event';
+export type TrainingBookingStatus = 'pending' | 'confirmed' | 'waitlisted' | 'offered' | 'cancelled' | 'lapsed';
+
+export interface TrainingCoursesTable {
+  id: Generated<string>;
+  title: string;
+  audiences: TrainingAudience[];
+  format: TrainingFormat;
+  description: string;
+  learning_outcomes: Generated<string>;
+  duration_minutes: number | null;
+  price_pence: Generated<number>;
+  external_url: string | null;
+  published: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TrainingSessionsTable {
+  id: Generated<string>;
+  course_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  booking_closes_at: Timestamp;
+  joining_instructions: string | null;
+  venue: string | null;
+  trainer_id: string | null;
+  authority_id: string | null;
+  network: string | null;
+  next_position: Generated<number>;
+  cancelled_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface TrainingBookingsTable {
+  id: Generated<string>;
+  session_id: string;
+  name: string;
+  email: string;
+  email_key: ColumnType<string, never, never>;
+  organisation: string | null;
+  job_role: string | null;
+  accessibility_needs: string | null;
+  authority_id: string | null;
+  booked_by: string | null;
+  purchase_order: string | null;
+  status: TrainingBookingStatus;
+  position: number | null;
+  confirm_token_hash: string | null;
+  confirm_expires_at: NullableTimestamp;
+  offer_token_hash: string | null;
+  offer_expires_at: NullableTimestamp;
+  attendee_token_hash: string | null;
+  confirmed_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  reminded_at: NullableTimestamp;
+  attendance: 'attended' | 'no-show' | null;
+  attendance_marked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface TrainingFeedbackTable {
+  booking_id: string;
+  rating: number;
+  comments: Generated<string>;
+  submitted_at: Timestamp;
+}
+
+/** First-party analytics of the public pages, aggregates only (migration 0075, modules/privacy). */
+export interface AnalyticsPageViewsTable {
+  day: ColumnType<string, string, string>;
+  path: string;
+  views: number;
+}
+
+export interface AnalyticsVisitorsTable {
+  day: ColumnType<string, string, string>;
+  visitors: number;
+}
+
+// Publications (modules/publications).
+
+export interface PublicationTopicsTable {
+  slug: string;
+  name: string;
+  service_area: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface PublicationsTable {
+  id: Generated<string>;
+  kind: string;
+  slug: string;
+  title: string;
+  summary: string;
+  body: string;
+  body_text: string;
+  topics: string[];
+  councillor_questions: string[];
+  partners: string[];
+  status: Generated<'draft' | 'published' | 'withdrawn'>;
+  /** When it went, or goes, public: a published row whose time is to come is scheduled. */
+  published_at: NullableTimestamp;
+  version: Generated<number>;
+  corrected_at: NullableTimestamp;
+  withdrawn_at: NullableTimestamp;
+  withdrawal_notice: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** Generated from the title, summary and body text: never written. */
+  search: ColumnType<string, never, never>;
+  /** Generated from the title: never written. */
+  title_search: ColumnType<string, never, never>;
+}
+
+export interface PublicationSlugsTable {
+  slug: string;
+  publication_id: string;
+  retired_at: Timestamp;
+}
+
+export interface PublicationVersionsTable {
+  publication_id: string;
+  version: number;
+  title: string;
+  summary: string;
+  body: string;
+  topics: string[];
+  councillor_questions: string[];
+  partners: string[];
+  published_at: Timestamp;
+  replaced_at: Timestamp;
+}
+
+export interface PublicationCorrectionsTable {
+  publication_id: string;
+  version: number;
+  note: string;
+  corrected_at: Timestamp;
+}
+
+export interface PublicationAttachmentsTable {
+  id: Generated<string>;
+  publication_id: string;
+  document_id: string;
+  title: string;
+  added_at: Timestamp;
+}
+
+export interface SitePagesTable {
+  key: string;
+  title: string;
+  body: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   authorities: AuthoritiesTable;
   senior_officers: SeniorOfficersTable;
@@ -935,6 +1096,19 @@ export interface Database {
   form_flashes: FormFlashesTable;
   home_digest_settings: HomeDigestSettingsTable;
   home_digests: HomeDigestsTable;
+  training_courses: TrainingCoursesTable;
+  training_sessions: TrainingSessionsTable;
+  training_bookings: TrainingBookingsTable;
+  training_feedback: TrainingFeedbackTable;
+  analytics_page_views: AnalyticsPageViewsTable;
+  analytics_visitors: AnalyticsVisitorsTable;
+  publication_topics: PublicationTopicsTable;
+  publications: PublicationsTable;
+  publication_slugs: PublicationSlugsTable;
+  publication_versions: PublicationVersionsTable;
+  publication_corrections: PublicationCorrectionsTable;
+  publication_attachments: PublicationAttachmentsTable;
+  site_pages: SitePagesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
