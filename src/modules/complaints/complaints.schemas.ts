@@ -3,7 +3,7 @@ import { calendarDate } from '../../platform/input.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { SERVICE_AREAS } from '../authorities/domain.ts';
 import { parseUkPhone } from '../link-officers/domain.ts';
-import { ASSESSMENT_OUTCOMES, STATUSES, URGENT_KEYS } from './domain.ts';
+import { ASSESSMENT_OUTCOMES, STATUSES, URGENT_KEYS, type ComplaintStatus } from './domain.ts';
 
 /** Schemas for complaint forms, the public form's questions, list queries and the API. */
 
@@ -227,7 +227,7 @@ const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 export const NOT_ALLOCATED = 'none';
 
 export const caseListQuery = pageQuery.extend({
-  status: z.preprocess(blankToUndefined, z.enum(STATUSES as [string, ...string[]]).optional()),
+  status: z.preprocess(blankToUndefined, z.enum(STATUSES as [ComplaintStatus, ...ComplaintStatus[]]).optional()),
   authorityId: z.preprocess(blankToUndefined, uuid('Select an authority').optional()),
   /** An authority's name, or part of it, typed in the filter (resolved to `authorityId`). */
   authority: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
@@ -241,6 +241,30 @@ export const caseListQuery = pageQuery.extend({
   reference: z.preprocess(blankToUndefined, z.string().trim().max(20).optional()),
 });
 export type CaseListQuery = z.infer<typeof caseListQuery>;
+
+/** A list's page: a `cursor` that is not one string is the first page. */
+export const cursorQuery = z.object({ cursor: z.string().optional().catch(undefined) });
+
+/** An authority searched for by name: what was typed, up to 100 characters; anything else is no search. */
+const authoritySearch = z
+  .string()
+  .catch('')
+  .transform((q) => q.slice(0, 100));
+
+/** The staff form's authority search (`?q=`). */
+export const searchQuery = z.object({ q: authoritySearch });
+
+/** A public form question reached from check your answers (`?change=1`) goes back there once answered. */
+const changing = z
+  .literal('1')
+  .optional()
+  .catch(undefined)
+  .transform((v) => v !== undefined);
+
+export const changeQuery = z.object({ change: changing });
+
+/** A public form question's page: whether it is being changed, and the authority searched for. */
+export const questionQuery = z.object({ change: changing, q: authoritySearch });
 
 // The API -------------------------------------------------------------------------------------------------
 
