@@ -84,6 +84,7 @@ run_check format npm run format:check --silent
 run_check lint npm run lint --silent
 run_check typecheck npm run typecheck --silent
 run_check cycles npm run check:cycles --silent
+run_check shape npm run check:shape --silent
 run_vitest unit unit
 run_vitest db-pglite db
 

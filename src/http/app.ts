@@ -7,6 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type RawServerDefault, type FastifyInstance, type FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
 import { MODULES } from '../modules/index.ts';
@@ -56,6 +57,9 @@ declare module 'fastify' {
     endSession(): void;
   }
 }
+
+/** The CSRF field of a form body. */
+const csrfField = z.object({ _csrf: z.string() });
 
 export async function buildApp(options: {
   config: Config;
@@ -171,8 +175,8 @@ export async function buildApp(options: {
       }
       return;
     }
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-    if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
+    const sent = csrfField.safeParse(request.body).data?._csrf;
+    if (sent === undefined || !safeEqual(sent, request.csrfToken)) {
       return reply.code(403).render('errors/csrf.njk', {});
     }
   });

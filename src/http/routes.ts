@@ -64,11 +64,12 @@ export function actorOf(request: { actor: Actor | null }): Actor {
   return request.actor;
 }
 
+const pathParams = z.record(z.string(), z.string());
 const uuidParam = z.uuid();
 
 /** A record id from the path; anything that is not a uuid is a page that does not exist. */
 export function idParam(request: FastifyRequest, name = 'id'): string {
-  const parsed = uuidParam.safeParse((request.params as Record<string, string | undefined>)[name]);
+  const parsed = uuidParam.safeParse(pathParams.safeParse(request.params).data?.[name]);
   if (!parsed.success) throw notFound();
   return parsed.data;
 }
