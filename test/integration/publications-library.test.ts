@@ -218,6 +218,13 @@ describe('the API', () => {
     expect(await count()).toBe(before);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = await api('GET', '/api/v1/openapi.json', undefined, '');
+    expect(doc.statusCode).toBe(200);
+    const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/publications', '/publications/{id}/publish']));
+  });
+
   it('keeps drafting from authority tokens and from callers without a token', async () => {
     const body = { kind: 'guidance-note', title: 'Not allowed', summary: 'S', body: 'B' };
     expect((await api('POST', '/api/v1/publications', body, authorityToken)).statusCode).toBe(403);
