@@ -32,11 +32,11 @@ const summaryOut = (c: CaseSummary) => ({
 
 const party = (p: {
   name: string;
-  email?: string;
-  phone?: string;
-  address?: string;
-  communicationNeeds?: string;
-  relationship?: string;
+  email?: string | undefined;
+  phone?: string | undefined;
+  address?: string | undefined;
+  communicationNeeds?: string | undefined;
+  relationship?: string | undefined;
 }) => ({
   name: p.name,
   email: p.email ?? null,

@@ -13,18 +13,18 @@ export type PartyRow = Row<'complaint_parties'>;
 type JsonParty = Omit<PartyRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
 
 export interface ListFilters {
-  status?: ComplaintStatus;
-  authorityId?: string;
-  serviceArea?: string;
-  investigatorId?: string;
+  status?: ComplaintStatus | undefined;
+  authorityId?: string | undefined;
+  serviceArea?: string | undefined;
+  investigatorId?: string | undefined;
   /** Only cases under investigation (or later) that no investigator has been allocated. */
-  unallocated?: boolean;
-  urgent?: boolean;
+  unallocated?: boolean | undefined;
+  urgent?: boolean | undefined;
   /** Only cases with an enquiry to the authority still open after its due date. */
-  overdue?: boolean;
-  reference?: string;
+  overdue?: boolean | undefined;
+  reference?: string | undefined;
   /** For authority users: leave out cases closed as invalid or out of jurisdiction (the authority is never told of them). */
-  hideUntold?: boolean;
+  hideUntold?: boolean | undefined;
 }
 
 /**

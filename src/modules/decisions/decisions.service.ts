@@ -58,7 +58,7 @@ export interface FinalInput {
   outcome: FinalOutcome;
   statement: string;
   /** Confirms issuing it before the latest draft's comment deadline (needed only then). */
-  earlyConfirmed?: boolean;
+  earlyConfirmed?: boolean | undefined;
   /** Why it cannot wait for the comment deadline (needed only then). */
   earlyReason?: string | null;
 }

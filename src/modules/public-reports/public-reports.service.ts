@@ -49,7 +49,12 @@ export interface DecisionsForReports {
     trx: Tx,
     actor: Actor,
     complaintId: string,
-    input: { outcome: FinalOutcome; statement: string; earlyConfirmed?: boolean; earlyReason?: string | null },
+    input: {
+      outcome: FinalOutcome;
+      statement: string;
+      earlyConfirmed?: boolean | undefined;
+      earlyReason?: string | null;
+    },
     options: { form: DraftForm },
   ): Promise<{ finalDecisionId: string }>;
   closeIfComplete(trx: Tx, actor: Actor, complaintId: string): Promise<boolean>;
@@ -315,7 +320,12 @@ export class PublicReportsService {
   async issueFinal(
     actor: Actor,
     complaintId: string,
-    input: { statement: string; outcome?: FinalOutcome; earlyConfirmed?: boolean; earlyReason?: string | null },
+    input: {
+      statement: string;
+      outcome?: FinalOutcome;
+      earlyConfirmed?: boolean | undefined;
+      earlyReason?: string | null;
+    },
   ) {
     this.manager(actor);
     return this.db.transaction().execute(async (trx) => {
