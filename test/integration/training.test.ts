@@ -245,6 +245,7 @@ describe('the public site, the waiting list and offers', () => {
     try {
       expect((await refusal(training.confirmPublicBooking(token))).message).toMatch(/expired/);
       await training.requestPublicBooking(sessionId, person('Slow Reader'));
+      expect((await refusal(training.confirmPublicBooking(token))).message).toMatch(/expired/);
     } finally {
       clock.set(new Date('2027-03-01T09:00:00Z'));
     }

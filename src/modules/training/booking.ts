@@ -1,7 +1,8 @@
+import crypto from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { auditBy, gone, hashToken, isTokenShaped, newToken, type TrainingContext } from './context.ts';
-import { CONFIRM_LINK_HOURS, bookingRefusal, placeFor } from './domain.ts';
+import { CONFIRM_LINK_HOURS, bookingRefusal } from './domain.ts';
 import { bookedMail, confirmLinkMail, waitlistedMail } from './training.mail.ts';
 import type { BookingRow, SessionDetail, TrainingRepository } from './training.repository.ts';
 
@@ -24,67 +25,66 @@ export interface Placed {
 
 const HOUR_MS = 3_600_000;
 
-/** Checks a session can take a booking now, for this authority (an in-house session takes only its own). */
-async function lockOpen(
-  ctx: TrainingContext,
-  repo: TrainingRepository,
-  sessionId: string,
-  authorityId: string | null,
-  staff: boolean,
-) {
-  const session = await repo.lockSession(sessionId);
-  if (!session) throw notFound('The session');
+interface OpenState {
+  starts_at: Date;
+  booking_closes_at: Date;
+  cancelled_at: Date | null;
+  authority_id: string | null;
+}
+
+/** Refuses a session that cannot take a booking now, or an in-house one of another authority. */
+function refuseClosed(ctx: TrainingContext, session: OpenState, authorityId: string | null, staff: boolean): void {
   const refusal = bookingRefusal(
-    {
-      capacity: session.capacity,
-      startsAt: session.starts_at,
-      bookingClosesAt: session.booking_closes_at,
-      cancelledAt: session.cancelled_at,
-    },
+    { startsAt: session.starts_at, bookingClosesAt: session.booking_closes_at, cancelledAt: session.cancelled_at },
     ctx.clock.now(),
   );
   if (refusal) throw conflict(refusal, [{ field: 'form', message: refusal }]);
   if (session.authority_id !== null && session.authority_id !== authorityId && !staff)
     throw conflict('This session is only for the staff of the authority it is run for');
+}
+
+async function openSession(
+  ctx: TrainingContext,
+  repo: TrainingRepository,
+  sessionId: string,
+  authorityId: string | null,
+  staff: boolean,
+): Promise<SessionDetail> {
+  const session = await repo.findSession(sessionId);
+  if (!session) throw notFound('The session');
+  refuseClosed(ctx, session, authorityId, staff);
   return session;
 }
 
-async function refuseDuplicate(repo: TrainingRepository, sessionId: string, email: string, except?: string) {
+const duplicate = (email: string, pending: boolean) =>
+  conflict(`${email} is already booked on this session`, [
+    {
+      field: 'email',
+      message: pending
+        ? `A booking for ${email} is waiting to be confirmed: check that inbox for the link`
+        : `${email} is already booked on this session`,
+    },
+  ]);
+
+async function refuseDuplicate(repo: TrainingRepository, sessionId: string, email: string) {
   const existing = await repo.liveBooking(sessionId, email);
-  if (existing && existing.id !== except)
-    throw conflict(`${email} is already booked on this session`, [
-      {
-        field: 'email',
-        message:
-          existing.status === 'pending'
-            ? `A booking for ${email} is waiting to be confirmed: check that inbox for the link`
-            : `${email} is already booked on this session`,
-      },
-    ]);
+  if (existing) throw duplicate(email, existing.status === 'pending');
 }
 
-/** Takes a place, or the next on the waiting list, with the session locked. */
-async function takePlace(repo: TrainingRepository, sessionId: string, capacity: number) {
-  const held = await repo.heldPlaces(sessionId);
-  const status = placeFor(held, capacity);
-  const position = await repo.takePosition(sessionId);
-  return { status, position };
-}
+/** The unique index on (session, email) refused a second live booking that raced the first. */
+const isDuplicateRow = (error: unknown) =>
+  error instanceof Error && 'code' in error && error.code === '23505' && /one_per_email/.test(error.message);
 
-async function tell(
-  ctx: TrainingContext,
-  repo: TrainingRepository,
-  booking: Pick<BookingRow, 'id' | 'name' | 'email'>,
-  placed: { status: string; position: number },
-  sessionId: string,
-) {
-  const session = (await repo.findSession(sessionId)) as SessionDetail;
+/**
+ * Both messages a booking may need, written before the session is locked (the calendar file takes a
+ * little work): the confirmation with its calendar file, or the waiting-list notice.
+ */
+function messages(ctx: TrainingContext, person: Pick<BookingRow, 'id' | 'name' | 'email'>, session: SessionDetail) {
   const now = ctx.clock.now();
-  await repo.enqueueMail(
-    placed.status === 'confirmed'
-      ? bookedMail(booking, session, ctx.settings, now)
-      : waitlistedMail({ ...booking, position: placed.position }, session),
-  );
+  return {
+    confirmed: bookedMail(person, session, ctx.settings, now),
+    waitlisted: (position: number) => waitlistedMail({ ...person, position }, session),
+  };
 }
 
 async function checkAuthority(repo: TrainingRepository, authorityId: string | null): Promise<string | null> {
@@ -97,6 +97,8 @@ async function checkAuthority(repo: TrainingRepository, authorityId: string | nu
 /**
  * A booking made by someone signed in or by a token: an authority's user or token for its own
  * authority's people (confirmed at once), or staff for anyone. Full sessions put it on the waiting list.
+ * Everything that can be done before the session is locked is: the lock is held for the two
+ * statements that number and write the booking, and the message.
  */
 export async function bookPlace(
   ctx: TrainingContext,
@@ -109,37 +111,46 @@ export async function bookPlace(
   if (!staff && input.authorityId !== null && input.authorityId !== actor.authorityId)
     throw forbidden('An authority books places only for its own people');
   const authorityId = staff ? input.authorityId : actor.authorityId;
-  return ctx.repo.transaction(async (repo) => {
-    const organisationName = await checkAuthority(repo, authorityId);
-    const session = await lockOpen(ctx, repo, sessionId, authorityId, staff);
-    await refuseDuplicate(repo, sessionId, input.email);
-    const placed = await takePlace(repo, sessionId, session.capacity);
-    const now = ctx.clock.now();
-    const row = {
-      session_id: sessionId,
-      name: input.name,
-      email: input.email,
-      organisation: input.organisation ?? organisationName,
-      job_role: input.jobRole,
-      accessibility_needs: input.accessibilityNeeds,
-      authority_id: authorityId,
-      booked_by: actor.type === 'user' ? actor.id : null,
-      purchase_order: input.purchaseOrder,
-      status: placed.status,
-      position: placed.position,
-      confirmed_at: now,
-    };
-    const id = await repo.insertBooking(row);
-    await tell(ctx, repo, { id, name: input.name, email: input.email }, placed, sessionId);
-    await repo.audit({
-      actor: auditBy(actor),
-      action: `training-booking.${placed.status}`,
-      recordType: 'training-booking',
-      recordId: id,
-      authorityId,
+  const id = crypto.randomUUID();
+  try {
+    return await ctx.repo.transaction(async (repo) => {
+      const organisationName = await checkAuthority(repo, authorityId);
+      const session = await openSession(ctx, repo, sessionId, authorityId, staff);
+      await refuseDuplicate(repo, sessionId, input.email);
+      const mail = messages(ctx, { id, name: input.name, email: input.email }, session);
+      await repo.audit({
+        actor: auditBy(actor),
+        action: 'training-booking.placed',
+        recordType: 'training-booking',
+        recordId: id,
+        authorityId,
+      });
+      const numbered = await repo.numberNext(sessionId);
+      refuseClosed(ctx, numbered, authorityId, staff);
+      const status = await repo.insertPlaced(
+        {
+          id,
+          session_id: sessionId,
+          name: input.name,
+          email: input.email,
+          organisation: input.organisation ?? organisationName,
+          job_role: input.jobRole,
+          accessibility_needs: input.accessibilityNeeds,
+          authority_id: authorityId,
+          booked_by: actor.type === 'user' ? actor.id : null,
+          purchase_order: input.purchaseOrder,
+          position: numbered.position,
+          confirmed_at: ctx.clock.now(),
+        },
+        numbered.capacity,
+      );
+      await repo.enqueueMail(status === 'confirmed' ? mail.confirmed : mail.waitlisted(numbered.position));
+      return { id, status, position: numbered.position };
     });
-    return { id, ...placed };
-  });
+  } catch (error) {
+    if (isDuplicateRow(error)) throw duplicate(input.email, false);
+    throw error;
+  }
 }
 
 /** A booking from the public site: held only once the emailed link is opened. */
@@ -150,9 +161,9 @@ export async function requestPublicBooking(
 ): Promise<{ id: string }> {
   return ctx.repo.transaction(async (repo) => {
     const organisationName = await checkAuthority(repo, input.authorityId);
-    await lockOpen(ctx, repo, sessionId, input.authorityId, false);
+    await openSession(ctx, repo, sessionId, input.authorityId, false);
     const now = ctx.clock.now();
-    await repo.lapseUnconfirmed(now);
+    await repo.lapseExpiredRequest(sessionId, input.email, now);
     await refuseDuplicate(repo, sessionId, input.email);
     const { token, hash } = newToken();
     const id = await repo.insertBooking({
@@ -199,6 +210,8 @@ export async function confirmationLink(
     ? await ctx.repo.bookingByToken('confirm_token_hash', hashToken(token))
     : undefined;
   if (!booking) throw gone(LINK_UNKNOWN);
+  if (booking.status === 'lapsed') throw gone(LINK_EXPIRED);
+  if (booking.status === 'cancelled') throw gone('This booking has been cancelled');
   if (booking.status !== 'pending') throw gone(LINK_USED);
   if (!booking.confirm_expires_at || booking.confirm_expires_at <= ctx.clock.now()) throw gone(LINK_EXPIRED);
   return { booking, session: (await ctx.repo.findSession(booking.session_id)) as SessionDetail };
@@ -206,25 +219,28 @@ export async function confirmationLink(
 
 /** Confirms a public booking by its link: a place if there is one, else the waiting list. Once only. */
 export async function confirmPublicBooking(ctx: TrainingContext, token: string): Promise<Placed> {
-  const { booking } = await confirmationLink(ctx, token);
+  const { booking, session } = await confirmationLink(ctx, token);
+  refuseClosed(ctx, session, booking.authority_id, false);
+  const mail = messages(ctx, booking, session);
   return ctx.repo.transaction(async (repo) => {
-    const session = await lockOpen(ctx, repo, booking.session_id, booking.authority_id, false);
-    const current = await repo.lockBooking(booking.id);
-    if (!current || current.status !== 'pending') throw gone(LINK_USED);
-    const placed = await takePlace(repo, session.id, session.capacity);
-    await repo.updateBooking(booking.id, {
-      status: placed.status,
-      position: placed.position,
-      confirmed_at: ctx.clock.now(),
-    });
-    await tell(ctx, repo, booking, placed, session.id);
     await repo.audit({
       actor: auditBy(null),
-      action: `training-booking.${placed.status}`,
+      action: 'training-booking.placed',
       recordType: 'training-booking',
       recordId: booking.id,
       authorityId: booking.authority_id,
     });
-    return { id: booking.id, ...placed };
+    const numbered = await repo.numberNext(booking.session_id);
+    refuseClosed(ctx, numbered, booking.authority_id, false);
+    const status = await repo.placePending(
+      booking.id,
+      booking.session_id,
+      numbered.capacity,
+      numbered.position,
+      ctx.clock.now(),
+    );
+    if (status === null) throw gone(LINK_USED);
+    await repo.enqueueMail(status === 'confirmed' ? mail.confirmed : mail.waitlisted(numbered.position));
+    return { id: booking.id, status, position: numbered.position };
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRating, bookingRefusal, londonInstant, londonTime, placeFor, priceText } from './domain.ts';
+import { averageRating, bookingRefusal, londonInstant, londonTime, priceText } from './domain.ts';
 
 describe('London times', () => {
   it('reads a wall-clock time in winter and in summer', () => {
@@ -24,7 +24,6 @@ describe('London times', () => {
 
 describe('booking rules', () => {
   const session = {
-    capacity: 2,
     startsAt: new Date('2027-02-01T10:00:00Z'),
     bookingClosesAt: new Date('2027-01-25T17:00:00Z'),
     cancelledAt: null,
@@ -37,11 +36,6 @@ describe('booking rules', () => {
     expect(bookingRefusal({ ...session, cancelledAt: new Date() }, new Date('2027-01-20T10:00:00Z'))).toBe(
       'This session has been cancelled',
     );
-  });
-
-  it('gives a place while there is one, then the waiting list', () => {
-    expect(placeFor(1, 2)).toBe('confirmed');
-    expect(placeFor(2, 2)).toBe('waitlisted');
   });
 
   it('shows prices and ratings as people read them', () => {

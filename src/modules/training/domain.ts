@@ -51,7 +51,6 @@ export const HOLDS_PLACE: readonly TrainingBookingStatus[] = ['confirmed', 'offe
 export const LIVE: readonly TrainingBookingStatus[] = ['pending', 'confirmed', 'waitlisted', 'offered'];
 
 export interface SessionState {
-  capacity: number;
   startsAt: Date;
   bookingClosesAt: Date;
   cancelledAt: Date | null;
@@ -64,10 +63,6 @@ export function bookingRefusal(session: SessionState, now: Date): string | null 
   if (session.bookingClosesAt <= now) return 'Booking for this session has closed';
   return null;
 }
-
-/** Whether a new booking takes a place or joins the waiting list. */
-export const placeFor = (held: number, capacity: number): 'confirmed' | 'waitlisted' =>
-  held < capacity ? 'confirmed' : 'waitlisted';
 
 /** "£45.00", or "Free". */
 export function priceText(pence: number): string {
