@@ -1,7 +1,9 @@
 import { Feed } from 'feed';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { zodFieldErrors } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { renderFragment } from '../../http/views.ts';
 import { sendDocument } from '../../http/uploads.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
@@ -23,9 +25,33 @@ const SITE_PAGES = [
 ];
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const KIND_ITEMS = PUBLICATION_KINDS.map((k) => ({ value: k, text: KIND_NAMES[k] }));
 
 const xmlEscape = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+
+/**
+ * The library's search and filters (a text box, three lists and a button) show only the query's
+ * values, the topics and the years, so they are rendered once for each and kept rather than on every
+ * request. Bounded by count: the words searched for vary.
+ */
+const filterPanels = new LRUCache<string, string>({ max: 1000 });
+
+function filterPanel(context: {
+  query: { q?: string | undefined; kind?: string | undefined; topic?: string | undefined; year?: number | undefined };
+  kinds: { value: string; text: string }[];
+  topics: { value: string; text: string }[];
+  years: number[];
+}): string {
+  const { query } = context;
+  const key = JSON.stringify([query.q, query.kind, query.topic, query.year, context.topics, context.years[0]]);
+  let html = filterPanels.get(key);
+  if (html === undefined) {
+    html = renderFragment('publications/views/partials/library-filters.njk', context);
+    filterPanels.set(key, html);
+  }
+  return html;
+}
 
 /** The public library, each publication's page, its files, the Atom feed, the sitemap and the link officers' page. */
 export function publicationRoutes(services: Services): PageRoute[] {
@@ -70,9 +96,12 @@ export function publicationRoutes(services: Services): PageRoute[] {
           filtered: filters.size > 0,
           later: Boolean(query.cursor),
           firstHref: `/publications${filters.size > 0 ? `?${filters.toString()}` : ''}`,
-          kinds: PUBLICATION_KINDS.map((k) => ({ value: k, text: KIND_NAMES[k] })),
-          topics: [...topics].map(([value, text]) => ({ value, text })),
-          years,
+          filtersHtml: filterPanel({
+            query,
+            kinds: KIND_ITEMS,
+            topics: [...topics].map(([value, text]) => ({ value, text })),
+            years,
+          }),
         });
       },
     },
