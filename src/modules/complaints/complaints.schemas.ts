@@ -222,6 +222,8 @@ export const documentRequestForm = z.object({
 // Lists ---------------------------------------------------------------------------------------------------
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const upTo100 = (v: string) => v.slice(0, 100);
+const isGiven = (v: unknown) => v !== undefined;
 
 /** The case list's investigator filter value for cases waiting for an investigator. */
 export const NOT_ALLOCATED = 'none';
@@ -245,25 +247,13 @@ export type CaseListQuery = z.infer<typeof caseListQuery>;
 /** A list's page: a `cursor` that is not one string is the first page. */
 export const cursorQuery = z.object({ cursor: z.string().optional().catch(undefined) });
 
-/** An authority searched for by name: what was typed, up to 100 characters; anything else is no search. */
-const authoritySearch = z
-  .string()
-  .catch('')
-  .transform((q) => q.slice(0, 100));
-
-/** The staff form's authority search (`?q=`). */
+/** An authority searched for by name (`?q=`): what was typed, up to 100 characters; anything else is no search. */
+const authoritySearch = z.string().catch('').transform(upTo100);
 export const searchQuery = z.object({ q: authoritySearch });
 
 /** A public form question reached from check your answers (`?change=1`) goes back there once answered. */
-const changing = z
-  .literal('1')
-  .optional()
-  .catch(undefined)
-  .transform((v) => v !== undefined);
-
+const changing = z.literal('1').optional().catch(undefined).transform(isGiven);
 export const changeQuery = z.object({ change: changing });
-
-/** A public form question's page: whether it is being changed, and the authority searched for. */
 export const questionQuery = z.object({ change: changing, q: authoritySearch });
 
 // The API -------------------------------------------------------------------------------------------------
