@@ -25,11 +25,17 @@ const mailboxOf = (from: string) => /<([^>]+)>/.exec(from)?.[1] ?? from;
 export const trainingModule: ModuleManifest = {
   name: 'training',
   services: ({ platform: { db, clock }, config, services }) => ({
-    training: new TrainingService(db.kysely, clock, services.calendar, {
-      baseUrl: config.BASE_URL,
-      offerHours: DEFAULT_OFFER_HOURS,
-      organiser: { name: 'Ombudsman training', email: mailboxOf(config.MAIL_FROM) },
-    }),
+    training: new TrainingService(
+      db.kysely,
+      clock,
+      services.calendar,
+      {
+        baseUrl: config.BASE_URL,
+        offerHours: DEFAULT_OFFER_HOURS,
+        organiser: { name: 'Ombudsman training', email: mailboxOf(config.MAIL_FROM) },
+      },
+      services.snapshots,
+    ),
   }),
   jobs: (jobs, services) => registerTrainingJobs(jobs, services.training),
   pages: (services) => [

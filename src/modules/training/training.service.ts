@@ -1,6 +1,7 @@
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
+import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Actor } from '../accounts/domain.ts';
 import * as attendance from './attendance.ts';
 import * as booking from './booking.ts';
@@ -27,7 +28,18 @@ export type { Attendance } from './attendance.ts';
 export class TrainingService {
   private readonly ctx: TrainingContext;
 
-  constructor(db: DbOrTx, clock: Clock, calendar: WorkingCalendar, settings: TrainingSettings) {
+  /**
+   * `snapshots`, when given, keeps the public course list (the same for every visitor) for the
+   * snapshot lifetime: its places left may lag a booking by that long; the course page and the
+   * booking itself always read afresh.
+   */
+  constructor(
+    db: DbOrTx,
+    clock: Clock,
+    calendar: WorkingCalendar,
+    settings: TrainingSettings,
+    private readonly snapshots: Snapshots | null = null,
+  ) {
     this.ctx = {
       repo: new TrainingRepository(db),
       reports: new TrainingReportsRepository(db),
@@ -44,7 +56,11 @@ export class TrainingService {
   course = (actor: Actor, id: string) => courses.courseForStaff(this.ctx, actor, id);
   courses = (actor: Actor) => courses.allCourses(this.ctx, actor);
   publishedCourses = (filter: CourseFilter, authorityId: string | null = null) =>
-    courses.publishedCourses(this.ctx, filter, authorityId);
+    authorityId === null && this.snapshots
+      ? this.snapshots.get(`training.public:${filter.audience ?? ''}:${filter.format ?? ''}`, () =>
+          courses.publishedCourses(this.ctx, filter, null),
+        )
+      : courses.publishedCourses(this.ctx, filter, authorityId);
   publishedCourse = (id: string, authorityId: string | null = null) =>
     courses.publishedCourse(this.ctx, id, authorityId);
   sessionsOfCourse = async (actor: Actor, courseId: string) => {
