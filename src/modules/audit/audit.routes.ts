@@ -3,18 +3,11 @@ import { page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
-import { ROLE_NAMES, isRole } from '../accounts/domain.ts';
 import { auditPageQuery } from './audit.schemas.ts';
-import { auditActorText, endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
+import { endOfLondonDay, readDateParts, startOfLondonDay, type AuditFilter } from './domain.ts';
+import { auditEventRow, auditHref } from './presenters.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const queryString = (params: Record<string, string | undefined>) => {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
-  const s = search.toString();
-  return s ? `?${s}` : '';
-};
 
 /** The staff audit log page: newest first, filtered, paged by cursor. */
 export function auditRoutes(services: Services): PageRoute[] {
@@ -61,24 +54,9 @@ export function auditRoutes(services: Services): PageRoute[] {
         return reply.render('audit/views/audit.njk', {
           values,
           filtered,
-          events: events.items.map((e) => ({
-            id: String(e.id),
-            occurredAt: e.occurred_at,
-            actor: auditActorText({
-              type: e.actor_type,
-              name: e.actor_name,
-              roleName: e.actor_role === null ? null : isRole(e.actor_role) ? ROLE_NAMES[e.actor_role] : e.actor_role,
-              authority: e.actor_authority,
-            }),
-            actorId: e.actor_id,
-            actorUrl: e.actor_id ? `/staff/audit${queryString({ actor: e.actor_id })}` : null,
-            action: e.action,
-            recordType: e.record_type,
-            recordId: e.record_id,
-            recordUrl: `/staff/audit${queryString({ recordType: e.record_type, recordId: e.record_id ?? undefined })}`,
-          })),
-          nextUrl: events.nextCursor ? `/staff/audit${queryString({ ...filters, cursor: events.nextCursor })}` : null,
-          firstPageUrl: cursor ? `/staff/audit${queryString(filters)}` : null,
+          events: events.items.map(auditEventRow),
+          nextUrl: events.nextCursor ? auditHref({ ...filters, cursor: events.nextCursor }) : null,
+          firstPageUrl: cursor ? auditHref(filters) : null,
         });
       },
     }),
