@@ -56,16 +56,18 @@ export function usersRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm({
-      url: '/staff/users/invite',
-      access: 'users:manage',
-      body: inviteForm,
-      back: '/staff/users/invite',
-      action: async ({ actor, body }) => {
-        const id = await accounts.invite(actor, body);
-        return { to: `/staff/users/${id}`, notice: `An invitation has been sent to ${body.email}.` };
-      },
-    }),
+    pickerForm('/staff/users/invite', (back) =>
+      form({
+        url: '/staff/users/invite',
+        access: 'users:manage',
+        body: inviteForm,
+        back,
+        action: async ({ actor, body }) => {
+          const id = await accounts.invite(actor, body);
+          return { to: `/staff/users/${id}`, notice: `An invitation has been sent to ${body.email}.` };
+        },
+      }),
+    ),
     page({
       url: '/staff/users/:id',
       access: 'users:manage',

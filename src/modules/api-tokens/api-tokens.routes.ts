@@ -48,22 +48,24 @@ export function apiTokensRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm({
-      url: '/staff/tokens',
-      access: 'tokens:manage',
-      body: createTokenForm,
-      back: '/staff/tokens/new',
-      action: async ({ actor, body }, _request, reply) => {
-        const created = await apiTokens.create(actor, {
-          name: body.name,
-          role: body.role,
-          authorityId: body.authority,
-        });
-        // The secret travels once, in the sealed one-request flash cookie, to the page that shows it.
-        reply.setFlash({ notice: `API token ‘${created.name}’ created`, values: { newToken: created.token } });
-        return '/staff/tokens';
-      },
-    }),
+    pickerForm('/staff/tokens/new', (back) =>
+      form({
+        url: '/staff/tokens',
+        access: 'tokens:manage',
+        body: createTokenForm,
+        back,
+        action: async ({ actor, body }, _request, reply) => {
+          const created = await apiTokens.create(actor, {
+            name: body.name,
+            role: body.role,
+            authorityId: body.authority,
+          });
+          // The secret travels once, in the sealed one-request flash cookie, to the page that shows it.
+          reply.setFlash({ notice: `API token ‘${created.name}’ created`, values: { newToken: created.token } });
+          return '/staff/tokens';
+        },
+      }),
+    ),
     form({
       url: '/staff/tokens/:id/revoke',
       access: 'tokens:manage',

@@ -255,23 +255,25 @@ export function linkOfficersRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm({
-      url: '/link-officer-change',
-      access: 'public',
-      body: publicChangeRequestForm,
-      back: '/link-officer-change',
-      action: async ({ actor, body: [f, d] }) => {
-        const notice = await linkOfficers.requestChange(actor, {
-          authorityId: f.authorityId,
-          change: f.change,
-          replacesEmail: f.replacesEmail,
-          details: d,
-          requesterName: f.requesterName,
-          requesterEmail: f.requesterEmail,
-        });
-        return { to: '/link-officer-change/sent', notice };
-      },
-    }),
+    pickerForm('/link-officer-change', (back) =>
+      form({
+        url: '/link-officer-change',
+        access: 'public',
+        body: publicChangeRequestForm,
+        back,
+        action: async ({ actor, body: [f, d] }) => {
+          const notice = await linkOfficers.requestChange(actor, {
+            authorityId: f.authorityId,
+            change: f.change,
+            replacesEmail: f.replacesEmail,
+            details: d,
+            requesterName: f.requesterName,
+            requesterEmail: f.requesterEmail,
+          });
+          return { to: '/link-officer-change/sent', notice };
+        },
+      }),
+    ),
     page({
       url: '/link-officer-change/sent',
       access: 'public',
