@@ -23,6 +23,8 @@ import type { PublicationRow, PublicationsRepository } from './publications.repo
 /** What the public page of a publication shows; the editor's preview is the same. */
 export interface PublicationView {
   id: string;
+  /** Changes whenever anything the page shows changes: its version and last change. */
+  revision: string;
   kind: PublicationKind;
   kindName: string;
   slug: string;
@@ -169,6 +171,7 @@ export class PublicationLibrary {
     const h2 = rendered.headings.filter((h) => h.level === 2);
     return {
       id: row.id,
+      revision: `${row.id}:${row.version}:${row.updated_at.getTime()}`,
       kind: row.kind as PublicationKind,
       kindName: KIND_NAMES[row.kind as PublicationKind] ?? row.kind,
       slug: row.slug,

@@ -8,6 +8,7 @@ import { sendDocument } from '../../http/uploads.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
 import { KIND_NAMES, PUBLICATION_KINDS, publicationPath } from './domain.ts';
+import type { PublicationView } from './publications.library.ts';
 import { libraryQuery } from './publications.schemas.ts';
 
 /** The page of the information for link officers, kept by the relationship lead. */
@@ -49,6 +50,21 @@ function filterPanel(context: {
   if (html === undefined) {
     html = renderFragment('publications/views/partials/library-filters.njk', context);
     filterPanels.set(key, html);
+  }
+  return html;
+}
+
+/**
+ * A publication's page body (title, text, corrections, questions, files, topics) is the same for
+ * every reader of one revision: rendered once and kept.
+ */
+const bodies = new LRUCache<string, string>({ max: 500 });
+
+function publicationBody(view: PublicationView): string {
+  let html = bodies.get(view.revision);
+  if (html === undefined) {
+    html = renderFragment('publications/views/partials/publication-body.njk', { publication: view });
+    bodies.set(view.revision, html);
   }
   return html;
 }
@@ -167,7 +183,11 @@ export function publicationRoutes(services: Services): PageRoute[] {
         const found = await library.page(slugParam(request));
         if (found.kind === 'moved') return reply.redirect(publicationPath(found.slug), 301);
         if (found.kind === 'gone') return reply.code(410).render('publications/views/gone.njk', { gone: found });
-        return reply.render('publications/views/publication.njk', { publication: found.view, preview: false });
+        return reply.render('publications/views/publication.njk', {
+          publication: found.view,
+          preview: false,
+          bodyHtml: publicationBody(found.view),
+        });
       },
     },
     {
