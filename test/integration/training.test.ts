@@ -6,6 +6,7 @@ import { FixedClock } from '../../src/platform/clock.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
+import { createComplaint } from './correspondence.fixtures.ts';
 
 const clock = new FixedClock(new Date('2027-03-01T09:00:00Z'));
 let t: TestApp;
@@ -352,5 +353,48 @@ describe('on the day and after', () => {
       '29 March 2027,Paid course,London Borough of Camden,Paying Camden,paying.camden@example.test,PO-7781,£125.00,125.00',
     );
     expect((await refusal(training.financeCsv(investigator, new Date(), new Date()))).code).toBe('forbidden');
+  });
+});
+
+describe('authorities to invite', () => {
+  async function faultFound(authorityId: string) {
+    const complaint = await createComplaint(t.db, authorityId);
+    await t.db.kysely
+      .insertInto('final_decisions')
+      .values({
+        complaint_id: complaint.id,
+        authority_id: authorityId,
+        form: 'decision',
+        outcome: 'upheld-injustice',
+        statement: 'We found fault causing injustice.',
+        decided_at: new Date('2027-01-10T10:00:00Z'),
+        decided_on: '2027-01-10',
+        review_due_on: '2027-02-07',
+        complainant_token_hash: `hash-${complaint.id}`,
+      })
+      .execute();
+  }
+
+  it('lists authorities with fault found and nobody trained in two years, and no others', async () => {
+    const untrained = await createAuthority(t.db, { name: 'Untrained Borough Council' });
+    const trained = await createAuthority(t.db, { name: 'Trained Borough Council' });
+    const clean = await createAuthority(t.db, { name: 'Blameless Borough Council' });
+    await faultFound(untrained);
+    await faultFound(trained);
+    const id = await course();
+    const sessionId = await training.createSession(lead, id, sessionInput());
+    const booked = await training.book(lead, sessionId, person('Trained Person', { authorityId: trained }));
+    clock.set(new Date('2027-03-29T12:30:00Z'));
+    try {
+      await training.markAttendance(trainer, sessionId, new Map([[booked.id, 'attended']]));
+      const names = (await training.authoritiesToInvite(lead)).map((r) => r.authority_name);
+      expect(names).toContain('Untrained Borough Council');
+      expect(names).not.toContain('Trained Borough Council');
+      expect(names).not.toContain('Blameless Borough Council');
+      expect((await refusal(training.authoritiesToInvite(investigator))).code).toBe('forbidden');
+    } finally {
+      clock.set(new Date('2027-03-01T09:00:00Z'));
+    }
+    expect(clean).toBeTruthy();
   });
 });
