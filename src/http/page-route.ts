@@ -56,9 +56,10 @@ export function page<A extends Access, P extends Schema = Empty, Q extends Schem
   };
 }
 
-export interface FormInput<A extends Access, P extends Schema, B extends Schema> {
+export interface FormInput<A extends Access, P extends Schema, B extends Schema, Q extends Schema = Empty> {
   actor: ActorFor<A>;
   params: z.output<P>;
+  query: z.output<Q>;
   body: z.output<B>;
   /** The form's own page, where errors go back to (often where it goes once done, too). */
   back: string;
@@ -70,17 +71,19 @@ export interface Done {
   notice?: string;
 }
 
-export interface FormSpec<A extends Access, P extends Schema, B extends Schema> {
+export interface FormSpec<A extends Access, P extends Schema, B extends Schema, Q extends Schema = Empty> {
   url: string;
   access: A;
   params?: P;
+  /** The form's own address may carry a query string too (e.g. `?change=1` from check your answers). */
+  query?: Q;
   body: B;
   /** Larger body limit for uploads, in bytes. */
   bodyLimit?: number;
   /** Where errors go back to (the form's own page), worked out before the body is read. */
-  back: string | ((input: { actor: ActorFor<A>; params: z.output<P> }) => string | Promise<string>);
+  back: string | ((input: { actor: ActorFor<A>; params: z.output<P>; query: z.output<Q> }) => string | Promise<string>);
   /** Does what the form asks; returns where to go next (and the notice to show there). */
-  action: (input: FormInput<A, P, B>, request: FastifyRequest, reply: FastifyReply) => Promise<string | Done>;
+  action: (input: FormInput<A, P, B, Q>, request: FastifyRequest, reply: FastifyReply) => Promise<string | Done>;
 }
 
 /**
@@ -88,8 +91,8 @@ export interface FormSpec<A extends Access, P extends Schema, B extends Schema> 
  * from the action, goes back to `back` with the messages and the input kept; success redirects to
  * where the action says, with its notice.
  */
-export function form<A extends Access, P extends Schema = Empty, B extends Schema = Empty>(
-  spec: FormSpec<A, P, B>,
+export function form<A extends Access, P extends Schema = Empty, B extends Schema = Empty, Q extends Schema = Empty>(
+  spec: FormSpec<A, P, B, Q>,
 ): PageRoute {
   return {
     method: 'POST',
@@ -99,11 +102,12 @@ export function form<A extends Access, P extends Schema = Empty, B extends Schem
     handler: async (request, reply) => {
       const actor = actorFor(spec.access, request);
       const params = parseParams(spec.params, request.params);
-      const back = typeof spec.back === 'string' ? spec.back : await spec.back({ actor, params });
+      const query = parseQuery(spec.query, request.query);
+      const back = typeof spec.back === 'string' ? spec.back : await spec.back({ actor, params, query });
       return handleForm(request, reply, back, async () => {
         const parsed = spec.body.safeParse(request.body ?? {});
         if (!parsed.success) throw new DomainError('validation', 'There is a problem', zodFieldErrors(parsed.error));
-        const done = await spec.action({ actor, params, body: parsed.data, back }, request, reply);
+        const done = await spec.action({ actor, params, query, body: parsed.data, back }, request, reply);
         if (typeof done === 'string') return done;
         if (done.notice !== undefined) reply.setFlash({ notice: done.notice });
         return done.to;

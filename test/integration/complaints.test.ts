@@ -128,6 +128,11 @@ describe('the public complaint form', () => {
     expect(check.body).toContain('/complain/service?change=1');
     // Not finished and within 12 weeks of complaining to them: the complainant is warned it may be referred back.
     expect(check.body).toContain('may refer it back');
+    // Changing an answer from the check page goes back to it; a change left blank goes back to the question.
+    const blank = await visitor.post('/complain/service?change=1', {});
+    expect(blank.headers.location).toBe('/complain/service?change=1');
+    const changed = await visitor.post('/complain/service?change=1', { serviceArea: 'housing' });
+    expect(changed.headers.location).toBe('/complain/check');
     const reference = await sendPublicForm(visitor);
     expect(reference).toMatch(/^26 \d{3} \d{3}$/);
     const row = await t.db.kysely

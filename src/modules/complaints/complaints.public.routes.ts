@@ -59,28 +59,28 @@ export function complaintsPublicRoutes(services: Services): PageRoute[] {
   });
 
   /** An answer to one question, from the question's page or, with `change`, from check your answers. */
-  const answerForm = (change: boolean) =>
-    form({
-      url: '/complain/:step',
-      access: 'public',
-      params: stepParams,
-      body: z.record(z.string(), z.unknown()),
-      back: ({ params }) => `/complain/${params.step.slug}${change ? '?change=1' : ''}`,
-      action: async ({ params: { step }, body }, request, reply) => {
-        const parsed = parseStep(step, body, today());
-        if ('errors' in parsed) throw invalid(parsed.errors);
-        const existing = await draftOf(request);
-        const token = await complaints.saveDraft(request.cookies[draftCookie], {
-          ...parsed.answers,
-          ...markSeen(existing, step.slug),
-        });
-        setDraftCookie(reply, token);
-        const answers = { ...existing, ...parsed.answers, ...markSeen(existing, step.slug) };
-        const next = change ? firstMissing(answers) : nextStep(step.slug, answers);
-        return next && (!change || !answered(next, answers)) ? `/complain/${next.slug}` : '/complain/check';
-      },
-    });
-  const answerForms = { changing: answerForm(true), answering: answerForm(false) };
+  // An answer, from the question's page (or from check your answers, `?change=1`: then it goes back there).
+  const answerForm = form({
+    url: '/complain/:step',
+    access: 'public',
+    params: stepParams,
+    query: changeQuery,
+    body: z.record(z.string(), z.unknown()),
+    back: ({ params, query: { change } }) => `/complain/${params.step.slug}${change ? '?change=1' : ''}`,
+    action: async ({ params: { step }, query: { change }, body }, request, reply) => {
+      const parsed = parseStep(step, body, today());
+      if ('errors' in parsed) throw invalid(parsed.errors);
+      const existing = await draftOf(request);
+      const token = await complaints.saveDraft(request.cookies[draftCookie], {
+        ...parsed.answers,
+        ...markSeen(existing, step.slug),
+      });
+      setDraftCookie(reply, token);
+      const answers = { ...existing, ...parsed.answers, ...markSeen(existing, step.slug) };
+      const next = change ? firstMissing(answers) : nextStep(step.slug, answers);
+      return next && (!change || !answered(next, answers)) ? `/complain/${next.slug}` : '/complain/check';
+    },
+  });
 
   return [
     page({
@@ -176,17 +176,6 @@ export function complaintsPublicRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    {
-      // form() reads no query string, so page() reads this one (`?change=1`, from check your answers)
-      // and hands the request to the answer's form for it, which knows where to go back to.
-      ...page({
-        url: '/complain/:step',
-        access: 'public',
-        query: changeQuery,
-        handler: async ({ query }, request, reply) =>
-          (query.change ? answerForms.changing : answerForms.answering).handler(request, reply),
-      }),
-      method: 'POST',
-    },
+    answerForm,
   ];
 }
