@@ -27,6 +27,8 @@ import {
 } from './publications.schemas.ts';
 
 const editorKey = z.tuple([z.iso.datetime(), z.uuid()]);
+const listQuery = z.object({ cursor: z.string().max(1000).optional() });
+const versionParams = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 
 /**
  * The editor: only the relationship lead and casework managers. Declared public so that anyone
@@ -89,8 +91,8 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
       access: 'public',
       handler: async (request, reply) => {
         const actor = editorOf(request);
-        const cursor = (request.query as { cursor?: unknown }).cursor;
-        const after = typeof cursor === 'string' && cursor !== '' ? decodeCursor(cursor, editorKey) : null;
+        const { cursor } = listQuery.parse(request.query ?? {});
+        const after = cursor ? decodeCursor(cursor, editorKey) : null;
         const list = await publications.editorList(actor, after);
         return reply.render('publications/views/staff-list.njk', {
           items: list.items.map((i) =>
@@ -198,8 +200,9 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
       access: 'public',
       handler: async (request, reply) => {
         const actor = editorOf(request);
-        const version = Number((request.params as { version?: string }).version);
-        if (!Number.isInteger(version) || version < 1 || version > 100_000) throw notFound();
+        const parsed = versionParams.safeParse(request.params);
+        if (!parsed.success) throw notFound();
+        const { version } = parsed.data;
         const old = await publications.library.oldVersion(actor, idParam(request), version);
         return reply.render('publications/views/staff-version.njk', { old });
       },
@@ -215,9 +218,7 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
           const form = parseForm(publishForm, request.body);
           let at: Date | null = null;
           if (form.when === 'schedule') {
-            const body = request.body as Record<string, unknown>;
-            const part = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
-            const date = dateFromParts(part('publishAt-day'), part('publishAt-month'), part('publishAt-year'));
+            const date = dateFromParts(form['publishAt-day'], form['publishAt-month'], form['publishAt-year']);
             const time = parseTimeOfDay(form['publishAt-time']);
             const problems = [];
             if (!date) problems.push({ field: 'publishAt', message: 'Enter the date to publish it, like 27 3 2027' });

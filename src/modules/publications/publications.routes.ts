@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import { zodFieldErrors } from '../../http/forms.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { renderFragment } from '../../http/views.ts';
@@ -26,6 +27,8 @@ const SITE_PAGES = [
 ];
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const slugParams = z.object({ slug: z.string().max(120).regex(SLUG) });
+const attachmentParams = z.object({ attachmentId: z.uuid() });
 const KIND_ITEMS = PUBLICATION_KINDS.map((k) => ({ value: k, text: KIND_NAMES[k] }));
 
 const xmlEscape = (value: string) =>
@@ -77,9 +80,9 @@ export function publicationRoutes(services: Services): PageRoute[] {
   const thisYear = () => Number(new Date().toISOString().slice(0, 4));
 
   const slugParam = (request: FastifyRequest): string => {
-    const slug = (request.params as { slug?: string }).slug ?? '';
-    if (!SLUG.test(slug) || slug.length > 120) throw notFound('The publication');
-    return slug;
+    const parsed = slugParams.safeParse(request.params);
+    if (!parsed.success) throw notFound('The publication');
+    return parsed.data.slug;
   };
 
   return [
@@ -226,8 +229,9 @@ async function sendAttachment(
   reply: FastifyReply,
   slug: string,
 ): Promise<FastifyReply> {
-  const attachmentId = (request.params as { attachmentId?: string }).attachmentId ?? '';
-  if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) throw notFound('The file');
+  const parsed = attachmentParams.safeParse(request.params);
+  if (!parsed.success) throw notFound('The file');
+  const { attachmentId } = parsed.data;
   const { document, stream } = await services.publications.library.openAttachment(request.actor, slug, attachmentId);
   return sendDocument(reply, document, stream);
 }

@@ -46,7 +46,10 @@ export const correctionForm = publicationForm.extend({
 
 export const publishForm = z.object({
   when: z.enum(['now', 'schedule'], { error: 'Select when to publish it' }),
-  'publishAt-time': z.string().optional().default(''),
+  'publishAt-day': z.string().max(10).optional().default(''),
+  'publishAt-month': z.string().max(10).optional().default(''),
+  'publishAt-year': z.string().max(10).optional().default(''),
+  'publishAt-time': z.string().max(20).optional().default(''),
 });
 
 export const withdrawForm = z.object({
