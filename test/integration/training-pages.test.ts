@@ -119,6 +119,22 @@ describe('training pages', () => {
     expect((await visitor.get(location(ok))).body).toContain('Check your email');
   });
 
+  it('changes a session from its form, shown as it is', async () => {
+    const form = await lead.get(`/staff/training/sessions/${sessionId}/edit`);
+    expect(form.body).toContain('value="10:00"');
+    const saved = await lead.post(`/staff/training/sessions/${sessionId}`, {
+      'date-day': '29',
+      'date-month': '3',
+      'date-year': '2027',
+      startTime: '10:00',
+      endTime: '13:00',
+      capacity: '3',
+      trainerId: '',
+    });
+    expect(location(saved)).toBe(`/staff/training/sessions/${sessionId}`);
+    expect((await lead.get(location(saved))).body).toContain('1 booked, 0 offered, of 3');
+  });
+
   it('says clearly when a confirmation link is not valid', async () => {
     const page = await visitor.get(`/training/confirm/${'x'.repeat(43)}`);
     expect(page.statusCode).toBe(410);

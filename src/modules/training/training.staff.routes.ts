@@ -10,7 +10,8 @@ import type { Attendance } from './attendance.ts';
 import { AUDIENCES, AUDIENCE_NAMES, FORMATS, FORMAT_NAMES, isBookable, londonTime } from './domain.ts';
 import { courseForm, courseInput, sessionForm, sessionInput } from './training.schemas.ts';
 import { bookingStatus, courseFacts, sessionWhen } from './training.views.ts';
-import type { CourseRow } from './training.repository.ts';
+import type { CourseRow, SessionRow } from './training.repository.ts';
+import { londonDate } from '../../platform/calendar/calendar.ts';
 
 const financeQuery = z.object({
   month: z
@@ -34,6 +35,29 @@ function courseValues(kept: Record<string, unknown> | undefined, course: CourseR
     price: course.price_pence === 0 ? '0' : (course.price_pence / 100).toFixed(2),
     externalUrl: course.external_url ?? '',
     published: course.published ? 'yes' : 'no',
+  };
+}
+
+/** The session form's values for a session as it is. */
+function sessionValues(session: SessionRow): Record<string, unknown> {
+  const [year, month, day] = londonDate(session.starts_at).split('-');
+  const closesOnStart = session.booking_closes_at.getTime() === session.starts_at.getTime();
+  const [cYear, cMonth, cDay] = closesOnStart ? ['', '', ''] : londonDate(session.booking_closes_at).split('-');
+  return {
+    'date-day': String(Number(day)),
+    'date-month': String(Number(month)),
+    'date-year': year,
+    startTime: londonTime(session.starts_at),
+    endTime: londonTime(session.ends_at),
+    capacity: String(session.capacity),
+    'closes-day': cDay ? String(Number(cDay)) : '',
+    'closes-month': cMonth ? String(Number(cMonth)) : '',
+    'closes-year': cYear ?? '',
+    venue: session.venue ?? '',
+    joiningInstructions: session.joining_instructions ?? '',
+    trainerId: session.trainer_id ?? '',
+    authorityId: session.authority_id ?? '',
+    network: session.network ?? '',
   };
 }
 
@@ -179,6 +203,47 @@ export function trainingStaffRoutes(services: Services): PageRoute[] {
             return `/staff/training/sessions/${sessionId}`;
           },
         );
+      },
+    },
+    {
+      method: 'GET',
+      url: '/staff/training/sessions/:id/edit',
+      access: 'training:manage',
+      handler: async (request, reply) => {
+        const actor = actorOf(request);
+        const { session } = await training.session(actor, idParam(request));
+        const kept = request.flash.values;
+        const values = kept && Object.keys(kept).length > 0 ? kept : sessionValues(session);
+        const chosen = typeof values.authorityId === 'string' && values.authorityId !== '' ? values.authorityId : null;
+        const trainers = await training.trainers(actor);
+        return reply.render('training/views/staff-session-form.njk', {
+          values,
+          course: { id: session.course_id, title: session.course_title },
+          heading: 'Change the session',
+          buttonText: 'Save session',
+          back: `/staff/training/sessions/${session.id}`,
+          action: `/staff/training/sessions/${session.id}`,
+          trainerItems: [
+            { value: '', text: 'Choose a trainer' },
+            ...trainers.map((t) => ({ value: t.id, text: t.display_name, selected: values.trainerId === t.id })),
+          ],
+          picker: await authorities.picker(pickerQuery.parse(request.query ?? {}).q, chosen),
+          pickerAction: `/staff/training/sessions/${session.id}/edit`,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/staff/training/sessions/:id',
+      access: 'training:manage',
+      handler: async (request, reply) => {
+        const id = idParam(request);
+        return handleForm(request, reply, pickerBack(`/staff/training/sessions/${id}/edit`, request.body), async () => {
+          const form = parseForm(sessionForm, request.body);
+          await training.updateSession(actorOf(request), id, sessionInput(request.body, form));
+          reply.setFlash({ notice: 'The session is saved. Any new places are offered to the waiting list.' });
+          return `/staff/training/sessions/${id}`;
+        });
       },
     },
     {
