@@ -356,6 +356,30 @@ describe('on the day and after', () => {
   });
 });
 
+describe('cancelling a session', () => {
+  it('tells everyone booked or waiting, with a cancelled calendar entry, and takes no more bookings', async () => {
+    const id = await course({ title: 'Cancelled course' });
+    const sessionId = await training.createSession(lead, id, sessionInput({ capacity: 1 }));
+    await training.book(linkOfficer, sessionId, person('Booked Before'));
+    await training.book(linkOfficer, sessionId, person('Waiting Before'));
+    expect(await training.cancelSession(lead, sessionId)).toBe(2);
+    const notices = (await outbox('training-session-cancelled')).filter((m) =>
+      ['booked.before@example.test', 'waiting.before@example.test'].includes(m.to_address),
+    );
+    expect(notices).toHaveLength(2);
+    const [attachment] = await t.db.kysely
+      .selectFrom('outbox_attachments')
+      .selectAll()
+      .where('outbox_message_id', '=', notices[0]?.id ?? '')
+      .execute();
+    expect(Buffer.from(attachment?.content ?? []).toString('utf8')).toContain('METHOD:CANCEL');
+    expect((await refusal(training.book(linkOfficer, sessionId, person('After')))).message).toBe(
+      'This session has been cancelled',
+    );
+    expect(await training.sessionCounts(lead, sessionId)).toMatchObject({ confirmed: 0, waitlisted: 0 });
+  });
+});
+
 describe('authorities to invite', () => {
   async function faultFound(authorityId: string) {
     const complaint = await createComplaint(t.db, authorityId);
