@@ -1,6 +1,4 @@
-import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { actorOf, idParam } from '../../http/routes.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
 import { OUTCOME_NAMES, STATUS_NAMES } from './domain.ts';
@@ -27,9 +25,4 @@ export async function caseContext(services: Services, actor: Actor, complaintId:
       assess: can(actor, 'complaints:assess'),
     },
   };
-}
-
-/** The same, for a route that reads the case's id from the request itself. */
-export async function staffCaseContext(services: Services, request: FastifyRequest, tab: CaseTab) {
-  return caseContext(services, actorOf(request), idParam(request), tab);
 }

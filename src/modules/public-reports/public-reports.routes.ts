@@ -4,7 +4,7 @@ import { parseForm } from '../../http/forms.ts';
 import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { readUpload } from '../../http/uploads.ts';
-import { staffCaseContext } from '../complaints/case-context.ts';
+import { caseContext } from '../complaints/case-context.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
 import {
@@ -52,8 +52,8 @@ export function publicReportsRoutes(services: Services): PageRoute[] {
       url: '/staff/complaints/:id/public-report',
       access: 'complaints:read',
       params: withId,
-      handler: async ({ actor }, request, reply) => {
-        const context = await staffCaseContext(services, request, 'public-report');
+      handler: async ({ actor, params }, _request, reply) => {
+        const context = await caseContext(services, actor, params.id, 'public-report');
         const report = await publicReports.forComplaint(actor, context.view.complaint.id);
         return reply.render('public-reports/views/staff-case.njk', {
           ...context,

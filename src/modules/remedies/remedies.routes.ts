@@ -5,7 +5,7 @@ import { readUpload, sendDocument } from '../../http/uploads.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import { can } from '../accounts/domain.ts';
-import { staffCaseContext } from '../complaints/case-context.ts';
+import { caseContext } from '../complaints/case-context.ts';
 import { dateFromParts } from '../enquiries/enquiries.schemas.ts';
 import { z } from 'zod';
 import { MANAGER_ACTIONS, MANAGER_ACTION_NAMES } from './domain.ts';
@@ -33,8 +33,8 @@ export function remediesRoutes(services: Services): PageRoute[] {
       url: '/staff/complaints/:id/remedies',
       access: 'remedies:read',
       params: withId,
-      handler: async ({ actor }, request, reply) => {
-        const context = await staffCaseContext(services, request, 'remedies');
+      handler: async ({ actor, params }, _request, reply) => {
+        const context = await caseContext(services, actor, params.id, 'remedies');
         const items = await remedies.forComplaint(actor, context.view.complaint.id);
         return reply.render('remedies/views/staff-case.njk', {
           ...context,
