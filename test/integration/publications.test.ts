@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
+import { DomainError } from '../../src/platform/errors.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createSession, createUser } from '../support/factories.ts';
 import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
@@ -234,6 +235,26 @@ describe('bad input changes nothing', () => {
     const page = await lead.get(second.headers.location ?? '');
     expect(page.body).toContain('web address /publications/clash-test');
     expect(await publicationCount()).toBe(before);
+  });
+
+  it('gives an address to one of two drafts written at once with the same title, refusing the other', async () => {
+    const input = {
+      kind: 'guidance-note' as const,
+      title: 'Written at once',
+      summary: 'S',
+      body: 'B',
+      topics: [],
+      councillorQuestions: [],
+      partners: [],
+    };
+    const results = await Promise.allSettled([
+      t.services.publications.createDraft(leadActor, input),
+      t.services.publications.createDraft(leadActor, input),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused?.reason).toBeInstanceOf(DomainError);
+    expect((refused?.reason as DomainError).fields[0]?.message).toContain('/publications/written-at-once');
   });
 
   it('takes PDF and Word files checked by content, refusing other files', async () => {

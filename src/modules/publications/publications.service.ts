@@ -16,6 +16,7 @@ import {
   type PublicationKind,
   type PublicationState,
 } from './domain.ts';
+import { checkAddressFree, nextAddress, whenAddressTaken } from './publications.addresses.ts';
 import { PublicationLibrary } from './publications.library.ts';
 import { PublicationsRepository, type PublicationRow } from './publications.repository.ts';
 
@@ -85,7 +86,7 @@ export class PublicationsService {
       .execute(async (trx) => {
         const topics = await this.checkedTopics(trx, input, newTopic);
         const slug = slugOf(input.title);
-        await this.checkSlugFree(trx, slug, null);
+        await checkAddressFree(this.repo, trx, slug, null);
         const created = await this.repo.insert(trx, {
           ...this.columns(input, topics),
           slug,
@@ -96,6 +97,7 @@ export class PublicationsService {
         await this.audit(trx, actor, 'publication.created', created.id);
         return { id: created.id, slug: created.slug, status: 'draft' as const };
       })
+      .catch(whenAddressTaken(input.title))
       .finally(() => this.topicMayHaveChanged(newTopic));
   }
 
@@ -114,10 +116,11 @@ export class PublicationsService {
         if (state === 'published') throw conflict('It is published: correct it instead, saying what changed');
         if (state === 'withdrawn') throw conflict('A withdrawn publication cannot be changed');
         const topics = await this.checkedTopics(trx, input, newTopic);
-        const slug = await this.nextSlug(trx, row, input.title, now);
+        const slug = await nextAddress(this.repo, trx, row, input.title, now);
         await this.repo.update(trx, id, { ...this.columns(input, topics), slug, updated_at: now });
         await this.audit(trx, actor, 'publication.updated', id);
       })
+      .catch(whenAddressTaken(input.title))
       .finally(() => this.topicMayHaveChanged(newTopic));
   }
 
@@ -138,7 +141,7 @@ export class PublicationsService {
         const row = await this.locked(trx, id);
         if (stateOf(row, now) !== 'published') throw conflict('Only a publication the public can read is corrected');
         const topics = await this.checkedTopics(trx, input, newTopic);
-        const slug = await this.nextSlug(trx, row, input.title, now);
+        const slug = await nextAddress(this.repo, trx, row, input.title, now);
         await this.repo.keepVersion(trx, row, now);
         const version = row.version + 1;
         await this.repo.update(trx, id, {
@@ -151,6 +154,7 @@ export class PublicationsService {
         await this.repo.addCorrection(trx, id, version, trimmed, now);
         await this.audit(trx, actor, 'publication.corrected', id);
       })
+      .catch(whenAddressTaken(input.title))
       .finally(() => this.topicMayHaveChanged(newTopic));
   }
 
@@ -359,32 +363,6 @@ export class PublicationsService {
     }
     if (problems.length > 0) throw invalid(problems);
     return [...new Set(chosen)];
-  }
-
-  /** Throws when `slug` is, or was, another publication's address. */
-  private async checkSlugFree(trx: Tx, slug: string, ownId: string | null): Promise<void> {
-    const owner = await this.repo.slugOwner(trx, slug);
-    if (owner && owner.publication_id !== ownId)
-      throw invalid([
-        {
-          field: 'title',
-          message: `Another publication has, or had, the web address /publications/${slug}: change the title`,
-        },
-      ]);
-  }
-
-  /**
-   * The address for a new title. A publication the public has seen keeps its old address, which
-   * then redirects; a draft's simply changes.
-   */
-  private async nextSlug(trx: Tx, row: PublicationRow, title: string, now: Date): Promise<string> {
-    const slug = slugOf(title);
-    if (slug === row.slug) return slug;
-    await this.checkSlugFree(trx, slug, row.id);
-    await this.repo.reviveSlug(trx, slug, row.id);
-    const seen = row.published_at !== null && row.published_at <= now;
-    if (seen) await this.repo.retireSlug(trx, row.slug, row.id, now);
-    return slug;
   }
 
   private audit(trx: Tx, actor: Actor, action: string, id: string) {
