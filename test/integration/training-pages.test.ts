@@ -135,6 +135,24 @@ describe('training pages', () => {
     expect((await lead.get(location(saved))).body).toContain('1 booked, 0 offered, of 3');
   });
 
+  it('keeps the register once the session has started', async () => {
+    const early = await lead.post(`/staff/training/sessions/${sessionId}/register`, {});
+    expect((await lead.get(location(early))).body).toContain('Attendance can be marked once the session has started');
+    clock.set(new Date('2027-03-29T12:00:00Z'));
+    try {
+      const leadUser = await createUser(t.services, { role: 'relationship-lead' });
+      const later = new TestClient(t.app).withSession(await createSession(t.db, leadUser.id, clock.now()));
+      const page = await later.get(`/staff/training/sessions/${sessionId}/register`);
+      const field = /name="(attendance-[0-9a-f-]{36})"/.exec(page.body)?.[1] ?? '';
+      const saved = await later.post(`/staff/training/sessions/${sessionId}/register`, { [field]: 'attended' });
+      expect((await later.get(location(saved))).body).toContain('The register is saved (1 change)');
+      const wrong = await later.post(`/staff/training/sessions/${sessionId}/register`, { [field]: 'maybe' });
+      expect((await later.get(location(wrong))).body).toContain('Select attended or did not attend');
+    } finally {
+      clock.set(new Date('2027-03-01T09:00:00Z'));
+    }
+  });
+
   it('says clearly when a confirmation link is not valid', async () => {
     const page = await visitor.get(`/training/confirm/${'x'.repeat(43)}`);
     expect(page.statusCode).toBe(410);

@@ -15,10 +15,10 @@ const listQuery = z.object({
   format: z.enum(FORMATS).optional().catch(undefined),
 });
 
-const tokenParam = (request: FastifyRequest): string => {
-  const token = (request.params as Record<string, string | undefined>).token ?? '';
-  return token.slice(0, 100);
-};
+const tokenParams = z.object({ token: z.string().max(100).catch('') });
+
+/** A link's token from the path; anything that is not one is simply not found by the service. */
+const tokenParam = (request: FastifyRequest): string => tokenParams.parse(request.params ?? {}).token;
 
 /** What a course page or a list row shows: facts in words, the description as HTML, sessions with places. */
 export function coursePage(entry: PublicCourse) {

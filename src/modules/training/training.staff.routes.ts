@@ -38,6 +38,12 @@ function courseValues(kept: Record<string, unknown> | undefined, course: CourseR
   };
 }
 
+/** Where a cancelled booking's page was: its session's, when the form says which. */
+const cancelBookingBody = z.object({ sessionId: z.uuid().optional().catch(undefined) });
+
+/** The register's form: one answer a person, `attendance-<booking id>`. */
+const registerBody = z.record(z.string(), z.unknown());
+
 /** The session form's values for a session as it is. */
 function sessionValues(session: SessionRow): Record<string, unknown> {
   const [year, month, day] = londonDate(session.starts_at).split('-');
@@ -283,8 +289,8 @@ export function trainingStaffRoutes(services: Services): PageRoute[] {
       access: 'training:manage',
       handler: async (request, reply) => {
         const id = idParam(request);
-        const sessionId = z.uuid().safeParse((request.body as Record<string, unknown> | undefined)?.sessionId);
-        const back = sessionId.success ? `/staff/training/sessions/${sessionId.data}` : '/staff/training';
+        const { sessionId } = cancelBookingBody.parse(request.body ?? {});
+        const back = sessionId ? `/staff/training/sessions/${sessionId}` : '/staff/training';
         return handleForm(request, reply, back, async () => {
           await training.cancelBooking(actorOf(request), id);
           reply.setFlash({
@@ -310,9 +316,8 @@ export function trainingStaffRoutes(services: Services): PageRoute[] {
       handler: async (request, reply) => {
         const id = idParam(request);
         return handleForm(request, reply, `/staff/training/sessions/${id}/register`, async () => {
-          const body = (request.body ?? {}) as Record<string, unknown>;
           const marks = new Map<string, Attendance>();
-          for (const [key, value] of Object.entries(body)) {
+          for (const [key, value] of Object.entries(registerBody.parse(request.body ?? {}))) {
             const match = /^attendance-([0-9a-f-]{36})$/.exec(key);
             if (!match?.[1]) continue;
             if (value !== 'attended' && value !== 'no-show')
