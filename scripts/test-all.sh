@@ -54,7 +54,7 @@ run_vitest() { # name project [env assignments...]
   banner "$name"
   local t0 rc=0 report="$results/$name.json"
   t0=$(date +%s)
-  env "$@" timeout --kill-after=10 1500 npx vitest run --project "$project" --passWithNoTests \
+  env "$@" timeout --kill-after=10 2400 npx vitest run --project "$project" --passWithNoTests \
     --reporter=default --reporter=json --outputFile="$report" </dev/null || rc=$?
   local counts p=0 f=0
   if [ -s "$report" ]; then

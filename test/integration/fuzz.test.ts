@@ -407,7 +407,7 @@ describe('every form, with hostile values in each field', () => {
     expect(failures).toEqual([]);
     expect(missed).toEqual([]);
     expect(formCount).toBeGreaterThan(20);
-  }, 900_000);
+  }, 1_500_000);
 });
 
 // ---------------------------------------------------------------------------------------------
