@@ -62,56 +62,111 @@ export class LibraryRepository {
   }
 
   /**
-   * One page of the library, in one statement. Without words, newest first. With words, those whose
-   * title matches come first, then those that match in their summary or text; each group newest
-   * first. Neither group is ranked row by row: each is read in the date index's order (or from the
-   * word indexes when few match) and stops at a page, so a word that most publications contain reads
-   * a page of rows, not all of them. Planned for its values; the snippets are cut for the page's rows.
+   * One page of the library. Without words, newest first. With words, those whose title matches come
+   * first, then those that match in their summary or text; each group newest first. Neither group is
+   * ranked row by row: each is read in the date index's order (or from the word indexes when few
+   * match), so a word that most publications contain reads a page of rows, not all of them. Each
+   * group is one statement, planned for its values.
    */
   async page(filters: LibraryFilters, now: Date, after: LibraryKey | null, limit: number): Promise<LibraryRow[]> {
     const words = filters.words;
-    const query = sql`publication_search_query(${words ?? ''})`;
-    const newest = (tier: 0 | 1, from: readonly [string, string] | null) => {
-      let group = this.published(filters, now).select([
-        'p.id',
-        'p.published_at',
-        sql<number>`${sql.lit(tier)}`.as('tier'),
-      ]);
-      if (words && tier === 1) {
-        group = group.where(sql<SqlBool>`p.title_search @@ ${query}`);
-        // A word left out must be missing from the whole publication, not only from its title.
-        if (NEGATION.test(words)) group = group.where(sql<SqlBool>`p.search @@ ${query}`);
-      }
-      if (words && tier === 0)
-        group = group.where(sql<SqlBool>`p.search @@ ${query}`).where(sql<SqlBool>`NOT (p.title_search @@ ${query})`);
-      if (from)
-        group = group.where(
-          afterKeyset([sql`p.published_at`, sql`p.id`], [sql`${from[0]}::timestamptz`, sql`${from[1]}::uuid`], 'desc'),
+    if (!words) {
+      let list = this.published(filters, now).select(['p.id', 'p.published_at']);
+      if (after?.length === 2)
+        list = list.where(
+          afterKeyset(
+            [sql`p.published_at`, sql`p.id`],
+            [sql`${after[0]}::timestamptz`, sql`${after[1]}::uuid`],
+            'desc',
+          ),
         );
-      return group.orderBy('p.published_at', 'desc').orderBy('p.id', 'desc').limit(limit);
-    };
-    const groups = !words
-      ? [newest(0, after?.length === 2 ? [after[0], after[1]] : null)]
-      : after?.length === 3 && after[0] === 0
-        ? [newest(0, [after[1], after[2]])]
-        : [newest(1, after?.length === 3 ? [after[1], after[2]] : null), newest(0, null)];
+      const rows = await list
+        .orderBy('p.published_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(limit)
+        .modifyEnd(planEachRun)
+        .execute();
+      return this.details(
+        rows.map((r) => ({ id: r.id, published_at: r.published_at as Date, tier: 0 })),
+        null,
+      );
+    }
+    const query = sql`publication_search_query(${words})`;
+    const found: { id: string; published_at: Date; tier: number }[] = [];
+    const cursorTier = after?.length === 3 ? after[0] : 1;
+    if (cursorTier === 1) {
+      let titles = this.published(filters, now)
+        .select(['p.id', 'p.published_at'])
+        .where(sql<SqlBool>`p.title_search @@ ${query}`);
+      // A word left out must be missing from the whole publication, not only from its title.
+      if (NEGATION.test(words)) titles = titles.where(sql<SqlBool>`p.search @@ ${query}`);
+      if (after?.length === 3)
+        titles = titles.where(
+          afterKeyset(
+            [sql`p.published_at`, sql`p.id`],
+            [sql`${after[1]}::timestamptz`, sql`${after[2]}::uuid`],
+            'desc',
+          ),
+        );
+      const rows = await titles
+        .orderBy('p.published_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(limit)
+        .modifyEnd(planEachRun)
+        .execute();
+      for (const r of rows) found.push({ id: r.id, published_at: r.published_at as Date, tier: 1 });
+    }
+    if (found.length < limit) {
+      let texts = this.published(filters, now)
+        .select(['p.id', 'p.published_at'])
+        .where(sql<SqlBool>`p.search @@ ${query}`)
+        .where(sql<SqlBool>`NOT (p.title_search @@ ${query})`);
+      if (after?.length === 3 && after[0] === 0)
+        texts = texts.where(
+          afterKeyset(
+            [sql`p.published_at`, sql`p.id`],
+            [sql`${after[1]}::timestamptz`, sql`${after[2]}::uuid`],
+            'desc',
+          ),
+        );
+      const rows = await texts
+        .orderBy('p.published_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(limit - found.length)
+        .modifyEnd(planEachRun)
+        .execute();
+      for (const r of rows) found.push({ id: r.id, published_at: r.published_at as Date, tier: 0 });
+    }
+    return this.details(found, words);
+  }
+
+  /** What a page of results shows, in the order found, with a snippet of the text for a search. */
+  private async details(
+    found: { id: string; published_at: Date; tier: number }[],
+    words: string | null,
+  ): Promise<LibraryRow[]> {
+    if (found.length === 0) return [];
     const snippet = words
       ? sql<string | null>`ts_headline(
-          'english', left(p.body_text, ${SNIPPET_SOURCE_CHARACTERS}), ${query}, ${HEADLINE_OPTIONS}
+          'english', left(p.body_text, ${SNIPPET_SOURCE_CHARACTERS}), publication_search_query(${words}), ${HEADLINE_OPTIONS}
         )`
       : sql<string | null>`NULL::text`;
-    const found = sql<{ id: string; published_at: Date; tier: number }>`(${sql.join(groups, sql` UNION ALL `)})`;
-    return this.db
-      .selectFrom(found.as('f'))
-      .innerJoin('publications as p', 'p.id', 'f.id')
-      .select(['p.id', 'p.kind', 'p.slug', 'p.title', 'p.summary', 'p.corrected_at', 'f.published_at', 'f.tier'])
+    const rows = await this.db
+      .selectFrom('publications as p')
+      .select(['p.id', 'p.kind', 'p.slug', 'p.title', 'p.summary', 'p.corrected_at'])
       .select(snippet.as('snippet'))
-      .orderBy('f.tier', 'desc')
-      .orderBy('f.published_at', 'desc')
-      .orderBy('f.id', 'desc')
-      .limit(limit)
+      .where(
+        'p.id',
+        'in',
+        found.map((f) => f.id),
+      )
       .modifyEnd(planEachRun)
       .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return found.flatMap((f) => {
+      const row = byId.get(f.id);
+      return row ? [Object.assign({ published_at: f.published_at, tier: f.tier }, row)] : [];
+    });
   }
 
   /** New and corrected publications, the latest change first: the Atom feed. */
