@@ -18,6 +18,11 @@ import { siteModule } from './site/site.module.ts';
 import { privacyModule } from './privacy/privacy.module.ts';
 import { publicationsModule } from './publications/publications.module.ts';
 import { trainingModule } from './training/training.module.ts';
+import { newsletterModule } from './newsletter/newsletter.module.ts';
+import { peopleModule } from './people/people.module.ts';
+import { conductModule } from './conduct/conduct.module.ts';
+import { localComplaintsModule } from './local-complaints/local-complaints.module.ts';
+import { statisticsModule } from './statistics/statistics.module.ts';
 
 /**
  * Every module, in the order their services are built (a module may use the services of those
@@ -44,4 +49,9 @@ export const MODULES: readonly ModuleManifest[] = [
   privacyModule,
   publicationsModule,
   trainingModule,
+  newsletterModule,
+  peopleModule,
+  conductModule,
+  localComplaintsModule,
+  statisticsModule,
 ];

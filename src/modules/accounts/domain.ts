@@ -84,6 +84,19 @@ export const PERMISSIONS = {
   'analytics:read': ['relationship-lead', 'administrator'],
   /** Publications (drafts, publishing, corrections, withdrawal) and the public pages' own text. */
   'publications:edit': ['relationship-lead', 'casework-manager'],
+  /** The Ombudsman Link newsletter: subscribers, composing, sending and its reports. */
+  'newsletter:manage': ['relationship-lead', 'administrator'],
+  /** People across cases: linking parties of several complaints that are the same person. */
+  'people:link': ['intake-officer', 'investigator', 'casework-manager'],
+  /** Warnings and contact restrictions for unreasonable behaviour, and their reviews. */
+  'conduct:manage': ['casework-manager'],
+  /** The authority's own stage 1 and stage 2 complaints log, imports and oversight. */
+  'local-complaints:manage': ['link-officer', 'delegate'],
+  'local-complaints:read': AUTHORITY_ROLES,
+  /** Performance statistics: the publication date of a year's figures and the annual review letters. */
+  'statistics:manage': ['relationship-lead', 'administrator'],
+  /** A year's figures before they are published (staff, and the authority its own). */
+  'statistics:read': [...STAFF_ROLES, ...AUTHORITY_ROLES],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -94,6 +94,12 @@ export const ACTION_PERMISSIONS: Readonly<Record<string, readonly Permission[]>>
   'training-attendance.': ['training:manage', 'training:read'],
   'publication.': ['publications:edit'],
   'site-page.': ['publications:edit'],
+  'newsletter-': ['newsletter:manage'],
+  'person.': ['people:link'],
+  'conduct.': ['conduct:manage'],
+  'local-complaint': ['local-complaints:manage'],
+  'statistics.': ['statistics:manage'],
+  'annual-review.': ['statistics:manage'],
 };
 
 const PREFIXES = Object.keys(ACTION_PERMISSIONS).sort((a, b) => b.length - a.length);

@@ -1,0 +1,6 @@
+import type { ModuleManifest } from '../manifest.ts';
+
+/** See docs/architecture.md, "Adding a module". */
+export const peopleModule: ModuleManifest = {
+  name: 'people',
+};
