@@ -31,22 +31,9 @@ export interface OutgoingMail {
  * or null when a message with the same idempotency key was already there (nothing is written).
  */
 export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
-  const id = crypto.randomUUID();
   const row = await db
     .insertInto('outbox_messages')
-    .values({
-      id,
-      idempotency_key: mail.idempotencyKey,
-      kind: mail.kind,
-      to_address: mail.to,
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html ?? null,
-      headers: JSON.stringify({
-        ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
-        ...mail.headers,
-      }),
-    })
+    .values(outboxRow(mail))
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -65,4 +52,36 @@ export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<strin
       .execute();
   }
   return row.id;
+}
+
+function outboxRow(mail: OutgoingMail) {
+  return {
+    id: crypto.randomUUID(),
+    idempotency_key: mail.idempotencyKey,
+    kind: mail.kind,
+    to_address: mail.to,
+    subject: mail.subject,
+    text_body: mail.text,
+    html_body: mail.html ?? null,
+    headers: JSON.stringify({
+      ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
+      ...mail.headers,
+    }),
+  };
+}
+
+/**
+ * Writes many messages without attachments in one statement (a mailing to thousands), in the
+ * caller's transaction like `enqueueMail`. A key already in the outbox is skipped. Returns how many
+ * were written.
+ */
+export async function enqueueMails(db: DbOrTx, mails: readonly Omit<OutgoingMail, 'attachments'>[]): Promise<number> {
+  if (mails.length === 0) return 0;
+  const rows = await db
+    .insertInto('outbox_messages')
+    .values(mails.map(outboxRow))
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length;
 }
