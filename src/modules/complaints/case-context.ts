@@ -12,10 +12,12 @@ export type CaseTab = string;
  */
 export async function caseContext(services: Services, actor: Actor, complaintId: string, tab: CaseTab) {
   const view = await services.complaints.getCase(actor, complaintId);
+  const markers = (await services.complaints.caseMarkers(actor, [view.complaint.id])).get(view.complaint.id) ?? [];
   const base = `/staff/complaints/${view.complaint.id}`;
   return {
     view,
     tab,
+    markers,
     statusName: STATUS_NAMES[view.complaint.status],
     outcomeName: view.complaint.outcome ? OUTCOME_NAMES[view.complaint.outcome] : null,
     serviceAreaName: SERVICE_AREA_NAMES[view.complaint.service_area as ServiceArea] ?? view.complaint.service_area,

@@ -131,6 +131,21 @@ export interface CaseCorrespondence {
 /** Work other modules do in the transaction that moves a complaint to investigation (e.g. enqueue the allocation notice). */
 export type InvestigationStartedHook = (trx: Tx, complaintId: string) => Promise<void>;
 
+/**
+ * A marker another module shows staff on a case's pages and in the case lists (a contact
+ * restriction on one of its parties): a short tag for lists, a title and lines for the case page.
+ */
+export interface CaseMarker {
+  tag: string;
+  title: string;
+  lines: readonly string[];
+  href: string | null;
+  variant: 'warning' | 'information';
+}
+
+/** Markers for the cases named, by case id; a module adds one with `complaints.addCaseMarkers`. */
+export type CaseMarkerSource = (complaintIds: readonly string[]) => Promise<ReadonlyMap<string, readonly CaseMarker[]>>;
+
 export interface CaseView {
   complaint: ComplaintRow;
   authority: { id: string; name: string; kind: string };
@@ -193,6 +208,7 @@ const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  */
 export class ComplaintsService {
   private readonly investigationStartedHooks: InvestigationStartedHook[] = [];
+  private readonly markerSources: CaseMarkerSource[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -207,6 +223,20 @@ export class ComplaintsService {
 
   onInvestigationStarted(hook: InvestigationStartedHook): void {
     this.investigationStartedHooks.push(hook);
+  }
+
+  addCaseMarkers(source: CaseMarkerSource): void {
+    this.markerSources.push(source);
+  }
+
+  /** The markers staff see on these cases (none for an authority's users). */
+  async caseMarkers(actor: Actor, complaintIds: readonly string[]): Promise<Map<string, CaseMarker[]>> {
+    const out = new Map<string, CaseMarker[]>();
+    if (actor.authorityId !== null || complaintIds.length === 0 || !can(actor, 'complaints:read')) return out;
+    for (const source of this.markerSources) {
+      for (const [id, markers] of await source(complaintIds)) out.set(id, [...(out.get(id) ?? []), ...markers]);
+    }
+    return out;
   }
 
   private require(actor: Actor | null, permission: Permission): asserts actor is Actor {

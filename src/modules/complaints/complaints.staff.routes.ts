@@ -127,7 +127,13 @@ export function complaintsStaffRoutes(services: Services): PageRoute[] {
           ),
           investigatorsNow(),
         ]);
-        const authorityName = query.authorityId ? await complaints.authorityName(query.authorityId) : null;
+        const [authorityName, markers] = await Promise.all([
+          query.authorityId ? complaints.authorityName(query.authorityId) : null,
+          complaints.caseMarkers(
+            actor,
+            list.items.map((c) => c.id),
+          ),
+        ]);
         const filters = {
           query,
           page: list,
@@ -145,6 +151,7 @@ export function complaintsStaffRoutes(services: Services): PageRoute[] {
           filterForm: caseListFilterForm(filters, investigators),
           nextHref: list.nextCursor ? `/staff/complaints${listQueryString(query, { cursor: list.nextCursor })}` : null,
           allowedTo: { intake: can(actor, 'complaints:intake') },
+          markers: Object.fromEntries(markers),
         });
       },
     }),
@@ -213,8 +220,13 @@ export function complaintsStaffRoutes(services: Services): PageRoute[] {
       query: cursorQuery,
       handler: async ({ actor, query }, _request, reply) => {
         const queue = await complaints.queue(actor, query.cursor);
+        const markers = await complaints.caseMarkers(
+          actor,
+          queue.items.map((c) => c.id),
+        );
         return reply.render('complaints/views/staff-queue.njk', {
           page: queue,
+          markers: Object.fromEntries(markers),
           rows: queue.items.map(caseRow),
           nextHref: queue.nextCursor ? `/staff/assessment?cursor=${encodeURIComponent(queue.nextCursor)}` : null,
         });
