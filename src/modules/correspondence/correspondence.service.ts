@@ -134,6 +134,24 @@ export interface ItemView {
   attachments: AttachmentView[];
 }
 
+/**
+ * Work another module does when a message is filed on a case, in the filing's transaction (a contact
+ * restriction flags what its person sent). It may record and flag, never refuse: the message is filed.
+ */
+export type InboundFiledHook = (
+  trx: Tx,
+  filed: {
+    itemId: string;
+    complaintId: string;
+    audience: Audience;
+    /** The sender's bare address, lower case; null when the message had none. */
+    fromAddress: string | null;
+    /** The addresses in its envelope and its To and Cc headers. */
+    toAddresses: readonly string[];
+    receivedAt: Date;
+  },
+) => Promise<void>;
+
 export type FilingOutcome =
   | { status: 'filed'; threadId: string; itemId: string; autoReply: boolean }
   | { status: 'held'; reason: HoldReason }
@@ -182,6 +200,7 @@ const headerOf =
  */
 export class CorrespondenceService {
   private readonly repo: CorrespondenceRepository;
+  private readonly inboundFiledHooks: InboundFiledHook[] = [];
   readonly dispatchJob = defineJob({
     name: 'correspondence.dispatch',
     schema: dispatchPayload,
@@ -205,6 +224,10 @@ export class CorrespondenceService {
     private readonly settings: CorrespondenceSettings,
   ) {
     this.repo = new CorrespondenceRepository(db);
+  }
+
+  onInboundFiled(hook: InboundFiledHook): void {
+    this.inboundFiledHooks.push(hook);
   }
 
   // Writing -------------------------------------------------------------------------------------
@@ -662,6 +685,19 @@ export class CorrespondenceService {
       authorityId: thread.authority_id,
       requestId: actor?.requestId ?? null,
     });
+    const toAddresses = [...inbound.envelope_to, ...(inbound.to_addresses ?? '').split(/[,;]/)]
+      .map((a) => bareAddress(a))
+      .filter((a): a is string => a !== null);
+    for (const hook of this.inboundFiledHooks) {
+      await hook(trx, {
+        itemId: item.id,
+        complaintId: thread.complaint_id,
+        audience: thread.audience,
+        fromAddress,
+        toAddresses,
+        receivedAt: inbound.received_at,
+      });
+    }
     return item.id;
   }
 
