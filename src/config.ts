@@ -66,6 +66,20 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_SIZE: int(10, 1, 200),
+  /** A streaming replica that pages which may show figures a few seconds old read from (none: the primary). */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** The replica is read only while it is streaming and at most this many seconds behind the primary. */
+  DATABASE_REPLICA_MAX_LAG_SECONDS: int(5, 0, 3600),
+  /** A direct connection to the primary for what holds one session (migrations), when DATABASE_URL is a pooler's. */
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** Named prepared statements; `false` behind a pooler in transaction mode that cannot keep them (PgBouncer before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -136,6 +150,17 @@ export const configSchema = z.object({
 
 export type RawConfig = z.infer<typeof configSchema>;
 
+/** A PostgreSQL server: the primary (perhaps through a pooler), with its optional replica and direct address. */
+export interface PostgresTarget {
+  kind: 'postgres';
+  url: string;
+  /** Named prepared statements (default true). */
+  prepare?: boolean;
+  replica?: { url: string; maxLagSeconds: number };
+  /** Where sessions held for several statements (migrations) connect, when `url` is a pooler's. */
+  directUrl?: string;
+}
+
 export interface Config extends Omit<RawConfig, 'BASE_URL' | 'SESSION_SECRET' | 'TOTP_ENCRYPTION_KEYS'> {
   BASE_URL: string;
   SESSION_SECRET: string;
@@ -143,7 +168,7 @@ export interface Config extends Omit<RawConfig, 'BASE_URL' | 'SESSION_SECRET' | 
   TOTP_ENCRYPTION_KEYS: EncryptionKey[];
   /** Absolute path of the data folder (embedded database, documents). */
   dataDir: string;
-  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+  database: { kind: 'pglite'; dir: string } | PostgresTarget;
   production: boolean;
 }
 
@@ -182,7 +207,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     TOTP_ENCRYPTION_KEYS: raw.TOTP_ENCRYPTION_KEYS ?? [DEVELOPMENT_TOTP_KEY],
     dataDir,
     database: raw.DATABASE_URL
-      ? { kind: 'postgres', url: raw.DATABASE_URL }
+      ? {
+          kind: 'postgres',
+          url: raw.DATABASE_URL,
+          prepare: raw.DATABASE_PREPARED_STATEMENTS,
+          ...(raw.DATABASE_REPLICA_URL
+            ? { replica: { url: raw.DATABASE_REPLICA_URL, maxLagSeconds: raw.DATABASE_REPLICA_MAX_LAG_SECONDS } }
+            : {}),
+          ...(raw.DATABASE_DIRECT_URL ? { directUrl: raw.DATABASE_DIRECT_URL } : {}),
+        }
       : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     production,
   };

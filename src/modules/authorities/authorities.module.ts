@@ -17,6 +17,7 @@ export const authoritiesModule: ModuleManifest = {
     authorities: new AuthoritiesService(db.kysely, clock, {
       logger: logger.child({ component: 'authorities' }),
       snapshots: services.snapshots,
+      searchDb: db.replica,
     }),
   }),
   pages: authoritiesRoutes,

@@ -162,6 +162,8 @@ export interface AuthoritiesSettings {
   logger?: Logger;
   /** Shares the number of matches of a search among requests for a few seconds (it changes rarely). */
   snapshots?: Snapshots;
+  /** Where the directory search reads: a replica a few seconds behind at most (`Db.replica`); else `db`. */
+  searchDb?: Kysely<Database>;
 }
 
 const DEFAULT_SETTINGS: AuthoritiesSettings = { pageSize: 50, importBatchSize: 500 };
@@ -190,6 +192,8 @@ const isDirectoryField = (field: string): field is keyof typeof DIRECTORY_FIELDS
  */
 export class AuthoritiesService {
   private readonly repo: AuthoritiesRepository;
+  /** The directory search's reads, which may be a few seconds old. */
+  private readonly searchRepo: AuthoritiesRepository;
   private readonly settings: AuthoritiesSettings;
   /** Imports running in this process, so tests and shutdown can wait for them. */
   private readonly running = new Map<string, Promise<void>>();
@@ -200,6 +204,7 @@ export class AuthoritiesService {
     settings: Partial<AuthoritiesSettings> = {},
   ) {
     this.repo = new AuthoritiesRepository(db);
+    this.searchRepo = new AuthoritiesRepository(settings.searchDb ?? db);
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
   }
 
@@ -289,9 +294,9 @@ export class AuthoritiesService {
     const filters = this.filtersFor(actor, query);
     const cursor = decodeDirectoryCursor(query.cursor);
     const limit = this.settings.pageSize;
-    const count = () => this.repo.count(filters);
+    const count = () => this.searchRepo.count(filters);
     const [rows, matches] = await Promise.all([
-      this.repo.page(filters, cursor, limit),
+      this.searchRepo.page(filters, cursor, limit),
       this.settings.snapshots
         ? this.settings.snapshots.get(`authorities.count:${JSON.stringify(filters)}`, count)
         : count(),

@@ -4,12 +4,12 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import type { Config } from '../../config.ts';
-import { PreparingPostgresDialect, preparingPool } from './prepared.ts';
+import type { Config, PostgresTarget } from '../../config.ts';
+import { PreparingPostgresDialect, preparingPool, StatementNames } from './prepared.ts';
+import { ReplicaRouter, type ReplicaHealth } from './replica.ts';
 import type { Database } from './schema.ts';
 
-export type DatabaseTarget =
-  { kind: 'pglite'; dir: string | null } | { kind: 'postgres'; url: string; poolSize?: number };
+export type DatabaseTarget = { kind: 'pglite'; dir: string | null } | (PostgresTarget & { poolSize?: number });
 
 /**
  * One database session, held for the duration of `withSession`: `exec` runs parameterless scripts of
@@ -24,6 +24,14 @@ export interface DbSession {
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   readonly kysely: Kysely<Database>;
+  /**
+   * For single read statements whose answer may be a few seconds old (searches, statistics): the
+   * streaming replica while it is fit, else the primary (see replica.ts). The same as `kysely`
+   * without a replica. Never for writes, transactions, or reads that must see a write just made.
+   */
+  readonly replica: Kysely<Database>;
+  /** The replica's health at its last check, or null without a replica. */
+  replicaHealth(): ReplicaHealth | null;
   /** Runs `fn` holding one database session. */
   withSession<T>(fn: (session: DbSession) => Promise<T>): Promise<T>;
   /** Raw parameterised query, serialised with every other use of the database. */
@@ -48,12 +56,12 @@ export function openConfiguredDatabase(config: Pick<Config, 'database' | 'DATABA
   return openDatabase(
     config.database.kind === 'pglite'
       ? { kind: 'pglite', dir: config.database.dir }
-      : { kind: 'postgres', url: config.database.url, poolSize: config.DATABASE_POOL_SIZE },
+      : { ...config.database, poolSize: config.DATABASE_POOL_SIZE },
   );
 }
 
 export async function openDatabase(target: DatabaseTarget, options: { pglite?: PGlite } = {}): Promise<Db> {
-  if (target.kind === 'postgres') return openPostgres(target.url, target.poolSize ?? 10);
+  if (target.kind === 'postgres') return openPostgres(target);
   // Loaded only when used: a PostgreSQL deployment never needs the embedded engine's memory.
   const { PGlite: Engine } = await import('@electric-sql/pglite');
   const client =
@@ -70,6 +78,8 @@ export function pgliteDb(client: PGlite): Db {
   return {
     kind: 'pglite',
     kysely,
+    replica: kysely,
+    replicaHealth: () => null,
     withSession: (fn) =>
       kysely.connection().execute(async () =>
         fn({
@@ -97,10 +107,12 @@ const builtinParser = pg.types.getTypeParser.bind(pg.types) as unknown as (
   format?: 'text' | 'binary',
 ) => (value: string) => unknown;
 
-function openPostgres(url: string, poolSize: number): Db {
+/** A pg pool with Liaison's type parsers, that survives its connections' network errors. */
+function pgPool(url: string, max: number, extra: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
+    max,
+    ...extra,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8) return parseInt8;
@@ -114,18 +126,48 @@ function openPostgres(url: string, poolSize: number): Db {
   pool.on('error', () => undefined);
   // No JIT compilation: Liaison's statements are short or set-based over indexed rows, and compiling
   // one (up to a second for a large sweep) costs more than it saves. The query runs before any other
-  // on the new connection.
+  // on the new connection. (Behind a pooler in transaction mode it lands on one server connection
+  // or another: set `jit = off` on the server as well.)
   pool.on('connect', (client) => {
     client.query('SET jit = off').catch(() => undefined);
   });
-  const kysely = new Kysely<Database>({
-    dialect: new PreparingPostgresDialect({ pool: preparingPool(pool) }),
-  });
+  return pool;
+}
+
+/** Statement names for a pool: none at all when prepared statements are turned off. */
+const statementNames = (prepare: boolean) =>
+  prepare ? new StatementNames() : new StatementNames({ perConnection: 0, known: 0 });
+
+function openPostgres(target: PostgresTarget & { poolSize?: number }): Db {
+  const poolSize = target.poolSize ?? 10;
+  const prepare = target.prepare ?? true;
+  const pool = pgPool(target.url, poolSize);
+  const primary = preparingPool(pool, statementNames(prepare));
+  const kysely = new Kysely<Database>({ dialect: new PreparingPostgresDialect({ pool: primary }) });
+  let router: ReplicaRouter | null = null;
+  let replica = kysely;
+  if (target.replica) {
+    // Connecting to a replica that is down must fail fast: the read then goes to the primary.
+    const replicaPool = pgPool(target.replica.url, poolSize, { connectionTimeoutMillis: 2000 });
+    router = new ReplicaRouter(
+      replicaPool,
+      preparingPool(replicaPool, statementNames(prepare)),
+      primary,
+      target.replica.maxLagSeconds,
+    );
+    replica = new Kysely<Database>({ dialect: new PreparingPostgresDialect({ pool: router }) });
+  }
+  // A session held for several statements (migrations' lock) needs a server connection of its own,
+  // which a pooler in transaction mode does not give: such sessions connect directly when told where.
+  let direct: pg.Pool | null = null;
+  const sessionPool = () => (target.directUrl ? (direct ??= pgPool(target.directUrl, 2)) : pool);
   return {
     kind: 'postgres',
     kysely,
+    replica,
+    replicaHealth: () => router?.status() ?? null,
     withSession: async (fn) => {
-      const client = await pool.connect();
+      const client = await sessionPool().connect();
       try {
         return await fn({
           exec: async (text) => {
@@ -149,9 +191,12 @@ function openPostgres(url: string, poolSize: number): Db {
       return { rows: result.rows as R[] };
     },
     close: async () => {
+      if (replica !== kysely) await replica.destroy();
+      await router?.end();
       await kysely.destroy();
       // Kysely ends the pool only if it ever used it; withSession and query use the pool directly.
       if (!pool.ended) await pool.end();
+      if (direct && !direct.ended) await direct.end();
     },
   };
 }
