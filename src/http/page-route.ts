@@ -30,6 +30,8 @@ export interface PageInput<A extends Access, P extends Schema, Q extends Schema>
 export interface PageSpec<A extends Access, P extends Schema, Q extends Schema> {
   url: string;
   access: A;
+  /** Refused callers get a 404, as if the page did not exist (see `PageRoute.hidden`). */
+  hidden?: boolean;
   params?: P;
   query?: Q;
   handler: (input: PageInput<A, P, Q>, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -43,6 +45,7 @@ export function page<A extends Access, P extends Schema = Empty, Q extends Schem
     method: 'GET',
     url: spec.url,
     access: spec.access,
+    ...(spec.hidden ? { hidden: true } : {}),
     handler: async (request, reply) =>
       spec.handler(
         {
@@ -74,6 +77,8 @@ export interface Done {
 export interface FormSpec<A extends Access, P extends Schema, B extends Schema, Q extends Schema = Empty> {
   url: string;
   access: A;
+  /** Refused callers get a 404, as if the form did not exist (see `PageRoute.hidden`). */
+  hidden?: boolean;
   params?: P;
   /** The form's own address may carry a query string too (e.g. `?change=1` from check your answers). */
   query?: Q;
@@ -98,6 +103,7 @@ export function form<A extends Access, P extends Schema = Empty, B extends Schem
     method: 'POST',
     url: spec.url,
     access: spec.access,
+    ...(spec.hidden ? { hidden: true } : {}),
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     handler: async (request, reply) => {
       const actor = actorFor(spec.access, request);

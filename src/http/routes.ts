@@ -20,6 +20,11 @@ export interface PageRoute {
   handler: Handler;
   /** Larger body limit for uploads, in bytes. */
   bodyLimit?: number;
+  /**
+   * Refused callers, signed in or not, are told the page does not exist (404) rather than asked to
+   * sign in or told they may not: for pages whose address alone says something (a draft's).
+   */
+  hidden?: boolean;
 }
 
 declare module 'fastify' {
@@ -47,6 +52,7 @@ export function registerPages(app: FastifyInstance, routes: PageRoute[]): void {
           const problems = requestInputProblems(request);
           return problems.length > 0 ? refusePageInput(request, reply, problems) : undefined;
         }
+        if (route.hidden) throw notFound();
         if (request.actor === null) {
           const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
           return reply.redirect(`/sign-in${next}`, 303);

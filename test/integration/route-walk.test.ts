@@ -66,6 +66,8 @@ interface Walked {
   url: string;
   path: string;
   access: Access;
+  /** Refused callers are told it does not exist (404). */
+  hidden: boolean;
   kind: 'page' | 'api';
   /** Whether the path holds an id of a record that belongs to another authority. */
   othersRecord: boolean;
@@ -147,11 +149,18 @@ async function everyRoute(): Promise<Walked[]> {
   const declared = [
     ...pageModules(t.services)
       .flat()
-      .map((r) => ({ method: r.method, url: r.url, access: r.access, kind: 'page' as const })),
+      .map((r) => ({
+        method: r.method,
+        url: r.url,
+        access: r.access,
+        hidden: r.hidden === true,
+        kind: 'page' as const,
+      })),
     ...apiRoutes(t.services).map((r) => ({
       method: r.method,
       url: `${API_PREFIX}${r.url}`,
       access: r.access,
+      hidden: false,
       kind: 'api' as const,
     })),
   ];
@@ -183,8 +192,10 @@ describe('every route × every role', () => {
         const label = `${who} ${route.method} ${route.url}`;
         if (status >= 500) failures.push(`${label}: ${status}`);
         if (!mayReach(role, route.access)) {
-          const refused =
-            role === null
+          // A hidden route tells everyone it may not serve that it does not exist.
+          const refused = route.hidden
+            ? status === 404
+            : role === null
               ? route.kind === 'api'
                 ? status === 401
                 : status === 303 && /^\/sign-in(\?|$)/.test(res.headers.location ?? '')

@@ -1,13 +1,13 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { handleForm, parseForm } from '../../http/forms.ts';
-import { idParam, type PageRoute } from '../../http/routes.ts';
+import { parseForm } from '../../http/forms.ts';
+import { form, page, withId } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import { readUpload } from '../../http/uploads.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
 import { dateFromParts } from '../../platform/input.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
-import { can, type Actor } from '../accounts/domain.ts';
 import {
   KIND_NAMES,
   PUBLICATION_KINDS,
@@ -28,20 +28,16 @@ import {
 
 const editorKey = z.tuple([z.iso.datetime(), z.uuid()]);
 const listQuery = z.object({ cursor: z.string().max(1000).optional() });
-const versionParams = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
+const versionParams = withId.extend({ version: z.coerce.number().int().min(1).max(100_000) });
+const attachmentParams = withId.extend({ attachmentId: z.uuid() });
 
 /**
- * The editor: only the relationship lead and casework managers. Declared public so that anyone
- * else, signed in or not, is told the page does not exist (a draft's address says nothing), as the
- * service would tell them.
+ * The editor is for the relationship lead and casework managers only. Its routes are `hidden`:
+ * anyone else, signed in or not, is told the page does not exist, so a draft's address says nothing.
  */
-function editorOf(request: FastifyRequest): Actor {
-  const actor = request.actor;
-  if (!actor || actor.authorityId !== null || !can(actor, 'publications:edit')) throw notFound();
-  return actor;
-}
+const EDITOR = { access: 'publications:edit', hidden: true } as const;
 
-const page = (id: string) => `/staff/publications/${id}`;
+const pageOf = (id: string) => `/staff/publications/${id}`;
 
 /** Values for the publication form from a stored publication. */
 function formValues(row: {
@@ -64,13 +60,29 @@ function formValues(row: {
   };
 }
 
+/** When a publication is to be published: now, or the London date and time of a schedule. */
+function publishTime(sent: z.output<typeof publishForm>): Date | null {
+  if (sent.when !== 'schedule') return null;
+  const date = dateFromParts(sent['publishAt-day'], sent['publishAt-month'], sent['publishAt-year']);
+  const time = parseTimeOfDay(sent['publishAt-time']);
+  const problems = [];
+  if (!date) problems.push({ field: 'publishAt', message: 'Enter the date to publish it, like 27 3 2027' });
+  if (!time) problems.push({ field: 'publishAt-time', message: 'Enter the time to publish it, like 9am or 2:30pm' });
+  if (date && time) {
+    const at = londonInstant(date, time.hour, time.minute);
+    if (at) return at;
+    problems.push({ field: 'publishAt-time', message: 'That time does not exist in London that day' });
+  }
+  throw invalid(problems);
+}
+
 export function publicationEditorRoutes(services: Services): PageRoute[] {
   const { publications } = services;
   const kinds = PUBLICATION_KINDS.map((k) => ({ value: k, text: KIND_NAMES[k] }));
 
   const renderForm = async (
     request: FastifyRequest,
-    reply: Parameters<PageRoute['handler']>[1],
+    reply: FastifyReply,
     context: { id: string | null; stored: Record<string, unknown> | null; correcting: boolean; title: string },
   ) => {
     const topics = await publications.topics();
@@ -80,19 +92,17 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
       kinds,
       topics,
       values: sent && Object.keys(sent).length > 0 ? sent : (context.stored ?? {}),
-      action: context.id ? `${page(context.id)}/edit` : '/staff/publications/new',
+      action: context.id ? `${pageOf(context.id)}/edit` : '/staff/publications/new',
     });
   };
 
   return [
-    {
-      method: 'GET',
+    page({
       url: '/staff/publications',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const { cursor } = listQuery.parse(request.query ?? {});
-        const after = cursor ? decodeCursor(cursor, editorKey) : null;
+      ...EDITOR,
+      query: listQuery,
+      handler: async ({ actor, query }, _request, reply) => {
+        const after = query.cursor ? decodeCursor(query.cursor, editorKey) : null;
         const list = await publications.editorList(actor, after);
         return reply.render('publications/views/staff-list.njk', {
           items: list.items.map((i) =>
@@ -104,37 +114,29 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
           nextHref: list.next ? `/staff/publications?cursor=${encodeCursor(list.next)}` : null,
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/new',
-      access: 'public',
-      handler: async (request, reply) => {
-        editorOf(request);
-        return renderForm(request, reply, { id: null, stored: null, correcting: false, title: 'New publication' });
-      },
-    },
-    {
-      method: 'POST',
+      ...EDITOR,
+      handler: async (_input, request, reply) =>
+        renderForm(request, reply, { id: null, stored: null, correcting: false, title: 'New publication' }),
+    }),
+    form({
       url: '/staff/publications/new',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        return handleForm(request, reply, '/staff/publications/new', async () => {
-          const form = parseForm(publicationForm, request.body);
-          const created = await publications.createDraft(actor, form, form.newTopic);
-          reply.setFlash({ notice: 'The draft is saved. Preview it, then publish it when it is ready.' });
-          return page(created.id);
-        });
+      ...EDITOR,
+      body: publicationForm,
+      back: '/staff/publications/new',
+      action: async ({ actor, body }) => {
+        const created = await publications.createDraft(actor, body, body.newTopic);
+        return { to: pageOf(created.id), notice: 'The draft is saved. Preview it, then publish it when it is ready.' };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/:id',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const found = await publications.forEditor(actor, idParam(request));
+      ...EDITOR,
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const found = await publications.forEditor(actor, params.id);
         const topics = await publications.library.topics();
         return reply.render('publications/views/staff-publication.njk', {
           publication: found,
@@ -143,14 +145,13 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
           topicNames: found.row.topics.map((t) => topics.get(t) ?? t),
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/:id/edit',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const found = await publications.forEditor(actor, idParam(request));
+      ...EDITOR,
+      params: withId,
+      handler: async ({ actor, params }, request, reply) => {
+        const found = await publications.forEditor(actor, params.id);
         if (found.state === 'withdrawn') throw notFound();
         return renderForm(request, reply, {
           id: found.row.id,
@@ -159,173 +160,136 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
           title: found.state === 'published' ? `Correct ${found.row.title}` : `Change ${found.row.title}`,
         });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/edit',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        return handleForm(request, reply, `${page(id)}/edit`, async () => {
-          const found = await publications.forEditor(actor, id);
-          if (found.state === 'published') {
-            const form = parseForm(correctionForm, request.body);
-            await publications.correct(actor, id, form, form.note, form.newTopic);
-            reply.setFlash({
-              notice: 'The correction is published, with its note. The previous version is kept below.',
-            });
-          } else {
-            const form = parseForm(publicationForm, request.body);
-            await publications.update(actor, id, form, form.newTopic);
-            reply.setFlash({ notice: 'Your changes are saved.' });
-          }
-          return page(id);
-        });
+      ...EDITOR,
+      params: withId,
+      // A published publication is corrected (with a note), a draft changed: which form is read
+      // depends on its state.
+      body: z.unknown(),
+      back: ({ params }) => `${pageOf(params.id)}/edit`,
+      action: async ({ actor, params, body }) => {
+        const found = await publications.forEditor(actor, params.id);
+        if (found.state === 'published') {
+          const sent = parseForm(correctionForm, body);
+          await publications.correct(actor, params.id, sent, sent.note, sent.newTopic);
+          return {
+            to: pageOf(params.id),
+            notice: 'The correction is published, with its note. The previous version is kept below.',
+          };
+        }
+        const sent = parseForm(publicationForm, body);
+        await publications.update(actor, params.id, sent, sent.newTopic);
+        return { to: pageOf(params.id), notice: 'Your changes are saved.' };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/:id/preview',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const view = await publications.library.preview(actor, idParam(request));
+      ...EDITOR,
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const view = await publications.library.preview(actor, params.id);
         return reply.render('publications/views/publication.njk', { publication: view, preview: true });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/:id/versions/:version',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const parsed = versionParams.safeParse(request.params);
-        if (!parsed.success) throw notFound();
-        const { version } = parsed.data;
-        const old = await publications.library.oldVersion(actor, idParam(request), version);
+      ...EDITOR,
+      params: versionParams,
+      handler: async ({ actor, params }, _request, reply) => {
+        const old = await publications.library.oldVersion(actor, params.id, params.version);
         return reply.render('publications/views/staff-version.njk', { old });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/publish',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        return handleForm(request, reply, `${page(id)}#publish`, async () => {
-          const form = parseForm(publishForm, request.body);
-          let at: Date | null = null;
-          if (form.when === 'schedule') {
-            const date = dateFromParts(form['publishAt-day'], form['publishAt-month'], form['publishAt-year']);
-            const time = parseTimeOfDay(form['publishAt-time']);
-            const problems = [];
-            if (!date) problems.push({ field: 'publishAt', message: 'Enter the date to publish it, like 27 3 2027' });
-            if (!time)
-              problems.push({ field: 'publishAt-time', message: 'Enter the time to publish it, like 9am or 2:30pm' });
-            if (date && time) {
-              at = londonInstant(date, time.hour, time.minute);
-              if (!at)
-                problems.push({ field: 'publishAt-time', message: 'That time does not exist in London that day' });
-            }
-            if (problems.length > 0) throw invalid(problems);
-          }
-          const result = await publications.publish(actor, id, at);
-          reply.setFlash({
-            notice:
-              result.status === 'published'
-                ? 'It is published. It is in the library, the feed and the sitemap.'
-                : 'It is scheduled. The public will see it from the time you chose.',
-          });
-          return page(id);
-        });
+      ...EDITOR,
+      params: withId,
+      body: publishForm,
+      back: ({ params }) => `${pageOf(params.id)}#publish`,
+      action: async ({ actor, params, body }) => {
+        const result = await publications.publish(actor, params.id, publishTime(body));
+        return {
+          to: pageOf(params.id),
+          notice:
+            result.status === 'published'
+              ? 'It is published. It is in the library, the feed and the sitemap.'
+              : 'It is scheduled. The public will see it from the time you chose.',
+        };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/unschedule',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        return handleForm(request, reply, page(id), async () => {
-          await publications.unschedule(actor, id);
-          reply.setFlash({ notice: 'It is a draft again: it will not be published until you publish it.' });
-          return page(id);
-        });
+      ...EDITOR,
+      params: withId,
+      body: z.object({}),
+      back: ({ params }) => pageOf(params.id),
+      action: async ({ actor, params }) => {
+        await publications.unschedule(actor, params.id);
+        return {
+          to: pageOf(params.id),
+          notice: 'It is a draft again: it will not be published until you publish it.',
+        };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/publications/:id/withdraw',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const found = await publications.forEditor(actor, idParam(request));
+      ...EDITOR,
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const found = await publications.forEditor(actor, params.id);
         if (found.state !== 'published') throw notFound();
         return reply.render('publications/views/staff-withdraw.njk', { publication: found });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/withdraw',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        return handleForm(request, reply, `${page(id)}/withdraw`, async () => {
-          const form = parseForm(withdrawForm, request.body);
-          await publications.withdraw(actor, id, form.notice);
-          reply.setFlash({ notice: 'It is withdrawn. Its address now says so, with your notice.' });
-          return page(id);
-        });
+      ...EDITOR,
+      params: withId,
+      body: withdrawForm,
+      back: ({ params }) => `${pageOf(params.id)}/withdraw`,
+      action: async ({ actor, params, body }) => {
+        await publications.withdraw(actor, params.id, body.notice);
+        return { to: pageOf(params.id), notice: 'It is withdrawn. Its address now says so, with your notice.' };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/attachments',
-      access: 'public',
+      ...EDITOR,
+      params: withId,
+      // A multipart form: its fields are read with the file (readUpload), not as a body.
+      body: z.unknown(),
       bodyLimit: services.files.settings.maxBytes + 64 * 1024,
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        return handleForm(request, reply, `${page(id)}#files`, async () => {
-          const upload = await readUpload(services.files, request);
-          if (!upload || upload.filename === '')
-            throw invalid([{ field: 'file', message: 'Select a PDF or Word document' }]);
-          const form = parseForm(attachmentForm, upload.fields);
-          await publications.addAttachment(actor, id, {
-            content: upload.bytes,
-            filename: upload.filename,
-            title: form.title,
-          });
-          reply.setFlash({ notice: 'The file is added.' });
-          return `${page(id)}#files`;
+      back: ({ params }) => `${pageOf(params.id)}#files`,
+      action: async ({ actor, params }, request) => {
+        const upload = await readUpload(services.files, request);
+        if (!upload || upload.filename === '')
+          throw invalid([{ field: 'file', message: 'Select a PDF or Word document' }]);
+        const sent = parseForm(attachmentForm, upload.fields);
+        await publications.addAttachment(actor, params.id, {
+          content: upload.bytes,
+          filename: upload.filename,
+          title: sent.title,
         });
+        return { to: `${pageOf(params.id)}#files`, notice: 'The file is added.' };
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/publications/:id/attachments/:attachmentId/remove',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        const id = idParam(request);
-        const attachmentId = idParam(request, 'attachmentId');
-        return handleForm(request, reply, `${page(id)}#files`, async () => {
-          await publications.removeAttachment(actor, id, attachmentId);
-          reply.setFlash({ notice: 'The file is removed.' });
-          return `${page(id)}#files`;
-        });
+      ...EDITOR,
+      params: attachmentParams,
+      body: z.object({}),
+      back: ({ params }) => `${pageOf(params.id)}#files`,
+      action: async ({ actor, params }) => {
+        await publications.removeAttachment(actor, params.id, params.attachmentId);
+        return { to: `${pageOf(params.id)}#files`, notice: 'The file is removed.' };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/staff/pages/link-officers',
-      access: 'public',
-      handler: async (request, reply) => {
-        editorOf(request);
+      ...EDITOR,
+      handler: async (_input, request, reply) => {
         const stored = await publications.library.sitePage(LINK_OFFICER_PAGE);
         const sent = request.flash.values;
         return reply.render('publications/views/staff-site-page.njk', {
@@ -334,20 +298,16 @@ export function publicationEditorRoutes(services: Services): PageRoute[] {
           updatedAt: stored?.updatedAt ?? null,
         });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/staff/pages/link-officers',
-      access: 'public',
-      handler: async (request, reply) => {
-        const actor = editorOf(request);
-        return handleForm(request, reply, '/staff/pages/link-officers', async () => {
-          const form = parseForm(sitePageForm, request.body);
-          await publications.saveSitePage(actor, LINK_OFFICER_PAGE, form);
-          reply.setFlash({ notice: 'The page is saved and shown to the public.' });
-          return '/staff/pages/link-officers';
-        });
+      ...EDITOR,
+      body: sitePageForm,
+      back: '/staff/pages/link-officers',
+      action: async ({ actor, body }) => {
+        await publications.saveSitePage(actor, LINK_OFFICER_PAGE, body);
+        return { to: '/staff/pages/link-officers', notice: 'The page is saved and shown to the public.' };
       },
-    },
+    }),
   ];
 }
