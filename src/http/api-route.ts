@@ -45,8 +45,8 @@ export interface ApiRouteDefinition<
   query?: Q;
   body?: B;
   response: R;
-  /** Success status; 200 unless said otherwise. */
-  status?: 200 | 201;
+  /** Success status; 200 unless said otherwise (202: accepted, done in the background). */
+  status?: 200 | 201 | 202;
   /**
    * Whether the actor may act on what the path names, checked after the path parameters and before
    * the body is validated: throws (not found, forbidden) when not, so another authority's record is
@@ -72,7 +72,7 @@ export interface ApiRoute {
   query?: Schema;
   body?: Schema;
   response: Schema;
-  status?: 200 | 201;
+  status?: 200 | 201 | 202;
   authorise?: (input: { actor: Actor | null; params: unknown; body: unknown }) => void | Promise<void>;
   handler: (input: ApiInput<unknown, unknown, unknown>) => Promise<unknown>;
 }
