@@ -1,6 +1,60 @@
 import type { ModuleManifest } from '../manifest.ts';
+import { statisticsRefreshCommand } from './refresh.command.ts';
+import { statisticsApi } from './statistics.api.ts';
+import { statisticsRoutes } from './statistics.routes.ts';
+import { StatisticsService } from './statistics.service.ts';
+import './statistics.tables.ts';
 
-/** See docs/architecture.md, "Adding a module". */
+declare module '../../services.ts' {
+  interface Services {
+    statistics: StatisticsService;
+  }
+}
+
+/** Refreshed every hour: this year's and last year's figures (late compliance changes last year's). */
+const REFRESH_SECONDS = 3600;
+
+/**
+ * Performance statistics: each authority's figures for a year (1 April to 31 March) worked out from
+ * the casework into a summary table, the public performance pages with their charts and tables, the
+ * national summary, the open data (CSV, JSON and the API) and the publication date of each year.
+ */
 export const statisticsModule: ModuleManifest = {
   name: 'statistics',
+  services: ({ platform: { db, clock } }) => ({ statistics: new StatisticsService(db.kysely, clock) }),
+  jobs: (jobs, services) => {
+    jobs.every({
+      name: 'statistics.refresh',
+      everySeconds: REFRESH_SECONDS,
+      run: async (logger) => {
+        const done = await services.statistics.refresh(undefined, { wait: false });
+        if (done.length > 0) logger.info({ years: done }, 'performance figures worked out');
+      },
+    });
+  },
+  pages: statisticsRoutes,
+  api: statisticsApi,
+  commands: { 'statistics:refresh': statisticsRefreshCommand },
+  navigation: [
+    { face: 'public', row: 'primary', order: 50, text: 'Performance', href: '/performance' },
+    {
+      face: 'staff',
+      row: 'more',
+      order: 80,
+      text: 'Performance statistics',
+      href: '/staff/statistics',
+      permission: 'statistics:read',
+      description: 'Each authority’s figures for the year, when they are published, and the annual review letters.',
+    },
+    {
+      face: 'portal',
+      row: 'more',
+      order: 80,
+      text: 'Your performance',
+      href: '/portal/performance',
+      permission: 'statistics:read',
+      description:
+        'Your authority’s figures for each year, compared with similar authorities, before and after they are published.',
+    },
+  ],
 };

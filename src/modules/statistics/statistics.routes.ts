@@ -1,0 +1,151 @@
+import { form, page } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
+import { dateFromParts } from '../../platform/input.ts';
+import { invalid, notFound } from '../../platform/errors.ts';
+import type { Services } from '../../services.ts';
+import { can } from '../accounts/domain.ts';
+import { LICENCE, MINIMUM_VOLUME, yearLabel } from './domain.ts';
+import { dictionaryCsv, openDataNotes, yearCsv } from './open-data.ts';
+import { authorityParams, nationalQuery, publicationForm, yearParams, yearQuery } from './statistics.schemas.ts';
+import { authorityPageView, nationalView } from './statistics.views.ts';
+
+/**
+ * The performance pages: every authority's page and the national summary (public, each year once
+ * published; staff and the authority itself see a year before), the open data, the link officer's own
+ * figures in the portal, and the relationship lead's publication dates.
+ */
+export function statisticsRoutes(services: Services): PageRoute[] {
+  const { statistics, authorities } = services;
+  return [
+    page({
+      url: '/performance',
+      access: 'public',
+      query: nationalQuery,
+      handler: async ({ actor, query }, _request, reply) => {
+        const years = await statistics.visibleYears(actor, null);
+        if (years.length === 0) return reply.render('statistics/views/national-none.njk', {});
+        const summary = await statistics.nationalSummary(actor, query.year);
+        const picker = await authorities.picker(query.q, null);
+        const slugs = await statistics.slugsOf(picker.choices.map((c) => c.id));
+        return reply.render('statistics/views/national.njk', {
+          summary,
+          view: nationalView(summary.kinds),
+          picker,
+          found: picker.choices.map((c) => ({ name: c.name, slug: slugs.get(c.id) ?? c.id })),
+          licence: LICENCE,
+          minimumVolume: MINIMUM_VOLUME,
+        });
+      },
+    }),
+    page({
+      url: '/performance/dictionary.csv',
+      access: 'public',
+      handler: async (_input, _request, reply) =>
+        reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="performance-data-dictionary.csv"')
+          .send(dictionaryCsv()),
+    }),
+    page({
+      url: '/performance/:year/data.csv',
+      access: 'public',
+      params: yearParams,
+      handler: async ({ actor, params }, _request, reply) => {
+        const data = await statistics.yearObjects(actor, params.year, null);
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="authority-performance-${params.year}.csv"`)
+          .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
+          .send(yearCsv(data.authorities));
+      },
+    }),
+    page({
+      url: '/performance/:year/data.json',
+      access: 'public',
+      params: yearParams,
+      handler: async ({ actor, params }, _request, reply) => {
+        const data = await statistics.yearObjects(actor, params.year, null);
+        return reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
+          .send(
+            JSON.stringify({
+              year: data.year.year,
+              period: { from: data.year.from, to: data.year.to },
+              ...openDataNotes(),
+              authorities: data.authorities,
+            }),
+          );
+      },
+    }),
+    page({
+      url: '/authorities/:slug/performance',
+      access: 'public',
+      params: authorityParams,
+      query: yearQuery,
+      handler: async ({ actor, params, query }, _request, reply) => {
+        const p = await statistics.authorityPerformance(actor, params.slug, query.year);
+        if (p.authority.slug !== null && p.authority.slug !== params.slug)
+          return reply.redirect(
+            `/authorities/${p.authority.slug}/performance${query.year === undefined ? '' : `?year=${query.year}`}`,
+          );
+        return reply.render('statistics/views/authority.njk', {
+          authority: p.authority,
+          years: p.years,
+          figures: p.figures,
+          view: authorityPageView(p.figures),
+          basePath: `/authorities/${p.authority.slug ?? p.authority.id}/performance`,
+          caseListHref: actor?.authorityId === p.authority.id ? '/portal/complaints' : null,
+          licence: LICENCE,
+        });
+      },
+    }),
+    page({
+      url: '/portal/performance',
+      access: 'portal:home',
+      query: yearQuery,
+      handler: async ({ actor, query }, _request, reply) => {
+        if (actor.authorityId === null) throw notFound();
+        const p = await statistics.authorityPerformance(actor, actor.authorityId, query.year);
+        return reply.render('statistics/views/authority.njk', {
+          authority: p.authority,
+          years: p.years,
+          figures: p.figures,
+          view: authorityPageView(p.figures),
+          basePath: '/portal/performance',
+          caseListHref: '/portal/complaints',
+          licence: LICENCE,
+        });
+      },
+    }),
+    page({
+      url: '/staff/statistics',
+      access: 'staff:home',
+      handler: async ({ actor }, _request, reply) => {
+        const years = await statistics.yearsForStaff(actor);
+        return reply.render('statistics/views/staff.njk', { years, canManage: can(actor, 'statistics:manage') });
+      },
+    }),
+    form({
+      url: '/staff/statistics/:year/publication',
+      access: 'statistics:manage',
+      params: yearParams,
+      body: publicationForm,
+      back: ({ params }) => `/staff/statistics#year-${params.year}`,
+      action: async ({ actor, params, body }) => {
+        const typed = [body['publish-day'], body['publish-month'], body['publish-year']].some((v) => v.trim() !== '');
+        const date = typed ? dateFromParts(body['publish-day'], body['publish-month'], body['publish-year']) : null;
+        if (typed && date === null)
+          throw invalid([{ field: `publish-${params.year}`, message: 'Enter a real date, like 1 9 2027' }]);
+        await statistics.setPublication(actor, params.year, date);
+        return {
+          to: '/staff/statistics',
+          notice:
+            date === null
+              ? `The figures for ${yearLabel(params.year)} are no longer published.`
+              : `The figures for ${yearLabel(params.year)} are published from that day.`,
+        };
+      },
+    }),
+  ];
+}
