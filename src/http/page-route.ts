@@ -85,8 +85,19 @@ export interface FormSpec<A extends Access, P extends Schema, B extends Schema, 
   body: B;
   /** Larger body limit for uploads, in bytes. */
   bodyLimit?: number;
-  /** Where errors go back to (the form's own page), worked out before the body is read. */
-  back: string | ((input: { actor: ActorFor<A>; params: z.output<P>; query: z.output<Q> }) => string | Promise<string>);
+  /**
+   * Where errors go back to (the form's own page), worked out before the body is parsed. `sent` is
+   * the body as sent, unchecked: only for carrying a field back to the page (the words an authority
+   * picker had searched for, the page sign-in was to go on to), never for acting on.
+   */
+  back:
+    | string
+    | ((input: {
+        actor: ActorFor<A>;
+        params: z.output<P>;
+        query: z.output<Q>;
+        sent: unknown;
+      }) => string | Promise<string>);
   /** Does what the form asks; returns where to go next (and the notice to show there). */
   action: (input: FormInput<A, P, B, Q>, request: FastifyRequest, reply: FastifyReply) => Promise<string | Done>;
 }
@@ -109,7 +120,8 @@ export function form<A extends Access, P extends Schema = Empty, B extends Schem
       const actor = actorFor(spec.access, request);
       const params = parseParams(spec.params, request.params);
       const query = parseQuery(spec.query, request.query);
-      const back = typeof spec.back === 'string' ? spec.back : await spec.back({ actor, params, query });
+      const back =
+        typeof spec.back === 'string' ? spec.back : await spec.back({ actor, params, query, sent: request.body });
       return handleForm(request, reply, back, async () => {
         const parsed = spec.body.safeParse(request.body ?? {});
         if (!parsed.success) throw new DomainError('validation', 'There is a problem', zodFieldErrors(parsed.error));

@@ -51,9 +51,7 @@ async function lockoutToSignIn(
 
 /**
  * A two-factor step of signing in: only for a session at that stage (anyone else starts again),
- * and its errors go back to its page with the same-site `next` it was sent. That `next` is in the
- * form body, which form() reads only after working out where errors go back to, so the form is made
- * for each request with its own `back`.
+ * and its errors go back to its page with the same-site `next` it was sent.
  */
 function twoFactorStep(
   url: string,
@@ -64,52 +62,43 @@ function twoFactorStep(
     reply: FastifyReply,
   ) => Promise<string | Done>,
 ): PageRoute {
-  return {
-    method: 'POST',
+  const route = form({
     url,
     access: 'public',
-    handler: async (request, reply) => {
-      const session = pendingSession(request, reply, stage);
-      if (!session) return reply;
-      const next = safeNext(sentNext.parse(request.body), '');
-      return form({
-        url,
-        access: 'public',
-        body: twoFactorCodeForm,
-        back: withNext(url, next),
-        action: async ({ body }) => action({ session, code: body.code, next }, request, reply),
-      }).handler(request, reply);
+    body: twoFactorCodeForm,
+    back: ({ sent }) => withNext(url, safeNext(sentNext.parse(sent), '')),
+    action: async ({ body }, request, reply) => {
+      // The handler below lets through only a session at this stage.
+      const session = request.session;
+      if (!session) throw new DomainError('unauthenticated', 'Sign in to continue');
+      return action({ session, code: body.code, next: safeNext(body.next, '') }, request, reply);
     },
+  });
+  return {
+    ...route,
+    handler: async (request, reply) => (pendingSession(request, reply, stage) ? route.handler(request, reply) : reply),
   };
 }
 
 /**
  * Signing in: errors go back to the sign-in page with the `next` the form was sent (made safe when
- * that page reads it); success follows only a same-site `next`. That `next` is in the form body,
- * which form() reads only after working out where errors go back to, so the form is made for each
- * request with its own `back`.
+ * that page reads it); success follows only a same-site `next`.
  */
 function signInRoute(accounts: AccountsService): PageRoute {
-  const signIn = (back: string) =>
-    form({
-      url: '/sign-in',
-      access: 'public',
-      body: signInForm,
-      back,
-      action: async ({ body }, request, reply) => {
-        const { token, stage } = await accounts.signIn(body.email, body.password, request.ip, request.session?.id);
-        reply.startSession(token);
-        const safe = safeNext(body.next, '');
-        if (stage === 'mfa') return withNext('/sign-in/two-factor', safe);
-        if (stage === 'mfa-setup') return withNext('/sign-in/two-factor/set-up', safe);
-        return safe || '/home';
-      },
-    });
-  return {
-    ...signIn('/sign-in'),
-    handler: async (request, reply) =>
-      signIn(withNext('/sign-in', sentNext.parse(request.body))).handler(request, reply),
-  };
+  return form({
+    url: '/sign-in',
+    access: 'public',
+    body: signInForm,
+    back: ({ sent }) => withNext('/sign-in', sentNext.parse(sent)),
+    action: async ({ body }, request, reply) => {
+      const { token, stage } = await accounts.signIn(body.email, body.password, request.ip, request.session?.id);
+      reply.startSession(token);
+      const safe = safeNext(body.next, '');
+      if (stage === 'mfa') return withNext('/sign-in/two-factor', safe);
+      if (stage === 'mfa-setup') return withNext('/sign-in/two-factor/set-up', safe);
+      return safe || '/home';
+    },
+  });
 }
 
 const LINK_GONE = 'accounts/views/link-gone.njk';

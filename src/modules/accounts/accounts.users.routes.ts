@@ -3,7 +3,7 @@ import type { Services } from '../../services.ts';
 import { form, page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { pickerQuery } from '../authorities/authorities.schemas.ts';
-import { pickerForm } from '../authorities/picker-form.ts';
+import { pickerBack } from '../authorities/authorities.schemas.ts';
 import { inviteForm, rolesForm, userIdParams, userListQuery } from './accounts.schemas.ts';
 import { AUTHORITY_ROLES, STAFF_ROLES, decodeCursor } from './domain.ts';
 import { roleItems, roleOptions, userPageLinks } from './presenters.ts';
@@ -56,18 +56,16 @@ export function usersRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm('/staff/users/invite', (back) =>
-      form({
-        url: '/staff/users/invite',
-        access: 'users:manage',
-        body: inviteForm,
-        back,
-        action: async ({ actor, body }) => {
-          const id = await accounts.invite(actor, body);
-          return { to: `/staff/users/${id}`, notice: `An invitation has been sent to ${body.email}.` };
-        },
-      }),
-    ),
+    form({
+      url: '/staff/users/invite',
+      access: 'users:manage',
+      body: inviteForm,
+      back: ({ sent }) => pickerBack('/staff/users/invite', sent),
+      action: async ({ actor, body }) => {
+        const id = await accounts.invite(actor, body);
+        return { to: `/staff/users/${id}`, notice: `An invitation has been sent to ${body.email}.` };
+      },
+    }),
     page({
       url: '/staff/users/:id',
       access: 'users:manage',

@@ -5,7 +5,7 @@ import type { PageRoute } from '../../http/routes.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import { AUTHORITY_ROLES, ROLE_NAMES, STAFF_ROLES, type Role } from '../accounts/domain.ts';
 import { pickerQuery } from '../authorities/authorities.schemas.ts';
-import { pickerForm } from '../authorities/picker-form.ts';
+import { pickerBack } from '../authorities/authorities.schemas.ts';
 import { createTokenForm, tokenListQuery } from './api-tokens.schemas.ts';
 import { roleName, tokenStatus } from './domain.ts';
 
@@ -48,24 +48,22 @@ export function apiTokensRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm('/staff/tokens/new', (back) =>
-      form({
-        url: '/staff/tokens',
-        access: 'tokens:manage',
-        body: createTokenForm,
-        back,
-        action: async ({ actor, body }, _request, reply) => {
-          const created = await apiTokens.create(actor, {
-            name: body.name,
-            role: body.role,
-            authorityId: body.authority,
-          });
-          // The secret travels once, in the sealed one-request flash cookie, to the page that shows it.
-          reply.setFlash({ notice: `API token ‘${created.name}’ created`, values: { newToken: created.token } });
-          return '/staff/tokens';
-        },
-      }),
-    ),
+    form({
+      url: '/staff/tokens',
+      access: 'tokens:manage',
+      body: createTokenForm,
+      back: ({ sent }) => pickerBack('/staff/tokens/new', sent),
+      action: async ({ actor, body }, _request, reply) => {
+        const created = await apiTokens.create(actor, {
+          name: body.name,
+          role: body.role,
+          authorityId: body.authority,
+        });
+        // The secret travels once, in the sealed one-request flash cookie, to the page that shows it.
+        reply.setFlash({ notice: `API token ‘${created.name}’ created`, values: { newToken: created.token } });
+        return '/staff/tokens';
+      },
+    }),
     form({
       url: '/staff/tokens/:id/revoke',
       access: 'tokens:manage',

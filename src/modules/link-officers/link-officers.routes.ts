@@ -4,7 +4,7 @@ import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { can } from '../accounts/domain.ts';
 import { pickerQuery } from '../authorities/authorities.schemas.ts';
-import { pickerForm } from '../authorities/picker-form.ts';
+import { pickerBack } from '../authorities/authorities.schemas.ts';
 import {
   addDelegateForm,
   confirmationForm,
@@ -255,25 +255,23 @@ export function linkOfficersRoutes(services: Services): PageRoute[] {
         });
       },
     }),
-    pickerForm('/link-officer-change', (back) =>
-      form({
-        url: '/link-officer-change',
-        access: 'public',
-        body: publicChangeRequestForm,
-        back,
-        action: async ({ actor, body: [f, d] }) => {
-          const notice = await linkOfficers.requestChange(actor, {
-            authorityId: f.authorityId,
-            change: f.change,
-            replacesEmail: f.replacesEmail,
-            details: d,
-            requesterName: f.requesterName,
-            requesterEmail: f.requesterEmail,
-          });
-          return { to: '/link-officer-change/sent', notice };
-        },
-      }),
-    ),
+    form({
+      url: '/link-officer-change',
+      access: 'public',
+      body: publicChangeRequestForm,
+      back: ({ sent }) => pickerBack('/link-officer-change', sent),
+      action: async ({ actor, body: [f, d] }) => {
+        const notice = await linkOfficers.requestChange(actor, {
+          authorityId: f.authorityId,
+          change: f.change,
+          replacesEmail: f.replacesEmail,
+          details: d,
+          requesterName: f.requesterName,
+          requesterEmail: f.requesterEmail,
+        });
+        return { to: '/link-officer-change/sent', notice };
+      },
+    }),
     page({
       url: '/link-officer-change/sent',
       access: 'public',
