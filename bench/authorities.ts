@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import type { Actor } from '../src/modules/accounts/domain.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
@@ -21,6 +20,10 @@ import {
   round,
   startServer,
   stopServer,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
+  seededRandom,
 } from './support.ts';
 
 /**
@@ -33,19 +36,12 @@ import {
  * BENCH_SECONDS seconds over a mix of searches, filters and second pages), and the CSV export.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOTAL = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
 const COUNCILS = 400;
 const DB_NAME = 'liaison_bench_authorities';
 
 // A small deterministic generator, so every run imports the same directory.
-let seed = 42;
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
+const random = seededRandom(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 const PLACES = [

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
   browserCookies,
@@ -14,6 +13,9 @@ import {
   round,
   startServer,
   stopServer,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
 } from './support.ts';
 
 /**
@@ -30,9 +32,6 @@ import {
  *   2. a case page (summary, parties, rules, requests).
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1_000_000);
 const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 30_000);
 const BATCH = 100_000;

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createServices } from '../src/composition.ts';
 import { loadConfig } from '../src/config.ts';
@@ -21,6 +20,9 @@ import {
   SECRET,
   startServer,
   stopServer,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
 } from './support.ts';
 
 /**
@@ -37,9 +39,6 @@ import {
  *    (20) connections for BENCH_SECONDS (10), signed in as its link officer.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ENQUIRIES = Number(process.env.BENCH_ENQUIRIES ?? 100_000);
 const AUTHORITIES = 200;
 const DB_NAME = 'liaison_bench_enquiries';

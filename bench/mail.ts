@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
@@ -15,7 +14,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { enqueueMail } from '../src/platform/mail/outbox.ts';
-import { cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer } from './support.ts';
+import { cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer, ROOT } from './support.ts';
 
 /**
  * Mail figures: `node --import tsx bench/mail.ts`, on PostgreSQL (BENCH_DATABASE_URL, whose
@@ -29,7 +28,6 @@ import { cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer } fr
  *    SMTP connections to the gateway, parsed, filed on their case and stored as case documents.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = Number(process.env.BENCH_MAIL_OUT ?? 2000);
 const IN = Number(process.env.BENCH_MAIL_IN ?? 300);
 const DB_NAME = 'liaison_bench_mail';

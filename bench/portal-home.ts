@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cookieNames } from '../src/http/cookies.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 import {
@@ -14,6 +13,9 @@ import {
   round,
   startServer,
   stopServer,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
 } from './support.ts';
 
 /**
@@ -29,9 +31,6 @@ import {
  * BENCH_SECONDS (10).
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OTHER_CASES = Number(process.env.BENCH_OTHER_CASES ?? 20_000);
 const AUTHORITIES = 200;
 const DB_NAME = 'liaison_bench_home';

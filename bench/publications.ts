@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cookieNames } from '../src/http/cookies.ts';
 import { markdownToText } from '../src/platform/markdown/markdown.ts';
 import { PUBLICATION_KINDS } from '../src/modules/publications/domain.ts';
@@ -18,6 +17,10 @@ import {
   startServer,
   stopServer,
   withDatabase,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
+  seededRandom,
 } from './support.ts';
 
 /**
@@ -32,18 +35,11 @@ import {
  * (with BENCH_DATABASE_URL) keeps the library an earlier run wrote.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOTAL = Number(process.env.BENCH_PUBLICATIONS ?? 20_000);
 const DB_NAME = 'liaison_bench_publications';
 
 // A small deterministic generator, so every run writes the same library.
-let seed = 7;
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
+const random = seededRandom(7);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 const SUBJECTS = [

@@ -1,13 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createServices } from '../src/composition.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Actor } from '../src/modules/accounts/domain.ts';
 import { FixedClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { SECRET, freshDatabase, log, machineLine, percentile, postgresServer, round } from './support.ts';
+import {
+  SECRET,
+  freshDatabase,
+  log,
+  machineLine,
+  percentile,
+  postgresServer,
+  round,
+  ROOT,
+  CONNECTIONS,
+  SECONDS,
+} from './support.ts';
 
 /**
  * Remedies at scale: `node --import tsx bench/remedies.ts`.
@@ -24,9 +34,6 @@ import { SECRET, freshDatabase, log, machineLine, percentile, postgresServer, ro
  *    write nothing; every reminder is checked to have been written once.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1_000_000);
 const REMEDIES = Math.min(Number(process.env.BENCH_REMEDIES ?? 100_000), Math.floor(COMPLAINTS / 2));
 const AUTHORITIES = 200;

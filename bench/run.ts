@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { DEFAULT_SIZES, createBenchSession, generateBenchData } from './generate.ts';
-import { browserCookies } from './support.ts';
+import { browserCookies, ROOT, CONNECTIONS, SECONDS } from './support.ts';
 
 /**
  * Liaison's benchmarks: `npm run bench`. See bench/README.md for what is measured and the figures.
@@ -19,9 +18,6 @@ import { browserCookies } from './support.ts';
  * Load: autocannon on loopback, BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) per page.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SECRET = 'bench-secret-bench-secret-bench-secret-0';
 const DB_NAME = 'liaison_bench';
 

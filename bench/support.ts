@@ -15,6 +15,18 @@ import { cookieNames } from '../src/http/cookies.ts';
 import { hashSecret, newSecret } from '../src/modules/accounts/passwords.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Connections of a load test (BENCH_CONNECTIONS, 20) and its length in seconds (BENCH_SECONDS, 10). */
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+/** A repeatable random sequence from `seed`, so a benchmark's data are the same every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
 export const SECRET = 'bench-secret-bench-secret-bench-secret-0';
 /** The key production requires for second factors' secrets: one per benchmark process. */
 const TOTP_KEYS = `bench:${crypto.randomBytes(32).toString('base64')}`;

@@ -18,6 +18,8 @@ import {
   round,
   startServer,
   stopServer,
+  CONNECTIONS,
+  SECONDS,
 } from './support.ts';
 
 /**
@@ -33,8 +35,6 @@ import {
  *    sessions each.
  */
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 200);
 const PLACES = Number(process.env.BENCH_PLACES ?? 20);
 const COURSES = Number(process.env.BENCH_COURSES ?? 40);
