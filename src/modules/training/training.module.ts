@@ -6,6 +6,7 @@ import { registerTrainingJobs } from './training.jobs.ts';
 import { trainingPortalRoutes } from './training.portal.routes.ts';
 import { trainingPublicRoutes } from './training.public.routes.ts';
 import { TrainingService } from './training.service.ts';
+import { trainingSessionRoutes } from './training.sessions.routes.ts';
 import { trainingStaffRoutes } from './training.staff.routes.ts';
 
 declare module '../../services.ts' {
@@ -41,6 +42,7 @@ export const trainingModule: ModuleManifest = {
   pages: (services) => [
     ...trainingPublicRoutes(services),
     ...trainingStaffRoutes(services),
+    ...trainingSessionRoutes(services),
     ...trainingPortalRoutes(services),
   ],
   api: trainingApi,

@@ -1,5 +1,6 @@
-import { handleForm, parseForm } from '../../http/forms.ts';
-import { actorOf, idParam, type PageRoute } from '../../http/routes.ts';
+import { z } from 'zod';
+import { form, page, withId } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
 import { bookingInput, portalBookingForm } from './training.schemas.ts';
@@ -12,12 +13,10 @@ export function trainingPortalRoutes(services: Services): PageRoute[] {
   const home = '/portal/training';
 
   return [
-    {
-      method: 'GET',
+    page({
       url: home,
       access: 'training:book',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
+      handler: async ({ actor }, _request, reply) => {
         if (!actor.authorityId) throw notFound('The authority');
         const [courses, bookings, history] = await Promise.all([
           training.publishedCourses({}, actor.authorityId),
@@ -30,61 +29,60 @@ export function trainingPortalRoutes(services: Services): PageRoute[] {
           history,
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/portal/training/sessions/:id/book',
       access: 'training:book',
-      handler: async (request, reply) => {
-        const actor = actorOf(request);
-        const session = await training.bookableSession(idParam(request), actor.authorityId);
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const session = await training.bookableSession(params.id, actor.authorityId);
         return reply.render('training/views/portal-book.njk', { session, when: sessionWhen(session) });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/portal/training/sessions/:id/book',
       access: 'training:book',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        return handleForm(request, reply, `/portal/training/sessions/${id}/book`, async () => {
-          const actor = actorOf(request);
-          await training.bookableSession(id, actor.authorityId);
-          const form = parseForm(portalBookingForm, request.body);
-          const placed = await training.book(actor, id, bookingInput(form));
-          reply.setFlash({
-            notice:
-              placed.status === 'confirmed'
-                ? `${form.name} is booked. We have emailed them the details with a calendar file.`
-                : `The session is full, so ${form.name} is on the waiting list (number ${placed.position} in order of booking). We will email them if a place comes free.`,
-          });
-          return home;
-        });
+      params: withId,
+      body: portalBookingForm,
+      // A session this authority may not book is not found, whatever the form holds.
+      back: async ({ actor, params }) => {
+        await training.bookableSession(params.id, actor.authorityId);
+        return `/portal/training/sessions/${params.id}/book`;
       },
-    },
-    {
-      method: 'POST',
+      action: async ({ actor, params, body }) => {
+        const placed = await training.book(actor, params.id, bookingInput(body));
+        return {
+          to: home,
+          notice:
+            placed.status === 'confirmed'
+              ? `${body.name} is booked. We have emailed them the details with a calendar file.`
+              : `The session is full, so ${body.name} is on the waiting list (number ${placed.position} in order of booking). We will email them if a place comes free.`,
+        };
+      },
+    }),
+    form({
       url: '/portal/training/bookings/:id/cancel',
       access: 'training:book',
-      handler: async (request, reply) =>
-        handleForm(request, reply, home, async () => {
-          await training.cancelBooking(actorOf(request), idParam(request));
-          reply.setFlash({ notice: 'The booking is cancelled, and the person told.' });
-          return home;
-        }),
-    },
-    {
-      method: 'GET',
+      params: withId,
+      body: z.object({}),
+      back: home,
+      action: async ({ actor, params }) => {
+        await training.cancelBooking(actor, params.id);
+        return { to: home, notice: 'The booking is cancelled, and the person told.' };
+      },
+    }),
+    page({
       url: '/portal/training/bookings/:id/certificate',
       access: 'training:book',
-      handler: async (request, reply) => {
-        const { filename, pdf } = await training.certificate({ actor: actorOf(request), bookingId: idParam(request) });
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const { filename, pdf } = await training.certificate({ actor, bookingId: params.id });
         return reply
           .header('content-type', 'application/pdf')
           .header('content-disposition', `attachment; filename="${filename}"`)
           .header('cache-control', 'no-store')
           .send(pdf);
       },
-    },
+    }),
   ];
 }

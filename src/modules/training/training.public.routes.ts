@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { handleForm, parseForm } from '../../http/forms.ts';
-import { idParam, type PageRoute } from '../../http/routes.ts';
+import { form, page, withId } from '../../http/page-route.ts';
+import type { PageRoute } from '../../http/routes.ts';
 import { renderMarkdown } from '../../platform/markdown/markdown.ts';
 import type { Services } from '../../services.ts';
 import { pickerBack, pickerQuery } from '../authorities/authorities.schemas.ts';
@@ -15,10 +14,8 @@ const listQuery = z.object({
   format: z.enum(FORMATS).optional().catch(undefined),
 });
 
-const tokenParams = z.object({ token: z.string().max(100).catch('') });
-
 /** A link's token from the path; anything that is not one is simply not found by the service. */
-const tokenParam = (request: FastifyRequest): string => tokenParams.parse(request.params ?? {}).token;
+const tokenParams = z.object({ token: z.string().max(100).catch('') });
 
 /** What a course page or a list row shows: facts in words, the description as HTML, sessions with places. */
 export function coursePage(entry: PublicCourse) {
@@ -28,18 +25,13 @@ export function coursePage(entry: PublicCourse) {
 /** The public face: the course list, a course, booking with its emailed link, offers, certificates and feedback. */
 export function trainingPublicRoutes(services: Services): PageRoute[] {
   const { training, authorities } = services;
-  const sendNotice = (reply: FastifyReply, notice: string, to: string) => {
-    reply.setFlash({ notice });
-    return to;
-  };
 
   return [
-    {
-      method: 'GET',
+    page({
       url: '/training',
       access: 'public',
-      handler: async (request, reply) => {
-        const filter = listQuery.parse(request.query ?? {});
+      query: listQuery,
+      handler: async ({ query: filter }, _request, reply) => {
         const courses = await training.publishedCourses(filter);
         return reply.render('training/views/public-list.njk', {
           courses: courses.map(coursePage),
@@ -48,150 +40,143 @@ export function trainingPublicRoutes(services: Services): PageRoute[] {
           formatItems: FORMATS.map((f) => ({ value: f, text: FORMAT_NAMES[f], selected: filter.format === f })),
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/courses/:id',
       access: 'public',
-      handler: async (request, reply) => {
-        const entry = await training.publishedCourse(idParam(request));
+      params: withId,
+      handler: async ({ params }, _request, reply) => {
+        const entry = await training.publishedCourse(params.id);
         return reply.render('training/views/public-course.njk', {
           entry: coursePage(entry),
           descriptionHtml: renderMarkdown(entry.course.description).html,
         });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/sessions/:id/book',
       access: 'public',
-      handler: async (request, reply) => {
-        const session = await training.bookableSession(idParam(request), null);
+      params: withId,
+      query: pickerQuery,
+      handler: async ({ params, query }, request, reply) => {
+        const session = await training.bookableSession(params.id, null);
         const kept = request.flash.values ?? {};
         const chosen = typeof kept.authorityId === 'string' && kept.authorityId !== '' ? kept.authorityId : null;
         return reply.render('training/views/public-book.njk', {
           session,
-          picker: await authorities.picker(pickerQuery.parse(request.query ?? {}).q, chosen),
+          picker: await authorities.picker(query.q, chosen),
         });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/training/sessions/:id/book',
       access: 'public',
-      handler: async (request, reply) => {
-        const id = idParam(request);
-        return handleForm(request, reply, pickerBack(`/training/sessions/${id}/book`, request.body), async () => {
-          const form = parseForm(publicBookingForm, request.body);
-          await training.requestPublicBooking(id, bookingInput(form));
-          return sendNotice(
-            reply,
-            `We have sent a link to ${form.email}. Open it within 24 hours to confirm your booking: your place is not held until you do.`,
-            `/training/sessions/${id}/check-email`,
-          );
-        });
+      params: withId,
+      body: publicBookingForm,
+      back: ({ params, sent }) => pickerBack(`/training/sessions/${params.id}/book`, sent),
+      action: async ({ params, body }) => {
+        await training.requestPublicBooking(params.id, bookingInput(body));
+        return {
+          to: `/training/sessions/${params.id}/check-email`,
+          notice: `We have sent a link to ${body.email}. Open it within 24 hours to confirm your booking: your place is not held until you do.`,
+        };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/sessions/:id/check-email',
       access: 'public',
-      handler: async (request, reply) => {
-        const session = await training.bookableSession(idParam(request), null);
+      params: withId,
+      handler: async ({ params }, _request, reply) => {
+        const session = await training.bookableSession(params.id, null);
         return reply.render('training/views/public-check-email.njk', { session });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/confirm/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const { booking, session } = await training.confirmationLink(tokenParam(request));
-        return reply.render('training/views/public-confirm.njk', { booking, session, token: tokenParam(request) });
+      params: tokenParams,
+      handler: async ({ params: { token } }, _request, reply) => {
+        const { booking, session } = await training.confirmationLink(token);
+        return reply.render('training/views/public-confirm.njk', { booking, session, token });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/training/confirm/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const token = tokenParam(request);
-        return handleForm(request, reply, `/training/confirm/${token}`, async () => {
-          const { session } = await training.confirmationLink(token);
-          const placed = await training.confirmPublicBooking(token);
-          return sendNotice(
-            reply,
+      params: tokenParams,
+      body: z.object({}),
+      back: ({ params }) => `/training/confirm/${params.token}`,
+      action: async ({ params: { token } }) => {
+        const { session } = await training.confirmationLink(token);
+        const placed = await training.confirmPublicBooking(token);
+        return {
+          to: `/training/courses/${session.course_id}`,
+          notice:
             placed.status === 'confirmed'
               ? 'Your place is booked. We have emailed you the details with a calendar file.'
               : 'The session is full, so you are on the waiting list. We will email you if a place comes free.',
-            `/training/courses/${session.course_id}`,
-          );
-        });
+        };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/offers/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const { booking, session } = await training.offerByLink(tokenParam(request));
-        return reply.render('training/views/public-offer.njk', { booking, session, token: tokenParam(request) });
+      params: tokenParams,
+      handler: async ({ params: { token } }, _request, reply) => {
+        const { booking, session } = await training.offerByLink(token);
+        return reply.render('training/views/public-offer.njk', { booking, session, token });
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/training/offers/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const token = tokenParam(request);
-        return handleForm(request, reply, `/training/offers/${token}`, async () => {
-          const form = parseForm(offerForm, request.body);
-          const { session } = await training.offerByLink(token);
-          const answer = await training.answerOffer(token, form.answer === 'accept');
-          return sendNotice(
-            reply,
+      params: tokenParams,
+      body: offerForm,
+      back: ({ params }) => `/training/offers/${params.token}`,
+      action: async ({ params: { token }, body }) => {
+        const { session } = await training.offerByLink(token);
+        const answer = await training.answerOffer(token, body.answer === 'accept');
+        return {
+          to: `/training/courses/${session.course_id}`,
+          notice:
             answer === 'confirmed'
               ? 'You have accepted the place. We have emailed you the details with a calendar file.'
               : 'You have declined the place. It will be offered to the next person on the waiting list.',
-            `/training/courses/${session.course_id}`,
-          );
-        });
+        };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/attendance/:token',
       access: 'public',
-      handler: async (request, reply) => {
-        const view = await training.attendeeByLink(tokenParam(request));
-        return reply.render('training/views/public-attendee.njk', { ...view, token: tokenParam(request) });
+      params: tokenParams,
+      handler: async ({ params: { token } }, _request, reply) => {
+        const view = await training.attendeeByLink(token);
+        return reply.render('training/views/public-attendee.njk', { ...view, token });
       },
-    },
-    {
-      method: 'GET',
+    }),
+    page({
       url: '/training/attendance/:token/certificate',
       access: 'public',
-      handler: async (request, reply) => {
-        const { filename, pdf } = await training.certificate({ token: tokenParam(request) });
+      params: tokenParams,
+      handler: async ({ params: { token } }, _request, reply) => {
+        const { filename, pdf } = await training.certificate({ token });
         return reply
           .header('content-type', 'application/pdf')
           .header('content-disposition', `attachment; filename="${filename}"`)
           .header('cache-control', 'no-store')
           .send(pdf);
       },
-    },
-    {
-      method: 'POST',
+    }),
+    form({
       url: '/training/attendance/:token/feedback',
       access: 'public',
-      handler: async (request, reply) => {
-        const token = tokenParam(request);
-        return handleForm(request, reply, `/training/attendance/${token}#feedback`, async () => {
-          const form = parseForm(feedbackForm, request.body);
-          await training.giveFeedback(token, form);
-          return sendNotice(reply, 'Thank you for your feedback.', `/training/attendance/${token}`);
-        });
+      params: tokenParams,
+      body: feedbackForm,
+      back: ({ params }) => `/training/attendance/${params.token}#feedback`,
+      action: async ({ params: { token }, body }) => {
+        await training.giveFeedback(token, body);
+        return { to: `/training/attendance/${token}`, notice: 'Thank you for your feedback.' };
       },
-    },
+    }),
   ];
 }

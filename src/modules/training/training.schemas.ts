@@ -113,7 +113,13 @@ export function courseInput(form: z.output<typeof courseForm>): CourseInput {
 
 const clock24 = /^([01]?\d|2[0-3]):[0-5]\d$/;
 
+/** One box of a day in three boxes: what was typed, or nothing; checked together by `sessionInput`. */
+const dayBox = z.string().trim().catch('');
+
 export const sessionForm = z.object({
+  'date-day': dayBox,
+  'date-month': dayBox,
+  'date-year': dayBox,
   startTime: z
     .string({ error: 'Enter the start time' })
     .trim()
@@ -136,14 +142,17 @@ export const sessionForm = z.object({
     .transform((v) => (v ? v : null))
     .pipe(z.uuid({ error: 'Choose the authority' }).nullable()),
   network: optionalText(200),
+  'closes-day': dayBox,
+  'closes-month': dayBox,
+  'closes-year': dayBox,
 });
+
+type SessionForm = z.output<typeof sessionForm>;
 
 type DayInBoxes = { kind: 'none' } | { kind: 'invalid' } | { kind: 'date'; date: string };
 
-function dayInBoxes(body: unknown, prefix: string): DayInBoxes {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const field = (name: string) => (typeof b[name] === 'string' ? b[name] : '').trim();
-  const [d, m, y] = [field(`${prefix}-day`), field(`${prefix}-month`), field(`${prefix}-year`)];
+function dayInBoxes(form: SessionForm, prefix: 'date' | 'closes'): DayInBoxes {
+  const [d, m, y] = [form[`${prefix}-day`], form[`${prefix}-month`], form[`${prefix}-year`]];
   if (d === '' && m === '' && y === '') return { kind: 'none' };
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return { kind: 'invalid' };
   const date = dateFromParts(d, m, y);
@@ -151,10 +160,10 @@ function dayInBoxes(body: unknown, prefix: string): DayInBoxes {
 }
 
 /** A session from its form: the day in three boxes, the times in London, booking's last day. */
-export function sessionInput(body: unknown, form: z.output<typeof sessionForm>): SessionInput {
+export function sessionInput(form: SessionForm): SessionInput {
   const problems: FieldError[] = [];
-  const day = dayInBoxes(body, 'date');
-  const closes = dayInBoxes(body, 'closes');
+  const day = dayInBoxes(form, 'date');
+  const closes = dayInBoxes(form, 'closes');
   if (day.kind !== 'date') problems.push({ field: 'date', message: 'Enter the date of the session, like 27 3 2027' });
   if (closes.kind === 'invalid')
     problems.push({ field: 'closes', message: 'Enter the last day for booking, like 20 3 2027' });
