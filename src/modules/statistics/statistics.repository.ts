@@ -27,8 +27,9 @@ export interface AuthorityRef {
   slug: string | null;
 }
 
-export interface AuthorityCounts extends Counts {
+export interface AuthorityCounts {
   year: number;
+  counts: Counts;
 }
 
 export interface NationalRow extends Counts {
@@ -293,7 +294,7 @@ export class StatisticsRepository {
       .where('authority_id', '=', authorityId)
       .orderBy('year', 'desc')
       .execute();
-    return rows.map((r) => Object.assign({ year: r.year }, countsOf(r)));
+    return rows.map((r) => ({ year: r.year, counts: countsOf(r) }));
   }
 
   /** The totals of one kind of authority, every year, newest first. */

@@ -7,7 +7,21 @@ import { can } from '../accounts/domain.ts';
 import { LICENCE, MINIMUM_VOLUME, yearLabel } from './domain.ts';
 import { dictionaryCsv, openDataNotes, yearCsv } from './open-data.ts';
 import { authorityParams, nationalQuery, publicationForm, yearParams, yearQuery } from './statistics.schemas.ts';
+import { YearNotFound } from './statistics.service.ts';
 import { authorityPageView, nationalView } from './statistics.views.ts';
+import type { FastifyReply } from 'fastify';
+
+/** A year with no figures for this reader: a 404 page that says why and lists the years there are. */
+async function orNoYear<T>(reply: FastifyReply, basePath: string, work: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof YearNotFound)) throw error;
+    return reply
+      .code(404)
+      .render('statistics/views/no-year.njk', { message: error.message, years: error.years, basePath });
+  }
+}
 
 /**
  * The performance pages: every authority's page and the national summary (public, each year once
@@ -24,16 +38,18 @@ export function statisticsRoutes(services: Services): PageRoute[] {
       handler: async ({ actor, query }, _request, reply) => {
         const years = await statistics.visibleYears(actor, null);
         if (years.length === 0) return reply.render('statistics/views/national-none.njk', {});
-        const summary = await statistics.nationalSummary(actor, query.year);
-        const picker = await authorities.picker(query.q, null);
-        const slugs = await statistics.slugsOf(picker.choices.map((c) => c.id));
-        return reply.render('statistics/views/national.njk', {
-          summary,
-          view: nationalView(summary.kinds),
-          picker,
-          found: picker.choices.map((c) => ({ name: c.name, slug: slugs.get(c.id) ?? c.id })),
-          licence: LICENCE,
-          minimumVolume: MINIMUM_VOLUME,
+        return orNoYear(reply, '/performance', async () => {
+          const summary = await statistics.nationalSummary(actor, query.year);
+          const picker = await authorities.picker(query.q, null);
+          const slugs = await statistics.slugsOf(picker.choices.map((c) => c.id));
+          return reply.render('statistics/views/national.njk', {
+            summary,
+            view: nationalView(summary.kinds),
+            picker,
+            found: picker.choices.map((c) => ({ name: c.name, slug: slugs.get(c.id) ?? c.id })),
+            licence: LICENCE,
+            minimumVolume: MINIMUM_VOLUME,
+          });
         });
       },
     }),
@@ -50,73 +66,77 @@ export function statisticsRoutes(services: Services): PageRoute[] {
       url: '/performance/:year/data.csv',
       access: 'public',
       params: yearParams,
-      handler: async ({ actor, params }, _request, reply) => {
-        const data = await statistics.yearObjects(actor, params.year, null);
-        return reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="authority-performance-${params.year}.csv"`)
-          .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
-          .send(yearCsv(data.authorities));
-      },
+      handler: async ({ actor, params }, _request, reply) =>
+        orNoYear(reply, '/performance', async () => {
+          const data = await statistics.yearObjects(actor, params.year, null);
+          return reply
+            .header('content-type', 'text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="authority-performance-${params.year}.csv"`)
+            .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
+            .send(yearCsv(data.authorities));
+        }),
     }),
     page({
       url: '/performance/:year/data.json',
       access: 'public',
       params: yearParams,
-      handler: async ({ actor, params }, _request, reply) => {
-        const data = await statistics.yearObjects(actor, params.year, null);
-        return reply
-          .header('content-type', 'application/json; charset=utf-8')
-          .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
-          .send(
-            JSON.stringify({
-              year: data.year.year,
-              period: { from: data.year.from, to: data.year.to },
-              ...openDataNotes(),
-              authorities: data.authorities,
-            }),
-          );
-      },
+      handler: async ({ actor, params }, _request, reply) =>
+        orNoYear(reply, '/performance', async () => {
+          const data = await statistics.yearObjects(actor, params.year, null);
+          return reply
+            .header('content-type', 'application/json; charset=utf-8')
+            .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
+            .send(
+              JSON.stringify({
+                year: data.year.year,
+                period: { from: data.year.from, to: data.year.to },
+                ...openDataNotes(),
+                authorities: data.authorities,
+              }),
+            );
+        }),
     }),
     page({
       url: '/authorities/:slug/performance',
       access: 'public',
       params: authorityParams,
       query: yearQuery,
-      handler: async ({ actor, params, query }, _request, reply) => {
-        const p = await statistics.authorityPerformance(actor, params.slug, query.year);
-        if (p.authority.slug !== null && p.authority.slug !== params.slug)
-          return reply.redirect(
-            `/authorities/${p.authority.slug}/performance${query.year === undefined ? '' : `?year=${query.year}`}`,
-          );
-        return reply.render('statistics/views/authority.njk', {
-          authority: p.authority,
-          years: p.years,
-          figures: p.figures,
-          view: authorityPageView(p.figures),
-          basePath: `/authorities/${p.authority.slug ?? p.authority.id}/performance`,
-          caseListHref: actor?.authorityId === p.authority.id ? '/portal/complaints' : null,
-          licence: LICENCE,
-        });
-      },
+      handler: async ({ actor, params, query }, _request, reply) =>
+        orNoYear(reply, `/authorities/${params.slug}/performance`, async () => {
+          const p = await statistics.authorityPerformance(actor, params.slug, query.year);
+          if (p.authority.slug !== null && p.authority.slug !== params.slug)
+            return reply.redirect(
+              `/authorities/${p.authority.slug}/performance${query.year === undefined ? '' : `?year=${query.year}`}`,
+            );
+          return reply.render('statistics/views/authority.njk', {
+            authority: p.authority,
+            years: p.years,
+            figures: p.figures,
+            view: authorityPageView(p.figures),
+            basePath: `/authorities/${p.authority.slug ?? p.authority.id}/performance`,
+            caseListHref: actor?.authorityId === p.authority.id ? '/portal/complaints' : null,
+            licence: LICENCE,
+          });
+        }),
     }),
     page({
       url: '/portal/performance',
       access: 'portal:home',
       query: yearQuery,
-      handler: async ({ actor, query }, _request, reply) => {
-        if (actor.authorityId === null) throw notFound();
-        const p = await statistics.authorityPerformance(actor, actor.authorityId, query.year);
-        return reply.render('statistics/views/authority.njk', {
-          authority: p.authority,
-          years: p.years,
-          figures: p.figures,
-          view: authorityPageView(p.figures),
-          basePath: '/portal/performance',
-          caseListHref: '/portal/complaints',
-          licence: LICENCE,
-        });
-      },
+      handler: async ({ actor, query }, _request, reply) =>
+        orNoYear(reply, '/portal/performance', async () => {
+          if (actor.authorityId === null) throw notFound();
+          const p = await statistics.authorityPerformance(actor, actor.authorityId, query.year);
+          return reply.render('statistics/views/authority.njk', {
+            authority: p.authority,
+            years: p.years,
+            figures: p.figures,
+            view: authorityPageView(p.figures),
+            basePath: '/portal/performance',
+            caseListHref: '/portal/complaints',
+            licence: LICENCE,
+          });
+        }),
     }),
     page({
       url: '/staff/statistics',

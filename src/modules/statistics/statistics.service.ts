@@ -24,6 +24,16 @@ export type { AuthorityRef, NationalRow } from './statistics.repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A year that has no figures this reader may see: the message says why and which years there are. */
+export class YearNotFound extends DomainError {
+  constructor(
+    message: string,
+    readonly years: YearChoice[],
+  ) {
+    super('not-found', message);
+  }
+}
+
 /** A year's figures as the pages, the open data and the letters show them. */
 export interface YearFigures {
   year: StatisticsYear;
@@ -137,19 +147,19 @@ export class StatisticsService {
   private chooseYear(visible: YearChoice[], year: number | undefined): YearChoice {
     if (year === undefined) {
       const newest = visible[0];
-      if (!newest) throw new DomainError('not-found', 'No figures have been published yet');
+      if (!newest) throw new YearNotFound('No figures have been published yet', visible);
       return newest;
     }
     const found = visible.find((v) => v.year === year);
     if (found) return found;
     if (year > this.currentYear())
-      throw new DomainError('not-found', `${yearLabel(year)} has not started yet, so it has no figures`);
+      throw new YearNotFound(`${yearLabel(year)} has not started yet, so it has no figures`, visible);
     const oldest = visible[visible.length - 1];
-    throw new DomainError(
-      'not-found',
+    throw new YearNotFound(
       oldest
         ? `There are no published figures for ${yearLabel(year)}: they start in ${oldest.label} and end in ${visible[0]?.label ?? oldest.label}`
         : `There are no published figures for ${yearLabel(year)}`,
+      visible,
     );
   }
 
@@ -190,9 +200,9 @@ export class StatisticsService {
       this.repo.countsOfAuthority(authority.id),
       this.repo.kindTotals(authority.kind),
     ]);
-    const counts = all.find((c) => c.year === chosen.year) ?? ZERO_COUNTS;
+    const counts = all.find((c) => c.year === chosen.year)?.counts ?? ZERO_COUNTS;
     const previousYear = visible.find((v) => v.year === chosen.year - 1);
-    const previous = previousYear ? (all.find((c) => c.year === previousYear.year) ?? ZERO_COUNTS) : null;
+    const previous = previousYear ? (all.find((c) => c.year === previousYear.year)?.counts ?? ZERO_COUNTS) : null;
     return {
       authority,
       years: visible.map((v) => ({ year: v.year, label: v.label, published: v.published })),
