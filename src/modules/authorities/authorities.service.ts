@@ -776,7 +776,13 @@ function toOfficer(row: OfficerRow): SeniorOfficer {
   };
 }
 
-const ROLE_ORDER: Record<OfficerRole, number> = { 'chief-executive': 0, 'monitoring-officer': 1, 'head-of-service': 2 };
+const ROLE_ORDER: Record<OfficerRole, number> = {
+  'chief-executive': 0,
+  'monitoring-officer': 1,
+  leader: 2,
+  'scrutiny-chair': 3,
+  'head-of-service': 4,
+};
 
 function sortOfficers(officers: SeniorOfficer[]): SeniorOfficer[] {
   return officers.sort(

@@ -65,13 +65,21 @@ export function regionFrom(value: string): Region | null {
   return REGIONS.find((r) => r.toLowerCase() === v) ?? null;
 }
 
-export const OFFICER_ROLES = ['chief-executive', 'monitoring-officer', 'head-of-service'] as const;
+export const OFFICER_ROLES = [
+  'chief-executive',
+  'monitoring-officer',
+  'head-of-service',
+  'leader',
+  'scrutiny-chair',
+] as const;
 export type OfficerRole = (typeof OFFICER_ROLES)[number];
 
 export const OFFICER_ROLE_NAMES: Record<OfficerRole, string> = {
   'chief-executive': 'Chief executive',
   'monitoring-officer': 'Monitoring officer',
   'head-of-service': 'Head of service',
+  leader: 'Leader of the council',
+  'scrutiny-chair': 'Chair of scrutiny',
 };
 
 export const SERVICE_AREAS = [
