@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { signedInAs } from '../support/factories.ts';
 import { multipartForm } from '../support/multipart.ts';
 
 /**
@@ -15,8 +16,8 @@ let dir: string;
 
 const PER_HOUR = 3;
 const FILE_BYTES = 1000;
-/** Room for the first two tests' uploads (eleven) and three more. */
-const BUDGET = 14 * FILE_BYTES;
+/** Room for the first three tests' uploads (twelve) and three more. */
+const BUDGET = 15 * FILE_BYTES;
 
 /** A distinct text file of FILE_BYTES bytes for each label. */
 const textFile = (label: string) => Buffer.from(`${label}:`.padEnd(FILE_BYTES, '.'));
@@ -44,8 +45,14 @@ const storedFiles = (): string[] =>
   fs.existsSync(dir)
     ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}$/.test(f))
     : [];
+/** The files no one signed in sent that no case holds yet: those the budget is for. */
 const unfiledRows = () =>
-  t.db.kysely.selectFrom('documents').select(['id', 'size']).where('complaint_id', 'is', null).execute();
+  t.db.kysely
+    .selectFrom('documents')
+    .select(['id', 'size'])
+    .where('complaint_id', 'is', null)
+    .where('uploaded_by', 'is', null)
+    .execute();
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-anon-uploads-'));
@@ -130,6 +137,48 @@ describe('uploads on the public complaint form', () => {
     } finally {
       await direct.app.close();
     }
+  });
+
+  it('leave the budget to the public: a file staff attach to a publication neither uses it nor is refused by it', async () => {
+    const held = (await unfiledRows()).reduce((sum, r) => sum + r.size, 0);
+    const { token } = await signedInAs(t.db, t.services, 'relationship-lead');
+    const lead = new TestClient(t.app).withSession(token);
+    const draft = await lead.post('/staff/publications/new', {
+      kind: 'guidance-note',
+      title: 'A note with a large file',
+      summary: 'What councils should do.',
+      body: 'Some guidance.',
+    });
+    const id = /\/staff\/publications\/([0-9a-f-]{36})$/.exec(draft.headers.location ?? '')?.[1] ?? '';
+    // Larger than the whole budget: refused were it counted as the public's.
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n'),
+      Buffer.alloc(BUDGET + FILE_BYTES, 0x20),
+      Buffer.from('\n%%EOF\n'),
+    ]);
+    const body = multipartForm(
+      { _csrf: lead.csrfToken, title: 'The full guidance' },
+      {
+        name: 'guidance.pdf',
+        bytes: pdf,
+        type: 'application/pdf',
+      },
+    );
+    const res = await lead.request({
+      method: 'POST',
+      url: `/staff/publications/${id}/attachments`,
+      headers: body.headers,
+      payload: body.payload,
+    });
+    expect(res.headers.location).toBe(`/staff/publications/${id}#files`);
+    const page = await lead.get(`/staff/publications/${id}`);
+    expect(page.body).not.toContain('There is a problem');
+    expect(page.body).toContain('The file is added.');
+    expect((await unfiledRows()).reduce((sum, r) => sum + r.size, 0)).toBe(held);
+    // The public's uploads go on as before.
+    const visitor = new TestClient(t.app);
+    await upload(visitor, textFile('after the guidance'), { remoteAddress: '198.51.100.30' });
+    expect((await visitor.get('/complain/attachments')).body).not.toContain('There is a problem');
   });
 
   it('stop for everyone while the unsent drafts hold the budget, with nothing stored', async () => {

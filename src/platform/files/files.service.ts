@@ -157,7 +157,8 @@ export class FilesService {
 
   /**
    * Stores a file no one signed in sent and no case holds yet (an upload on the public complaint form),
-   * within the budget for all such files together: past it, the upload is refused ("try again
+   * within the budget for all such files together (files staff keep outside cases, a publication's,
+   * are not such files): past it, the upload is refused ("try again
    * later") and nothing is stored. Pass the transaction that records the upload where it belongs.
    */
   async storeUnfiled(trx: Tx, content: Buffer, meta: Omit<StoreMeta, 'complaintId' | 'authorityId' | 'uploadedBy'>) {
@@ -168,6 +169,7 @@ export class FilesService {
       .selectFrom('documents')
       .select(sql<number>`coalesce(sum(size), 0)::int8`.as('held'))
       .where('complaint_id', 'is', null)
+      .where('uploaded_by', 'is', null)
       .executeTakeFirstOrThrow();
     if (held + content.length > this.settings.unfiledBudgetBytes) {
       throw new DomainError('rate-limited', 'Uploads are paused', [
