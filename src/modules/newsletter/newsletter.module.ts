@@ -1,6 +1,57 @@
 import type { ModuleManifest } from '../manifest.ts';
+import { newsletterApi } from './newsletter.api.ts';
+import { newsletterRoutes } from './newsletter.routes.ts';
+import { NewsletterService } from './newsletter.service.ts';
 
-/** See docs/architecture.md, "Adding a module". */
+declare module '../../services.ts' {
+  interface Services {
+    newsletter: NewsletterService;
+  }
+}
+
+/**
+ * The Ombudsman Link newsletter: link officers receive it by virtue of the role, anyone else
+ * subscribes on the public site (double opt-in); issues are composed in Markdown, sent through the
+ * outbox in batches with their progress, archived on the public site and reported on.
+ */
 export const newsletterModule: ModuleManifest = {
   name: 'newsletter',
+  services: ({ platform: { db, clock, logger }, config, services }) => ({
+    newsletter: new NewsletterService(
+      db.kysely,
+      clock,
+      { linkOfficers: services.linkOfficers, jobs: services.jobs, logger: logger.child({ module: 'newsletter' }) },
+      {
+        baseUrl: config.BASE_URL,
+        domain: config.MAIL_DOMAIN,
+        secret: config.SESSION_SECRET,
+        batchSize: 500,
+        backlog: 2000,
+      },
+    ),
+  }),
+  jobs: (jobs, services, config) => {
+    jobs.register(services.newsletter.fanOutJob);
+    jobs.every({
+      name: 'newsletter.sweep',
+      everySeconds: config.JOB_POLL_SECONDS,
+      run: async () => {
+        await services.newsletter.sweep();
+      },
+    });
+  },
+  pages: newsletterRoutes,
+  api: newsletterApi,
+  navigation: [
+    { face: 'public', row: 'primary', order: 45, text: 'Newsletter', href: '/newsletter' },
+    {
+      face: 'staff',
+      row: 'more',
+      order: 75,
+      text: 'Newsletter',
+      href: '/staff/newsletter',
+      permission: 'newsletter:manage',
+      description: 'Ombudsman Link: compose and send issues, follow their sending, subscribers and reports.',
+    },
+  ],
 };
