@@ -306,6 +306,11 @@ describe('the information for link officers', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('at most two');
     expect(page.body).toContain('href="/link-officer-change"');
+    // It leads to the newsletter and to training, and both are there.
+    for (const href of ['/newsletter', '/training']) {
+      expect(page.body).toContain(`href="${href}"`);
+      expect((await visitor.get(href)).statusCode).toBe(200);
+    }
     const saved = await lead.post('/staff/pages/link-officers', {
       title: 'Information for link officers',
       body: '## Your role\n\nYou are our single point of contact. <script>alert(1)</script>',
