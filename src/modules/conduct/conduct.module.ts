@@ -1,6 +1,62 @@
 import type { ModuleManifest } from '../manifest.ts';
+import { conductApi } from './conduct.api.ts';
+import { conductRoutes } from './conduct.routes.ts';
+import { ConductService } from './conduct.service.ts';
 
-/** See docs/architecture.md, "Adding a module". */
+declare module '../../services.ts' {
+  interface Services {
+    conduct: ConductService;
+  }
+}
+
+/**
+ * Unreasonable behaviour: warnings and contact restrictions on a person across their cases, the
+ * decision letters, the marker on their cases, contacts flagged (never refused) and the reviews.
+ */
 export const conductModule: ModuleManifest = {
   name: 'conduct',
+  services: ({ platform: { db, clock }, config, services }) => ({
+    conduct: new ConductService(db.kysely, clock, services.calendar, services.people, services.correspondence, {
+      baseUrl: config.BASE_URL,
+    }),
+  }),
+  connect: (services) => {
+    services.complaints.addCaseMarkers(services.conduct.caseMarkers);
+    services.correspondence.onInboundFiled(services.conduct.inboundFiled);
+    services.people.addLinkCheck(services.conduct.linkCheck);
+  },
+  jobs: (jobs, services) => {
+    // Reminders go out a fortnight before each review date (and for any overdue), once a review date.
+    jobs.every({
+      name: 'conduct.review-reminders',
+      everySeconds: 3600,
+      run: async () => {
+        await services.conduct.remindReviewsDue();
+      },
+    });
+  },
+  pages: conductRoutes,
+  api: conductApi,
+  caseTabs: [{ id: 'contact', text: 'Contact', path: '/contact', order: 70 }],
+  timeline: (services) => services.conduct.timeline,
+  navigation: [
+    {
+      face: 'staff',
+      row: 'more',
+      order: 75,
+      text: 'Restrictions',
+      href: '/staff/restrictions',
+      permission: 'conduct:manage',
+      description: 'Warnings and contact restrictions in force, with overdue reviews first.',
+    },
+    {
+      face: 'staff',
+      row: 'more',
+      order: 76,
+      text: 'Contacts for you',
+      href: '/staff/contacts',
+      permission: 'complaints:read',
+      description: 'What people whose named officer you are have sent.',
+    },
+  ],
 };

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { calendarDate, dateFromParts } from '../../platform/input.ts';
+import { CHANNELS, KINDS, REVIEW_OUTCOMES, type RecordInput, type Terms } from './domain.ts';
+
+/** Forms and API bodies for warnings, restrictions and their reviews. */
+
+const text = (max: number, message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .min(1, message)
+    .max(max, `Must be ${max.toLocaleString('en-GB')} characters or fewer`);
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Must be ${max.toLocaleString('en-GB')} characters or fewer`)
+    .optional()
+    .transform((v) => (v ? v : null));
+
+const optionalWhole = (message: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!/^\d{1,4}$/.test(v) || Number(v) < 1 || Number(v) > max) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
+const optionalId = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : null));
+
+const yes = z
+  .string()
+  .optional()
+  .transform((v) => v === 'yes');
+
+const channelList = z.preprocess(
+  (v): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+  z.array(z.enum(CHANNELS, { error: 'Choose channels from the list' })),
+);
+
+/** The three boxes of the review date: all empty is none (the default), otherwise a real date. */
+const reviewDateFields = {
+  'reviewDate-day': z.string().optional(),
+  'reviewDate-month': z.string().optional(),
+  'reviewDate-year': z.string().optional(),
+};
+
+function withReviewDate<T extends Partial<Record<keyof typeof reviewDateFields, string | undefined>>>(
+  v: T,
+  ctx: z.RefinementCtx,
+): Omit<T, keyof typeof reviewDateFields> & { reviewOn: string | null } {
+  const { 'reviewDate-day': d = '', 'reviewDate-month': m = '', 'reviewDate-year': y = '', ...rest } = v;
+  if (`${d}${m}${y}`.trim() === '') return Object.assign(rest, { reviewOn: null });
+  const date = dateFromParts(d, m, y);
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: 'Enter a real review date, like 27 3 2027', path: ['reviewDate'] });
+    return z.NEVER;
+  }
+  return Object.assign(rest, { reviewOn: date });
+}
+
+const termFields = {
+  channels: channelList,
+  writtenOnly: yes,
+  namedOfficerId: optionalId,
+  callTimes: optionalText(500),
+  maxCallMinutes: optionalWhole('Enter the longest a call may last in minutes, like 20', 600),
+  weeklyContactCap: optionalWhole('Enter the most contacts a week as a whole number, like 3', 100),
+  settledComplaintId: optionalId,
+};
+
+export const recordForm = z
+  .object({
+    kind: z.enum(KINDS, { error: 'Choose a warning or a restriction' }),
+    reason: text(20_000, 'Enter the reason: the behaviour, with dates and examples'),
+    staffSafetyRisk: yes,
+    noWarningReason: optionalText(5_000),
+    ...termFields,
+    ...reviewDateFields,
+  })
+  .transform(withReviewDate);
+
+export const recordInput = (f: z.output<typeof recordForm>): RecordInput => ({
+  kind: f.kind,
+  reason: f.reason,
+  channels: f.channels,
+  writtenOnly: f.writtenOnly,
+  namedOfficerId: f.namedOfficerId,
+  callTimes: f.callTimes,
+  maxCallMinutes: f.maxCallMinutes,
+  weeklyContactCap: f.weeklyContactCap,
+  settledComplaintId: f.settledComplaintId,
+  reviewOn: f.reviewOn,
+  staffSafetyRisk: f.staffSafetyRisk,
+  noWarningReason: f.noWarningReason,
+});
+
+export const reviewForm = z
+  .object({
+    outcome: z.enum(REVIEW_OUTCOMES, { error: 'Choose whether to extend, vary or lift it' }),
+    reason: text(20_000, 'Enter the reason for the decision'),
+    ...termFields,
+    ...reviewDateFields,
+  })
+  .transform(withReviewDate);
+
+export const formTerms = (f: z.output<typeof reviewForm>): Terms => ({
+  channels: f.channels,
+  writtenOnly: f.writtenOnly,
+  namedOfficerId: f.namedOfficerId,
+  callTimes: f.callTimes,
+  maxCallMinutes: f.maxCallMinutes,
+  weeklyContactCap: f.weeklyContactCap,
+  settledComplaintId: f.settledComplaintId,
+});
+
+// The API ----------------------------------------------------------------------------------------
+
+export const apiRecordBody = z.object({
+  kind: z.enum(KINDS),
+  reason: z.string().trim().min(1, 'Enter the reason').max(20_000),
+  channels: z.array(z.enum(CHANNELS)).max(4).optional().describe('The channels the person may use; none: any'),
+  writtenOnly: z.boolean().optional(),
+  namedOfficerId: z.uuid({ error: 'Must be a staff user id' }).optional().describe('An active member of staff'),
+  callTimes: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('When calls are taken, e.g. "Tuesdays 10:00 to 12:00"'),
+  maxCallMinutes: z.number().int().min(1).max(600).optional(),
+  weeklyContactCap: z.number().int().min(1).max(100).optional(),
+  settledComplaintId: z
+    .uuid({ error: 'Must be a complaint id' })
+    .optional()
+    .describe('No reply to further contact about this settled complaint of theirs'),
+  reviewDate: calendarDate().describe('In the future, at most 12 months ahead'),
+  staffSafetyRisk: z
+    .boolean()
+    .optional()
+    .describe('Allows a restriction without a warning first, with `noWarningReason`'),
+  noWarningReason: z.string().trim().min(1).max(5_000).optional(),
+});
+
+export const apiReviewBody = z.object({
+  outcome: z.enum(REVIEW_OUTCOMES),
+  reason: z.string().trim().min(1, 'Enter the reason').max(20_000),
+  reviewDate: calendarDate().optional().describe('Required to extend; in the future, at most 12 months ahead'),
+  channels: z.array(z.enum(CHANNELS)).max(4).optional().describe('To vary: the new terms (those left out are removed)'),
+  writtenOnly: z.boolean().optional(),
+  namedOfficerId: z.uuid().optional(),
+  callTimes: z.string().trim().min(1).max(500).optional(),
+  maxCallMinutes: z.number().int().min(1).max(600).optional(),
+  weeklyContactCap: z.number().int().min(1).max(100).optional(),
+  settledComplaintId: z.uuid().optional(),
+});
+
+export const apiTerms = (b: z.output<typeof apiReviewBody> | z.output<typeof apiRecordBody>): Terms => ({
+  channels: b.channels ?? [],
+  writtenOnly: b.writtenOnly ?? false,
+  namedOfficerId: b.namedOfficerId ?? null,
+  callTimes: b.callTimes ?? null,
+  maxCallMinutes: b.maxCallMinutes ?? null,
+  weeklyContactCap: b.weeklyContactCap ?? null,
+  settledComplaintId: b.settledComplaintId ?? null,
+});
