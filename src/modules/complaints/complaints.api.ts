@@ -123,6 +123,14 @@ export function complaintsApi(services: Services): ApiRoute[] {
         const view = await complaints.getCase(actor, params.id);
         const history = await complaints.history(actor, params.id);
         const c = view.complaint;
+        // The person across cases and a restriction in force on them are for staff only.
+        const staff = actor.authorityId === null;
+        const partyIds = [view.complainant?.id, view.representative?.id].filter((id): id is string => !!id);
+        const [personIds, restriction] = staff
+          ? await Promise.all([services.people.personIds(partyIds), services.conduct.restrictionOfCase(actor, c.id)])
+          : [new Map<string, string>(), null];
+        const partyOut = (p: { id: string; name: string; email: string | null; phone: string | null } | null) =>
+          p ? { name: p.name, email: p.email, phone: p.phone, personId: personIds.get(p.id) ?? null } : null;
         return {
           id: c.id,
           reference: c.reference,
@@ -142,9 +150,9 @@ export function complaintsApi(services: Services): ApiRoute[] {
           late: view.late.applies,
           investigatorId: c.investigator_id,
           outcomeReason: c.outcome_reason,
-          complainant: view.complainant
-            ? { name: view.complainant.name, email: view.complainant.email, phone: view.complainant.phone }
-            : null,
+          complainant: partyOut(view.complainant),
+          representative: partyOut(view.representative),
+          restriction,
           history: history.map((h) => ({
             fromStatus: h.from_status,
             toStatus: h.to_status,

@@ -359,9 +359,29 @@ export const apiComplaintDetail = apiComplaintSummary.extend({
   investigatorId: z.string().nullable(),
   outcomeReason: z.string().nullable(),
   complainant: z
-    .object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() })
+    .object({
+      name: z.string(),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      personId: z.string().nullable().describe('The person across cases (staff tokens; null for authority tokens)'),
+    })
     .nullable()
     .describe('Shown to an authority only when the complainant consented to sharing'),
+  representative: z
+    .object({
+      name: z.string(),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      personId: z.string().nullable().describe('The person across cases (staff tokens; null for authority tokens)'),
+    })
+    .nullable()
+    .describe('Shown to an authority only when the complainant consented to sharing'),
+  restriction: z
+    .object({ id: z.string(), terms: z.array(z.string()), reviewDate: z.string() })
+    .nullable()
+    .describe(
+      'A contact restriction in force on the complainant or representative (staff tokens only; null otherwise)',
+    ),
   history: z.array(
     z.object({
       fromStatus: z.string().nullable(),
