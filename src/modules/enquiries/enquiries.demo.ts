@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
 import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { deadlineAfter, workingDaysBefore } from './domain.ts';
+import { EnquiriesRepository } from './enquiries.repository.ts';
+import { EnquiryRemindersRepository } from './reminders.repository.ts';
 
 /**
  * Demo enquiries on the demo complaints under investigation (made by the complaints loader before
@@ -18,15 +19,7 @@ export const enquiriesDemoLoader: DemoLoader = {
     // The demo link officer's council first, so the portal shows them.
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
     const linkOfficerId = ctx.userIds.get('link-officer');
-    const complaints = await ctx.db.kysely
-      .selectFrom('complaints')
-      .select(['id', 'authority_id', 'service_area'])
-      .where('status', '=', 'investigation')
-      .orderBy(sql`authority_id = ${home}`, 'desc')
-      .orderBy('received_at')
-      .orderBy('id')
-      .limit(3)
-      .execute();
+    const complaints = await new EnquiriesRepository(ctx.db.kysely).complaintsUnderInvestigation(home, 3);
     const calendar = ctx.services.calendar;
     for (const [i, complaint] of complaints.entries()) {
       const sent = await ctx.services.enquiries.send(investigator, complaint.id, {
@@ -38,16 +31,11 @@ export const enquiriesDemoLoader: DemoLoader = {
         const sentOn = workingDaysBefore(calendar, calendar.londonDate(ctx.clock.now()), 30);
         const deadline = deadlineAfter(calendar, sentOn, 20, 'default');
         const sentAt = new Date(`${sentOn}T10:00:00Z`);
-        await ctx.db.kysely
-          .updateTable('enquiries')
-          .set({ sent_at: sentAt, sent_on: sentOn, due_on: deadline.dueDate, due_rule: JSON.stringify(deadline.rule) })
-          .where('id', '=', sent.id)
-          .execute();
-        await ctx.db.kysely
-          .updateTable('enquiry_due_dates')
-          .set({ due_on: deadline.dueDate, rule: JSON.stringify(deadline.rule), set_at: sentAt })
-          .where('enquiry_id', '=', sent.id)
-          .execute();
+        await new EnquiryRemindersRepository(ctx.db.kysely).backdate(
+          sent.id,
+          { at: sentAt, on: sentOn },
+          { dueOn: deadline.dueDate, rule: JSON.stringify(deadline.rule) },
+        );
       }
       if (i === 2) {
         const linkOfficer: Actor =
