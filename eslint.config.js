@@ -44,8 +44,6 @@ const SQL_OUTSIDE_REPOSITORIES = [
   'src/modules/correspondence/correspondence.erasure.ts',
   'src/modules/decisions/decisions.service.ts',
   'src/modules/decisions/decisions.demo.ts',
-  'src/modules/enquiries/enquiries.service.ts',
-  'src/modules/enquiries/enquiries.demo.ts',
   'src/modules/link-officers/link-officers.service.ts',
   'src/modules/public-reports/public-reports.demo.ts',
   'src/modules/remedies/remedies.service.ts',
