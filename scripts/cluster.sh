@@ -253,6 +253,11 @@ http {
   upstream liaison_web {
 $servers    keepalive 16;
   }
+  # Uploads on the public form are limited per address by each web process's own count: every upload
+  # from one address goes to the same process, so the limit holds across processes.
+  upstream liaison_uploads {
+    hash \$remote_addr consistent;
+$servers  }
 
   server {
     listen 127.0.0.1:$HTTPS_PORT ssl http2;
@@ -267,6 +272,16 @@ $servers    keepalive 16;
       expires 1d;
       add_header Cache-Control "public";
       try_files \$uri =404;
+    }
+
+    location = /complain/attachments/upload {
+      proxy_pass http://liaison_uploads;
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_next_upstream error timeout;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 120s;
     }
 
     location / {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check Liaison must pass, in order: formatting, lint, types, import cycles, unit tests, database
-# tests on the embedded PGlite and on a real PostgreSQL server, and browser journeys in Chromium.
+# tests on the embedded PGlite and on a real PostgreSQL server, browser journeys in Chromium, and a
+# short fault drill of the production topology.
 # Runs every stage even when an earlier one fails, prints a summary table and ends with the line
 # `N passed, N failed` (tests passed; tests failed plus any failed check). Exits non-zero on any failure.
 #
@@ -104,6 +105,10 @@ else
 fi
 
 run_vitest e2e e2e
+
+# The fault drill at its small size: the production topology (nginx, two web processes, workers,
+# mail-in, PgBouncer, a primary and a replica) losing each part under load (docs/operations.md).
+run_check drill env DRILL_SIZE=small npm run drill --silent
 
 printf '\n==== summary ====\n'
 printf '%-12s %-6s %8s %8s %8s\n' stage result passed failed seconds
