@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
 import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { workingDaysBefore } from '../enquiries/domain.ts';
+import { RemediesRepository } from './remedies.repository.ts';
 
 /**
  * Demo remedies (after the decisions loader), on demo complaints still under investigation, the demo
@@ -20,15 +20,8 @@ export const remediesDemoLoader: DemoLoader = {
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
     const linkOfficerId = ctx.userIds.get('link-officer');
     const { decisions, remedies, calendar } = ctx.services;
-    const complaints = await ctx.db.kysely
-      .selectFrom('complaints')
-      .select(['id', 'authority_id', 'summary', 'service_area'])
-      .where('status', '=', 'investigation')
-      .orderBy(sql`authority_id = ${home}`, 'desc')
-      .orderBy('received_at')
-      .orderBy('id')
-      .limit(2)
-      .execute();
+    const repo = new RemediesRepository(ctx.db.kysely);
+    const complaints = await repo.complaintsUnderInvestigation(home, 2);
     const today = calendar.londonDate(ctx.clock.now());
     const sections = (summary: string, serviceArea: string) => {
       const story = demoCaseFor(serviceArea);
@@ -87,11 +80,7 @@ export const remediesDemoLoader: DemoLoader = {
       await remedies.reviewEvidence(coordinator, apology.id, evidence.id, { decision: 'accept' });
       // The payment: as if due three working days ago, with evidence returned once.
       const pastDue = workingDaysBefore(calendar, today, 3);
-      await ctx.db.kysely
-        .updateTable('remedies')
-        .set({ due_on: pastDue, agreed_due_on: pastDue })
-        .where('id', '=', payment.id)
-        .execute();
+      await repo.backdate(payment.id, pastDue);
       const first = await remedies.submitEvidence(authorityUser, payment.id, {
         description: 'Payment has been requested from finance.',
       });
