@@ -46,8 +46,6 @@ const SQL_OUTSIDE_REPOSITORIES = [
   'src/modules/decisions/decisions.demo.ts',
   'src/modules/link-officers/link-officers.service.ts',
   'src/modules/public-reports/public-reports.demo.ts',
-  'src/modules/remedies/remedies.service.ts',
-  'src/modules/remedies/remedies.demo.ts',
 ];
 
 export default tseslint.config(
