@@ -471,7 +471,10 @@ export class ConductService {
     const add = (complaintId: string, marker: CaseMarker) =>
       out.set(complaintId, [...(out.get(complaintId) ?? []), marker]);
     for (const { complaintId, personId } of onCases) {
-      for (const r of active.filter((a) => a.person_id === personId)) {
+      const mine = active.filter((a) => a.person_id === personId);
+      // A restriction in force says it all: the warning before it is not shown as well.
+      const shown = mine.some((r) => r.kind === 'restriction') ? mine.filter((r) => r.kind === 'restriction') : mine;
+      for (const r of shown) {
         const state = reviewState(r.review_on, today);
         const review =
           state === 'overdue' ? `Review overdue: it was due by ${r.review_on}` : `Review by ${r.review_on}`;
