@@ -1,4 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
+import { AnnualReviewService } from './letters.service.ts';
+import { lettersRoutes } from './letters.routes.ts';
 import { statisticsRefreshCommand } from './refresh.command.ts';
 import { statisticsApi } from './statistics.api.ts';
 import { statisticsRoutes } from './statistics.routes.ts';
@@ -8,6 +10,7 @@ import './statistics.tables.ts';
 declare module '../../services.ts' {
   interface Services {
     statistics: StatisticsService;
+    annualReview: AnnualReviewService;
   }
 }
 
@@ -21,8 +24,12 @@ const REFRESH_SECONDS = 3600;
  */
 export const statisticsModule: ModuleManifest = {
   name: 'statistics',
-  services: ({ platform: { db, clock } }) => ({ statistics: new StatisticsService(db.kysely, clock) }),
+  services: ({ platform: { db, clock }, config, services }) => ({
+    statistics: new StatisticsService(db.kysely, clock),
+    annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, { baseUrl: config.BASE_URL }),
+  }),
   jobs: (jobs, services) => {
+    jobs.register(services.annualReview.generateJob, services.annualReview.sendJob);
     jobs.every({
       name: 'statistics.refresh',
       everySeconds: REFRESH_SECONDS,
@@ -32,7 +39,7 @@ export const statisticsModule: ModuleManifest = {
       },
     });
   },
-  pages: statisticsRoutes,
+  pages: (services) => [...statisticsRoutes(services), ...lettersRoutes(services)],
   api: statisticsApi,
   commands: { 'statistics:refresh': statisticsRefreshCommand },
   navigation: [
