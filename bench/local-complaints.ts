@@ -1,0 +1,174 @@
+import type { ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { LocalComplaintsService } from '../src/modules/local-complaints/local-complaints.service.ts';
+import { workingCalendar } from '../src/platform/calendar/calendar.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import {
+  CONNECTIONS,
+  SECONDS,
+  freePort,
+  freshDatabase,
+  log,
+  machineLine,
+  measureLoad,
+  percentile,
+  postgresServer,
+  round,
+  signedInCookie,
+  startServer,
+  stopServer,
+} from './support.ts';
+
+/**
+ * Local complaints: `node --import tsx bench/local-complaints.ts`, on PostgreSQL (BENCH_DATABASE_URL,
+ * whose `liaison_bench_local` database is dropped and recreated, or a throwaway server).
+ *
+ * BENCH_AUTHORITIES (300) authorities with BENCH_PER_AUTHORITY (5,000) local complaints each, a
+ * tenth of them at stage 2, then:
+ * 1. the portal log with one filter (a service area) and the oversight dashboard, for one authority,
+ *    with the real server under BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) seconds;
+ * 2. intake's match lookup (email, telephone, name and service area, reference), 200 times;
+ * 3. a CSV import of BENCH_IMPORT_ROWS (50,000) rows: the dry run, then the import with its progress.
+ */
+
+const AUTHORITIES = Number(process.env.BENCH_AUTHORITIES ?? 300);
+const PER_AUTHORITY = Number(process.env.BENCH_PER_AUTHORITY ?? 5000);
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
+const DB_NAME = 'liaison_bench_local';
+const AREAS = [
+  'housing',
+  'planning',
+  'benefits-tax',
+  'environmental-services',
+  'adult-social-care',
+  'childrens-services',
+];
+
+async function main(): Promise<void> {
+  log(machineLine());
+  const server = postgresServer('local');
+  let web: ChildProcess | null = null;
+  try {
+    const { url, db, version } = await freshDatabase(server.url, DB_NAME, 4);
+    log(`PostgreSQL ${version ?? '?'}`);
+    let started = performance.now();
+    await sql`INSERT INTO authorities (name, kind, reference)
+      SELECT 'Bench ' || g, 'london-borough', 'B' || g FROM generate_series(1, ${AUTHORITIES}) g`.execute(db.kysely);
+    const areas = `{${AREAS.join(',')}}`;
+    await sql`INSERT INTO local_complaints (authority_id, reference, received_on, service_area, channel, complainant_name,
+        complainant_email, complainant_phone, summary, stage, next_due_on)
+      SELECT a.id, 'R' || g, date '2025-04-01' + (g % 700), (${areas}::text[])[1 + g % 6], 'email', 'Person ' || g,
+        'person' || g || '@example.com', '0207' || lpad(g::text, 7, '0'), 'Complaint ' || g,
+        CASE WHEN g % 10 = 0 THEN 2 ELSE 1 END,
+        CASE WHEN g % 3 = 0 THEN date '2025-04-01' + (g % 700) + 20 END
+      FROM authorities a, generate_series(1, ${PER_AUTHORITY}) g`.execute(db.kysely);
+    await sql`INSERT INTO local_complaint_stages (local_complaint_id, stage, handler, opened_on, acknowledged_on, responded_on,
+        acknowledge_by, respond_by, extension_working_days)
+      SELECT l.id, s, 'Handler ' || s, l.received_on + (s - 1) * 20, l.received_on + (s - 1) * 20 + 3,
+        CASE WHEN s < l.stage OR l.next_due_on IS NULL THEN l.received_on + (s - 1) * 20 + 14 END,
+        l.received_on + (s - 1) * 20 + 7, l.received_on + (s - 1) * 20 + 21, CASE WHEN l.reference LIKE '%7' THEN 5 END
+      FROM local_complaints l, generate_series(1, l.stage) s`.execute(db.kysely);
+    await sql`ANALYZE`.execute(db.kysely);
+    log(
+      `${(AUTHORITIES * PER_AUTHORITY).toLocaleString('en-GB')} local complaints made in ${round((performance.now() - started) / 1000)} s`,
+    );
+
+    const authority = await db.kysely
+      .selectFrom('authorities')
+      .select('id')
+      .where('name', '=', 'Bench 7')
+      .executeTakeFirstOrThrow();
+    const officer = {
+      type: 'user' as const,
+      id: '00000000-0000-4000-8000-000000000001',
+      roles: ['link-officer' as const],
+      authorityId: authority.id,
+    };
+    const intake = {
+      type: 'user' as const,
+      id: '00000000-0000-4000-8000-000000000002',
+      roles: ['intake-officer' as const],
+      authorityId: null,
+    };
+    const service = new LocalComplaintsService(db.kysely, systemClock, workingCalendar());
+
+    // 2. The match lookup.
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const g = 1 + ((i * 37) % PER_AUTHORITY);
+      const t0 = performance.now();
+      await service.candidates(intake, {
+        authorityId: authority.id,
+        serviceArea: AREAS[g % 6] ?? 'housing',
+        email: `person${g}@example.com`,
+        phone: `0207${String(g).padStart(7, '0')}`,
+        name: `Person ${g}`,
+        reference: `R${g}`,
+      });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    log(
+      `Intake match lookup, one at a time: p50 ${round(percentile(times, 50))} ms, p95 ${round(percentile(times, 95))} ms`,
+    );
+
+    // 1. The pages under load.
+    const port = await freePort();
+    web = await startServer(url, port, { env: { DATABASE_POOL_SIZE: '10' } });
+    const cookie = await signedInCookie(url, 'link-officer', 'Bench 7');
+    const base = `http://127.0.0.1:${port}`;
+    await measureLoad(
+      'Portal log, one filter (service area)',
+      base,
+      ['/portal/local-complaints?serviceArea=housing'],
+      cookie,
+      SECONDS,
+      CONNECTIONS,
+    );
+    await measureLoad(
+      'Oversight dashboard',
+      base,
+      ['/portal/local-complaints/oversight?year=2025'],
+      cookie,
+      SECONDS,
+      CONNECTIONS,
+    );
+    await stopServer(web);
+    web = null;
+
+    // 3. The import.
+    const lines = ['reference,received_on,service_area,complainant_name,complainant_email,summary'];
+    for (let i = 1; i <= IMPORT_ROWS; i++)
+      lines.push(`IMP${i},2026-0${1 + (i % 9)}-1${i % 10},Housing,Imported ${i},imp${i}@example.com,Complaint ${i}`);
+    const bytes = Buffer.from(lines.join('\n'));
+    started = performance.now();
+    const importId = await service.checkImport(officer, 'bench.csv', bytes, {});
+    const dryMs = performance.now() - started;
+    started = performance.now();
+    await service.applyImport(officer, importId);
+    let lastReport = 0;
+    for (;;) {
+      const p = await service.getImport(officer, importId);
+      if (p.status !== 'saving') {
+        log(
+          `CSV import of ${IMPORT_ROWS.toLocaleString('en-GB')} rows: dry run ${round(dryMs / 1000)} s, import ${round((performance.now() - started) / 1000)} s (${p.status}, ${p.to_create} added, ${p.refused} refused)`,
+        );
+        break;
+      }
+      if (performance.now() - lastReport > 5000) {
+        log(
+          `  progress: ${p.processed_rows.toLocaleString('en-GB')} of ${(p.to_create + p.to_update).toLocaleString('en-GB')}`,
+        );
+        lastReport = performance.now();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await db.close();
+    log(machineLine());
+  } finally {
+    if (web) await stopServer(web);
+    server.stop();
+  }
+}
+
+await main();
