@@ -61,9 +61,8 @@ install_packages() {
   apt-get update -qq >&2
   # The packages' own services are not wanted: this script runs its own instances.
   apt-get install -y -qq "${missing[@]}" >&2
-  if [ -x /usr/sbin/nginx ] && pgrep -x nginx >/dev/null && [ -f /run/nginx.pid ]; then
-    /usr/sbin/nginx -s stop 2>/dev/null || true
-  fi
+  if [ -f /run/nginx.pid ]; then /usr/sbin/nginx -s stop 2>/dev/null || true; fi
+  if [ -f /run/postgresql/pgbouncer.pid ]; then kill "$(cat /run/postgresql/pgbouncer.pid)" 2>/dev/null || true; fi
 }
 
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -617,9 +617,7 @@ async function main(): Promise<number> {
       }
     }
     const smtpFailures = smtpAttempts.filter((s) => !s.ok).length;
-    say(
-      `(mail-in's row counts SMTP deliveries, ${smtpFailures} of ${smtpAttempts.length} failed in all and were tried again)`,
-    );
+    say(`SMTP deliveries to mail-in in all: ${smtpAttempts.length}, ${smtpFailures} refused and sent again.`);
 
     // Every acknowledged complaint once; none of the others twice.
     const { rows: found } = await db.query<{ summary: string; n: number }>(
