@@ -335,4 +335,53 @@ describe('warnings and restrictions', () => {
     });
     expect(again.statusCode).toBe(409);
   });
+  it('counts contacts a week: beyond the cap they are filed and flagged, and a variation changes the terms', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const email = 'kit.moss@home.example';
+    const c = await createComplaint(t.db, a.authorityId, email);
+    const person = await personOf(c.id);
+    const made = await api('POST', `/people/${person}/restrictions`, 'manager', {
+      kind: 'restriction',
+      reason: 'Threats in a letter of 2 May.',
+      channels: ['email'],
+      weeklyContactCap: 1,
+      staffSafetyRisk: true,
+      noWarningReason: 'An officer was threatened',
+      reviewDate: '2027-09-01',
+    });
+    expect(made.statusCode).toBe(201);
+    const thread = await t.db.kysely
+      .selectFrom('correspondence_threads')
+      .select('reply_token')
+      .where('complaint_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    for (const subject of ['First this week', 'Second this week']) {
+      await sendToGateway(gateway, {
+        from: email,
+        to: `case+${thread.reply_token}@${DOMAIN}`,
+        subject,
+        text: 'Hello.',
+      });
+    }
+    const contacts = await t.db.kysely
+      .selectFrom('conduct_contacts')
+      .select('flags')
+      .where('complaint_id', '=', c.id)
+      .orderBy('received_at')
+      .execute();
+    expect(contacts.map((k) => k.flags)).toEqual([[], ['over-weekly-cap']]);
+
+    const varied = await api('POST', `/restrictions/${made.json<{ id: string }>().id}/review`, 'manager', {
+      outcome: 'vary',
+      reason: 'Letters are now abusive too: email only, no weekly limit, calls on Tuesdays.',
+      channels: ['email'],
+      callTimes: 'Tuesdays 10:00 to 12:00',
+    });
+    expect(varied.statusCode).toBe(200);
+    const detail = (await api('GET', `/complaints/${c.id}`, 'manager')).json<{ restriction: { terms: string[] } }>();
+    expect(detail.restriction.terms).toEqual([
+      'Contact by email only',
+      'Calls only at these times: Tuesdays 10:00 to 12:00',
+    ]);
+  });
 });
