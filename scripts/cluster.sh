@@ -182,7 +182,7 @@ init_replica() {
   [ -f "$DIR/replica/PG_VERSION" ] && return 0
   # A copy of the primary that streams its changes; the slot keeps the WAL a stopped replica still needs.
   as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$DIR/replica" \
-    -R -X stream -C -S liaison_replica >/dev/null
+    -R -X stream -C -S liaison_replica --checkpoint=fast >/dev/null
   cat >>"$DIR/replica/postgresql.conf" <<EOF
 port = $REPLICA_PORT
 EOF
