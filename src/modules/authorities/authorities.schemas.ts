@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AUTHORITY_KINDS,
+  OFFICER_ROLES,
   REGIONS,
   SERVICE_AREAS,
   kindFrom,
@@ -267,7 +268,7 @@ export const apiUpdateAuthority = z.object({
 
 const officerResponse = z.object({
   id: z.string(),
-  role: z.enum(['chief-executive', 'monitoring-officer', 'head-of-service']),
+  role: z.enum(OFFICER_ROLES),
   serviceArea: z.enum(SERVICE_AREAS).nullable(),
   title: z.string().nullable(),
   name: z.string(),

@@ -37,7 +37,7 @@ export interface AuthoritiesTable {
 export interface SeniorOfficersTable {
   id: Generated<string>;
   authority_id: string;
-  role: 'chief-executive' | 'monitoring-officer' | 'head-of-service';
+  role: 'chief-executive' | 'monitoring-officer' | 'head-of-service' | 'leader' | 'scrutiny-chair';
   service_area: string | null;
   title: string | null;
   name: string;
