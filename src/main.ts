@@ -142,7 +142,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
         rawMail: services.rawMail,
         clock: systemClock,
         logger: logger.child({ role: 'mail-in' }),
-        onStored: (id, parsed) => services.correspondence.fileInbound(id, parsed),
+        // A request to leave the newsletter (its mailto: address) is not casework; everything else is filed.
+        onStored: async (id, parsed) =>
+          (await services.newsletter.fileInbound(id)) || services.correspondence.fileInbound(id, parsed),
       }).catch((error: unknown) => {
         throw portError(mailListener, error);
       });

@@ -5,7 +5,9 @@ import { FixedClock } from '../../src/platform/clock.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createUser } from '../support/factories.ts';
-import { authorityWithOfficers } from './correspondence.fixtures.ts';
+import { authorityWithOfficers, sendToGateway } from './correspondence.fixtures.ts';
+import { startMailGateway } from '../../src/platform/mail/inbound.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 
 const clock = new FixedClock(new Date('2027-03-01T09:00:00Z'));
 let t: TestApp;
@@ -327,17 +329,44 @@ describe('sending an issue', () => {
     expect(test?.subject).toBe('[Test] Test me');
   });
 
-  it('unsubscribes by email to the mailto: address', async () => {
+  it('unsubscribes by email to the mailto: address, through the inbound gateway', async () => {
     const [message] = await mails('newsletter', 'ann@care.example');
     const mailto =
       /<mailto:([^?>]+)/.exec((message?.headers as Record<string, string>)['List-Unsubscribe'] ?? '')?.[1] ?? '';
-    expect(await t.services.newsletter.unsubscribeByMail([mailto])).toBe(true);
+    const gateway = await startMailGateway({
+      host: '127.0.0.1',
+      port: 0,
+      domain: t.config.MAIL_DOMAIN,
+      db: t.db.kysely,
+      rawMail: t.services.rawMail,
+      clock,
+      logger: createLogger('silent'),
+      // As the mail-in role wires it (src/main.ts).
+      onStored: async (id, parsed) =>
+        (await t.services.newsletter.fileInbound(id)) || t.services.correspondence.fileInbound(id, parsed),
+    });
+    try {
+      await sendToGateway(gateway, {
+        from: 'ann@care.example',
+        to: mailto,
+        subject: 'unsubscribe',
+        text: 'unsubscribe',
+      });
+    } finally {
+      await gateway.close();
+    }
     const row = await t.db.kysely
       .selectFrom('newsletter_subscribers')
       .select('id')
       .where('email_key', '=', emailKey('ann@care.example'))
       .executeTakeFirst();
     expect(row).toBeUndefined();
+    const inbound = await t.db.kysely
+      .selectFrom('inbound_messages')
+      .select('status')
+      .where('subject', '=', 'unsubscribe')
+      .execute();
+    expect(inbound.map((i) => i.status)).toEqual(['discarded']);
   });
 });
 

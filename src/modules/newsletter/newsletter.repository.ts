@@ -455,6 +455,30 @@ export class NewsletterRepository {
       .execute();
   }
 
+  /** The envelope recipients of a stored inbound message still to be filed. */
+  async unfiledInbound(id: string) {
+    return this.db
+      .selectFrom('inbound_messages')
+      .select(['id', 'envelope_to'])
+      .where('id', '=', id)
+      .where('status', '=', 'unfiled')
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  /** An inbound message that asked to unsubscribe is done with: it is not casework, so never filed or held. */
+  markInboundUnsubscribe(id: string, now: Date) {
+    return this.db
+      .updateTable('inbound_messages')
+      .set({
+        status: 'discarded',
+        processed_at: now,
+        discard_reason: 'A request to unsubscribe from Ombudsman Link, carried out',
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async userEmail(id: string): Promise<string | null> {
     const row = await this.db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirst();
     return row?.email ?? null;

@@ -190,8 +190,8 @@ export class NewsletterService {
     await this.unsubscribeKey(key);
   }
 
-  private async unsubscribeKey(key: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  private async unsubscribeKey(key: string, db?: DbOrTx): Promise<void> {
+    const run = async (trx: DbOrTx) => {
       const repo = this.repo.with(trx);
       await repo.suppress(key, 'unsubscribed', this.clock.now());
       const deleted = await repo.deleteSubscriber(key);
@@ -201,22 +201,40 @@ export class NewsletterService {
         recordType: 'newsletter-subscriber',
         recordId: deleted[0]?.id ?? null,
       });
-    });
+    };
+    if (db) await run(db);
+    else await this.db.transaction().execute(run);
   }
 
   /**
-   * An email to a `mailto:` unsubscribe address (RFC 8058's other way), from the inbound gateway.
-   * Returns true when one of the addresses was ours, whatever its token held.
+   * An email to a `mailto:` unsubscribe address (RFC 8058's other way). Returns true when one of
+   * the addresses was ours, whatever its token held.
    */
-  async unsubscribeByMail(recipients: readonly string[]): Promise<boolean> {
+  async unsubscribeByMail(recipients: readonly string[], db?: DbOrTx): Promise<boolean> {
     for (const address of recipients) {
       const token = tokenFromUnsubscribeAddress(address, this.settings.domain);
       if (token === null) continue;
       const key = keyOfToken(token, this.settings.secret);
-      if (key) await this.unsubscribeKey(key);
+      if (key) await this.unsubscribeKey(key, db);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Offered each message the inbound gateway stores, before casework files it: a message to an
+   * unsubscribe address unsubscribes its token's address and is marked done (never filed or held
+   * for triage). Returns false for any other message, which is left as it was.
+   */
+  async fileInbound(inboundId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const repo = this.repo.with(trx);
+      const inbound = await repo.unfiledInbound(inboundId);
+      if (!inbound) return false;
+      const ours = await this.unsubscribeByMail(inbound.envelope_to, trx);
+      if (ours) await repo.markInboundUnsubscribe(inbound.id, this.clock.now());
+      return ours;
+    });
   }
 
   /** Deletes subscription requests never confirmed within 7 days. */
