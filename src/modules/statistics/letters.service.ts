@@ -145,37 +145,39 @@ export class AnnualReviewService {
       const batch = await this.repo.authoritiesForLetters(run.year, run.authority_ids, done, BATCH);
       if (batch.length === 0) break;
       const now = this.clock.now();
+      const bodies: { authorityId: string; body: string }[] = [];
+      for (const a of batch) {
+        const [counts, totals, chiefExecutive, decisions] = await Promise.all([
+          this.stats.countsOfAuthority(a.id),
+          this.stats.kindTotals(a.kind),
+          this.repo.chiefExecutiveOf(a.id),
+          this.repo.upheldDecisions(a.id, y.from, y.to),
+        ]);
+        const t = totals.find((k) => k.year === run.year);
+        const body = fillTemplate(template, {
+          authority: a.name,
+          chiefExecutive: chiefExecutive ?? 'Chief Executive',
+          year: run.year,
+          counts: counts.find((c) => c.year === run.year)?.counts ?? ZERO_COUNTS,
+          similar: similarFrom(
+            t ?? {
+              kind: a.kind,
+              authorities: 0,
+              investigated: 0,
+              upheld: 0,
+              satisfactoryRemedy: 0,
+              remediesDue: 0,
+              remediesComplied: 0,
+            },
+          ),
+          similarKindName: kindName(a.kind),
+          decisions,
+          performanceUrl: `${this.settings.baseUrl}/authorities/${a.slug ?? a.id}/performance?year=${run.year}`,
+        });
+        bodies.push({ authorityId: a.id, body });
+      }
       await this.repo.transaction(async (repo) => {
-        for (const a of batch) {
-          const [counts, totals, chiefExecutive, decisions] = await Promise.all([
-            this.stats.countsOfAuthority(a.id),
-            this.stats.kindTotals(a.kind),
-            repo.chiefExecutiveOf(a.id),
-            repo.upheldDecisions(a.id, y.from, y.to),
-          ]);
-          const t = totals.find((k) => k.year === run.year);
-          const body = fillTemplate(template, {
-            authority: a.name,
-            chiefExecutive: chiefExecutive ?? 'Chief Executive',
-            year: run.year,
-            counts: counts.find((c) => c.year === run.year)?.counts ?? ZERO_COUNTS,
-            similar: similarFrom(
-              t ?? {
-                kind: a.kind,
-                authorities: 0,
-                investigated: 0,
-                upheld: 0,
-                satisfactoryRemedy: 0,
-                remediesDue: 0,
-                remediesComplied: 0,
-              },
-            ),
-            similarKindName: kindName(a.kind),
-            decisions,
-            performanceUrl: `${this.settings.baseUrl}/authorities/${a.slug ?? a.id}/performance?year=${run.year}`,
-          });
-          await repo.upsertLetter(run.year, a.id, body, now);
-        }
+        for (const b of bodies) await repo.upsertLetter(run.year, b.authorityId, b.body, now);
         done += batch.length;
         await repo.advanceRun(runId, done, null, null);
       });
