@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
+import { DecisionsRepository } from './decisions.repository.ts';
 
 /**
  * Demo decisions on demo complaints still under investigation (after the enquiries loader): one with
@@ -14,15 +14,7 @@ export const decisionsDemoLoader: DemoLoader = {
     if (!investigatorId) return;
     const investigator: Actor = { type: 'user', id: investigatorId, roles: ['investigator'], authorityId: null };
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
-    const complaints = await ctx.db.kysely
-      .selectFrom('complaints')
-      .select(['id', 'authority_id', 'summary', 'service_area'])
-      .where('status', '=', 'investigation')
-      .orderBy(sql`authority_id = ${home}`, 'desc')
-      .orderBy('received_at', 'desc')
-      .orderBy('id')
-      .limit(3)
-      .execute();
+    const complaints = await new DecisionsRepository(ctx.db.kysely).complaintsUnderInvestigation(home, 3);
     type Case = (typeof complaints)[number];
     const sections = (c: Case, decision: string) => {
       const story = demoCaseFor(c.service_area);

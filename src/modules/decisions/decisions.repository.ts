@@ -1,10 +1,7 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.ts';
-import type { NewRow, Row } from '../../platform/db/schema.ts';
-import type { FinalOutcome } from './domain.ts';
-import { dueByFilter, inScope } from '../home/scope.sql.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
+import type { NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
 import { toldToAuthorityOf } from '../complaints/complaints.sql.ts';
-import type { HomeScope, PanelOptions } from '../home/scope.ts';
 
 export type DraftRow = Row<'draft_decisions'>;
 export type CommentRow = Row<'draft_comments'> & { entered_by_name: string | null };
@@ -12,17 +9,26 @@ export type DisclosureRow = Row<'draft_disclosures'> & { recorded_by_name: strin
 export type FinalRow = Row<'final_decisions'>;
 export type ReviewRow = Row<'decision_reviews'>;
 
-/** Queries for draft decisions, comments, disclosures, final decisions and reviews. */
+/**
+ * Queries for draft decisions, comments, disclosures, final decisions and reviews, and the cases
+ * they hang from. The reads across many cases (findings, the home pages' panels) are in
+ * `lists.repository.ts`.
+ */
 export class DecisionsRepository {
   constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): DecisionsRepository {
+    return new DecisionsRepository(db);
+  }
+
+  /** Runs `work` in one transaction, with a repository bound to it (and the transaction, for other modules' services). */
+  transaction<T>(work: (repo: DecisionsRepository, trx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new DecisionsRepository(trx), trx));
+  }
 
   /** Whether the authority has been told of the case (the complaints module's rule). */
   caseTold(complaintId: string): Promise<boolean> {
     return toldToAuthorityOf(this.db, complaintId);
-  }
-
-  static in(db: DbOrTx): DecisionsRepository {
-    return new DecisionsRepository(db);
   }
 
   lockComplaint(id: string) {
@@ -50,6 +56,19 @@ export class DecisionsRepository {
       ])
       .where('complaints.id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** Cases under investigation for the demo's decisions, the given authority's first, newest first. */
+  complaintsUnderInvestigation(firstAuthorityId: string, limit: number) {
+    return this.db
+      .selectFrom('complaints')
+      .select(['id', 'authority_id', 'summary', 'service_area'])
+      .where('status', '=', 'investigation')
+      .orderBy(sql`authority_id = ${firstAuthorityId}`, 'desc')
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   drafts(complaintId: string): Promise<(DraftRow & { issued_by_name: string | null })[]> {
@@ -199,6 +218,17 @@ export class DecisionsRepository {
     return this.db.selectFrom('decision_reviews').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
+  /** Records a casework manager's decision on a review. */
+  async decideReview(
+    id: string,
+    decision: Pick<
+      RowUpdate<'decision_reviews'>,
+      'result' | 'new_outcome' | 'result_reason' | 'decided_by' | 'decided_at'
+    >,
+  ): Promise<void> {
+    await this.db.updateTable('decision_reviews').set(decision).where('id', '=', id).execute();
+  }
+
   /** Inserts a review request; undefined when the decision already has one. */
   async insertReview(row: NewRow<'decision_reviews'>): Promise<string | undefined> {
     const r = await this.db
@@ -219,92 +249,5 @@ export class DecisionsRepository {
       UNION SELECT changed_by FROM complaint_status_history WHERE complaint_id = ${complaintId}
     `.execute(this.db);
     return rows.rows.map((r) => r.id).filter((id): id is string => id !== null);
-  }
-
-  /** An authority's findings of fault decided in a period, oldest first, with the latest draft's remedies. */
-  findings(authorityId: string, from: string, to: string, outcomes: readonly FinalOutcome[]) {
-    return this.db
-      .selectFrom('final_decisions as f')
-      .innerJoin('complaints as c', 'c.id', 'f.complaint_id')
-      .leftJoin('decision_reviews as r', (j) =>
-        j.onRef('r.final_decision_id', '=', 'f.id').on('r.result', '=', 'decision-changed'),
-      )
-      .leftJoin('draft_decisions as d', 'd.id', 'f.draft_id')
-      .select([
-        'f.id',
-        'f.complaint_id',
-        'c.reference',
-        'c.service_area',
-        'f.form',
-        'f.decided_on',
-        'f.statement',
-        'd.remedies',
-        sql<FinalOutcome>`coalesce(r.new_outcome, f.outcome)`.as('outcome'),
-      ])
-      .where('f.authority_id', '=', authorityId)
-      .where('f.decided_on', '>=', from)
-      .where('f.decided_on', '<=', to)
-      .where(sql<FinalOutcome>`coalesce(r.new_outcome, f.outcome)`, 'in', [...outcomes])
-      .orderBy('f.decided_on')
-      .orderBy('c.reference')
-      .execute();
-  }
-
-  /**
-   * The home page's drafts waiting for the authority's comments: current drafts of cases with no final
-   * decision yet and no comment from the authority on the draft, soonest comment deadline first, with
-   * how many there are and how many are past the deadline. One statement.
-   */
-  async awaitingComment(scope: HomeScope, o: PanelOptions) {
-    const result = await sql<{
-      rows: {
-        id: string;
-        complaint_id: string;
-        version: number;
-        form: DraftRow['form'];
-        due_on: string;
-        reference: string;
-        authority_name: string;
-      }[];
-      total: number;
-      late: number;
-    }>`
-      WITH open AS (
-        SELECT d.id, d.complaint_id, d.version, d.form, d.comment_due_on AS due_on, c.reference, d.authority_id
-        FROM draft_decisions d
-        JOIN complaints c ON c.id = d.complaint_id
-        WHERE d.superseded_at IS NULL AND c.status <> 'closed' AND ${inScope(scope, 'd.authority_id')}
-          AND NOT EXISTS (SELECT 1 FROM final_decisions f WHERE f.complaint_id = d.complaint_id)
-          AND NOT EXISTS (SELECT 1 FROM draft_comments k WHERE k.draft_id = d.id AND k.party = 'authority')
-          ${dueByFilter('d.comment_due_on', o.dueBy)}
-      )
-      SELECT
-        (SELECT coalesce(json_agg(t ORDER BY t.due_on, t.id), '[]'::json) FROM (SELECT o.*, a.name AS authority_name FROM (SELECT * FROM open ORDER BY due_on, id LIMIT ${sql.lit(o.limit)}) o JOIN authorities a ON a.id = o.authority_id) t) AS rows,
-        (SELECT count(*) FROM open) AS total,
-        (SELECT count(*) FROM open WHERE due_on < ${o.today}::date) AS late
-    `.execute(this.db);
-    const row = result.rows[0];
-    return { rows: row?.rows ?? [], total: row?.total ?? 0, late: row?.late ?? 0 };
-  }
-
-  /** Reviews of final decisions asked for and not yet decided, oldest first, with how many. One statement. */
-  async pendingReviews(limit: number) {
-    const result = await sql<{
-      rows: { id: string; complaint_id: string; requested_on: string; reference: string; authority_name: string }[];
-      total: number;
-    }>`
-      WITH open AS (
-        SELECT r.id, r.complaint_id, r.requested_on, c.reference, a.name AS authority_name
-        FROM decision_reviews r
-        JOIN complaints c ON c.id = r.complaint_id
-        JOIN authorities a ON a.id = r.authority_id
-        WHERE r.result IS NULL
-      )
-      SELECT
-        (SELECT coalesce(json_agg(t), '[]'::json) FROM (SELECT * FROM open ORDER BY requested_on, id LIMIT ${sql.lit(limit)}) t) AS rows,
-        (SELECT count(*) FROM open) AS total
-    `.execute(this.db);
-    const row = result.rows[0];
-    return { rows: row?.rows ?? [], total: row?.total ?? 0 };
   }
 }
