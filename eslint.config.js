@@ -42,8 +42,6 @@ const SQL_OUTSIDE_REPOSITORIES = [
   'src/modules/complaints/complaints.demo.ts',
   'src/modules/correspondence/correspondence.service.ts',
   'src/modules/correspondence/correspondence.erasure.ts',
-  'src/modules/decisions/decisions.service.ts',
-  'src/modules/decisions/decisions.demo.ts',
   'src/modules/link-officers/link-officers.service.ts',
   'src/modules/public-reports/public-reports.demo.ts',
 ];
