@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { DEMO_HOME_AUTHORITY, demoCaseFor, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
+import { PublicReportsRepository } from './public-reports.repository.ts';
 
 /** The report's sections on a complaint: a fault found before, so the report is in the public interest. */
 const sections = (summary: string, serviceArea: string) => {
@@ -25,15 +25,7 @@ export const publicReportsDemoLoader: DemoLoader = {
     if (!investigatorId) return;
     const investigator: Actor = { type: 'user', id: investigatorId, roles: ['investigator'], authorityId: null };
     const home = ctx.authorityIds.get(DEMO_HOME_AUTHORITY) ?? '00000000-0000-0000-0000-000000000000';
-    const complaints = await ctx.db.kysely
-      .selectFrom('complaints')
-      .select(['id', 'authority_id', 'summary', 'service_area'])
-      .where('status', '=', 'investigation')
-      .orderBy(sql`authority_id = ${home}`, 'desc')
-      .orderBy('received_at', 'desc')
-      .orderBy('id')
-      .limit(2)
-      .execute();
+    const complaints = await new PublicReportsRepository(ctx.db.kysely).complaintsUnderInvestigation(home, 2);
     const reports = ctx.services.publicReports;
     for (const [i, complaint] of complaints.entries()) {
       const draft = await reports.propose(investigator, complaint.id, {

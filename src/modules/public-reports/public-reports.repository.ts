@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/database.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { NewRow, Row } from '../../platform/db/schema.ts';
 import type { ReminderThresholds } from './domain.ts';
 import { dueByFilter, inScope } from '../home/scope.sql.ts';
@@ -24,12 +24,21 @@ export interface DueReminder {
   authorityName: string;
 }
 
-/** Public reports' queries. */
+/**
+ * Kysely queries for public reports and what hangs from them: the case and the authority's senior
+ * officers and portal users, the alerts, the statutory steps, further reports, the reminder sweep,
+ * the portal's list and the home page's steps, and the demo's cases. Plain rows out.
+ */
 export class PublicReportsRepository {
   constructor(readonly db: DbOrTx) {}
 
   with(db: DbOrTx): PublicReportsRepository {
     return new PublicReportsRepository(db);
+  }
+
+  /** Runs `work` in one transaction, with a repository bound to it (and the transaction, for other modules' services). */
+  transaction<T>(work: (repo: PublicReportsRepository, trx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new PublicReportsRepository(trx), trx));
   }
 
   /** The complaint, locked for the change that follows. */
@@ -49,6 +58,19 @@ export class PublicReportsRepository {
       .select(['c.id', 'c.reference', 'c.authority_id', 'c.service_area', 'c.status', 'a.name as authority_name'])
       .where('c.id', '=', complaintId)
       .executeTakeFirst();
+  }
+
+  /** The demo's cases: complaints under investigation, the given authority's first, newest first. */
+  complaintsUnderInvestigation(firstAuthorityId: string, limit: number) {
+    return this.db
+      .selectFrom('complaints')
+      .select(['id', 'authority_id', 'summary', 'service_area'])
+      .where('status', '=', 'investigation')
+      .orderBy(sql`authority_id = ${firstAuthorityId}`, 'desc')
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   seniorOfficers(authorityId: string) {
