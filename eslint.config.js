@@ -43,7 +43,6 @@ const SQL_OUTSIDE_REPOSITORIES = [
   'src/modules/correspondence/correspondence.service.ts',
   'src/modules/correspondence/correspondence.erasure.ts',
   'src/modules/link-officers/link-officers.service.ts',
-  'src/modules/public-reports/public-reports.demo.ts',
 ];
 
 export default tseslint.config(
