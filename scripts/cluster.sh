@@ -453,8 +453,11 @@ up() {
     source <(liaison_env)
     set +a
     export DATABASE_URL="$DATABASE_DIRECT_URL"
-    node --import tsx src/cli/index.ts migrate >&2
-    if [ "${CLUSTER_DEMO:-0}" = 1 ]; then node --import tsx scripts/drill/demo.ts >&2; fi
+    if [ "${CLUSTER_DEMO:-0}" = 1 ]; then
+      node --import tsx scripts/drill/demo.ts >&2 # migrates, then loads the demo data
+    else
+      node --import tsx src/cli/index.ts migrate >&2
+    fi
   )
   copy_static
   local part

@@ -1,6 +1,6 @@
 /**
- * Loads the demo data (councils, one account per role) into the cluster's empty, migrated database,
- * for the fault drill and for trying the cluster out. Does nothing when accounts exist already.
+ * Applies the migrations, then loads the demo data (councils, one account per role) into the
+ * cluster's database when it has no accounts yet, for the fault drill and for trying the cluster out.
  *
  *   DATABASE_URL=postgres://… node --import tsx scripts/drill/demo.ts
  */
@@ -9,12 +9,15 @@ import { loadConfig } from '../../src/config.ts';
 import { createServices } from '../../src/composition.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { openConfiguredDatabase } from '../../src/platform/db/database.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 
 const config = loadConfig();
 const logger = createLogger('warn');
 const db = await openConfiguredDatabase(config);
 try {
+  const applied = await migrate(db);
+  if (applied.length > 0) process.stdout.write(`Migrations applied: ${applied.length}.\n`);
   const users = await db.kysely
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
