@@ -1,3 +1,4 @@
+import { formatDate } from '../../platform/dates.ts';
 import type { ModuleManifest } from '../manifest.ts';
 import { newsletterApi } from './newsletter.api.ts';
 import { newsletterRoutes } from './newsletter.routes.ts';
@@ -20,7 +21,29 @@ export const newsletterModule: ModuleManifest = {
     newsletter: new NewsletterService(
       db.kysely,
       clock,
-      { linkOfficers: services.linkOfficers, jobs: services.jobs, logger: logger.child({ module: 'newsletter' }) },
+      {
+        linkOfficers: services.linkOfficers,
+        jobs: services.jobs,
+        logger: logger.child({ module: 'newsletter' }),
+        insertions: async () => {
+          const publications = await services.publications.library.feed(5);
+          const courses = await services.training.publishedCourses({});
+          const sessions = courses
+            .flatMap((c) => c.sessions.map((s) => ({ course: c.course, session: s })))
+            .sort((a, b) => a.session.starts_at.getTime() - b.session.starts_at.getTime())
+            .slice(0, 5);
+          return [
+            ...publications.map((p) => ({
+              label: p.title,
+              markdown: `- [${p.title}](${services.publications.url(p.slug)})`,
+            })),
+            ...sessions.map(({ course, session }) => ({
+              label: course.title,
+              markdown: `- [${course.title}, ${formatDate(session.starts_at)}](${config.BASE_URL}/training/courses/${course.id})`,
+            })),
+          ];
+        },
+      },
       {
         baseUrl: config.BASE_URL,
         domain: config.MAIL_DOMAIN,

@@ -91,7 +91,13 @@ export class NewsletterService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly deps: { linkOfficers: LinkOfficersService; jobs: JobQueue; logger: Logger },
+    private readonly deps: {
+      linkOfficers: LinkOfficersService;
+      jobs: JobQueue;
+      logger: Logger;
+      /** Recent publications and upcoming training, as Markdown lines (from those modules). */
+      insertions?: () => Promise<{ label: string; markdown: string }[]>;
+    },
     private readonly settings: NewsletterSettings,
   ) {
     this.repo = new NewsletterRepository(db);
@@ -531,11 +537,11 @@ export class NewsletterService {
   }
 
   /**
-   * Lines the composer may insert with one click: recently published publications and upcoming
-   * training sessions, when those modules have any. Empty for now where a module offers no list.
+   * Lines the composer may copy into an issue: recently published publications and upcoming
+   * training sessions, when those exist (from their own modules' public lists).
    */
   async insertions(): Promise<{ label: string; markdown: string }[]> {
-    return [];
+    return this.deps.insertions ? this.deps.insertions() : [];
   }
 
   // Archive and reports --------------------------------------------------------------------------
