@@ -148,6 +148,8 @@ describe('performance statistics in Chromium', () => {
     await lead.page.reload();
     await submit(lead.page, 'Send the letters');
     await expectAccessible(lead.page);
-    expect(await lead.page.locator('.govuk-error-summary').textContent()).toContain('Confirm that the letters should be sent again');
+    expect(await lead.page.locator('.govuk-error-summary').textContent()).toContain(
+      'Confirm that the letters should be sent again',
+    );
   });
 });
