@@ -1,12 +1,8 @@
-import { loadConfig } from '../../config.ts';
 import { ROLES } from '../accounts/domain.ts';
 import { ApiTokensService } from './api-tokens.service.ts';
 import { systemClock } from '../../platform/clock.ts';
-import { lockDataFolder, openConfiguredDatabase } from '../../platform/db/database.ts';
-import { migrate } from '../../platform/db/migrate.ts';
-import { DomainError } from '../../platform/errors.ts';
 import type { Command } from '../../cli/command.ts';
-import { option } from '../../cli/shared.ts';
+import { onDatabase, option } from '../../cli/shared.ts';
 
 /**
  * Makes an API token from the server's command line, for setting up an integration before anyone
@@ -23,35 +19,17 @@ export const tokenCreateCommand: Command = {
       console.error(`--role is required: one of ${ROLES.join(', ')}`);
       return 64;
     }
-    const config = loadConfig();
-    const unlock = config.database.kind === 'pglite' ? lockDataFolder(config.dataDir) : () => undefined;
-    try {
-      const db = await openConfiguredDatabase(config);
-      try {
-        await migrate(db);
-        const tokens = new ApiTokensService(db.kysely, systemClock);
-        const created = await tokens.createFromCommandLine({
-          name: option(args, 'name') ?? `Command line token (${role})`,
-          role,
-          authorityId: option(args, 'authority') ?? null,
-        });
-        console.log(`Created API token ‘${created.name}’ (id ${created.id}) for role ${role}.`);
-        console.log('Store it now: it will not be shown again.');
-        console.log(created.token);
-        return 0;
-      } catch (error) {
-        if (error instanceof DomainError) {
-          console.error(
-            error.fields.length > 0 ? error.fields.map((f) => `--${f.field}: ${f.message}`).join('\n') : error.message,
-          );
-          return 65;
-        }
-        throw error;
-      } finally {
-        await db.close();
-      }
-    } finally {
-      unlock();
-    }
+    return onDatabase(async (db) => {
+      const tokens = new ApiTokensService(db.kysely, systemClock);
+      const created = await tokens.createFromCommandLine({
+        name: option(args, 'name') ?? `Command line token (${role})`,
+        role,
+        authorityId: option(args, 'authority') ?? null,
+      });
+      console.log(`Created API token ‘${created.name}’ (id ${created.id}) for role ${role}.`);
+      console.log('Store it now: it will not be shown again.');
+      console.log(created.token);
+      return 0;
+    });
   },
 };
