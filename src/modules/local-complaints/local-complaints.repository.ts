@@ -7,25 +7,6 @@ import { writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { StageState } from './domain.ts';
 import './local-complaints.tables.ts';
 
-export interface LocalRow {
-  id: string;
-  authority_id: string;
-  reference: string;
-  received_on: string;
-  service_area: string;
-  channel: string;
-  complainant_name: string;
-  complainant_email: string | null;
-  complainant_phone: string | null;
-  summary: string;
-  statutory_route: string | null;
-  stage: number;
-  next_due_on: string | null;
-  closed_on: string | null;
-  complaint_id: string | null;
-  authority_kind: string;
-}
-
 export interface NewRecord {
   authority_id: string;
   reference: string;
@@ -40,6 +21,13 @@ export interface NewRecord {
   stage: number;
   next_due_on: string | null;
   closed_on: string | null;
+}
+
+/** A stored record, with the ombudsman's case it is linked to and its authority's kind. */
+export interface LocalRow extends NewRecord {
+  id: string;
+  complaint_id: string | null;
+  authority_kind: string;
 }
 
 export interface NewEvent {
