@@ -11,14 +11,22 @@ import { YearNotFound } from './statistics.service.ts';
 import { authorityPageView, nationalView } from './statistics.views.ts';
 import type { FastifyReply } from 'fastify';
 
-/** A year with no figures for this reader: a 404 page that says why and lists the years there are. */
-async function orNoYear<T>(reply: FastifyReply, basePath: string, work: () => Promise<T>): Promise<T | FastifyReply> {
+/**
+ * A year with no figures for this reader: a 404 page that says why and lists the years there are.
+ * `pageWithoutYears`: the page itself, asked for no year, is there even before it has any (200).
+ */
+async function orNoYear<T>(
+  reply: FastifyReply,
+  basePath: string,
+  work: () => Promise<T>,
+  pageWithoutYears = false,
+): Promise<T | FastifyReply> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof YearNotFound)) throw error;
     return reply
-      .code(404)
+      .code(pageWithoutYears && error.years.length === 0 ? 200 : 404)
       .render('statistics/views/no-year.njk', { message: error.message, years: error.years, basePath });
   }
 }
@@ -124,19 +132,24 @@ export function statisticsRoutes(services: Services): PageRoute[] {
       access: 'portal:home',
       query: yearQuery,
       handler: async ({ actor, query }, _request, reply) =>
-        orNoYear(reply, '/portal/performance', async () => {
-          if (actor.authorityId === null) throw notFound();
-          const p = await statistics.authorityPerformance(actor, actor.authorityId, query.year);
-          return reply.render('statistics/views/authority.njk', {
-            authority: p.authority,
-            years: p.years,
-            figures: p.figures,
-            view: authorityPageView(p.figures),
-            basePath: '/portal/performance',
-            caseListHref: '/portal/complaints',
-            licence: LICENCE,
-          });
-        }),
+        orNoYear(
+          reply,
+          '/portal/performance',
+          async () => {
+            if (actor.authorityId === null) throw notFound();
+            const p = await statistics.authorityPerformance(actor, actor.authorityId, query.year);
+            return reply.render('statistics/views/authority.njk', {
+              authority: p.authority,
+              years: p.years,
+              figures: p.figures,
+              view: authorityPageView(p.figures),
+              basePath: '/portal/performance',
+              caseListHref: '/portal/complaints',
+              licence: LICENCE,
+            });
+          },
+          query.year === undefined,
+        ),
     }),
     page({
       url: '/staff/statistics',
