@@ -38,6 +38,20 @@ export interface Recipient {
 }
 
 /** The annual review letters' statements. */
+/** What a letters run's row is read as. */
+const RUN_COLUMNS = [
+  'id',
+  'year',
+  'kind',
+  'authority_ids',
+  'total',
+  'done',
+  'resend',
+  'skipped',
+  'created_at',
+  'finished_at',
+] as const;
+
 export class LettersRepository {
   constructor(private readonly db: DbOrTx) {}
 
@@ -167,18 +181,7 @@ export class LettersRepository {
   async run(id: string): Promise<RunRow | null> {
     const row = await this.db
       .selectFrom('annual_review_runs')
-      .select([
-        'id',
-        'year',
-        'kind',
-        'authority_ids',
-        'total',
-        'done',
-        'resend',
-        'skipped',
-        'created_at',
-        'finished_at',
-      ])
+      .select(RUN_COLUMNS)
       .where('id', '=', id)
       .executeTakeFirst();
     return row ?? null;
@@ -187,18 +190,7 @@ export class LettersRepository {
   runs(year: number): Promise<RunRow[]> {
     return this.db
       .selectFrom('annual_review_runs')
-      .select([
-        'id',
-        'year',
-        'kind',
-        'authority_ids',
-        'total',
-        'done',
-        'resend',
-        'skipped',
-        'created_at',
-        'finished_at',
-      ])
+      .select(RUN_COLUMNS)
       .where('year', '=', year)
       .orderBy('created_at', 'desc')
       .limit(10)
