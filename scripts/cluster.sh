@@ -125,10 +125,16 @@ wait_for() { # description, seconds, command...
     if "$@"; then return 0; fi
     sleep 0.25
   done
+  if [ -s "$DIR/log/$what.log" ]; then
+    log "---- the last lines of $DIR/log/$what.log ----"
+    tail -n 30 "$DIR/log/$what.log" >&2
+  fi
+  log "$what: pid file $(cat "$(pidfile "$what")" 2>/dev/null || echo none), process $(pid_of "$what" || echo 'not running')"
   die "$what did not come up within $seconds s (logs in $DIR/log)"
 }
 
-ready_url() { curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$1/readyz" 2>/dev/null; }
+# Loopback only: never through a proxy the environment may name (http_proxy, HTTPS_PROXY).
+ready_url() { curl --noproxy '*' -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$1/readyz" 2>/dev/null; }
 
 part_port() {
   case "$1" in
@@ -371,7 +377,7 @@ part_ready() {
     web1 | web2) pid_of "$part" >/dev/null && ready_url "$(part_port "$part")" ;;
     mail-in) pid_of "$part" >/dev/null && port_open "$MAIL_IN_PORT" ;;
     worker1 | worker2) pid_of "$part" >/dev/null && grep -q '"msg":"Liaison started"' "$DIR/log/$part.log" ;;
-    nginx) pid_of "$part" >/dev/null && curl -fsSk -o /dev/null --max-time 5 "https://127.0.0.1:$HTTPS_PORT/healthz" ;;
+    nginx) pid_of "$part" >/dev/null && curl --noproxy '*' -fsSk -o /dev/null --max-time 5 "https://127.0.0.1:$HTTPS_PORT/healthz" ;;
   esac
 }
 

@@ -709,8 +709,23 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main().catch((error: unknown) => {
+/** The last lines of each part's log, for a drill that stopped before its checks (the folder goes with `down`). */
+function printLogTails(lines = 40): void {
+  const logs = path.join(dir, 'log');
+  if (!fs.existsSync(logs)) return;
+  for (const name of fs.readdirSync(logs).sort()) {
+    const text = fs.readFileSync(path.join(logs, name), 'utf8').trimEnd();
+    if (text === '') continue;
+    say(`---- ${name} (last ${lines} lines) ----`);
+    say(text.split('\n').slice(-lines).join('\n'));
+  }
+}
+
+const code = await main().catch((error: unknown) => {
   say(`The drill stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  printLogTails();
   if (process.env.DRILL_KEEP !== '1') spawnSync('bash', ['scripts/cluster.sh', 'down'], { cwd: ROOT, env: clusterEnv });
   return 1;
 });
+// The relay, the load's timers and the HTTP agent may still be open after a drill that stopped early.
+process.exit(code);
