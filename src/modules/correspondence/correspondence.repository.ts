@@ -8,8 +8,8 @@ export type ThreadRow = Row<'correspondence_threads'>;
 export type ItemRow = Row<'correspondence_items'>;
 export type DeliveryRow = Row<'correspondence_deliveries'>;
 export type InboundRow = Row<'inbound_messages'>;
-/** An inbound message without its raw source (which can be megabytes). */
-export type InboundMeta = Omit<InboundRow, 'raw_message'>;
+/** An inbound message without its raw source (which can be megabytes) and its source's hash. */
+export type InboundMeta = Omit<InboundRow, 'raw_message' | 'content_sha256'>;
 
 const INBOUND_META = [
   'id',

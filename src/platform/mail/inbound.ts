@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Insertable, Kysely } from 'kysely';
 import type { AddressObject } from 'mailparser';
@@ -8,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { replaceUnsafeText } from '../input.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
+import './inbound.tables.ts';
 import type { RawMailStore } from './raw-store.ts';
 
 export { PARSE_OPTIONS } from './parse.ts';
@@ -22,6 +24,12 @@ export { PARSE_OPTIONS } from './parse.ts';
  * A message received whole that the parser cannot read (broken MIME) is no passing trouble: sent
  * again it would fail again. It is accepted, its source kept, and it is held for a person in the
  * holding pen (`hold_reason` `unreadable`, with the reason) without being filed or answered.
+ *
+ * A message is stored once. A delivery cut off after the message was stored but before the sender
+ * heard "250" is sent again, byte for byte: a message with the Message-ID and the SHA-256 of a
+ * stored one is that message, so it is acknowledged with the first one's id and neither stored,
+ * filed nor held again (a unique index decides, so two copies arriving at once store one). A message
+ * without a Message-ID is stored each time it comes: nothing tells a copy from a new message.
  */
 
 /** The holding pen's reason for a message the parser could not read. */
@@ -56,6 +64,12 @@ export interface MailGateway {
   close(): Promise<void>;
 }
 
+/** A message's row: `again` when it was stored already by an earlier delivery. */
+interface Stored {
+  id: string;
+  again: boolean;
+}
+
 class SmtpError extends Error {
   constructor(
     message: string,
@@ -82,11 +96,13 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   const { logger } = options;
   const parser = startMailParserPool(options.parserThreads);
 
-  const store = async (received: Buffer, session: SMTPServerSession): Promise<string> => {
+  /** Stores a message (or finds it stored already) and returns its id. */
+  const store = async (received: Buffer, session: SMTPServerSession): Promise<Stored> => {
     const receivedAt = options.clock.now();
     const size = received.length;
+    const sha256 = createHash('sha256').update(received).digest('hex');
     const key = options.rawMail.newKey(receivedAt);
-    let id: string;
+    let stored: Stored;
     let parsed: ParsedMessage;
     try {
       await options.rawMail.write(key, received);
@@ -94,21 +110,27 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
         parsed = await parser.parse(received); // `received` now belongs to the parser
       } catch (error) {
         if (!(error instanceof UnreadableMessageError)) throw error;
-        id = await holdUnreadable(key, size, receivedAt, session, error);
-        logger.warn({ inboundId: id, bytes: size, reason: error.reason }, 'inbound mail could not be read; held');
-        return id;
+        stored = await holdUnreadable(key, size, sha256, receivedAt, session, error);
+        if (stored.again) await options.rawMail.remove(key);
+        else
+          logger.warn(
+            { inboundId: stored.id, bytes: size, reason: error.reason },
+            'inbound mail could not be read; held',
+          );
+        return stored;
       }
-      id = await insert(key, size, receivedAt, session, parsed, {
+      stored = await insert(key, size, sha256, receivedAt, session, parsed, {
         text_body: parsed.text ?? null,
         html_body: typeof parsed.html === 'string' ? parsed.html : null,
       });
+      if (stored.again) await options.rawMail.remove(key);
     } catch (error) {
       // Not accepted (the sender will try again), so nothing is kept.
       await options.rawMail.remove(key).catch(() => undefined);
       throw error;
     }
-    await file(id, parsed);
-    return id;
+    if (!stored.again) await file(stored.id, parsed);
+    return stored;
   };
 
   const file = async (id: string, parsed: ParsedMessage): Promise<void> => {
@@ -125,14 +147,16 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   const holdUnreadable = (
     rawKey: string,
     rawSize: number,
+    sha256: string,
     receivedAt: Date,
     session: SMTPServerSession,
     error: UnreadableMessageError,
-  ): Promise<string> =>
+  ): Promise<Stored> =>
     options.db.transaction().execute(async (trx) => {
-      const id = await insert(
+      const stored = await insert(
         rawKey,
         rawSize,
+        sha256,
         receivedAt,
         session,
         error.headings ?? {},
@@ -144,25 +168,32 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
         },
         trx,
       );
+      if (stored.again) return stored;
       await writeAudit(trx, {
         actor: SYSTEM_ACTOR,
         action: 'inbound-mail.held',
         recordType: 'inbound-message',
-        recordId: id,
+        recordId: stored.id,
       });
-      return id;
+      return stored;
     });
 
+  /**
+   * Inserts a message's row, unless a row with its Message-ID and hash is there already: then that
+   * row's id, `again`.
+   */
   const insert = async (
     rawKey: string,
     rawSize: number,
+    sha256: string,
     receivedAt: Date,
     session: SMTPServerSession,
     headings: MessageHeadings,
     rest: Partial<Insertable<Database['inbound_messages']>>,
     db: Kysely<Database> = options.db,
-  ): Promise<string> => {
+  ): Promise<Stored> => {
     const references = headings.references === undefined ? [] : [headings.references].flat();
+    const messageId = headings.messageId ?? null;
     const row = await db
       .insertInto('inbound_messages')
       .values({
@@ -172,16 +203,26 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
         from_address: addressesOf(headings.from),
         to_addresses: addressesOf(headings.to),
         subject: headings.subject ?? null,
-        message_id: headings.messageId ?? null,
+        message_id: messageId,
         in_reply_to: headings.inReplyTo ?? null,
         message_references: references,
         raw_size: rawSize,
         raw_key: rawKey,
+        content_sha256: sha256,
         ...rest,
       })
+      .onConflict((oc) => oc.columns(['message_id', 'content_sha256']).doNothing())
       .returning('id')
+      .executeTakeFirst();
+    if (row) return { id: row.id, again: false };
+    // Only a row with this Message-ID (not null: a null never conflicts) and hash is in the way.
+    const first = await db
+      .selectFrom('inbound_messages')
+      .select('id')
+      .where('message_id', '=', messageId ?? '')
+      .where('content_sha256', '=', sha256)
       .executeTakeFirstOrThrow();
-    return row.id;
+    return { id: first.id, again: true };
   };
 
   const server = new SMTPServer({
@@ -213,8 +254,9 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
           return;
         }
         store(Buffer.concat(chunks, size), session).then(
-          (id) => {
-            logger.info({ inboundId: id, bytes: size }, 'inbound mail stored');
+          ({ id, again }) => {
+            if (again) logger.info({ inboundId: id, bytes: size }, 'inbound mail sent again; stored already');
+            else logger.info({ inboundId: id, bytes: size }, 'inbound mail stored');
             callback(null, `2.0.0 Stored as ${id}`);
           },
           (error: unknown) => {
