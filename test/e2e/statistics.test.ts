@@ -4,7 +4,7 @@ import { FixedClock } from '../../src/platform/clock.ts';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { authorityWithOfficers } from '../integration/correspondence.fixtures.ts';
-import { addDecision } from '../integration/statistics.fixtures.ts';
+import { ApiCasework } from '../integration/statistics.fixtures.ts';
 
 const clock = new FixedClock(new Date('2027-06-15T09:00:00Z'));
 let h: BrowserHarness;
@@ -54,12 +54,15 @@ describe('performance statistics in Chromium', () => {
         },
       ])
       .execute();
+    // The casework: four complaints investigated and decided through the API, three of them upheld.
+    const cases = new ApiCasework(h, clock, clock.now());
     for (let i = 0; i < 4; i++)
-      await addDecision(h.db, camden.authorityId, {
+      await cases.decided(camden.authorityId, {
         receivedAt: '2026-05-01T10:00:00Z',
         decidedOn: '2026-10-01',
         outcome: i < 3 ? 'upheld-injustice' : 'not-upheld',
       });
+    cases.done();
     await h.services.statistics.refresh(2026);
 
     // The relationship lead publishes the year from 1 June 2027.

@@ -4,7 +4,7 @@ import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
 import { authorityWithOfficers } from './correspondence.fixtures.ts';
-import { addDecision } from './statistics.fixtures.ts';
+import { ApiCasework } from './statistics.fixtures.ts';
 
 const clock = new FixedClock(new Date('2027-06-15T10:00:00Z'));
 let t: TestApp;
@@ -35,18 +35,20 @@ beforeAll(async () => {
       .values({ authority_id: camden.authorityId, role, name, job_title: name, email: `${role}@${camden.domain}` })
       .execute();
   headless = await createAuthority(t.db, { name: 'Headless District Council', kind: 'district' });
+  const cases = new ApiCasework(t, clock, clock.now());
   for (let i = 0; i < 3; i++) {
-    await addDecision(t.db, camden.authorityId, {
+    await cases.decided(camden.authorityId, {
       receivedAt: '2026-05-01T10:00:00Z',
       decidedOn: '2026-10-01',
       outcome: 'upheld-injustice',
     });
-    await addDecision(t.db, headless, {
+    await cases.decided(headless, {
       receivedAt: '2026-05-01T10:00:00Z',
       decidedOn: '2026-10-01',
       outcome: 'not-upheld',
     });
   }
+  cases.done();
   await t.services.statistics.refresh(2026);
 });
 

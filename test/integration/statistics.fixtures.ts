@@ -1,123 +1,195 @@
-import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { CaseworkRows, Outcome } from '../../src/modules/statistics/domain.ts';
 import type { Db } from '../../src/platform/db/database.ts';
+import type { FixedClock } from '../../src/platform/clock.ts';
+import type { Services } from '../../src/services.ts';
 
-/** Casework rows for the statistics tests, written straight to the casework tables as the modules would leave them. */
+/**
+ * Casework for the statistics tests made as staff and authorities make it: through the public
+ * JSON API (`/api/v1`) with a casework manager's token and each authority's link officer's
+ * token. The clock is moved to each event's moment and put back to `now` by `done()`.
+ */
 
-let sequence = 0;
-const reference = () => {
-  const n = String(100_000 + ((sequence++ * 7919 + crypto.randomInt(0, 97)) % 900_000));
-  return `${String(crypto.randomInt(10, 99))} ${n.slice(0, 3)} ${n.slice(3, 6)}`;
-};
-const hash = () => crypto.randomBytes(32).toString('hex');
+type AssessedOutcome = 'premature' | 'invalid' | 'out-of-jurisdiction' | 'not-investigate';
+type DecidedOutcome = 'upheld-injustice' | 'upheld-no-injustice' | 'not-upheld' | 'remedied-by-authority';
 
-/** A complaint received at `receivedAt`; closed with `outcome` at `closedAt` when given. */
-export async function addComplaint(
-  db: Db,
-  authorityId: string,
-  input: { receivedAt: string; serviceArea?: string; outcome?: Outcome; closedAt?: string },
-): Promise<string> {
-  const closed = input.outcome !== undefined;
-  const row = await db.kysely
-    .insertInto('complaints')
-    .values({
-      reference: reference(),
-      authority_id: authorityId,
-      service_area: input.serviceArea ?? 'housing',
-      channel: 'phone',
+export interface CaseworkApp {
+  app: FastifyInstance;
+  services: Services;
+  db: Db;
+}
+
+export class ApiCasework {
+  private staff: string | null = null;
+  private readonly authorityTokens = new Map<string, string>();
+  private counter = 0;
+
+  constructor(
+    private readonly t: CaseworkApp,
+    private readonly clock: FixedClock,
+    private readonly now: Date,
+  ) {}
+
+  /** Puts the clock back to the test's present. */
+  done(): void {
+    this.clock.set(this.now);
+  }
+
+  private async call<T>(method: 'POST' | 'GET', url: string, token: string, payload?: object): Promise<T> {
+    const res = await this.t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload ? { payload } : {}),
+    });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+    return res.json<T>();
+  }
+
+  private at(instant: string): void {
+    this.clock.set(new Date(instant));
+  }
+
+  private async staffToken(): Promise<string> {
+    this.staff ??= (
+      await this.t.services.apiTokens.createFromCommandLine({
+        name: 'Statistics casework',
+        role: 'casework-manager',
+        authorityId: null,
+      })
+    ).token;
+    return this.staff;
+  }
+
+  private async authorityToken(authorityId: string): Promise<string> {
+    let token = this.authorityTokens.get(authorityId);
+    if (!token) {
+      token = (
+        await this.t.services.apiTokens.createFromCommandLine({
+          name: 'Statistics evidence',
+          role: 'link-officer',
+          authorityId,
+        })
+      ).token;
+      this.authorityTokens.set(authorityId, token);
+    }
+    return token;
+  }
+
+  /** A complaint recorded at `receivedAt` (an instant). */
+  async complaint(authorityId: string, input: { receivedAt: string; serviceArea?: string }): Promise<string> {
+    const staff = await this.staffToken();
+    this.at(input.receivedAt);
+    const n = ++this.counter;
+    const created = await this.call<{ id: string }>('POST', '/complaints', staff, {
+      authorityId,
+      serviceArea: input.serviceArea ?? 'housing',
+      complainant: { name: `Complainant ${n}`, email: `complainant${n}@example.org` },
       summary: 'The repair was never done.',
-      authority_process_finished: true,
-      received_at: new Date(input.receivedAt),
-      status: closed ? 'closed' : 'assessment',
-      outcome: input.outcome ?? null,
-      closed_at: closed ? new Date(input.closedAt ?? input.receivedAt) : null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+      authorityProcessFinished: true,
+      consentToShare: true,
+      channel: 'phone',
+    });
+    return created.id;
+  }
 
-/** A complaint investigated to a final decision on `decidedOn` (London date), still open for its remedies. */
-export async function addDecision(
-  db: Db,
-  authorityId: string,
-  input: { receivedAt: string; decidedOn: string; outcome: Outcome; serviceArea?: string },
-): Promise<string> {
-  const id = await addComplaint(db, authorityId, {
-    receivedAt: input.receivedAt,
-    ...(input.serviceArea ? { serviceArea: input.serviceArea } : {}),
-  });
-  await db.kysely.updateTable('complaints').set({ status: 'remedy' }).where('id', '=', id).execute();
-  await db.kysely
-    .insertInto('final_decisions')
-    .values({
-      complaint_id: id,
-      authority_id: authorityId,
-      form: 'decision',
-      draft_id: null,
-      outcome: input.outcome as never,
-      statement: 'We found fault.',
-      decided_at: new Date(`${input.decidedOn}T11:00:00Z`),
-      decided_on: input.decidedOn,
-      review_due_on: input.decidedOn,
-      complainant_token_hash: hash(),
-    })
-    .execute();
-  return id;
-}
+  /** A complaint closed at assessment with `outcome` at `closedAt`. */
+  async closedAtAssessment(
+    authorityId: string,
+    input: { receivedAt: string; closedAt: string; outcome: AssessedOutcome; serviceArea?: string },
+  ): Promise<string> {
+    const id = await this.complaint(authorityId, input);
+    this.at(input.closedAt);
+    await this.call('POST', `/complaints/${id}/assessment`, await this.staffToken(), {
+      outcome: input.outcome,
+      reason: 'Decided at assessment.',
+    });
+    return id;
+  }
 
-/** An agreed remedy due on `dueOn`, complied with (on time or late) when said. */
-export async function addRemedy(
-  db: Db,
-  authorityId: string,
-  complaintId: string,
-  input: { dueOn: string; complied?: 'on-time' | 'late' },
-): Promise<void> {
-  const complied = input.complied !== undefined;
-  await db.kysely
-    .insertInto('remedies')
-    .values({
-      complaint_id: complaintId,
-      authority_id: authorityId,
-      draft_id: crypto.randomUUID(),
-      draft_version: 1,
-      position: 1,
-      type: 'apology',
-      description: 'Apologise to the complainant.',
-      status: complied ? 'complied' : 'agreed',
-      proposed_at: new Date(`${input.dueOn}T09:00:00Z`),
-      agreed_at: new Date(`${input.dueOn}T09:00:00Z`),
-      due_on: input.dueOn,
-      agreed_due_on: input.dueOn,
-      complied_at: complied ? new Date(`${input.dueOn}T10:00:00Z`) : null,
-      complied_on: complied ? input.dueOn : null,
-      complied_on_time: complied ? input.complied === 'on-time' : null,
-    } as never)
-    .execute();
-}
+  /** A complaint taken for investigation the day it came. */
+  private async investigated(authorityId: string, receivedAt: string, serviceArea?: string): Promise<string> {
+    const id = await this.complaint(authorityId, { receivedAt, ...(serviceArea ? { serviceArea } : {}) });
+    await this.call('POST', `/complaints/${id}/assessment`, await this.staffToken(), { outcome: 'investigate' });
+    return id;
+  }
 
-/** A final public report issued on `finalIssuedOn`. */
-export async function addPublicReport(
-  db: Db,
-  authorityId: string,
-  complaintId: string,
-  finalIssuedOn: string,
-): Promise<void> {
-  await db.kysely
-    .insertInto('public_reports')
-    .values({
-      complaint_id: complaintId,
-      authority_id: authorityId,
-      status: 'final',
+  /**
+   * A complaint investigated to a final decision at 11:00 on `decidedOn` (its draft issued that
+   * morning, the final decision early with a reason), with a remedy for each due date given.
+   */
+  async decided(
+    authorityId: string,
+    input: {
+      receivedAt: string;
+      decidedOn: string;
+      outcome: DecidedOutcome;
+      serviceArea?: string;
+      remediesDue?: string[];
+    },
+  ): Promise<{ complaintId: string; remedies: { id: string; dueDate: string | null }[] }> {
+    const staff = await this.staffToken();
+    const id = await this.investigated(authorityId, input.receivedAt, input.serviceArea);
+    this.at(`${input.decidedOn}T09:00:00Z`);
+    await this.call('POST', `/complaints/${id}/draft-decisions`, staff, {
+      text: 'We find fault.',
+      remedies: (input.remediesDue ?? []).map((dueDate) => ({
+        type: 'apology',
+        description: 'Apologise to the complainant.',
+        dueDate,
+      })),
+    });
+    this.at(`${input.decidedOn}T11:00:00Z`);
+    await this.call('POST', `/complaints/${id}/final-decision`, staff, {
+      outcome: input.outcome,
+      text: 'Our decision.',
+      earlyReason: 'Both parties said they had no more to add.',
+    });
+    const remedies = await this.call<{ items: { id: string; dueDate: string | null }[] }>(
+      'GET',
+      `/complaints/${id}/remedies`,
+      staff,
+    );
+    return { complaintId: id, remedies: remedies.items.map((r) => ({ id: r.id, dueDate: r.dueDate })) };
+  }
+
+  /** The authority sends evidence for a remedy on `sentOn` and a casework manager accepts it. */
+  async complied(authorityId: string, remedyId: string, sentOn: string): Promise<void> {
+    this.at(`${sentOn}T10:00:00Z`);
+    const evidence = await this.call<{ id: string }>(
+      'POST',
+      `/remedies/${remedyId}/evidence`,
+      await this.authorityToken(authorityId),
+      { description: 'The apology letter we sent.' },
+    );
+    await this.call('POST', `/remedies/${remedyId}/evidence/${evidence.id}/review`, await this.staffToken(), {
+      decision: 'accept',
+    });
+  }
+
+  /** A complaint investigated to a final public report issued on `finalIssuedOn` (its draft the day before). */
+  async publicReport(
+    authorityId: string,
+    input: { receivedAt: string; finalIssuedOn: string; serviceArea?: string },
+  ): Promise<string> {
+    const staff = await this.staffToken();
+    const id = await this.investigated(authorityId, input.receivedAt, input.serviceArea);
+    const day = new Date(`${input.finalIssuedOn}T11:00:00Z`);
+    this.clock.set(new Date(day.getTime() - 24 * 3600 * 1000));
+    await this.call('POST', `/complaints/${id}/public-reports`, staff, {
+      stage: 'draft',
       criteria: ['significant-injustice'],
-      comment_due_on: finalIssuedOn,
-      draft_issued_on: finalIssuedOn,
-      final_issued_on: finalIssuedOn,
-      created_at: new Date(),
-      updated_at: new Date(),
-    } as never)
-    .execute();
+      text: 'We found serious fault.',
+    });
+    this.clock.set(day);
+    await this.call('POST', `/complaints/${id}/public-reports`, staff, {
+      stage: 'final',
+      text: 'Our report.',
+      earlyReason: 'Both parties said they had no more to add.',
+    });
+    return id;
+  }
 }
 
 /** The authority's casework read back as plain rows, for the domain's own count. */
