@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { csvCell } from '../../platform/csv.ts';
 import { textProblem } from '../../platform/input.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import {
@@ -369,7 +370,8 @@ export function parseImportFile(bytes: Uint8Array): ParsedFile | { errors: Field
   return {
     rows: data.map((record, i) => {
       const values: Record<string, string> = {};
-      columns.forEach((c, j) => (values[c] = record[j] ?? ''));
+      // A cell the export guarded against spreadsheet formulas reads back as it was.
+      columns.forEach((c, j) => (values[c] = csvCell(record[j] ?? '')));
       // A row longer than the header is reported on its first extra cell.
       if (record.length > columns.length) values.__extra = String(record.length);
       return { row: i + 2, values };

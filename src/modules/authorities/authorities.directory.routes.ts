@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import { renderFragment } from '../../http/views.ts';
+import { csvStream } from '../../platform/csv.ts';
 import { can } from '../accounts/domain.ts';
 import { ALL_COLUMN_NAMES, exportRecord } from './authorities.csv.ts';
 import { headOfServiceRoutes } from './authorities.heads-of-service.routes.ts';
@@ -78,7 +78,7 @@ export function directoryRoutes(services: Services): PageRoute[] {
           yield ALL_COLUMN_NAMES;
           for await (const batch of batches) for (const a of batch) yield exportRecord(a).map(spreadsheetSafe);
         }
-        const stream = Readable.from(records()).pipe(stringify({ bom: true }));
+        const stream = Readable.from(records()).pipe(csvStream());
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="authorities.csv"')

@@ -1,8 +1,8 @@
-import { stringify as stringifySync } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { form, page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { csvText } from '../../platform/csv.ts';
 import { invalid } from '../../platform/errors.ts';
 import {
   HEAD_OF_SERVICE_FIELDS,
@@ -55,7 +55,7 @@ export function importRoutes(services: Services): PageRoute[] {
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="authorities-template.csv"')
-          .send(stringifySync(templateRows(), { bom: true })),
+          .send(csvText(templateRows())),
     }),
     form({
       url: '/staff/authorities/import',

@@ -95,7 +95,7 @@ describe('findings', () => {
       },
     ]);
     expect(csv).toBe(
-      'Reference,Service,Decided on,Finding,Decision or report,Remedies,Statement\n' +
+      '\uFEFFReference,Service,Decided on,Finding,Decision or report,Remedies,Statement\n' +
         '26 001 234,not-a-service,2026-03-01,"Fault, injustice",Final decision,Apologise; Pay £250,"The council delayed, ""badly""."\n',
     );
   });

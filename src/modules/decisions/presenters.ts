@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import { SERVICE_AREA_NAMES, type ServiceArea } from '../authorities/domain.ts';
 import { FINAL_OUTCOMES, FINAL_OUTCOME_NAMES, REMEDY_TYPES, REMEDY_TYPE_NAMES, type RemedyProposal } from './domain.ts';
 
@@ -65,7 +65,7 @@ export interface FindingRow {
 
 /** The findings as a CSV file, with a header row. */
 export function findingsCsv(rows: readonly FindingRow[]): string {
-  return stringify(
+  return csvText(
     rows.map((r) => [
       r.reference,
       serviceAreaName(r.serviceArea),

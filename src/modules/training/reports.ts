@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import { addDays } from '../../platform/calendar/calendar.ts';
+import { csvText } from '../../platform/csv.ts';
 import { formatDate } from '../../platform/dates.ts';
 import { notFound } from '../../platform/errors.ts';
 import { can, type Actor } from '../accounts/domain.ts';
@@ -39,7 +39,7 @@ export async function authoritiesToInvite(ctx: TrainingContext, actor: Actor): P
 export async function financeCsv(ctx: TrainingContext, actor: Actor, from: Date, to: Date): Promise<string> {
   needs(actor, 'training:manage');
   const rows = await ctx.reports.finance(from, to);
-  return stringify(
+  return csvText(
     rows.map((r) => [
       formatDate(r.starts_at),
       r.course_title,
@@ -66,7 +66,6 @@ export async function financeCsv(ctx: TrainingContext, actor: Actor, from: Date,
         'Attendance',
         'Booking reference',
       ],
-      cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
     },
   );
 }
