@@ -12,11 +12,20 @@ describe('redactUrl', () => {
     expect(redactUrl('/staff/authorities/2b1f6a1e-7d1c-4a55-9d3e-1f2a3b4c5d6e')).toBe(
       '/staff/authorities/2b1f6a1e-7d1c-4a55-9d3e-1f2a3b4c5d6e',
     );
-    expect(redactUrl('/staff/authorities?q=camden&kind=district')).toBe('/staff/authorities?q=camden&kind=district');
+    expect(redactUrl('/staff/authorities?kind=district&page=2')).toBe('/staff/authorities?kind=district&page=2');
   });
 
   it('removes CSRF and token query values', () => {
     expect(redactUrl('/staff/authorities/import?_csrf=abc123')).toBe('/staff/authorities/import?_csrf=%5Bredacted%5D');
+  });
+
+  it('logs what a person typed in a search by its name only, whatever the key', () => {
+    expect(redactUrl('/staff/complaints?q=Ann+Smith&status=open')).toBe(
+      '/staff/complaints?q=%5Bredacted%5D&status=open',
+    );
+    expect(redactUrl('/staff/people?email=ann%40example.com&surname=Smith')).toBe(
+      '/staff/people?email=%5Bredacted%5D&surname=%5Bredacted%5D',
+    );
   });
 });
 

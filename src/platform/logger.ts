@@ -33,14 +33,43 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /**
- * Removes secrets from a logged path: one-time link tokens (`/invitation/<token>`, `/set-up/<token>`,
- * `/password-reset/<token>`, confirmation links) and any `_csrf` or `token` query value.
+ * Query keys whose values are logged: filters, pages and periods, never what a person typed. Any
+ * other key (a search box's `q`, a name, an email, a token, one added later) is logged by name only.
+ */
+const LOGGED_QUERY_VALUES = new Set([
+  'after',
+  'before',
+  'page',
+  'sort',
+  'order',
+  'year',
+  'month',
+  'from',
+  'to',
+  'kind',
+  'region',
+  'status',
+  'stage',
+  'outcome',
+  'tab',
+  'view',
+  'format',
+  'serviceArea',
+  'topic',
+]);
+
+/**
+ * Removes secrets and personal data from a logged path: one-time link tokens (`/invitation/<token>`,
+ * `/set-up/<token>`, `/password-reset/<token>`, confirmation and unsubscribe links), and every query
+ * value but those of `LOGGED_QUERY_VALUES`.
  */
 export function redactUrl(url: string): string {
   const [path = '', query] = url.split('?', 2);
   const safePath = path.replace(/\/([A-Za-z0-9_-]{40,})(?=\/|$)/g, '/[redacted]');
   if (query === undefined) return safePath;
   const params = new URLSearchParams(query);
-  for (const key of [...params.keys()]) if (/csrf|token/i.test(key)) params.set(key, '[redacted]');
-  return `${safePath}?${params.toString()}`;
+  const logged = new URLSearchParams();
+  for (const [key, value] of params)
+    logged.append(key, LOGGED_QUERY_VALUES.has(key) ? value.slice(0, 64) : '[redacted]');
+  return `${safePath}?${logged.toString()}`;
 }
