@@ -147,6 +147,13 @@ describe('performance statistics in Chromium', () => {
     );
     for (const m of letters) expect(m.parsed.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
 
+    // The year is published: the visitor finds the sent letter on the council's page.
+    await page.reload();
+    await expectAccessible(page);
+    const letterLink = page.getByRole('link', { name: /Our annual review letter to Camden Performance Council/ });
+    const pdf = await page.request.get((await letterLink.getAttribute('href')) ?? '');
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+
     // Sending again is refused unless confirmed.
     await lead.page.reload();
     await submit(lead.page, 'Send the letters');

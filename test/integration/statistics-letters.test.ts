@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
-import { createAuthority, createUser } from '../support/factories.ts';
+import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
+import { createAuthority, createSession, createUser } from '../support/factories.ts';
 import { authorityWithOfficers } from './correspondence.fixtures.ts';
 import { ApiCasework } from './statistics.fixtures.ts';
 
@@ -144,6 +144,39 @@ describe('annual review letters', () => {
     const again = await t.services.annualReview.startSending(lead, 2026, { confirmResend: true, authorityIds: null });
     await t.services.annualReview.runSending(again);
     expect((await outbox()).length).toBe(12);
+  });
+
+  it('shows the sent letter on the performance page once the year is published, to the authority before', async () => {
+    const pagePath = '/authorities/camden-letters-council/performance';
+    const pdfPath = `${pagePath}/2026/letter.pdf`;
+    const visitor = new TestClient(t.app);
+    expect((await visitor.get(pdfPath)).statusCode).toBe(404);
+
+    const officer = await createUser(t.services, { role: 'link-officer', authorityId: camden.authorityId });
+    const own = new TestClient(t.app).withSession(await createSession(t.db, officer.id, clock.now()));
+    expect((await own.get('/portal/performance?year=2026')).body).toContain(`href="${pdfPath}"`);
+    expect((await own.get(pdfPath)).statusCode).toBe(200);
+
+    await t.services.statistics.setPublication(lead, 2026, '2027-06-01');
+    const page = await visitor.get(`${pagePath}?year=2026`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(
+      `<a class="govuk-link" href="${pdfPath}">Our annual review letter to Camden Letters Council, 2026–27 (PDF)</a>`,
+    );
+    const pdf = await visitor.get(pdfPath);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 8).toString('latin1')).toBe('%PDF-1.7');
+
+    // No letter went to the authority without a chief executive: no link, and its address is not found.
+    const headlessPage = await visitor.get('/authorities/headless-district-council/performance?year=2026');
+    expect(headlessPage.statusCode).toBe(200);
+    expect(headlessPage.body).not.toContain('letter.pdf');
+    expect((await visitor.get('/authorities/headless-district-council/performance/2026/letter.pdf')).statusCode).toBe(
+      404,
+    );
+    // A year with no figures says so.
+    expect((await visitor.get(`${pagePath}/2031/letter.pdf`)).body).toContain('2031–32 has not started yet');
   });
 
   it('refuses the letters to anyone but the relationship lead and administrators', async () => {

@@ -6,7 +6,14 @@ import type { Services } from '../../services.ts';
 import { can } from '../accounts/domain.ts';
 import { LICENCE, MINIMUM_VOLUME, yearLabel } from './domain.ts';
 import { dictionaryCsv, openDataNotes, yearCsv } from './open-data.ts';
-import { authorityParams, nationalQuery, publicationForm, yearParams, yearQuery } from './statistics.schemas.ts';
+import {
+  authorityParams,
+  authorityYearParams,
+  nationalQuery,
+  publicationForm,
+  yearParams,
+  yearQuery,
+} from './statistics.schemas.ts';
 import { YearNotFound } from './statistics.service.ts';
 import { authorityPageView, nationalView } from './statistics.views.ts';
 import type { FastifyReply } from 'fastify';
@@ -37,7 +44,12 @@ async function orNoYear<T>(
  * figures in the portal, and the relationship lead's publication dates.
  */
 export function statisticsRoutes(services: Services): PageRoute[] {
-  const { statistics, authorities } = services;
+  const { statistics, authorities, annualReview } = services;
+  /** The address of the authority's sent annual review letter for the year, when there is one. */
+  const letterHref = async (authority: { id: string; slug: string | null }, year: number) =>
+    (await annualReview.publishedLetter(authority.id, year))
+      ? `/authorities/${authority.slug ?? authority.id}/performance/${year}/letter.pdf`
+      : null;
   return [
     page({
       url: '/performance',
@@ -123,8 +135,24 @@ export function statisticsRoutes(services: Services): PageRoute[] {
             view: authorityPageView(p.figures),
             basePath: `/authorities/${p.authority.slug ?? p.authority.id}/performance`,
             caseListHref: actor?.authorityId === p.authority.id ? '/portal/complaints' : null,
+            letterHref: await letterHref(p.authority, p.figures.year.year),
             licence: LICENCE,
           });
+        }),
+    }),
+    page({
+      url: '/authorities/:slug/performance/:year/letter.pdf',
+      access: 'public',
+      params: authorityYearParams,
+      handler: async ({ actor, params }, _request, reply) =>
+        orNoYear(reply, `/authorities/${params.slug}/performance`, async () => {
+          const { authority, year } = await statistics.authorityYear(actor, params.slug, params.year);
+          const { filename, pdf } = await annualReview.publishedLetterPdf(authority.id, year.year);
+          return reply
+            .header('content-type', 'application/pdf')
+            .header('content-disposition', `inline; filename="${filename}"`)
+            .header('cache-control', year.published ? 'public, max-age=300' : 'no-store')
+            .send(pdf);
         }),
     }),
     page({
@@ -145,6 +173,7 @@ export function statisticsRoutes(services: Services): PageRoute[] {
               view: authorityPageView(p.figures),
               basePath: '/portal/performance',
               caseListHref: '/portal/complaints',
+              letterHref: await letterHref(p.authority, p.figures.year.year),
               licence: LICENCE,
             });
           },

@@ -27,6 +27,9 @@ export const authorityParams = z.object({
 /** A year in a path: `/performance/2026/data.csv`. */
 export const yearParams = z.object({ year: z.coerce.number().int().min(1900).max(2100) });
 
+/** An authority's year in a path: `/authorities/<slug>/performance/2026/letter.pdf`. */
+export const authorityYearParams = authorityParams.extend(yearParams.shape);
+
 export const apiYearsQuery = z.object({
   year: yearValue.describe(
     'The year starting 1 April: 2026 means 1 April 2026 to 31 March 2027. The newest published when left out.',

@@ -191,6 +191,16 @@ export class StatisticsService {
     );
   }
 
+  /** An authority and one of its years that `actor` may see (a YearNotFound for any other year). */
+  async authorityYear(
+    actor: Actor | null,
+    key: string,
+    year: number,
+  ): Promise<{ authority: AuthorityRef; year: YearChoice }> {
+    const authority = await this.authority(key);
+    return { authority, year: this.chooseYear(await this.visibleYears(actor, authority.id), year) };
+  }
+
   /** An authority's performance for a year (the newest it may see by default). */
   async authorityPerformance(actor: Actor | null, key: string, year?: number): Promise<AuthorityPerformance> {
     const authority = await this.authority(key);
