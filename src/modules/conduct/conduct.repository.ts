@@ -172,14 +172,42 @@ export class ConductRepository {
     await this.db.insertInto('conduct_contacts').values(row).execute();
   }
 
-  async contactsSince(personId: string, since: Date): Promise<number> {
-    const row = await this.db
+  /** Contacts (emails and calls) from the person received from `since` (and before `until`). */
+  async contactsSince(personId: string, since: Date, until?: Date): Promise<number> {
+    let q = this.db
       .selectFrom('conduct_contacts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('person_id', '=', personId)
-      .where('received_at', '>=', since)
-      .executeTakeFirstOrThrow();
-    return row.n;
+      .where('received_at', '>=', since);
+    if (until) q = q.where('received_at', '<', until);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertCall(row: NewRow<'conduct_calls'>): Promise<string> {
+    return (await this.db.insertInto('conduct_calls').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  /** Calls logged with a person or on a case, newest first, with what each breached (under a restriction). */
+  callsOf(by: { personId: string } | { complaintId: string }, limit = 100) {
+    let q = this.db
+      .selectFrom('conduct_calls as cl')
+      .innerJoin('users as o', 'o.id', 'cl.officer_id')
+      .leftJoin('complaints as c', 'c.id', 'cl.complaint_id')
+      .leftJoin('conduct_contacts as k', 'k.call_id', 'cl.id')
+      .select([
+        'cl.id',
+        'cl.person_id as personId',
+        'cl.complaint_id as complaintId',
+        'cl.called_at as calledAt',
+        'cl.minutes',
+        'cl.note',
+        'o.display_name as officerName',
+        'c.reference',
+        'k.flags',
+      ]);
+    q = 'personId' in by ? q.where('cl.person_id', '=', by.personId) : q.where('cl.complaint_id', '=', by.complaintId);
+    return q.orderBy('cl.called_at', 'desc').orderBy('cl.id').limit(limit).execute();
   }
 
   contactsOf(by: { personId: string } | { complaintId: string } | { officerId: string }, limit = 100) {
@@ -188,6 +216,7 @@ export class ConductRepository {
       .innerJoin('conduct_records as r', 'r.id', 'k.record_id')
       .leftJoin('complaints as c', 'c.id', 'k.complaint_id')
       .leftJoin('correspondence_items as i', 'i.id', 'k.item_id')
+      .leftJoin('conduct_calls as cl', 'cl.id', 'k.call_id')
       .select([
         'k.id',
         'k.person_id as personId',
@@ -197,6 +226,8 @@ export class ConductRepository {
         'k.complaint_id as complaintId',
         'c.reference',
         'i.subject',
+        'cl.minutes as callMinutes',
+        'cl.note as callNote',
       ]);
     if ('personId' in by) q = q.where('k.person_id', '=', by.personId);
     else if ('complaintId' in by) q = q.where('k.complaint_id', '=', by.complaintId);

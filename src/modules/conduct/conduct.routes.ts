@@ -5,7 +5,7 @@ import type { Services } from '../../services.ts';
 import { caseContext } from '../complaints/case-context.ts';
 import { PARTY_ROLE_NAMES } from '../people/domain.ts';
 import { CHANNELS, CHANNEL_NAMES, DEFAULT_REVIEW_MONTHS, MAX_REVIEW_MONTHS, REVIEW_OUTCOME_NAMES } from './domain.ts';
-import { formTerms, recordForm, recordInput, reviewForm } from './conduct.schemas.ts';
+import { callForm, formTerms, recordForm, recordInput, reviewForm } from './conduct.schemas.ts';
 
 const restrictionPage = (id: string) => `/staff/restrictions/${id}`;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -93,6 +93,51 @@ export function conductRoutes(services: Services): PageRoute[] {
         return {
           to: restrictionPage(made.id),
           notice: `${body.kind === 'warning' ? 'Warning' : 'Restriction'} recorded and the letter sent: review by ${made.reviewDate}`,
+        };
+      },
+    }),
+    page({
+      url: '/staff/people/:id/calls/new',
+      access: 'complaints:read',
+      params: withId,
+      query: z.object({ case: z.string().optional() }),
+      handler: async ({ actor, params, query }, request, reply) => {
+        const { parties, staff } = await conduct.callChoices(actor, params.id);
+        const values = request.flash.values ?? {
+          complaintId: parties.some((p) => p.complaintId === query.case) ? query.case : '',
+          officerId: actor.id,
+        };
+        const chosenCase = str(values.complaintId);
+        const officer = str(values.officerId);
+        return reply.render('conduct/views/call-form.njk', {
+          personId: params.id,
+          name: parties[0]?.name ?? '',
+          values,
+          caseItems: [
+            { value: '', text: 'Not about a particular case' },
+            ...[...new Map(parties.map((p) => [p.complaintId, p])).values()].map((p) => ({
+              value: p.complaintId,
+              text: p.reference,
+              selected: p.complaintId === chosenCase,
+            })),
+          ],
+          officerItems: staff.map((u) => ({ value: u.id, text: u.display_name, selected: u.id === officer })),
+        });
+      },
+    }),
+    form({
+      url: '/staff/people/:id/calls/new',
+      access: 'complaints:read',
+      params: withId,
+      body: callForm,
+      back: ({ params }) => `/staff/people/${params.id}/calls/new`,
+      action: async ({ actor, params, body }) => {
+        const { flags } = await conduct.logCall(actor, params.id, body);
+        return {
+          to: body.complaintId
+            ? `/staff/complaints/${body.complaintId}/contact#calls`
+            : `/staff/people/${params.id}/conduct#calls`,
+          notice: flags.length > 0 ? 'Call logged, and flagged as received outside the restriction' : 'Call logged',
         };
       },
     }),

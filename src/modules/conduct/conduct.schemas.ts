@@ -125,6 +125,45 @@ export const formTerms = (f: z.output<typeof reviewForm>): Terms => ({
   settledComplaintId: f.settledComplaintId,
 });
 
+/** A phone call to log: the date in three boxes, the time as HH:MM (24-hour), minutes, who took it, a note. */
+export const callForm = z
+  .object({
+    complaintId: optionalId,
+    'calledOn-day': z.string().optional(),
+    'calledOn-month': z.string().optional(),
+    'calledOn-year': z.string().optional(),
+    calledTime: z
+      .string({ error: 'Enter the time the call began, like 14:30' })
+      .trim()
+      .regex(/^([01]?\d|2[0-3])[:.][0-5]\d$/, 'Enter the time the call began as hours and minutes, like 14:30'),
+    minutes: z
+      .string({ error: 'Enter how long the call lasted in minutes, like 15' })
+      .trim()
+      .regex(/^\d{1,3}$/, 'Enter how long the call lasted in minutes, like 15')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 600, 'Enter how long the call lasted: from 1 to 600 minutes'),
+    officerId: z
+      .string({ error: 'Choose the member of staff who took the call' })
+      .trim()
+      .min(1, 'Choose the member of staff who took the call'),
+    note: z
+      .string()
+      .trim()
+      .max(2_000, 'The note must be 2,000 characters or fewer')
+      .optional()
+      .transform((v) => v ?? ''),
+  })
+  .transform((v, ctx) => {
+    const { 'calledOn-day': d = '', 'calledOn-month': m = '', 'calledOn-year': y = '', calledTime, ...rest } = v;
+    const date = dateFromParts(d, m, y);
+    if (!date) {
+      ctx.addIssue({ code: 'custom', message: 'Enter the date of the call, like 2 3 2027', path: ['calledOn'] });
+      return z.NEVER;
+    }
+    const [h = '0', min = '0'] = calledTime.split(/[:.]/);
+    return Object.assign(rest, { date, startMinutes: Number(h) * 60 + Number(min) });
+  });
+
 // The API ----------------------------------------------------------------------------------------
 
 export const apiRecordBody = z.object({

@@ -11,11 +11,14 @@ import type { NewItem } from '../correspondence/domain.ts';
 import type { InboundFiledHook } from '../correspondence/correspondence.service.ts';
 import type { PeopleService, PersonParty } from '../people/people.service.ts';
 import {
+  CALL_TIMES_HINT,
   FLAG_NAMES,
+  parseCallTimes,
   KIND_NAMES,
   contactFlags,
   decisionLetter,
   defaultReviewOn,
+  londonInstant,
   hasTerms,
   recordProblems,
   reviewDateProblems,
@@ -35,6 +38,16 @@ import { ConductRepository, type RecordWithNames } from './conduct.repository.ts
 /** What conduct asks of the correspondence module: a letter written on a case in the caller's transaction. */
 export interface ConductCorrespondence {
   write(db: DbOrTx, item: NewItem): Promise<string>;
+}
+
+/** A phone call to log: a London date and time (minutes from midnight), its length and who took it. */
+export interface CallInput {
+  complaintId: string | null;
+  date: string;
+  startMinutes: number;
+  minutes: number;
+  officerId: string;
+  note: string;
 }
 
 export interface ReviewInput {
@@ -203,6 +216,84 @@ export class ConductService {
     );
   }
 
+  // Calls -----------------------------------------------------------------------------------------
+
+  /**
+   * Logs a phone call with a person (on one of their cases or none). Under a restriction it is also
+   * a contact, flagged with what it breached (outside the times, too long, by phone when phone is not
+   * allowed, not with the named officer, beyond the weekly limit): it is logged all the same.
+   */
+  async logCall(actor: Actor, personId: string, input: CallInput): Promise<{ id: string; flags: Flag[] }> {
+    this.needs(actor, 'complaints:read');
+    if (!(await this.people.exists(personId))) throw notFound('The person');
+    return this.repo.transaction(async (repo) => {
+      const problems: FieldError[] = [];
+      const today = this.today();
+      if (input.date > today)
+        problems.push({ field: 'calledOn', message: 'The date of the call must be today or in the past' });
+      const officer = isUuid(input.officerId) ? await repo.activeStaff(input.officerId) : undefined;
+      if (!officer) problems.push({ field: 'officerId', message: 'Choose the member of staff who took the call' });
+      const parties = await this.people.partiesOf(personId, repo.db);
+      if (input.complaintId !== null && !parties.some((p) => p.complaintId === input.complaintId)) {
+        problems.push({ field: 'complaintId', message: 'Choose one of this person’s complaints, or none' });
+      }
+      if (problems.length > 0) throw invalid(problems);
+      const calledAt = londonInstant(input.date, input.startMinutes);
+      if (calledAt > this.clock.now()) {
+        throw invalid([{ field: 'calledTime', message: 'The time of the call must not be in the future' }]);
+      }
+      const id = await repo.insertCall({
+        person_id: personId,
+        complaint_id: input.complaintId,
+        called_at: calledAt,
+        minutes: input.minutes,
+        officer_id: input.officerId,
+        note: input.note,
+        logged_by: actor.type === 'user' ? actor.id : null,
+        created_at: this.clock.now(),
+      });
+      const restriction = (await repo.activeOf([personId])).find((r) => r.kind === 'restriction');
+      if (!restriction) return { id, flags: [] };
+      const monday = weekStart(input.date);
+      const flags = contactFlags(termsOf(restriction), {
+        channel: 'phone',
+        complaintId: input.complaintId,
+        toAddresses: [],
+        officerEmail: restriction.officerEmail,
+        earlierThisWeek: await repo.contactsSince(
+          personId,
+          startOfLondonDay(monday),
+          startOfLondonDay(addDays(monday, 7)),
+        ),
+        call: {
+          date: input.date,
+          startMinutes: input.startMinutes,
+          minutes: input.minutes,
+          officerId: input.officerId,
+        },
+      });
+      await repo.insertContact({
+        person_id: personId,
+        record_id: restriction.id,
+        complaint_id: input.complaintId,
+        channel: 'phone',
+        item_id: null,
+        call_id: id,
+        flags,
+        received_at: calledAt,
+      });
+      return { id, flags };
+    });
+  }
+
+  /** What the call form offers: the person's cases and the staff who may have taken the call. */
+  async callChoices(actor: Actor, personId: string) {
+    this.needs(actor, 'complaints:read');
+    if (!(await this.people.exists(personId))) throw notFound('The person');
+    const [parties, staff] = await Promise.all([this.people.partiesOf(personId), this.repo.staff()]);
+    return { parties, staff };
+  }
+
   // Reviews ---------------------------------------------------------------------------------------
 
   /** A review: extend (a new date), vary (new terms, and a new date if given) or lift. Each sends a letter. */
@@ -232,6 +323,9 @@ export class ConductService {
           problems.push({ field: 'outcome', message: 'A warning has no terms to vary: extend or lift it' });
         else if (!input.terms || !hasTerms(input.terms))
           problems.push({ field: 'terms', message: 'Choose at least one restriction' });
+        if (input.terms?.callTimes && parseCallTimes(input.terms.callTimes) === null) {
+          problems.push({ field: 'callTimes', message: `Enter the call times as ${CALL_TIMES_HINT.toLowerCase()}` });
+        }
         if (input.terms?.namedOfficerId) {
           officerActive =
             isUuid(input.terms.namedOfficerId) && (await repo.activeStaff(input.terms.namedOfficerId)) !== undefined;
@@ -359,13 +453,15 @@ export class ConductService {
     this.needs(actor, 'complaints:read');
     if (!(await this.people.exists(personId))) throw notFound('The person');
     const today = this.today();
-    const [parties, records, contacts] = await Promise.all([
+    const [parties, records, contacts, calls] = await Promise.all([
       this.people.partiesOf(personId),
       this.repo.recordsOf(personId),
       this.repo.contactsOf({ personId }),
+      this.repo.callsOf({ personId }),
     ]);
     return {
       parties,
+      calls: calls.map((c) => Object.assign({ flagNames: (c.flags ?? []).map((f) => FLAG_NAMES[f as Flag] ?? f) }, c)),
       records: records.map((r) => this.shape(r, today)),
       contacts: contacts.map((c) => Object.assign({ flagNames: c.flags.map((f) => FLAG_NAMES[f as Flag] ?? f) }, c)),
       canManage: can(actor, 'conduct:manage'),
@@ -445,8 +541,12 @@ export class ConductService {
     const parties = await this.people.ofCase(actor, complaintId);
     const today = this.today();
     const records = await this.repo.activeOf(parties.map((p) => p.personId));
-    const contacts = await this.repo.contactsOf({ complaintId });
+    const [contacts, calls] = await Promise.all([
+      this.repo.contactsOf({ complaintId }),
+      this.repo.callsOf({ complaintId }),
+    ]);
     return {
+      calls: calls.map((c) => Object.assign({ flagNames: (c.flags ?? []).map((f) => FLAG_NAMES[f as Flag] ?? f) }, c)),
       parties: parties.map((p) =>
         Object.assign(
           { records: records.filter((r) => r.person_id === p.personId).map((r) => this.shape(r, today)) },

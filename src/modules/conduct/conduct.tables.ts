@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** The conduct module's tables (migration 0084): warnings, restrictions, reviews, letters and contacts. */
+/** The conduct module's tables (migrations 0084 and 0092): warnings, restrictions, reviews, letters and contacts. */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -24,6 +24,8 @@ export interface ConductRecordsTable {
   weekly_contact_cap: number | null;
   settled_complaint_id: string | null;
   staff_safety_risk: Generated<boolean>;
+  /** The authority is told (in the portal) that contact goes through the named officer (0092). */
+  tell_authority: Generated<boolean>;
   no_warning_reason: string | null;
   starts_on: CalendarDate;
   review_on: CalendarDate;
@@ -69,8 +71,23 @@ export interface ConductContactsTable {
   complaint_id: string | null;
   channel: 'post' | 'email' | 'phone' | 'portal';
   item_id: string | null;
+  /** The call it was (0092). */
+  call_id: Generated<string | null>;
   flags: TextList;
   received_at: Timestamp;
+}
+
+/** A phone call with a person, logged by staff (0092). */
+export interface ConductCallsTable {
+  id: Generated<string>;
+  person_id: string;
+  complaint_id: string | null;
+  called_at: Timestamp;
+  minutes: number;
+  officer_id: string;
+  note: Generated<string>;
+  logged_by: string | null;
+  created_at: Timestamp;
 }
 
 declare module '../../platform/db/schema.ts' {
@@ -80,5 +97,6 @@ declare module '../../platform/db/schema.ts' {
     conduct_letters: ConductLettersTable;
     conduct_letter_cases: ConductLetterCasesTable;
     conduct_contacts: ConductContactsTable;
+    conduct_calls: ConductCallsTable;
   }
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   contactFlags,
   decisionLetter,
+  londonInstant,
+  parseCallTimes,
   defaultReviewOn,
   recordProblems,
   reviewState,
@@ -113,5 +115,59 @@ describe('conduct: contacts and reviews', () => {
     expect(letter.text).toContain('1 September 2027');
     expect(letter.text).toContain('reconsider');
     expect(letter.text).toContain('right to complain');
+  });
+});
+
+describe('call times', () => {
+  it('reads days and times written in plain words, and refuses what it cannot read', () => {
+    expect(parseCallTimes('Tuesdays 10:00 to 12:00')).toEqual([{ days: [2], from: 600, until: 720 }]);
+    expect(parseCallTimes('Monday to Friday 9am to 11am; Saturday 2pm-3pm')).toEqual([
+      { days: [1, 2, 3, 4, 5], from: 540, until: 660 },
+      { days: [6], from: 840, until: 900 },
+    ]);
+    expect(parseCallTimes('Tuesdays and Thursdays between 14:00 and 15:30')).toEqual([
+      { days: [2, 4], from: 840, until: 930 },
+    ]);
+    expect(parseCallTimes('10:00 to 11:00')?.[0]?.days).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(parseCallTimes('whenever they like')).toBeNull();
+    expect(parseCallTimes('Tuesdays 12:00 to 10:00')).toBeNull();
+    expect(parseCallTimes('Fridays 25:00 to 26:00')).toBeNull();
+  });
+
+  it('flags a call outside the times, over the length, by phone when not allowed, or not with the named officer', () => {
+    const terms = {
+      ...noTerms,
+      channels: ['email', 'phone'] as Terms['channels'],
+      namedOfficerId: 'officer',
+      callTimes: 'Tuesdays 10:00 to 12:00',
+      maxCallMinutes: 20,
+    };
+    const contact = {
+      channel: 'phone' as const,
+      complaintId: null,
+      toAddresses: [],
+      officerEmail: null,
+      earlierThisWeek: 0,
+    };
+    // 2027-03-02 is a Tuesday.
+    const call = (date: string, startMinutes: number, minutes: number, officerId = 'officer') =>
+      contactFlags(terms, { ...contact, call: { date, startMinutes, minutes, officerId } });
+    expect(call('2027-03-02', 600, 20)).toEqual([]);
+    expect(call('2027-03-02', 710, 15)).toEqual(['outside-call-times']);
+    expect(call('2027-03-03', 600, 10)).toEqual(['outside-call-times']);
+    expect(call('2027-03-02', 600, 45)).toEqual(['call-too-long']);
+    expect(call('2027-03-02', 600, 10, 'someone-else')).toEqual(['call-not-named-officer']);
+    expect(
+      contactFlags(
+        { ...terms, channels: ['email'] },
+        { ...contact, call: { date: '2027-03-02', startMinutes: 600, minutes: 5, officerId: 'officer' } },
+      ),
+    ).toEqual(['outside-channel']);
+  });
+
+  it('turns a London date and time into the instant, in winter and summer', () => {
+    expect(londonInstant('2027-01-12', 600).toISOString()).toBe('2027-01-12T10:00:00.000Z');
+    expect(londonInstant('2027-07-12', 600).toISOString()).toBe('2027-07-12T09:00:00.000Z');
+    expect(londonInstant('2027-03-28', 600).toISOString()).toBe('2027-03-28T09:00:00.000Z');
   });
 });
