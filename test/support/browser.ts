@@ -6,6 +6,7 @@ import type { Role } from '../../src/modules/accounts/domain.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { noteCheckedPage } from './e2e-report.ts';
 import { createSession, createUser, type TestUser } from './factories.ts';
+import { startNginx, type Nginx } from './nginx.ts';
 
 /** Debian's Chromium, driven by playwright-core (a fresh profile per launch). Never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,13 +25,79 @@ export interface BrowserHarness extends TestApp {
   closeAll(): Promise<void>;
 }
 
-/** Starts the whole application on a loopback port over a fresh database, and Chromium beside it. */
-export async function startBrowserHarness(options: Parameters<typeof createTestApp>[0] = {}): Promise<BrowserHarness> {
-  const t = await createTestApp(options);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
+/**
+ * `E2E_VIA_NGINX=1`: the journeys run as in production, through nginx in front of two instances of
+ * the application (see `startTwoBehindNginx`). Any other value: one instance, reached directly.
+ */
+export const VIA_NGINX = process.env.E2E_VIA_NGINX === '1';
+
+/** Listens on a loopback port; returns the port. */
+async function listenOnLoopback(app: TestApp['app']): Promise<number> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server did not start');
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return address.port;
+}
+
+/**
+ * A second instance of the application beside `t` — over the same database, clock and settings
+ * but with its own services, caches and in-memory state, as a second web process has — and a real
+ * nginx sharing requests between the two round-robin, without stickiness: a page and the form
+ * posted from it, a sign-in and the next page, usually land on different instances. Each instance
+ * counts the requests it serves; `stop` fails when one of them served none, so the mode cannot
+ * pass through one instance alone.
+ */
+async function startTwoBehindNginx(
+  t: TestApp,
+  options: NonNullable<Parameters<typeof createTestApp>[0]>,
+): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
+  const env = { ...options.env, TRUST_PROXY: 'true' };
+  const second = await createTestApp({ ...options, env, db: t.db, clock: t.clock });
+  const instances = [t.app, second.app];
+  const served = instances.map(() => 0);
+  const ports: number[] = [];
+  for (const [i, app] of instances.entries()) {
+    app.server.on('request', () => (served[i] = (served[i] ?? 0) + 1));
+    ports.push(await listenOnLoopback(app));
+  }
+  let nginx: Nginx;
+  try {
+    nginx = await startNginx(ports);
+  } catch (error) {
+    await second.app.close();
+    throw error;
+  }
+  return {
+    baseUrl: nginx.url,
+    stop: async () => {
+      const errors = nginx.errors();
+      await nginx.stop();
+      // Only the application: the database is the first instance's, closed with it.
+      await second.app.close();
+      if (served.some((n) => n === 0)) {
+        throw new Error(
+          `behind nginx, an instance served no request (requests served: ${served.join(', ')}). ${errors}`,
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Starts the whole application on a loopback port over a fresh database, and Chromium beside it.
+ * With `E2E_VIA_NGINX=1`, two instances of it behind nginx (`baseUrl` is nginx's).
+ */
+export async function startBrowserHarness(options: Parameters<typeof createTestApp>[0] = {}): Promise<BrowserHarness> {
+  const t = await createTestApp(VIA_NGINX ? { ...options, env: { ...options.env, TRUST_PROXY: 'true' } } : options);
+  let baseUrl: string;
+  let stopProxy: () => Promise<void> = () => Promise.resolve();
+  if (VIA_NGINX) {
+    const proxied = await startTwoBehindNginx(t, options);
+    baseUrl = proxied.baseUrl;
+    stopProxy = proxied.stop;
+  } else {
+    baseUrl = `http://127.0.0.1:${await listenOnLoopback(t.app)}`;
+  }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -63,7 +130,11 @@ export async function startBrowserHarness(options: Parameters<typeof createTestA
     },
     closeAll: async () => {
       await browser.close();
-      await t.close();
+      try {
+        await stopProxy();
+      } finally {
+        await t.close();
+      }
     },
   };
 }
