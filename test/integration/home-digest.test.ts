@@ -86,11 +86,18 @@ describe('the weekly email to link officers', () => {
     const [mail] = await digestsTo([ffion.email]);
     const stopPath = /\/weekly-email\/stop\/[\w-]{43}/.exec(mail?.text_body ?? '')?.[0] ?? '';
     const visitor = new TestClient(t.app);
+    // Opening the link (as a mail scanner does) only asks; the button stops it.
+    const asked = await visitor.get(stopPath);
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Stop the weekly email');
+    expect(await t.services.home.digestStopLink(stopPath.split('/').pop() ?? '')).toBe('on');
+    const stop = await visitor.post(stopPath, {});
+    expect(stop.statusCode).toBe(303);
     const stopped = await visitor.get(stopPath);
     expect(stopped.statusCode).toBe(200);
     expect(stopped.body).toContain('You will not get the weekly email');
-    // Opening it again changes nothing; a made-up link is not recognised.
-    expect((await visitor.get(stopPath)).statusCode).toBe(200);
+    // Stopping it again changes nothing; a made-up link is not recognised.
+    expect((await visitor.post(stopPath, {})).statusCode).toBe(303);
     expect((await visitor.get(`/weekly-email/stop/${'x'.repeat(43)}`)).statusCode).toBe(404);
 
     // The next Monday: Gwen gets it, Ffion does not.
@@ -124,5 +131,31 @@ describe('the weekly email to link officers', () => {
     at('2026-12-28T08:00:00Z');
     await t.services.home.sendWeeklyDigestsWhenDue();
     expect((await digestsTo([ffion.email])).length).toBe(2);
+  });
+
+  it("stops by a mail client's one-click unsubscribe, and refuses a link not sent", async () => {
+    const [, gwen] = officers;
+    if (!gwen) throw new Error('two officers');
+    const [latest] = (await digestsTo([gwen.email])).slice(-1);
+    const headers = (latest?.headers ?? {}) as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    const url = /^<([^>]+)>$/.exec(headers['List-Unsubscribe'] ?? '')?.[1] ?? '';
+    const path = new URL(url).pathname;
+    expect(path).toMatch(/^\/api\/v1\/weekly-email\/stop\/[\w-]{43}$/);
+    const post = (to: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: to,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      });
+    expect((await post(`${path.slice(0, -2)}zz`)).statusCode).toBe(404);
+    expect(await t.services.home.digestStopLink(path.split('/').pop() ?? '')).toBe('on');
+    expect((await post(path)).statusCode).toBe(200);
+    expect(await t.services.home.digestStopLink(path.split('/').pop() ?? '')).toBe('stopped');
+    at('2027-01-04T08:00:00Z');
+    const before = (await digestsTo([gwen.email])).length;
+    await t.services.home.sendWeeklyDigestsWhenDue();
+    expect((await digestsTo([gwen.email])).length).toBe(before);
   });
 });

@@ -31,6 +31,8 @@ export function weeklyDigestMail(input: {
   sections: DigestSection[];
   homeUrl: string;
   stopUrl: string;
+  /** Where a mail client posts its one-click unsubscribe (RFC 8058). */
+  oneClickUrl: string;
   userId: string;
 }): OutgoingMail {
   const intro = `Here is what falls due for ${input.authorityName} by ${formatDate(input.dueBy)}, and anything already late.`;
@@ -60,7 +62,7 @@ export function weeklyDigestMail(input: {
     );
   }
   const home = `Everything open for your authority is on your home page: ${input.homeUrl}`;
-  const stop = `To stop these weekly emails, open this link (you do not need to sign in): ${input.stopUrl}`;
+  const stop = `To stop these weekly emails, open this link and confirm (you do not need to sign in): ${input.stopUrl}`;
   text.push(home, stop);
   html.push(
     `<p>Everything open for your authority is on <a href="${escapeHtml(input.homeUrl)}">your home page</a>.</p>`,
@@ -73,7 +75,10 @@ export function weeklyDigestMail(input: {
     text: text.join('\n\n'),
     html: html.join('\n'),
     automatic: true,
-    headers: { 'List-Unsubscribe': `<${input.stopUrl}>` },
+    headers: {
+      'List-Unsubscribe': `<${input.oneClickUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
     idempotencyKey: `weekly-digest:${input.userId}:${input.weekOf}`,
   };
 }

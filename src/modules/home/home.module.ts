@@ -1,4 +1,5 @@
 import type { ModuleManifest } from '../manifest.ts';
+import { homeApi } from './home.api.ts';
 import { registerHomeJobs } from './home.jobs.ts';
 import { homeRoutes } from './home.routes.ts';
 import { HomeService } from './home.service.ts';
@@ -32,6 +33,7 @@ export const homeModule: ModuleManifest = {
   }),
   jobs: (jobs, services) => registerHomeJobs(jobs, services.home),
   pages: homeRoutes,
+  api: homeApi,
   navigation: [
     { face: 'staff', row: 'primary', order: 0, text: 'Home', href: '/staff', permission: 'staff:home' },
     { face: 'portal', row: 'primary', order: 0, text: 'Home', href: '/portal', permission: 'portal:home' },

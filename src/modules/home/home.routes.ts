@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { form, page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { notFound } from '../../platform/errors.ts';
 import { investigatorPanels, portalPanels } from './panels.ts';
 
 const weeklyEmailForm = z.object({ weeklyEmail: z.enum(['on', 'off']) });
-const stopParams = z.object({ token: z.string() });
+export const stopParams = z.object({ token: z.string().max(100) });
 
 /** The home pages of the staff and authority faces, and the weekly email's settings. */
 export function homeRoutes(services: Services): PageRoute[] {
@@ -59,17 +60,29 @@ export function homeRoutes(services: Services): PageRoute[] {
         };
       },
     }),
-    // The stop link in every weekly email: works without signing in, and stops it on opening.
+    // The stop link in every weekly email works without signing in. Opening it only asks: mail
+    // scanners open links, and must not stop anything; the button posts the stop.
     page({
       url: '/weekly-email/stop/:token',
       access: 'public',
       params: stopParams,
       handler: async ({ params }, _request, reply) => {
-        const stopped = await home.stopDigest(params.token);
-        if (!stopped) reply.code(404);
+        const state = await home.digestStopLink(params.token);
+        if (state === null) reply.code(404);
         return reply
           .header('referrer-policy', 'no-referrer')
-          .render('home/views/weekly-email-stopped.njk', { stopped });
+          .render('home/views/weekly-email-stop.njk', { state, token: params.token });
+      },
+    }),
+    form({
+      url: '/weekly-email/stop/:token',
+      access: 'public',
+      params: stopParams,
+      body: z.object({}),
+      back: ({ params }) => `/weekly-email/stop/${params.token}`,
+      action: async ({ params }) => {
+        if (!(await home.stopDigest(params.token))) throw notFound('This link to stop the weekly email');
+        return { to: `/weekly-email/stop/${params.token}`, notice: 'You will not get the weekly email.' };
       },
     }),
   ];

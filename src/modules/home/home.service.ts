@@ -17,6 +17,10 @@ import type { PublicReportsService } from '../public-reports/public-reports.serv
 import type { RemediesService } from '../remedies/remedies.service.ts';
 import { HomeRepository } from './home.repository.ts';
 import { weeklyDigestMail, type DigestSection } from './home.mail.ts';
+import type { Panel } from './panels.ts';
+
+/** A panel another module adds to the staff home (`home.addStaffPanel`): null for those who do not see it. */
+export type StaffPanelSource = (actor: Actor) => Promise<Panel | null>;
 
 /** How many items each panel of a home page lists (its count says how many there are in all). */
 export const PANEL_ITEMS = 5;
@@ -61,6 +65,7 @@ export interface HomeServiceDeps {
  */
 export class HomeService {
   private readonly repo: HomeRepository;
+  private readonly panelSources: StaffPanelSource[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -104,6 +109,11 @@ export class HomeService {
 
   // The staff's home -----------------------------------------------------------------------------
 
+  /** Adds a panel to the staff home, after home's own; the source decides who sees it. */
+  addStaffPanel(source: StaffPanelSource): void {
+    this.panelSources.push(source);
+  }
+
   /** A staff member's home: a panel for each of their roles' work. */
   async staffHome(actor: Actor) {
     if (actor.authorityId !== null || !can(actor, 'staff:home')) throw forbidden();
@@ -130,6 +140,7 @@ export class HomeService {
       changes,
       bouncing,
       overdue,
+      added,
     ] = await Promise.all([
       investigator ? complaints.list(actor, { investigatorId: actor.id }, undefined, limit) : null,
       investigator ? enquiries.homePanel(actor, mine, { limit }) : null,
@@ -152,6 +163,7 @@ export class HomeService {
         : null,
       lead || admin ? snapshots.get('home.bouncing', () => correspondence.bouncingAuthorities(actor, 10)) : null,
       manager || admin ? snapshots.get('home.overdue-enquiries', () => enquiries.overdue(actor, 10)) : null,
+      Promise.all(this.panelSources.map((source) => source(actor))),
     ]);
     return {
       investigator: investigator ? { myCases, enquiries: myEnquiries, drafts: myDrafts, remedies: myRemedies } : null,
@@ -166,6 +178,7 @@ export class HomeService {
       changes: changes ? { total: changes.length, items: changes.slice(0, limit) } : null,
       bouncing,
       overdueEnquiries: overdue,
+      panels: added.filter((p): p is Panel => p !== null),
     };
   }
 
@@ -194,12 +207,23 @@ export class HomeService {
     });
   }
 
-  /** The stop link in a weekly email: stops it for the person it was sent to. False for a link not known. */
+  /** Where the stop link of a weekly email stands: `on` (not stopped yet), `stopped`, or null for a link not known. */
+  async digestStopLink(token: string): Promise<'on' | 'stopped' | null> {
+    if (token.length < 20 || token.length > 100) return null;
+    const sent = await this.repo.digestByStopHash(hashSecret(token));
+    if (!sent) return null;
+    return (await this.repo.digestOn(sent.user_id)) ? 'on' : 'stopped';
+  }
+
+  /**
+   * The stop link in a weekly email, confirmed on its page or posted by a mail client's one-click
+   * unsubscribe: stops it for the person it was sent to. False for a link not known.
+   */
   async stopDigest(token: string): Promise<boolean> {
     if (token.length < 20 || token.length > 100) return false;
     const sent = await this.repo.digestByStopHash(hashSecret(token));
     if (!sent) return false;
-    // Opening the link again (or a mail scanner opening it first) changes nothing more.
+    // Stopping it again changes nothing more.
     if (!(await this.repo.digestOn(sent.user_id))) return true;
     await this.db.transaction().execute(async (trx) => {
       await this.repo.with(trx).setDigest(sent.user_id, false, this.clock.now());
@@ -330,6 +354,7 @@ export class HomeService {
               sections: sections ?? [],
               homeUrl: `${this.settings.baseUrl}/portal`,
               stopUrl: `${this.settings.baseUrl}/weekly-email/stop/${token}`,
+              oneClickUrl: `${this.settings.baseUrl}/api/v1/weekly-email/stop/${token}`,
               userId: person.id,
             }),
           );
