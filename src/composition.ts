@@ -36,6 +36,9 @@ export function createServices(platform: Platform, modules: readonly ModuleManif
       ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}),
       from: config.MAIL_FROM,
       domain: config.MAIL_DOMAIN,
+      concurrency: config.MAIL_CONCURRENCY,
+      perDomainPerSecond: config.MAIL_PER_DOMAIN_PER_SECOND,
+      leaseSeconds: config.MAIL_LEASE_SECONDS,
       // A refusal at hand-over is a bounce: the correspondence falls back as for a delivery report.
       onRefused: (outboxId, response) => services.correspondence.refusedAtSend(outboxId, response),
     },

@@ -88,6 +88,10 @@ export const configSchema = z.object({
   MAIL_DOMAIN: z.string().default('liaison.localhost'),
   MAIL_IN_PORT: int(2525, 0, 65535),
   MAIL_IN_HOST: z.string().default('127.0.0.1'),
+  /** Outgoing mail: messages in flight at once per worker, at most so many a second to one domain, and how long a claim lasts. */
+  MAIL_CONCURRENCY: int(4, 1, 64),
+  MAIL_PER_DOMAIN_PER_SECOND: int(20, 1, 10_000),
+  MAIL_LEASE_SECONDS: int(900, 10, 86_400),
   ROLES: z
     .string()
     .default('web,worker,mail-in')
