@@ -4,7 +4,7 @@ import { emailKey } from '../../src/modules/newsletter/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
-import { createUser } from '../support/factories.ts';
+import { createSession, createUser } from '../support/factories.ts';
 import { authorityWithOfficers, sendToGateway } from './correspondence.fixtures.ts';
 import { startMailGateway } from '../../src/platform/mail/inbound.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -404,5 +404,114 @@ describe('the API', () => {
     expect(got.json<{ recipients: number }>().recipients).toBeGreaterThan(0);
     const anonymous = await t.app.inject({ method: 'GET', url: `/api/v1/newsletter/issues/${id}` });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('composing', () => {
+  const textarea = (html: string) =>
+    (/<textarea[^>]*name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? '')
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+      .trim();
+  const insertKey = (html: string, kind: 'publication' | 'session') =>
+    new RegExp(
+      `<button[^>]*name="insert"[^>]*value="(${kind}:[^"]+)"|<button[^>]*value="(${kind}:[^"]+)"[^>]*name="insert"`,
+    )
+      .exec(html)
+      ?.slice(1)
+      .find((v) => v !== undefined) ?? '';
+
+  it('adds a recent publication and an upcoming training session with one button each, keeping what was typed', async () => {
+    const { id: publicationId } = await t.services.publications.createDraft(lead, {
+      kind: 'guidance-note',
+      title: 'Good administration in adult social care',
+      summary: 'What we expect of care providers.',
+      body: 'Some text.',
+      topics: [],
+      councillorQuestions: [],
+      partners: [],
+    });
+    await t.services.publications.publish(lead, publicationId, null);
+    const courseId = await t.services.training.createCourse(lead, {
+      title: 'Remedies that put things right',
+      audiences: ['councils'],
+      format: 'online',
+      description: 'Choosing a fair remedy.',
+      learningOutcomes: '',
+      durationMinutes: 120,
+      pricePence: 0,
+      externalUrl: null,
+      published: true,
+    });
+    await t.services.training.createSession(lead, courseId, {
+      startsAt: new Date('2027-03-22T10:00:00Z'),
+      endsAt: new Date('2027-03-22T12:00:00Z'),
+      capacity: 20,
+      bookingClosesAt: null,
+      joiningInstructions: null,
+      venue: null,
+      trainerId: null,
+      authorityId: null,
+      network: null,
+    });
+    const client = new TestClient(t.app).withSession(await createSession(t.db, lead.id, clock.now()));
+    const issuesBefore = (await t.services.newsletter.issues(lead)).length;
+
+    const page = await client.get('/staff/newsletter/new');
+    expect(page.body).toContain('Good administration in adult social care');
+    expect(page.body).toContain('Remedies that put things right, 22 March 2027');
+    const typed = { subject: 'March issue', preheader: 'Guidance and training', topics: 'councils' };
+    const first = await client.post('/staff/newsletter/new', {
+      ...typed,
+      body: '## Read this month\n\nOur new guidance.',
+      insert: insertKey(page.body, 'publication'),
+    });
+    expect(first.headers.location).toBe('/staff/newsletter/new');
+    const afterFirst = await client.get('/staff/newsletter/new');
+    expect(afterFirst.body).toContain('“Good administration in adult social care” is added at the end of the content');
+    expect(afterFirst.body).toContain('value="March issue"');
+    expect(afterFirst.body).toMatch(/value="councils" checked/);
+    const withPublication = textarea(afterFirst.body);
+    expect(withPublication).toMatch(
+      /^## Read this month\n\nOur new guidance\.\n\n- \[Good administration in adult social care\]\(http[^)]*\/publications\/[^)]+\)$/,
+    );
+    // Nothing is saved until the draft is.
+    expect((await t.services.newsletter.issues(lead)).length).toBe(issuesBefore);
+
+    await client.post('/staff/newsletter/new', {
+      ...typed,
+      body: withPublication,
+      insert: insertKey(afterFirst.body, 'session'),
+    });
+    const afterSecond = await client.get('/staff/newsletter/new');
+    const withBoth = textarea(afterSecond.body);
+    // The training session continues the list on the next line.
+    expect(withBoth).toBe(
+      `${withPublication}\n- [Remedies that put things right, 22 March 2027](${base}/training/courses/${courseId})`,
+    );
+
+    // An item no longer in the list is refused, and what was typed is kept.
+    await client.post('/staff/newsletter/new', { ...typed, body: withBoth, insert: 'publication:withdrawn' });
+    const refused = await client.get('/staff/newsletter/new');
+    expect(refused.body).toContain('That item is no longer among the latest publications and training');
+    expect(textarea(refused.body)).toBe(withBoth);
+
+    const saved = await client.post('/staff/newsletter/new', { ...typed, body: withBoth });
+    const id = /\/staff\/newsletter\/issues\/([0-9a-f-]{36})$/.exec(saved.headers.location as string)?.[1] ?? '';
+    expect((await t.services.newsletter.issue(lead, id)).body).toBe(withBoth);
+
+    // The same on a saved draft's page.
+    const edit = await client.get(`/staff/newsletter/issues/${id}/edit`);
+    await client.post(`/staff/newsletter/issues/${id}/edit`, {
+      ...typed,
+      body: 'Short.',
+      insert: insertKey(edit.body, 'session'),
+    });
+    const edited = await client.get(`/staff/newsletter/issues/${id}/edit`);
+    expect(textarea(edited.body)).toMatch(/^Short\.\n\n- \[Remedies that put things right/);
+    expect((await t.services.newsletter.issue(lead, id)).body).toBe(withBoth);
   });
 });

@@ -134,3 +134,14 @@ export function progressOf(counts: Counts, startedAt: Date | null, now: Date): P
     secondsLeft: perSecond === null ? null : Math.ceil(left / perSecond),
   };
 }
+
+/**
+ * Markdown `line` added at the end of `body`: on the next line when the body ends with a list item
+ * (so the list goes on), after a blank line otherwise.
+ */
+export function appendMarkdown(body: string, line: string): string {
+  const trimmed = body.replace(/\s+$/, '');
+  if (trimmed === '') return line;
+  const lastLine = trimmed.slice(trimmed.lastIndexOf('\n') + 1);
+  return `${trimmed}${/^\s*[-*+] /.test(lastLine) && /^[-*+] /.test(line) ? '\n' : '\n\n'}${line}`;
+}

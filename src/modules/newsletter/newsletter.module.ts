@@ -34,11 +34,15 @@ export const newsletterModule: ModuleManifest = {
             .slice(0, 5);
           return [
             ...publications.map((p) => ({
+              key: `publication:${p.slug}`,
+              kind: 'Publication' as const,
               label: p.title,
               markdown: `- [${p.title}](${services.publications.url(p.slug)})`,
             })),
             ...sessions.map(({ course, session }) => ({
-              label: course.title,
+              key: `session:${session.id}`,
+              kind: 'Training' as const,
+              label: `${course.title}, ${formatDate(session.starts_at)}`,
               markdown: `- [${course.title}, ${formatDate(session.starts_at)}](${config.BASE_URL}/training/courses/${course.id})`,
             })),
           ];

@@ -399,6 +399,20 @@ export class NewsletterRepository {
     return row.n;
   }
 
+  /**
+   * Newsletter messages (of any issue) waiting in the outbox or being handed over: the fan-out's
+   * back-pressure. Read through the outbox's status index, so it stays cheap however large the issue.
+   */
+  async outboxBacklog(): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox_messages')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('status', 'in', ['queued', 'sending', 'held'])
+      .where('kind', '=', 'newsletter')
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
   /** The issue's messages in the outbox not yet sent or settled. */
   async unsettledCount(issueId: string): Promise<number> {
     const row = await this.db

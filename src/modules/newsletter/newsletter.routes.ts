@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
@@ -8,6 +9,7 @@ import { subscribeLimit } from './newsletter.api.ts';
 import {
   archiveQuery,
   issueForm,
+  type IssueForm,
   preferencesForm,
   scheduleForm,
   slugParams,
@@ -38,6 +40,15 @@ function scheduledInstant(date: string, time: string): Date {
 /** The newsletter's pages: public (archive, subscribing, leaving) and staff (issues, sending, reports). */
 export function newsletterRoutes(services: Services): PageRoute[] {
   const { newsletter } = services;
+  /** An "Insert" button: back to the form with the item added to the content, nothing saved yet. */
+  const insert = async (values: IssueForm, key: string, back: string, reply: FastifyReply) => {
+    const { body, label } = await newsletter.withInsertion(values.body, key);
+    reply.setFlash({
+      values: { subject: values.subject, preheader: values.preheader, body, topics: values.topics },
+      notice: `“${label}” is added at the end of the content. Save the draft to keep it.`,
+    });
+    return back;
+  };
   return [
     // Public --------------------------------------------------------------------------------------
     page({
@@ -180,7 +191,8 @@ export function newsletterRoutes(services: Services): PageRoute[] {
       access: 'newsletter:manage',
       body: issueForm,
       back: '/staff/newsletter/new',
-      action: async ({ actor, body }) => {
+      action: async ({ actor, body, back }, _request, reply) => {
+        if (body.insert !== undefined) return insert(body, body.insert, back, reply);
         const id = await newsletter.createIssue(actor, body);
         return { to: `/staff/newsletter/issues/${id}`, notice: 'The issue is saved as a draft.' };
       },
@@ -217,7 +229,11 @@ export function newsletterRoutes(services: Services): PageRoute[] {
       params: withId,
       body: issueForm,
       back: ({ params }) => `/staff/newsletter/issues/${params.id}/edit`,
-      action: async ({ actor, params, body }) => {
+      action: async ({ actor, params, body, back }, _request, reply) => {
+        if (body.insert !== undefined) {
+          await newsletter.issue(actor, params.id);
+          return insert(body, body.insert, back, reply);
+        }
         await newsletter.updateIssue(actor, params.id, body);
         return { to: `/staff/newsletter/issues/${params.id}`, notice: 'The issue is saved.' };
       },

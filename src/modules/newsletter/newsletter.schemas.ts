@@ -38,7 +38,11 @@ export const issueForm = z.object({
   preheader: z.string().max(1000).default(''),
   body: z.string().max(200_000).default(''),
   topics: topicsField,
+  /** Present when an "Insert" button was pressed: the item to add to the content (nothing is saved). */
+  insert: z.string().max(300).optional(),
 });
+
+export type IssueForm = z.output<typeof issueForm>;
 
 export const scheduleForm = z.object({
   when: z.enum(['now', 'later'], { error: 'Choose when to send the issue' }),

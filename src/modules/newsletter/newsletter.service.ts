@@ -14,6 +14,7 @@ import { renderMarkdown } from '../../platform/markdown/markdown.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import {
+  appendMarkdown,
   CONFIRM_DAYS,
   emailKey,
   keyOfToken,
@@ -40,6 +41,15 @@ export interface NewsletterSettings extends MailSettings {
   batchSize: number;
   /** The fan-out waits while this many of the newsletter's messages wait in the outbox (so a pause takes hold). */
   backlog: number;
+}
+
+/** A recent publication or an upcoming training session the composer may add to an issue's content. */
+export interface Insertion {
+  /** Stable between the compose page and its form (`publication:<slug>`, `session:<id>`). */
+  key: string;
+  kind: 'Publication' | 'Training';
+  label: string;
+  markdown: string;
 }
 
 export interface IssueInput {
@@ -71,11 +81,16 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 
 type Officers = Awaited<ReturnType<LinkOfficersService['newsletterRecipients']>>;
 
+/** How often the sweep reads bounces (they arrive over hours or days, never within seconds). */
+const BOUNCE_SWEEP_MS = 5 * 60_000;
+
 const fanOutPayload = z.object({ issueId: z.uuid() });
 
 /** The Ombudsman Link newsletter: subscriptions, issues, sending through the outbox, the archive and reports. */
 export class NewsletterService {
   private readonly repo: NewsletterRepository;
+  /** When this process last suppressed hard-bounced addresses in its sweep (wall clock). */
+  private bouncesReadAt = 0;
 
   readonly fanOutJob = defineJob({
     name: 'newsletter.fan-out',
@@ -96,7 +111,7 @@ export class NewsletterService {
       jobs: JobQueue;
       logger: Logger;
       /** Recent publications and upcoming training, as Markdown lines (from those modules). */
-      insertions?: () => Promise<{ label: string; markdown: string }[]>;
+      insertions?: () => Promise<Insertion[]>;
     },
     private readonly settings: NewsletterSettings,
   ) {
@@ -465,9 +480,10 @@ export class NewsletterService {
     const until = Date.now() + budgetMs;
     let mailer: ReturnType<typeof issueMailer> | null = null;
     while (Date.now() < until) {
-      const backlog = await this.repo.unsettledCount(issueId);
-      if (backlog >= this.settings.backlog) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      // Back-pressure on the outbox's queue of newsletter mail (all issues): cheap to read, and a
+      // pause takes hold within that many messages.
+      if ((await this.repo.outboxBacklog()) >= this.settings.backlog) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
         continue;
       }
       const more = await this.db.transaction().execute(async (trx) => {
@@ -528,7 +544,11 @@ export class NewsletterService {
     }
     for (const { id } of await this.repo.sendingIssues()) await this.fanOut(id, 20_000);
     await this.sweepExpiredRequests();
-    await this.repo.absorbBounces(now);
+    // Bounces are read over every delivery of every issue: at most every few minutes (and before each send).
+    if (Date.now() - this.bouncesReadAt >= BOUNCE_SWEEP_MS) {
+      this.bouncesReadAt = Date.now();
+      await this.repo.absorbBounces(now);
+    }
   }
 
   /** An issue's body as HTML, through the renderer and sanitiser of publications. */
@@ -537,11 +557,24 @@ export class NewsletterService {
   }
 
   /**
-   * Lines the composer may copy into an issue: recently published publications and upcoming
-   * training sessions, when those exist (from their own modules' public lists).
+   * What the composer may add to an issue with one click: recently published publications and
+   * upcoming training sessions, when those exist (from their own modules' public lists).
    */
-  async insertions(): Promise<{ label: string; markdown: string }[]> {
+  async insertions(): Promise<Insertion[]> {
     return this.deps.insertions ? this.deps.insertions() : [];
+  }
+
+  /**
+   * The draft's content with an insertion's Markdown added at its end; nothing is saved. An item
+   * gone from the list since the page was shown (published over, session passed) is refused.
+   */
+  async withInsertion(body: string, key: string): Promise<{ body: string; label: string }> {
+    const item = (await this.insertions()).find((i) => i.key === key);
+    if (!item)
+      throw invalid([
+        { field: 'body', message: 'That item is no longer among the latest publications and training: choose another' },
+      ]);
+    return { body: appendMarkdown(body, item.markdown), label: item.label };
   }
 
   // Archive and reports --------------------------------------------------------------------------
