@@ -28,6 +28,9 @@ export interface AuthorityInput {
   chiefExecutive: OfficerInput;
   /** Null removes the monitoring officer. */
   monitoringOfficer: OfficerInput | null;
+  /** The leader of the council and the chair of scrutiny: null removes them, left out leaves them as they are. */
+  leader?: OfficerInput | null;
+  scrutinyChair?: OfficerInput | null;
 }
 
 export const EMAIL_FORMAT = 'in the correct format, like name@example.com';
@@ -116,6 +119,14 @@ const officerFormFields = {
   moName: optionalText('Name', NAME_MAX),
   moJobTitle: optionalText('Job title', JOB_TITLE_MAX),
   moEmail: optionalEmail('the monitoring officer’s email address'),
+  leaderTitle: optionalText('Title', 50),
+  leaderName: optionalText('Name', NAME_MAX),
+  leaderJobTitle: optionalText('Job title', JOB_TITLE_MAX),
+  leaderEmail: optionalEmail('the leader’s email address'),
+  scrutinyTitle: optionalText('Title', 50),
+  scrutinyName: optionalText('Name', NAME_MAX),
+  scrutinyJobTitle: optionalText('Job title', JOB_TITLE_MAX),
+  scrutinyEmail: optionalEmail('the chair of scrutiny’s email address'),
 };
 
 interface OfficerFormValues {
@@ -127,30 +138,62 @@ interface OfficerFormValues {
   moName: string | null;
   moJobTitle: string | null;
   moEmail: string | null;
+  leaderTitle: string | null;
+  leaderName: string | null;
+  leaderJobTitle: string | null;
+  leaderEmail: string | null;
+  scrutinyTitle: string | null;
+  scrutinyName: string | null;
+  scrutinyJobTitle: string | null;
+  scrutinyEmail: string | null;
 }
 
-/** A monitoring officer is all or nothing: once one field is given, the name, job title and email are needed. */
-function refineMonitoringOfficer(f: OfficerFormValues, ctx: z.RefinementCtx) {
-  if (!(f.moName || f.moJobTitle || f.moEmail || f.moTitle)) return;
-  if (!f.moName) ctx.addIssue({ code: 'custom', path: ['moName'], message: 'Enter the monitoring officer’s name' });
-  if (!f.moJobTitle)
-    ctx.addIssue({ code: 'custom', path: ['moJobTitle'], message: 'Enter the monitoring officer’s job title' });
-  if (!f.moEmail)
-    ctx.addIssue({ code: 'custom', path: ['moEmail'], message: 'Enter the monitoring officer’s email address' });
+/** The optional officers' field prefixes, each with how its messages name them. */
+const OPTIONAL_OFFICERS = [
+  ['mo', 'the monitoring officer’s'],
+  ['leader', 'the leader’s'],
+  ['scrutiny', 'the chair of scrutiny’s'],
+] as const;
+type OptionalPrefix = (typeof OPTIONAL_OFFICERS)[number][0];
+
+const officerOf = (f: OfficerFormValues, p: OptionalPrefix) => ({
+  title: f[`${p}Title`],
+  name: f[`${p}Name`],
+  jobTitle: f[`${p}JobTitle`],
+  email: f[`${p}Email`],
+});
+
+/** An optional officer is all or nothing: once one field is given, the name, job title and email are needed. */
+function refineOptionalOfficers(f: OfficerFormValues, ctx: z.RefinementCtx) {
+  for (const [p, whose] of OPTIONAL_OFFICERS) {
+    const o = officerOf(f, p);
+    if (!(o.name || o.jobTitle || o.email || o.title)) continue;
+    if (!o.name) ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: `Enter ${whose} name` });
+    if (!o.jobTitle) ctx.addIssue({ code: 'custom', path: [`${p}JobTitle`], message: `Enter ${whose} job title` });
+    if (!o.email) ctx.addIssue({ code: 'custom', path: [`${p}Email`], message: `Enter ${whose} email address` });
+  }
 }
 
-const officersFrom = (f: OfficerFormValues): Pick<AuthorityInput, 'chiefExecutive' | 'monitoringOfficer'> => ({
+const optionalOfficer = (f: OfficerFormValues, p: OptionalPrefix): OfficerInput | null => {
+  const o = officerOf(f, p);
+  return o.name && o.jobTitle && o.email
+    ? { title: o.title, name: o.name, jobTitle: o.jobTitle, email: o.email }
+    : null;
+};
+
+const officersFrom = (
+  f: OfficerFormValues,
+): Pick<AuthorityInput, 'chiefExecutive' | 'monitoringOfficer' | 'leader' | 'scrutinyChair'> => ({
   chiefExecutive: { title: f.ceTitle, name: f.ceName, jobTitle: f.ceJobTitle, email: f.ceEmail },
-  monitoringOfficer:
-    f.moName && f.moJobTitle && f.moEmail
-      ? { title: f.moTitle, name: f.moName, jobTitle: f.moJobTitle, email: f.moEmail }
-      : null,
+  monitoringOfficer: optionalOfficer(f, 'mo'),
+  leader: optionalOfficer(f, 'leader'),
+  scrutinyChair: optionalOfficer(f, 'scrutiny'),
 });
 
 /** The authority form: flat fields, so each message lands beside its field. */
 export const authorityForm = z
   .object({ ...authorityFields, ...officerFormFields })
-  .superRefine(refineMonitoringOfficer)
+  .superRefine(refineOptionalOfficers)
   .transform((f): AuthorityInput => ({
     name: f.name,
     kind: f.kind,
@@ -164,13 +207,13 @@ export const authorityForm = z
 /** What an authority may change about itself: its contacts, never the ombudsman's directory record. */
 export type AuthorityContactsInput = Pick<
   AuthorityInput,
-  'address' | 'genericInbox' | 'chiefExecutive' | 'monitoringOfficer'
+  'address' | 'genericInbox' | 'chiefExecutive' | 'monitoringOfficer' | 'leader' | 'scrutinyChair'
 >;
 
 /** The portal's contacts form: the authority form without the directory fields, with the same messages. */
 export const contactsForm = z
   .object({ address: authorityFields.address, genericInbox: authorityFields.genericInbox, ...officerFormFields })
-  .superRefine(refineMonitoringOfficer)
+  .superRefine(refineOptionalOfficers)
   .transform((f): AuthorityContactsInput => ({ address: f.address, genericInbox: f.genericInbox, ...officersFrom(f) }));
 
 export const headOfServiceForm = z.object({

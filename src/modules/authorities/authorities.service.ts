@@ -96,6 +96,8 @@ export interface AuthorityDetail extends Authority {
   /** The addressee of every letter. Always present for an authority made through this service. */
   chiefExecutive: SeniorOfficer | null;
   monitoringOfficer: SeniorOfficer | null;
+  leader: SeniorOfficer | null;
+  scrutinyChair: SeniorOfficer | null;
   headsOfService: SeniorOfficer[];
 }
 
@@ -112,6 +114,8 @@ export interface AuthorityChanges {
   genericInbox?: string | null;
   chiefExecutive?: OfficerInput;
   monitoringOfficer?: OfficerInput | null;
+  leader?: OfficerInput | null;
+  scrutinyChair?: OfficerInput | null;
   /** The whole set of heads of service: a service area left out loses its head. */
   headsOfService?: HeadOfServiceInput[];
   /** False closes the authority; true reopens it. */
@@ -400,6 +404,8 @@ export class AuthoritiesService {
       await this.putOfficer(trx, actor, id, 'chief-executive', null, input.chiefExecutive, now);
       if (input.monitoringOfficer)
         await this.putOfficer(trx, actor, id, 'monitoring-officer', null, input.monitoringOfficer, now);
+      if (input.leader) await this.putOfficer(trx, actor, id, 'leader', null, input.leader, now);
+      if (input.scrutinyChair) await this.putOfficer(trx, actor, id, 'scrutiny-chair', null, input.scrutinyChair, now);
       for (const h of headsOfService) await this.putOfficer(trx, actor, id, 'head-of-service', h.serviceArea, h, now);
       return id;
     });
@@ -448,6 +454,13 @@ export class AuthoritiesService {
       if (changes.monitoringOfficer)
         await this.putOfficer(trx, actor, id, 'monitoring-officer', null, changes.monitoringOfficer, now);
       else if (changes.monitoringOfficer === null) await this.removeOfficer(trx, actor, id, 'monitoring-officer', null);
+      for (const [role, officer] of [
+        ['leader', changes.leader],
+        ['scrutiny-chair', changes.scrutinyChair],
+      ] as const) {
+        if (officer) await this.putOfficer(trx, actor, id, role, null, officer, now);
+        else if (officer === null) await this.removeOfficer(trx, actor, id, role, null);
+      }
       if (changes.headsOfService) {
         const kept = new Set<string>(changes.headsOfService.map((h) => h.serviceArea));
         for (const o of await repo.officers(id))
@@ -799,6 +812,8 @@ function withOfficers(authority: Authority, rows: OfficerRow[]): AuthorityDetail
     ...authority,
     chiefExecutive: officers.find((o) => o.role === 'chief-executive') ?? null,
     monitoringOfficer: officers.find((o) => o.role === 'monitoring-officer') ?? null,
+    leader: officers.find((o) => o.role === 'leader') ?? null,
+    scrutinyChair: officers.find((o) => o.role === 'scrutiny-chair') ?? null,
     headsOfService: officers.filter((o) => o.role === 'head-of-service'),
   };
 }

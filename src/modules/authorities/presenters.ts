@@ -86,6 +86,14 @@ export function formValues(a: AuthorityDetail): Record<string, string> {
     moName: a.monitoringOfficer?.name ?? '',
     moJobTitle: a.monitoringOfficer?.jobTitle ?? '',
     moEmail: a.monitoringOfficer?.email ?? '',
+    leaderTitle: a.leader?.title ?? '',
+    leaderName: a.leader?.name ?? '',
+    leaderJobTitle: a.leader?.jobTitle ?? '',
+    leaderEmail: a.leader?.email ?? '',
+    scrutinyTitle: a.scrutinyChair?.title ?? '',
+    scrutinyName: a.scrutinyChair?.name ?? '',
+    scrutinyJobTitle: a.scrutinyChair?.jobTitle ?? '',
+    scrutinyEmail: a.scrutinyChair?.email ?? '',
   };
 }
 
