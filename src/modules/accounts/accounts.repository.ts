@@ -239,6 +239,32 @@ export class AccountsRepository {
       .execute();
   }
 
+  /**
+   * Deletes what sign-in no longer needs: sessions ended (expired or signed out) before `endedBefore`,
+   * links expired before it, and counts of an address's attempts whose window closed before
+   * `windowClosedBefore`. Returns how many rows of each went.
+   */
+  async sweep(
+    endedBefore: Date,
+    windowClosedBefore: Date,
+  ): Promise<{ sessions: number; links: number; addresses: number }> {
+    const sessions = await this.db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<', endedBefore), eb('revoked_at', '<', endedBefore)]))
+      .executeTakeFirst();
+    const links = await this.db.deleteFrom('one_time_tokens').where('expires_at', '<', endedBefore).executeTakeFirst();
+    const addresses = await this.db
+      .deleteFrom('signin_failures')
+      .where('window_started_at', '<', windowClosedBefore)
+      .executeTakeFirst();
+    if (Number(sessions.numDeletedRows) > 0) this.changed();
+    return {
+      sessions: Number(sessions.numDeletedRows),
+      links: Number(links.numDeletedRows),
+      addresses: Number(addresses.numDeletedRows),
+    };
+  }
+
   async countRecentTokens(userId: string, purpose: LinkPurpose, since: Date): Promise<number> {
     const row = await this.db
       .selectFrom('one_time_tokens')

@@ -129,6 +129,16 @@ export class AccountsService {
   }
 
   /**
+   * Housekeeping (hourly, on the workers): deletes sessions and links a day after they ended, and an
+   * address's count of sign-in attempts once its window has closed, so none is kept longer than it
+   * serves sign-in.
+   */
+  sweep(): Promise<{ sessions: number; links: number; addresses: number }> {
+    const now = this.clock.now().getTime();
+    return this.repo.sweep(new Date(now - 24 * 3_600_000), new Date(now - this.settings.lockoutMinutes * 60_000));
+  }
+
+  /**
    * Encrypts two-factor secrets still stored in plain text, and re-encrypts those under an older
    * key with the newest. Run at start-up; does nothing when every secret is already current.
    */
