@@ -413,16 +413,48 @@ export class NewsletterRepository {
     return row.n;
   }
 
-  /** The issue's messages in the outbox not yet sent or settled. */
+  /**
+   * Copies the outcome of the issue's messages the outbox has settled since the last call onto their
+   * deliveries (only deliveries still unsettled are read, each through the outbox's primary key).
+   */
+  async settleOutcomes(issueId: string): Promise<void> {
+    await this.db
+      .updateTable('newsletter_deliveries as d')
+      .from('outbox_messages as o')
+      .set({ outcome: sql<'sent' | 'failed'>`CASE WHEN o.status = 'sent' THEN 'sent' ELSE 'failed' END` })
+      .whereRef('o.id', '=', 'd.outbox_message_id')
+      .where('d.issue_id', '=', issueId)
+      .where('d.outbox_message_id', 'is not', null)
+      .where('d.outcome', 'is', null)
+      .where('o.status', 'in', ['sent', 'failed', 'unknown'])
+      .execute();
+  }
+
+  /** The issue's messages in the outbox not yet settled there (as of the last `settleOutcomes`). */
   async unsettledCount(issueId: string): Promise<number> {
     const row = await this.db
-      .selectFrom('newsletter_deliveries as d')
-      .innerJoin('outbox_messages as o', 'o.id', 'd.outbox_message_id')
+      .selectFrom('newsletter_deliveries')
       .select(sql<number>`count(*)::int`.as('n'))
-      .where('d.issue_id', '=', issueId)
-      .where('o.status', 'in', ['queued', 'sending', 'held'])
+      .where('issue_id', '=', issueId)
+      .where('outbox_message_id', 'is not', null)
+      .where('outcome', 'is', null)
       .executeTakeFirstOrThrow();
     return row.n;
+  }
+
+  /** Recipients, sent and failed of an issue being sent, from its deliveries alone. */
+  async progressCounts(issueId: string): Promise<Counts> {
+    const row = await this.db
+      .selectFrom('newsletter_deliveries')
+      .select([
+        sql<number>`count(*)::int`.as('recipients'),
+        sql<number>`count(*) FILTER (WHERE outcome = 'sent')::int`.as('sent'),
+        sql<number>`count(*) FILTER (WHERE outcome = 'failed')::int`.as('failed'),
+        sql<number>`0`.as('bounced'),
+      ])
+      .where('issue_id', '=', issueId)
+      .executeTakeFirstOrThrow();
+    return row;
   }
 
   /** Recipients, sent, failed and bounced, from the outbox's own ledger. */

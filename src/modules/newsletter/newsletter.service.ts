@@ -351,10 +351,14 @@ export class NewsletterService {
     this.assertManage(actor);
     const row = await this.repo.issue(id);
     if (!row) throw notFound('The issue');
+    // While it is being sent, an issue is counted on its deliveries (settled by the worker every
+    // second or so); once sent, on the outbox's ledger, with the bounces reported since.
     const counts =
       row.status === 'draft' || row.status === 'scheduled'
         ? { recipients: 0, sent: 0, failed: 0, bounced: 0 }
-        : await this.repo.counts(id);
+        : row.status === 'sent'
+          ? await this.repo.counts(id)
+          : await this.repo.progressCounts(id);
     return {
       id: row.id,
       slug: row.slug,
@@ -479,9 +483,14 @@ export class NewsletterService {
   async fanOut(issueId: string, budgetMs = 60_000): Promise<void> {
     const until = Date.now() + budgetMs;
     let mailer: ReturnType<typeof issueMailer> | null = null;
+    let settledAt = 0;
     while (Date.now() < until) {
       // Back-pressure on the outbox's queue of newsletter mail (all issues): cheap to read, and a
       // pause takes hold within that many messages.
+      if (Date.now() - settledAt >= 1000) {
+        settledAt = Date.now();
+        await this.repo.settleOutcomes(issueId);
+      }
       if ((await this.repo.outboxBacklog()) >= this.settings.backlog) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         continue;
@@ -514,6 +523,7 @@ export class NewsletterService {
 
   /** An issue whose every delivery is in the outbox and settled there is sent. */
   private async finishIfDone(issueId: string): Promise<void> {
+    await this.repo.settleOutcomes(issueId);
     if ((await this.repo.pendingCount(issueId)) > 0 || (await this.repo.unsettledCount(issueId)) > 0) return;
     await this.db.transaction().execute(async (trx) => {
       const repo = this.repo.with(trx);

@@ -53,6 +53,8 @@ export interface NewsletterDeliveriesTable {
   authority_kind: string | null;
   outbox_message_id: string | null;
   queued_at: NullableTimestamp;
+  /** Copied from the outbox row once settled (`unknown` counts as failed); null until then. */
+  outcome: 'sent' | 'failed' | null;
 }
 
 declare module '../../platform/db/schema.ts' {
