@@ -25,7 +25,7 @@ const REFRESH_SECONDS = 3600;
 export const statisticsModule: ModuleManifest = {
   name: 'statistics',
   services: ({ platform: { db, clock }, config, services }) => ({
-    statistics: new StatisticsService(db.kysely, clock),
+    statistics: new StatisticsService(db.kysely, clock, db.replica),
     annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, { baseUrl: config.BASE_URL }),
   }),
   jobs: (jobs, services) => {

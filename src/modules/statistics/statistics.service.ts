@@ -66,12 +66,16 @@ export interface YearChoice {
  */
 export class StatisticsService {
   private readonly repo: StatisticsRepository;
+  /** The published figures' reads: through the replica when there is one (a refresh is seen a moment later). */
+  private readonly reads: StatisticsRepository;
 
   constructor(
     db: DbOrTx,
     private readonly clock: Clock,
+    reader: DbOrTx = db,
   ) {
     this.repo = new StatisticsRepository(db);
+    this.reads = new StatisticsRepository(reader);
   }
 
   private today(): string {
@@ -129,8 +133,12 @@ export class StatisticsService {
   }
 
   /** The years with figures, newest first, as `actor` may see them (for `authorityId`, or for all authorities). */
-  async visibleYears(actor: Actor | null, authorityId: string | null): Promise<YearChoice[]> {
-    const rows = await this.repo.years();
+  async visibleYears(
+    actor: Actor | null,
+    authorityId: string | null,
+    repo: StatisticsRepository = this.reads,
+  ): Promise<YearChoice[]> {
+    const rows = await repo.years();
     const unpublished = this.seesUnpublished(actor, authorityId);
     return rows
       .filter((r) => unpublished || this.isPublished(r))
@@ -166,14 +174,14 @@ export class StatisticsService {
   /** An authority by its address (slug) or id; closed authorities keep their figures. */
   async authority(key: string): Promise<AuthorityRef> {
     const found = UUID.test(key)
-      ? await this.repo.authorityById(key.toLowerCase())
-      : await this.repo.authorityBySlug(key);
+      ? await this.reads.authorityById(key.toLowerCase())
+      : await this.reads.authorityBySlug(key);
     if (!found) throw notFound('The authority');
     return found;
   }
 
   async slugsOf(ids: readonly string[]): Promise<Map<string, string>> {
-    return this.repo.slugsOf(ids);
+    return this.reads.slugsOf(ids);
   }
 
   private similar(totals: (KindTotals & { year: number })[], kind: string, year: number): SimilarAuthorities {
@@ -207,8 +215,8 @@ export class StatisticsService {
     const visible = await this.visibleYears(actor, authority.id);
     const chosen = this.chooseYear(visible, year);
     const [all, totals] = await Promise.all([
-      this.repo.countsOfAuthority(authority.id),
-      this.repo.kindTotals(authority.kind),
+      this.reads.countsOfAuthority(authority.id),
+      this.reads.kindTotals(authority.kind),
     ]);
     const counts = all.find((c) => c.year === chosen.year)?.counts ?? ZERO_COUNTS;
     const previousYear = visible.find((v) => v.year === chosen.year - 1);
@@ -233,8 +241,8 @@ export class StatisticsService {
     const visible = await this.visibleYears(actor, null);
     const chosen = this.chooseYear(visible, year);
     const [rows, kinds] = await Promise.all([
-      this.repo.nationalRows(chosen.year, kind),
-      this.repo.kindTotalsOfYear(chosen.year),
+      this.reads.nationalRows(chosen.year, kind),
+      this.reads.kindTotalsOfYear(chosen.year),
     ]);
     return {
       year: statisticsYear(chosen.year),
@@ -249,7 +257,7 @@ export class StatisticsService {
   async nationalSummary(actor: Actor | null, year: number | undefined) {
     const visible = await this.visibleYears(actor, null);
     const chosen = this.chooseYear(visible, year);
-    const kinds = await this.repo.kindTotalsOfYear(chosen.year);
+    const kinds = await this.reads.kindTotalsOfYear(chosen.year);
     return {
       year: statisticsYear(chosen.year),
       published: chosen.published,
@@ -262,7 +270,8 @@ export class StatisticsService {
   /** The years for the relationship lead, with their publication dates. */
   async yearsForStaff(actor: Actor): Promise<YearChoice[]> {
     if (!isStaff(actor) || !can(actor, 'statistics:read')) throw forbidden();
-    return this.visibleYears(actor, null);
+    // From the primary: the relationship lead sees a publication day just set.
+    return this.visibleYears(actor, null, this.repo);
   }
 
   /** Sets (or clears) the day a year's figures are published. */
