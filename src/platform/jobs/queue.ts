@@ -199,6 +199,24 @@ export class JobQueue {
     await runner.executeSql(`SELECT ${SCHEMA}.create_queue($1, $2)`, [name, JSON.stringify({ policy: 'standard' })]);
   }
 
+  /**
+   * Creates a queue unless it exists. Processes started together (web, workers, mail-in) create the
+   * same queues at the same moment, and PostgreSQL may end one of them as a deadlock (40P01): that
+   * one is tried again, after a short random wait, a few times.
+   */
+  private async createQueue(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.boss.createQueue(name, { name, policy: 'standard' });
+        return;
+      } catch (error) {
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (code !== '40P01' || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 200 + Math.random() * 300));
+      }
+    }
+  }
+
   /** Runs waiting jobs (and periodic tasks) now rather than at the next poll. */
   wake(name?: string): void {
     if (name === undefined) for (const s of this.sleepers.values()) s.wake();
@@ -215,7 +233,7 @@ export class JobQueue {
     try {
       await this.boss.start();
       for (const name of this.definitions.keys()) {
-        await this.boss.createQueue(name, { name, policy: 'standard' });
+        await this.createQueue(name);
         this.knownQueues.add(name);
       }
     } catch (error) {
