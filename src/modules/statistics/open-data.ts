@@ -169,8 +169,13 @@ export function yearCsv(objects: readonly AuthorityYearObject[]): string {
     cell(o.similarAuthorities.upheldRate),
     cell(o.similarAuthorities.complianceRate),
   ]);
-  return stringify(rows, { header: true, columns: CSV_COLUMNS });
+  // Written line by line: csv-stringify's quoting rule (a cell with a comma, quote or line break is
+  // quoted, its quotes doubled) at a fraction of its cost for 30,000 rows of mostly numbers.
+  return [CSV_COLUMNS, ...rows].map(csvLine).join('');
 }
+
+const csvLine = (cells: readonly string[]) =>
+  `${cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')}\n`;
 
 /** The data dictionary as CSV, downloaded beside the figures. */
 export function dictionaryCsv(): string {
