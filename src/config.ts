@@ -117,7 +117,27 @@ export const configSchema = z.object({
   JOB_POLL_SECONDS: int(2, 1, 60),
   DASHBOARD_CACHE_SECONDS: int(5, 0, 300),
   SESSION_CACHE_MS: int(1000, 0, 10_000),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Who may say where a request came from (X-Forwarded-For). `false`: nobody, the connection's
+   * address counts. A number: that many proxies in front (`true` is 1: nginx alone), so the client is
+   * the entry the outermost of them added, never one a client wrote itself. Or the proxies' own
+   * addresses and CIDR ranges, comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): false | number | string => {
+      const text = v.trim().toLowerCase();
+      if (['false', '0', 'no', ''].includes(text)) return false;
+      if (['true', 'yes'].includes(text)) return 1;
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      if (/^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/.test(text)) return text.replace(/\s+/g, '');
+      ctx.addIssue({
+        code: 'custom',
+        message: "must be false, true (one proxy), a number of proxies, or the proxies' addresses (comma-separated)",
+      });
+      return z.NEVER;
+    }),
   /**
    * Keys that encrypt two-factor secrets at rest (AES-256-GCM): comma-separated `id:base64key`, each
    * key 32 bytes, the newest first. Required in production.

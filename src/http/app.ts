@@ -73,7 +73,15 @@ export async function buildApp(options: {
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse>({
     loggerInstance: options.logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // A number of proxies becomes Fastify's documented trust function: the socket's peer and the
+    // entries the other trusted proxies added are trusted, the next entry is the client.
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.TRUST_PROXY)
+        : config.TRUST_PROXY,
     // Liaison names every request itself; an id sent by the client is only logged beside it.
     genReqId: () => crypto.randomUUID(),
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {

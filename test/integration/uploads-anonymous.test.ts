@@ -115,6 +115,14 @@ describe('uploads on the public complaint form', () => {
     const neighbour = new TestClient(t.app);
     await upload(neighbour, textFile('neighbour'), { remoteAddress: '10.0.0.1', forwardedFor: '203.0.113.51' });
     expect((await neighbour.get('/complain/attachments')).body).not.toContain('There is a problem');
+    // A client that writes its own X-Forwarded-For before the proxy appends the real address is
+    // still counted by the real address: only the proxy's own entry is believed.
+    const forger = new TestClient(t.app);
+    await upload(forger, textFile('forged'), {
+      remoteAddress: '10.0.0.1',
+      forwardedFor: '198.51.100.77, 203.0.113.50',
+    });
+    expect((await forger.get('/complain/attachments')).body).toContain('try again later');
 
     // Without TRUST_PROXY the header is the sender's own word: changing it changes nothing.
     const direct = await createTestApp({
