@@ -46,6 +46,36 @@ describe('the newsletter in Chromium', () => {
   it('subscribes a visitor, sends two issues to the audience of the day, and unsubscribes with one click', async () => {
     const council = await authorityWithOfficers(h.db, { name: 'Testham Borough Council' });
     const [officerOne, officerTwo] = council.officers;
+    // An upcoming training session, for the composer to insert.
+    const trainer = await createUser(h.services, { role: 'relationship-lead' });
+    const organiser = {
+      type: 'user' as const,
+      id: trainer.id,
+      roles: ['relationship-lead' as const],
+      authorityId: null,
+    };
+    const courseId = await h.services.training.createCourse(organiser, {
+      title: 'Remedies that put things right',
+      audiences: ['councils'],
+      format: 'online',
+      description: 'Choosing a fair remedy.',
+      learningOutcomes: '',
+      durationMinutes: 120,
+      pricePence: 0,
+      externalUrl: null,
+      published: true,
+    });
+    await h.services.training.createSession(organiser, courseId, {
+      startsAt: new Date('2027-03-22T10:00:00Z'),
+      endsAt: new Date('2027-03-22T12:00:00Z'),
+      capacity: 20,
+      bookingClosesAt: null,
+      joiningInstructions: null,
+      venue: null,
+      trainerId: null,
+      authorityId: null,
+      network: null,
+    });
 
     // A visitor subscribes and confirms by the emailed link.
     const visitor = await h.newPage();
@@ -85,6 +115,15 @@ describe('the newsletter in Chromium', () => {
     await expect(lead.page.locator('main').textContent()).resolves.toContain('sam@advice.example');
     await lead.page.getByRole('button', { name: 'Write an issue' }).click();
     await lead.page.getByLabel('Content').fill('## Our new guidance\n\nRead it **today**.');
+    // The next training session goes in with one button, after what was typed.
+    await submit(lead.page, 'Insert Remedies that put things right, 22 March 2027');
+    await expect(lead.page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
+      'is added at the end of the content',
+    );
+    expect(await lead.page.getByLabel('Content').inputValue()).toBe(
+      `## Our new guidance\n\nRead it **today**.\n\n- [Remedies that put things right, 22 March 2027](${h.config.BASE_URL}/training/courses/${courseId})`,
+    );
+    await expectAccessible(lead.page);
     await submit(lead.page, 'Save draft');
     await expect(lead.page.locator('.govuk-error-summary').textContent()).resolves.toContain('Enter a subject');
     await expectAccessible(lead.page);
@@ -118,6 +157,7 @@ describe('the newsletter in Chromium', () => {
       );
       expect(copies[0]?.parsed.html).toContain('<strong>today</strong>');
       expect(copies[0]?.parsed.text).toContain('Read it **today**.');
+      expect(copies[0]?.parsed.html).toContain(`/training/courses/${courseId}`);
     }
 
     // The subscriber's mail client posts the one click: they are unsubscribed, without signing in.
