@@ -30,14 +30,16 @@ export function complaintsPortalRoutes(services: Services): PageRoute[] {
       params: withId,
       handler: async ({ actor, params }, _request, reply) => {
         const view = await complaints.getCase(actor, params.id);
-        const [documents, requests] = await Promise.all([
+        const [documents, requests, namedContacts] = await Promise.all([
           complaints.documents(actor, view.complaint.id),
           complaints.documentRequests(actor, view.complaint.id),
+          services.conduct.portalNotice(actor, view.complaint.id),
         ]);
         return reply.render('complaints/views/portal-case.njk', {
           view,
           documents,
           requests,
+          namedContacts,
           statusName: STATUS_NAMES[view.complaint.status],
           outcomeName: view.complaint.outcome ? OUTCOME_NAMES[view.complaint.outcome] : null,
           serviceAreaName: serviceAreaName(view.complaint.service_area),

@@ -3,6 +3,12 @@ import { conductApi } from './conduct.api.ts';
 import { conductRoutes } from './conduct.routes.ts';
 import { ConductService } from './conduct.service.ts';
 
+/**
+ * The address of the published policy on unreasonable complainant behaviour in the publications
+ * library (the address its title gives it): the restriction pages and letters link to it once published.
+ */
+export const POLICY_SLUG = 'our-policy-on-unreasonable-complainant-behaviour';
+
 declare module '../../services.ts' {
   interface Services {
     conduct: ConductService;
@@ -16,14 +22,24 @@ declare module '../../services.ts' {
 export const conductModule: ModuleManifest = {
   name: 'conduct',
   services: ({ platform: { db, clock }, config, services }) => ({
-    conduct: new ConductService(db.kysely, clock, services.calendar, services.people, services.correspondence, {
-      baseUrl: config.BASE_URL,
-    }),
+    conduct: new ConductService(
+      db.kysely,
+      clock,
+      services.calendar,
+      services.people,
+      services.correspondence,
+      { baseUrl: config.BASE_URL, policySlug: POLICY_SLUG },
+      {
+        page: (slug) => services.publications.library.page(slug),
+        url: (slug) => services.publications.url(slug),
+      },
+    ),
   }),
   connect: (services) => {
     services.complaints.addCaseMarkers(services.conduct.caseMarkers);
     services.correspondence.onInboundFiled(services.conduct.inboundFiled);
     services.people.addLinkCheck(services.conduct.linkCheck);
+    services.home.addStaffPanel(services.conduct.homePanel);
   },
   jobs: (jobs, services) => {
     // Reminders go out a fortnight before each review date (and for any overdue), once a review date.

@@ -75,6 +75,7 @@ export function conductRoutes(services: Services): PageRoute[] {
           personId: params.id,
           name: view.parties[0]?.name ?? '',
           warned: view.warned,
+          policy: view.policy,
           values,
           ...termChoices(values, staff, view.parties),
           defaultMonths: DEFAULT_REVIEW_MONTHS,
@@ -157,6 +158,7 @@ export function conductRoutes(services: Services): PageRoute[] {
           maxCallMinutes: r.max_call_minutes === null ? '' : String(r.max_call_minutes),
           weeklyContactCap: r.weekly_contact_cap === null ? '' : String(r.weekly_contact_cap),
           settledComplaintId: r.settled_complaint_id ?? '',
+          tellAuthority: r.tell_authority ? 'yes' : '',
         };
         return reply.render('conduct/views/record.njk', {
           ...view,

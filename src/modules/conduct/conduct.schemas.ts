@@ -78,6 +78,7 @@ const termFields = {
   maxCallMinutes: optionalWhole('Enter the longest a call may last in minutes, like 20', 600),
   weeklyContactCap: optionalWhole('Enter the most contacts a week as a whole number, like 3', 100),
   settledComplaintId: optionalId,
+  tellAuthority: yes,
 };
 
 export const recordForm = z
@@ -101,6 +102,7 @@ export const recordInput = (f: z.output<typeof recordForm>): RecordInput => ({
   maxCallMinutes: f.maxCallMinutes,
   weeklyContactCap: f.weeklyContactCap,
   settledComplaintId: f.settledComplaintId,
+  tellAuthority: f.tellAuthority,
   reviewOn: f.reviewOn,
   staffSafetyRisk: f.staffSafetyRisk,
   noWarningReason: f.noWarningReason,
@@ -123,6 +125,7 @@ export const formTerms = (f: z.output<typeof reviewForm>): Terms => ({
   maxCallMinutes: f.maxCallMinutes,
   weeklyContactCap: f.weeklyContactCap,
   settledComplaintId: f.settledComplaintId,
+  tellAuthority: f.tellAuthority,
 });
 
 /** A phone call to log: the date in three boxes, the time as HH:MM (24-hour), minutes, who took it, a note. */
@@ -185,6 +188,10 @@ export const apiRecordBody = z.object({
     .uuid({ error: 'Must be a complaint id' })
     .optional()
     .describe('No reply to further contact about this settled complaint of theirs'),
+  tellAuthority: z
+    .boolean()
+    .optional()
+    .describe('Tell the authority, in its portal, that contact goes through the named officer (never why)'),
   reviewDate: calendarDate().describe('In the future, at most 12 months ahead'),
   staffSafetyRisk: z
     .boolean()
@@ -204,6 +211,7 @@ export const apiReviewBody = z.object({
   maxCallMinutes: z.number().int().min(1).max(600).optional(),
   weeklyContactCap: z.number().int().min(1).max(100).optional(),
   settledComplaintId: z.uuid().optional(),
+  tellAuthority: z.boolean().optional(),
 });
 
 export const apiTerms = (b: z.output<typeof apiReviewBody> | z.output<typeof apiRecordBody>): Terms => ({
@@ -214,4 +222,5 @@ export const apiTerms = (b: z.output<typeof apiReviewBody> | z.output<typeof api
   maxCallMinutes: b.maxCallMinutes ?? null,
   weeklyContactCap: b.weeklyContactCap ?? null,
   settledComplaintId: b.settledComplaintId ?? null,
+  tellAuthority: b.tellAuthority ?? false,
 });

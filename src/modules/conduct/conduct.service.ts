@@ -2,18 +2,21 @@ import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import { addDays } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
-import { conflict, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { conflict, DomainError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { letterPdf } from '../../platform/mail/letter-pdf.ts';
 import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
 import { startOfLondonDay } from '../audit/domain.ts';
 import type { CaseMarker, TimelineEvent } from '../complaints/complaints.service.ts';
 import type { NewItem } from '../correspondence/domain.ts';
 import type { InboundFiledHook } from '../correspondence/correspondence.service.ts';
+import type { Panel } from '../home/panels.ts';
+import type { PublicPage } from '../publications/publications.library.ts';
 import type { PeopleService, PersonParty } from '../people/people.service.ts';
 import {
   CALL_TIMES_HINT,
   FLAG_NAMES,
   parseCallTimes,
+  tellAuthorityProblems,
   KIND_NAMES,
   contactFlags,
   decisionLetter,
@@ -50,6 +53,22 @@ export interface CallInput {
   note: string;
 }
 
+/** What conduct asks of the publications library: a public page by its address, and its full address. */
+export interface ConductPublications {
+  page(slug: string): Promise<PublicPage>;
+  url(slug: string): string;
+}
+
+/** The published policy the pages and letters link to, when the library has it. */
+export interface PolicyLink {
+  title: string;
+  path: string;
+  url: string;
+}
+
+/** How long the policy's address is kept before the library is asked again. */
+const POLICY_CACHE_MS = 60_000;
+
 export interface ReviewInput {
   outcome: ReviewOutcome;
   reason: string;
@@ -57,6 +76,9 @@ export interface ReviewInput {
   /** New terms, for a variation. */
   terms: Terms | null;
 }
+
+/** How many reviews the home panel lists (its count says how many there are). */
+const HOME_PANEL_ITEMS = 5;
 
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
@@ -68,6 +90,7 @@ export const termsOf = (r: RecordWithNames): Terms => ({
   writtenOnly: r.written_only,
   weeklyContactCap: r.weekly_contact_cap,
   settledComplaintId: r.settled_complaint_id,
+  tellAuthority: r.tell_authority,
 });
 
 export const linesOf = (r: RecordWithNames): string[] =>
@@ -81,6 +104,7 @@ export const linesOf = (r: RecordWithNames): string[] =>
  */
 export class ConductService {
   private readonly repo: ConductRepository;
+  private policyRead: { at: number; link: PolicyLink | null } | null = null;
 
   constructor(
     db: DbOrTx,
@@ -88,9 +112,37 @@ export class ConductService {
     private readonly calendar: WorkingCalendar,
     private readonly people: PeopleService,
     private readonly correspondence: ConductCorrespondence,
-    private readonly settings: { baseUrl: string },
+    private readonly settings: { baseUrl: string; policySlug: string },
+    private readonly publications: ConductPublications | null = null,
   ) {
     this.repo = new ConductRepository(db);
+  }
+
+  /**
+   * The policy on unreasonable behaviour in the publications library, by its address (followed when
+   * the title, and so the address, changed); null while it is not published. Read at most once a minute.
+   */
+  async policy(): Promise<PolicyLink | null> {
+    const now = this.clock.now().getTime();
+    if (this.policyRead && now - this.policyRead.at < POLICY_CACHE_MS) return this.policyRead.link;
+    let link: PolicyLink | null = null;
+    if (this.publications) {
+      try {
+        let slug = this.settings.policySlug;
+        let found = await this.publications.page(slug);
+        if (found.kind === 'moved') {
+          slug = found.slug;
+          found = await this.publications.page(slug);
+        }
+        if (found.kind === 'page') {
+          link = { title: found.view.title, path: `/publications/${slug}`, url: this.publications.url(slug) };
+        }
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'not-found')) throw error;
+      }
+    }
+    this.policyRead = { at: now, link };
+    return link;
   }
 
   private needs(actor: Actor, permission: Permission, message?: string): void {
@@ -111,6 +163,8 @@ export class ConductService {
   ): Promise<{ id: string; reviewDate: string; letterId: string }> {
     this.needs(actor, 'conduct:manage', 'Only a casework manager may record a warning or a restriction');
     if (!(await this.people.exists(personId))) throw notFound('The person');
+    // Read before the transaction: the library reads on its own connection.
+    const policyUrl = (await this.policy())?.url ?? null;
     return this.repo.transaction(async (repo) => {
       const trx = repo.db as Tx;
       const today = this.today();
@@ -142,6 +196,7 @@ export class ConductService {
         written_only: restriction && input.writtenOnly,
         weekly_contact_cap: restriction ? input.weeklyContactCap : null,
         settled_complaint_id: restriction ? input.settledComplaintId : null,
+        tell_authority: restriction && input.tellAuthority,
         staff_safety_risk: input.staffSafetyRisk,
         no_warning_reason: input.noWarningReason,
         starts_on: today,
@@ -153,6 +208,7 @@ export class ConductService {
       const record = await repo.record(id);
       if (!record) throw notFound('The record');
       const letter = decisionLetter({
+        policyUrl,
         name: parties[0]?.name ?? 'Sir or Madam',
         kind: input.kind,
         reason: input.reason,
@@ -304,6 +360,8 @@ export class ConductService {
   ): Promise<{ id: string; status: 'active' | 'lifted'; reviewDate: string | null; letterId: string }> {
     this.needs(actor, 'conduct:manage', 'Only a casework manager may review a warning or a restriction');
     if (!isUuid(recordId)) throw notFound('The restriction');
+    // Read before the transaction: the library reads on its own connection.
+    const policyUrl = (await this.policy())?.url ?? null;
     return this.repo.transaction(async (repo) => {
       const locked = await repo.lockRecord(recordId);
       if (!locked) throw notFound('The restriction');
@@ -323,6 +381,7 @@ export class ConductService {
           problems.push({ field: 'outcome', message: 'A warning has no terms to vary: extend or lift it' });
         else if (!input.terms || !hasTerms(input.terms))
           problems.push({ field: 'terms', message: 'Choose at least one restriction' });
+        if (input.terms) problems.push(...tellAuthorityProblems(input.terms));
         if (input.terms?.callTimes && parseCallTimes(input.terms.callTimes) === null) {
           problems.push({ field: 'callTimes', message: `Enter the call times as ${CALL_TIMES_HINT.toLowerCase()}` });
         }
@@ -370,6 +429,7 @@ export class ConductService {
               written_only: terms.writtenOnly,
               weekly_contact_cap: terms.weeklyContactCap,
               settled_complaint_id: terms.settledComplaintId,
+              tell_authority: terms.tellAuthority,
             }
           : {}),
         updated_at: now,
@@ -377,6 +437,7 @@ export class ConductService {
       const after = await repo.record(recordId);
       if (!after) throw notFound('The restriction');
       const letter = reviewLetter({
+        policyUrl,
         name: parties[0]?.name ?? 'Sir or Madam',
         kind: record.kind,
         outcome: input.outcome,
@@ -465,6 +526,7 @@ export class ConductService {
       records: records.map((r) => this.shape(r, today)),
       contacts: contacts.map((c) => Object.assign({ flagNames: c.flags.map((f) => FLAG_NAMES[f as Flag] ?? f) }, c)),
       canManage: can(actor, 'conduct:manage'),
+      policy: await this.policy(),
       warned: records.some((r) => r.kind === 'warning'),
       restricted: records.some((r) => r.kind === 'restriction' && r.status === 'active'),
     };
@@ -481,6 +543,7 @@ export class ConductService {
       this.people.partiesOf(record.person_id),
     ]);
     return {
+      policy: await this.policy(),
       record: this.shape(record, this.today()),
       reviews,
       letters,
@@ -502,6 +565,40 @@ export class ConductService {
       later: withNames.filter((r) => r.reviewState === 'later'),
     };
   }
+
+  /**
+   * The casework managers' home panel: warnings and restrictions whose review date has passed, then
+   * those due within the reminder's days, soonest first. Null for anyone else.
+   */
+  homePanel = async (actor: Actor): Promise<Panel | null> => {
+    if (actor.authorityId !== null || !can(actor, 'conduct:manage')) return null;
+    const today = this.today();
+    const due = (await this.repo.allActive()).filter((r) => reviewState(r.review_on, today) !== 'later');
+    const overdue = due.filter((r) => r.review_on < today).length;
+    const shown = due.slice(0, HOME_PANEL_ITEMS);
+    const parties = await Promise.all(shown.map((r) => this.people.partiesOf(r.person_id)));
+    const soon = due.length - overdue;
+    return {
+      id: 'conduct-reviews',
+      heading: 'Reviews of warnings and restrictions',
+      total: due.length,
+      summary:
+        [overdue > 0 ? `${overdue} overdue` : null, soon > 0 ? `${soon} due soon` : null].filter(Boolean).join(', ') ||
+        null,
+      empty: 'No review of a warning or restriction is overdue or due in the next two weeks',
+      viewAll: { href: '/staff/restrictions', text: 'View all warnings and restrictions' },
+      items: shown.map((r, i) => ({
+        href: `/staff/restrictions/${r.id}`,
+        text: `${KIND_NAMES[r.kind]}: ${parties[i]?.[0]?.name ?? 'a person'}`,
+        reference: parties[i]?.[0]?.reference ?? '',
+        dueDate: r.review_on,
+        tag:
+          r.review_on < today
+            ? { text: 'Review overdue', classes: 'govuk-tag--red' }
+            : { text: 'Review due soon', classes: 'govuk-tag--yellow' },
+      })),
+    };
+  };
 
   /** The contacts from people whose named officer is the actor. */
   async myQueue(actor: Actor) {
@@ -534,6 +631,30 @@ export class ConductService {
     const people = (await this.people.peopleOfCases([complaintId])).map((p) => p.personId);
     const record = (await this.repo.activeOf(people)).find((r) => r.kind === 'restriction');
     return record ? { id: record.id, terms: linesOf(record), reviewDate: record.review_on } : null;
+  }
+
+  /**
+   * What an authority's portal case page says of a restriction, when the ombudsman decided the
+   * authority must be told: only that contact goes through the named officer. Never the reasons or
+   * the other terms. Null for staff, and when nothing is to be told.
+   */
+  async portalNotice(actor: Actor, complaintId: string): Promise<{ role: string; officerName: string }[]> {
+    if (actor.authorityId === null) return [];
+    const onCase = await this.people.peopleOfCases([complaintId]);
+    const told = (await this.repo.activeOf(onCase.map((p) => p.personId))).filter(
+      (r) => r.kind === 'restriction' && r.tell_authority && r.officerName !== null,
+    );
+    const out: { role: string; officerName: string }[] = [];
+    for (const r of told) {
+      for (const p of await this.people.partiesOf(r.person_id)) {
+        if (p.complaintId !== complaintId) continue;
+        out.push({
+          role: p.role === 'representative' ? 'the representative' : 'the complainant',
+          officerName: r.officerName ?? '',
+        });
+      }
+    }
+    return out;
   }
 
   /** The case's parties with their people and what is in force on each, for the case's Contact tab. */

@@ -21,6 +21,7 @@ const noTerms: Terms = {
   writtenOnly: false,
   weeklyContactCap: null,
   settledComplaintId: null,
+  tellAuthority: false,
 };
 const restriction = (over: Partial<RecordInput> = {}): RecordInput => ({
   ...noTerms,

@@ -67,6 +67,8 @@ export interface Terms {
   writtenOnly: boolean;
   weeklyContactCap: number | null;
   settledComplaintId: string | null;
+  /** The authority is told, in its portal, that contact goes through the named officer (nothing more). */
+  tellAuthority: boolean;
 }
 
 export const hasTerms = (t: Terms): boolean =>
@@ -128,6 +130,18 @@ export function reviewDateProblems(reviewOn: IsoDate, today: IsoDate, field = 'r
   return [];
 }
 
+/** The authority can only be told of a named officer. */
+export function tellAuthorityProblems(t: Terms): FieldError[] {
+  return t.tellAuthority && t.namedOfficerId === null
+    ? [
+        {
+          field: 'tellAuthority',
+          message: 'Choose a named officer to tell the authority of, or untick telling the authority',
+        },
+      ]
+    : [];
+}
+
 /** Every problem with a warning or restriction; none means it may be recorded. */
 export function recordProblems(input: RecordInput, ctx: RecordContext): FieldError[] {
   const out: FieldError[] = [];
@@ -149,6 +163,7 @@ export function recordProblems(input: RecordInput, ctx: RecordContext): FieldErr
       out.push({ field: 'channels', message: 'Written contact only cannot allow phone calls: untick phone' });
     }
   }
+  out.push(...tellAuthorityProblems(input));
   if (input.callTimes !== null && parseCallTimes(input.callTimes) === null) {
     out.push({ field: 'callTimes', message: `Enter the call times as ${CALL_TIMES_HINT.toLowerCase()}` });
   }
@@ -360,12 +375,17 @@ const longDate = (date: IsoDate) => format(parseISO(date), 'd MMMM yyyy');
 const RECONSIDER =
   'If you think this decision is wrong, you may ask us to reconsider it. Write to us within one month of the date of this letter saying why, ' +
   'and a manager who was not involved in the decision will look at it again.';
+const policyParagraph = (url: string | null): string[] =>
+  url ? [`Our policy on unreasonable complainant behaviour explains how we make these decisions: ${url}`] : [];
+
 const COMPLAIN =
   'You also have the right to complain about this decision through our complaints procedure. It does not affect how we handle your complaints: ' +
   'we will continue to consider them.';
 
 /** The decision letter for a new warning or restriction. */
 export function decisionLetter(input: {
+  /** The published policy's address, when there is one. */
+  policyUrl?: string | null;
   name: string;
   kind: Kind;
   reason: string;
@@ -383,6 +403,7 @@ export function decisionLetter(input: {
         `What has happened:\n${reason}`,
         'This behaviour makes it harder for us to consider your complaints and those of others. If it continues, we may decide to restrict how you can contact us.',
         `We will review this warning by ${longDate(reviewOn)}.`,
+        ...policyParagraph(input.policyUrl ?? null),
         RECONSIDER,
         COMPLAIN,
         'Yours sincerely,\nCasework manager',
@@ -398,6 +419,7 @@ export function decisionLetter(input: {
       `What this means, from ${longDate(startsOn)}:\n${terms.map((t) => `- ${t}`).join('\n')}`,
       'Anything you send us in another way will still be kept on your file and read, but we may not reply to it.',
       `How long it lasts: until we review it, by ${longDate(reviewOn)}. We will write to you again then.`,
+      ...policyParagraph(input.policyUrl ?? null),
       RECONSIDER,
       COMPLAIN,
       'Yours sincerely,\nCasework manager',
@@ -407,6 +429,7 @@ export function decisionLetter(input: {
 
 /** The letter telling the person what a review decided. */
 export function reviewLetter(input: {
+  policyUrl?: string | null;
   name: string;
   kind: Kind;
   outcome: ReviewOutcome;
@@ -425,7 +448,7 @@ export function reviewLetter(input: {
     );
     if (input.kind === 'restriction') body.push(`What this means now:\n${input.terms.map((t) => `- ${t}`).join('\n')}`);
     if (input.reviewOn) body.push(`We will review it again by ${longDate(input.reviewOn)}.`);
-    body.push(RECONSIDER, COMPLAIN);
+    body.push(...policyParagraph(input.policyUrl ?? null), RECONSIDER, COMPLAIN);
   }
   body.push('Yours sincerely,\nCasework manager');
   return { subject: `The review of the ${what}`, text: body.join('\n\n') };
