@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       c AS (
         SELECT n, a.id AS authority_id,
                timestamptz '2024-04-01 09:00+01' + (interval '730 days' * (n::float / ${COMPLAINTS})) AS received_at
-        FROM generate_series(1, ${COMPLAINTS}) n JOIN a ON a.k = (n * 7919) % ${AUTHORITIES}
+        FROM generate_series(1, ${COMPLAINTS}) n JOIN a ON a.k = (n::bigint * 7919) % ${AUTHORITIES}
       )
       INSERT INTO complaints (reference, authority_id, service_area, status, channel, summary,
                               authority_process_finished, received_at, closed_at, outcome)
