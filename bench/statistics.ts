@@ -31,7 +31,7 @@ import {
  * BENCH_AUTHORITIES (30,000) authorities of every kind, received evenly from 1 April 2024 to
  * 31 March 2026 (two statistics years, 2024–25 and 2025–26): a fifth closed at assessment, three
  * tenths decided after investigation (a third of those upheld, each with a remedy, four in five
- * complied with), one in a thousand with a final public report; the rest still open. Then:
+ * complied with), about one upheld case in 333 with a final public report; the rest still open. Then:
  * 1. a full refresh of 2025–26 through the service (the job's and `statistics:refresh`'s work);
  * 2. one authority's public performance page for 2025–26, a different authority each request, under
  *    BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) s, with the real server;
