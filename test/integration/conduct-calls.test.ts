@@ -221,3 +221,58 @@ describe('the call log', () => {
     expect(made.body).toContain('Enter the call times as days and times');
   });
 });
+
+describe('erasure', () => {
+  it('erases the reasons, the letters’ text and the call notes of the person erased, and nobody else’s', async () => {
+    const a = await authorityWithOfficers(t.db, { officers: 1 });
+    const gone = await createComplaint(t.db, a.authorityId, 'erase.me@home.example');
+    const kept = await createComplaint(t.db, a.authorityId, 'keep.me@home.example');
+    const person = await personOf(gone.id);
+    const other = await personOf(kept.id);
+    const id = await restrict(person, { channels: ['email'] });
+    await restrict(other, { channels: ['email'] });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/restrictions/${id}/review`,
+      headers: token,
+      payload: { outcome: 'extend', reason: 'She called the office on 1 March in a rage.', reviewDate: '2027-09-01' },
+    });
+    await call(person, { complaintId: gone.id, note: 'Said her neighbour is ill.' });
+    await call(other, { complaintId: kept.id, note: 'Asked for the letter again.' });
+
+    await t.db.kysely.transaction().execute((trx) => t.services.people.erase(trx, person));
+
+    const records = await t.db.kysely
+      .selectFrom('conduct_records')
+      .select(['person_id', 'reason', 'no_warning_reason', 'channels'])
+      .where('person_id', 'in', [person, other])
+      .execute();
+    expect(records.find((r) => r.person_id === person)).toEqual({
+      person_id: person,
+      reason: '[erased]',
+      no_warning_reason: '[erased]',
+      channels: ['email'],
+    });
+    expect(records.find((r) => r.person_id === other)?.reason).toBe(
+      'Threats to an officer on the phone on 1 February.',
+    );
+    const letters = await t.db.kysely
+      .selectFrom('conduct_letters as l')
+      .innerJoin('conduct_records as r', 'r.id', 'l.record_id')
+      .select(['r.person_id', 'l.body'])
+      .execute();
+    expect(letters.filter((l) => l.person_id === person).map((l) => l.body)).toEqual(['[erased]', '[erased]']);
+    expect(letters.find((l) => l.person_id === other)?.body).toContain('Threats to an officer');
+    const review = await t.db.kysely
+      .selectFrom('conduct_reviews')
+      .select('reason')
+      .where('record_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(review.reason).toBe('[erased]');
+    const page = await manager.get(`/staff/people/${person}/conduct`);
+    expect(page.body).not.toContain('Said her neighbour is ill.');
+    expect(page.body).toContain('[erased]');
+    const otherPage = await manager.get(`/staff/people/${other}/conduct`);
+    expect(otherPage.body).toContain('Asked for the letter again.');
+  });
+});

@@ -40,6 +40,7 @@ export const conductModule: ModuleManifest = {
     services.correspondence.onInboundFiled(services.conduct.inboundFiled);
     services.people.addLinkCheck(services.conduct.linkCheck);
     services.home.addStaffPanel(services.conduct.homePanel);
+    services.people.addErasure(services.conduct.erasePerson);
   },
   jobs: (jobs, services) => {
     // Reminders go out a fortnight before each review date (and for any overdue), once a review date.

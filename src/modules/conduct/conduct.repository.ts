@@ -5,6 +5,9 @@ import type { NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
 import { enqueueMail, type OutgoingMail } from '../../platform/mail/outbox.ts';
 import type {} from './conduct.tables.ts';
 
+/** What erased words are replaced with. */
+const ERASED = '[erased]';
+
 export type RecordRow = Row<'conduct_records'>;
 export type ReviewRow = Row<'conduct_reviews'>;
 export type LetterRow = Row<'conduct_letters'>;
@@ -233,6 +236,25 @@ export class ConductRepository {
     else if ('complaintId' in by) q = q.where('k.complaint_id', '=', by.complaintId);
     else q = q.where('r.named_officer_id', '=', by.officerId).where('r.status', '=', 'active');
     return q.orderBy('k.received_at', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * Erases the words about a person: the reasons of their warnings and restrictions and of the
+   * reviews, the letters' text and the notes of calls. Dates, terms and flags stay.
+   */
+  async eraseOf(personId: string): Promise<void> {
+    const records = this.db.selectFrom('conduct_records').select('id').where('person_id', '=', personId);
+    await this.db
+      .updateTable('conduct_records')
+      .set({
+        reason: ERASED,
+        no_warning_reason: sql<string | null>`case when no_warning_reason is null then null else ${ERASED} end`,
+      })
+      .where('person_id', '=', personId)
+      .execute();
+    await this.db.updateTable('conduct_reviews').set({ reason: ERASED }).where('record_id', 'in', records).execute();
+    await this.db.updateTable('conduct_letters').set({ body: ERASED }).where('record_id', 'in', records).execute();
+    await this.db.updateTable('conduct_calls').set({ note: ERASED }).where('person_id', '=', personId).execute();
   }
 
   /** An active member of staff, by id. */

@@ -768,6 +768,9 @@ export class ConductService {
     }
   };
 
+  /** A person's erasure: conduct's words about them go (reasons, letters' text, call notes), in the erasure's transaction. */
+  erasePerson = (db: DbOrTx, personId: string): Promise<void> => this.repo.with(db).eraseOf(personId);
+
   /** A person with warnings or restrictions keeps them: their only party may not leave to join another person. */
   linkCheck = async (db: DbOrTx, personId: string): Promise<string | null> =>
     (await this.repo.with(db).hasRecords(personId))

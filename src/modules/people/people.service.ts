@@ -20,6 +20,9 @@ export interface Suggestion extends PersonParty {
 
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
+/** A module's erasure of what it keeps of a person, in the caller's transaction. */
+export type PersonErasure = (db: DbOrTx, personId: string) => Promise<void>;
+
 /**
  * People across cases: every party of a complaint is a person of its own until staff link it to
  * another's, after checking the two side by side. Linking and unlinking are audited; nothing is
@@ -28,6 +31,7 @@ const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 export class PeopleService {
   private readonly repo: PeopleRepository;
   private readonly linkChecks: LinkCheck[] = [];
+  private readonly erasures: PersonErasure[] = [];
 
   constructor(
     db: DbOrTx,
@@ -43,6 +47,21 @@ export class PeopleService {
 
   addLinkCheck(check: LinkCheck): void {
     this.linkChecks.push(check);
+  }
+
+  /** A module that keeps a person's data of its own erases it when the person is erased (`erase`). */
+  addErasure(erasure: PersonErasure): void {
+    this.erasures.push(erasure);
+  }
+
+  /**
+   * Erases what the modules keep of a person beyond their parties (each module its own data), in
+   * the caller's transaction: the step a person's erasure takes for them. The person and their
+   * links stay, so the facts (dates, flags) still count; the words about them go.
+   */
+  async erase(db: DbOrTx, personId: string): Promise<void> {
+    if (!isUuid(personId)) return;
+    for (const erasure of this.erasures) await erasure(db, personId);
   }
 
   private needs(actor: Actor, permission: Permission): void {
