@@ -100,6 +100,7 @@ describe('unreasonable behaviour in Chromium', () => {
     await page.getByLabel('The reason').fill('The calls went on after our warning of 1 March.');
     await page.getByLabel('By email').check();
     await page.getByLabel('Named officer: their one point of contact').selectOption({ label: 'Olu Officer' });
+    await page.getByLabel('Tell the authority of the named officer').check();
     await submit(page, 'Record and send the letter');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain('Restriction recorded');
     await expectAccessible(page);
@@ -150,6 +151,39 @@ describe('unreasonable behaviour in Chromium', () => {
     await sendMail();
     expect(sink.messages.slice(before).filter((m) => m.envelopeTo.includes(EMAIL))).toEqual([]);
 
+    // A phone call is logged from the case: phone is not an allowed channel, so it is flagged, not refused.
+    await page.goto(`/staff/complaints/${caseA.id}/contact`);
+    await page
+      .getByRole('link', { name: /^Log a phone call/ })
+      .first()
+      .click();
+    await expectAccessible(page);
+    await submit(page, 'Log the call');
+    await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
+      'Enter the time the call began',
+    );
+    await expectAccessible(page);
+    await page.getByLabel('Day').fill('1');
+    await page.getByLabel('Month').fill('3');
+    await page.getByLabel('Year').fill('2027');
+    await page.getByLabel('Time the call began').fill('08:30');
+    await page.getByLabel('How long it lasted, in minutes').fill('12');
+    await page.getByLabel('A short note (optional)').fill('Demanded a call back today.');
+    await submit(page, 'Log the call');
+    await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain('flagged');
+    await expect(page.locator('#calls').textContent()).resolves.toContain(
+      'Received outside the restriction: a channel they may not use',
+    );
+    await expectAccessible(page);
+
+    // The authority is told only that contact goes through the named officer.
+    await h.db.kysely.updateTable('complaints').set({ status: 'investigation' }).where('id', '=', caseA.id).execute();
+    const portal = await h.pageAs('link-officer', a.authorityId, 'Lee Link');
+    await portal.page.goto(`/portal/complaints/${caseA.id}`);
+    await expect(portal.page.locator('#named-contact').textContent()).resolves.toContain('Olu Officer');
+    await expect(portal.page.locator('main').textContent()).resolves.not.toContain('The calls went on');
+    await expectAccessible(portal.page);
+
     // Five months on the review reminder fires; the manager lifts the restriction and the marker goes.
     clock.set(new Date('2027-08-20T08:00:00Z'));
     expect(await h.services.conduct.remindReviewsDue()).toBeGreaterThan(0);
@@ -161,6 +195,8 @@ describe('unreasonable behaviour in Chromium', () => {
     const token = await createSession(h.db, manager.user.id, clock.now());
     await manager.context.addCookies([{ name: SESSION_COOKIE, value: token, url: h.baseUrl }]);
     await page.goto('/staff');
+    await expect(page.locator('#panel-conduct-reviews').textContent()).resolves.toContain('Review due soon');
+    await expectAccessible(page);
     await openArea(page, 'Restrictions');
     await expectAccessible(page);
     await page.locator('#due-soon').getByRole('link').first().click();
