@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { conductApi } from './conduct.api.ts';
+import { conductDemoLoader } from './conduct.demo.ts';
 import { conductRoutes } from './conduct.routes.ts';
 import { ConductService } from './conduct.service.ts';
 
@@ -53,6 +54,7 @@ export const conductModule: ModuleManifest = {
     });
   },
   pages: conductRoutes,
+  demo: [conductDemoLoader],
   api: conductApi,
   caseTabs: [{ id: 'contact', text: 'Contact', path: '/contact', order: 70 }],
   timeline: (services) => services.conduct.timeline,

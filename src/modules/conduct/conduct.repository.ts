@@ -257,6 +257,23 @@ export class ConductRepository {
     await this.db.updateTable('conduct_calls').set({ note: ERASED }).where('person_id', '=', personId).execute();
   }
 
+  /** For the demo: the people of the first complainants with an email address, oldest case first. */
+  async demoPeople(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('complaint_parties as p')
+      .innerJoin('person_parties as pp', 'pp.party_id', 'p.id')
+      .innerJoin('complaints as c', 'c.id', 'p.complaint_id')
+      .select(['pp.person_id', 'c.received_at'])
+      .where('p.role', '=', 'complainant')
+      .where(sql<string>`coalesce(p.email, '')`, '<>', '')
+      .where('c.status', '<>', 'closed')
+      .orderBy('c.received_at')
+      .orderBy('c.id')
+      .limit(limit * 5)
+      .execute();
+    return [...new Set(rows.map((r) => r.person_id))].slice(0, limit);
+  }
+
   /** An active member of staff, by id. */
   async activeStaff(userId: string): Promise<{ id: string; display_name: string; email: string } | undefined> {
     return this.db
