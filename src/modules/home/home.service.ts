@@ -17,7 +17,18 @@ import type { PublicReportsService } from '../public-reports/public-reports.serv
 import type { RemediesService } from '../remedies/remedies.service.ts';
 import { HomeRepository } from './home.repository.ts';
 import { weeklyDigestMail, type DigestSection } from './home.mail.ts';
-import type { Panel } from './panels.ts';
+
+/** A home page panel as its template shows it: a heading with its count, the first items and where to see all. */
+export interface Panel {
+  id: string;
+  heading: string;
+  total: number;
+  /** The counts in words, beside the heading ("3 overdue"). */
+  summary: string | null;
+  empty: string;
+  viewAll: { href: string; text: string } | null;
+  items: { href: string; text: string; reference: string; dueDate: string; tag: { text: string; classes: string } }[];
+}
 
 /** A panel another module adds to the staff home (`home.addStaffPanel`): null for those who do not see it. */
 export type StaffPanelSource = (actor: Actor) => Promise<Panel | null>;

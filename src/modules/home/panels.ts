@@ -1,16 +1,6 @@
-import type { HomeService } from './home.service.ts';
+import type { HomeService, Panel } from './home.service.ts';
 
-/** A home page panel as its template shows it: a heading with its count, the first items and where to see all. */
-export interface Panel {
-  id: string;
-  heading: string;
-  total: number;
-  /** The counts in words, beside the heading ("3 overdue"). */
-  summary: string | null;
-  empty: string;
-  viewAll: { href: string; text: string } | null;
-  items: { href: string; text: string; reference: string; dueDate: string; tag: { text: string; classes: string } }[];
-}
+export type { Panel };
 
 const LATE = { text: 'Late', classes: 'govuk-tag--red' };
 const OVERDUE = { text: 'Overdue', classes: 'govuk-tag--red' };
