@@ -27,7 +27,8 @@ export default defineConfig({
           globalSetup: ['test/support/global-db.ts', 'test/support/e2e-report.ts'],
           testTimeout: 240_000,
           hookTimeout: 90_000,
-          fileParallelism: false,
+          // Each file starts its own server, database and Chromium: two at once keep both cores busy.
+          maxWorkers: 2,
         },
       },
     ],

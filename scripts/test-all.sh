@@ -49,14 +49,25 @@ run_check() { # name command...
 
 # A vitest project: counts come from its JSON report. A run that fails without a failing test
 # (a crash, an error outside tests, a timeout) counts as one failure.
-run_vitest() { # name project [env assignments...]
+run_vitest() { # name project [env assignments...] [-- test files...]
   local name=$1 project=$2
   shift 2
   banner "$name"
   local t0 rc=0 report="$results/$name.json"
   t0=$(date +%s)
-  env "$@" timeout --kill-after=10 2400 npx vitest run --project "$project" --passWithNoTests \
-    --reporter=default --reporter=json --outputFile="$report" </dev/null || rc=$?
+  # Environment assignments, then (after --) the test files, when not the whole project.
+  local assignments=() files=()
+  while [ "$#" -gt 0 ]; do
+    if [ "$1" = -- ]; then
+      shift
+      files=("$@")
+      break
+    fi
+    assignments+=("$1")
+    shift
+  done
+  env "${assignments[@]}" timeout --kill-after=10 2400 npx vitest run --project "$project" --passWithNoTests \
+    --reporter=default --reporter=json --outputFile="$report" "${files[@]}" </dev/null || rc=$?
   local counts p=0 f=0
   if [ -s "$report" ]; then
     counts=$(node -e '
@@ -105,6 +116,9 @@ else
 fi
 
 run_vitest e2e e2e
+# Three of the same journeys again, unchanged, through a real nginx in front of two instances of the
+# application (round-robin, no stickiness): sessions, CSRF and flash messages must hold across them.
+run_vitest e2e-nginx e2e E2E_VIA_NGINX=1 -- test/e2e/complaints.test.ts test/e2e/accounts.test.ts test/e2e/case-correspondence.test.ts
 
 # The fault drill at its small size: the production topology (nginx, two web processes, workers,
 # mail-in, PgBouncer, a primary and a replica) losing each part under load (docs/operations.md).

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TMP } from './db-target.ts';
 
-/** Where `expectAccessible` notes each page it checked, one line a page (the browser tests run one file at a time). */
+/** Where `expectAccessible` notes each page it checked, one line a page (appended whole, so files running side by side do not mix their lines). */
 export const CHECKED_PAGES_LOG = path.join(TMP, 'e2e-checked-pages.log');
 
 /** Notes a page as checked: axe-clean and without sideways scrolling at a phone's width. */
