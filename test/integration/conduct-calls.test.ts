@@ -171,6 +171,20 @@ describe('the call log', () => {
       .where('person_id', '=', freePerson)
       .execute();
     expect(contacts).toEqual([]);
+    // Each call logged is in the audit log: who logged it, as what, and which call; never the note.
+    const calls = await t.db.kysely
+      .selectFrom('conduct_calls')
+      .select('id')
+      .where('person_id', '=', freePerson)
+      .execute();
+    expect(calls).toHaveLength(1);
+    const audited = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['actor_role', 'record_type'])
+      .where('action', '=', 'call.logged')
+      .where('record_id', '=', calls[0]?.id ?? '')
+      .execute();
+    expect(audited).toEqual([{ actor_role: 'casework-manager', record_type: 'call' }]);
   });
 
   it('refuses a call in the future, another person’s case, an unknown officer or a bad time, and logs nothing', async () => {

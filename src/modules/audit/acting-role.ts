@@ -97,6 +97,8 @@ export const ACTION_PERMISSIONS: Readonly<Record<string, readonly Permission[]>>
   'newsletter-': ['newsletter:manage'],
   'person.': ['people:link'],
   'conduct.': ['conduct:manage'],
+  // Any member of staff who reads cases may log a call with a person.
+  'call.logged': ['complaints:read'],
   'local-complaint': ['local-complaints:manage'],
   'statistics.': ['statistics:manage'],
   'annual-review.': ['statistics:manage'],

@@ -308,6 +308,13 @@ export class ConductService {
         logged_by: actor.type === 'user' ? actor.id : null,
         created_at: this.clock.now(),
       });
+      await repo.audit({
+        actor: auditActor(actor),
+        action: 'call.logged',
+        recordType: 'call',
+        recordId: id,
+        requestId: actor.requestId ?? null,
+      });
       const restriction = (await repo.activeOf([personId])).find((r) => r.kind === 'restriction');
       if (!restriction) return { id, flags: [] };
       const monday = weekStart(input.date);
