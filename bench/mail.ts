@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/composition.ts';
 import { systemClock } from '../src/platform/clock.ts';
@@ -14,7 +13,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { enqueueMail } from '../src/platform/mail/outbox.ts';
-import { cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer, ROOT } from './support.ts';
+import { countingSink, cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer, ROOT } from './support.ts';
 
 /**
  * Mail figures: `node --import tsx bench/mail.ts`, on PostgreSQL (BENCH_DATABASE_URL, whose
@@ -64,36 +63,6 @@ function smtpGreets(port: number): Promise<void> {
     });
     socket.once('error', reject);
   });
-}
-
-/** A sink that counts Message-IDs (no parsing, so it is never the bottleneck). */
-async function countingSink() {
-  const seen = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const head = Buffer.concat(chunks).subarray(0, 4096).toString('latin1');
-        const id = /^Message-ID:\s*(<[^>]+>)/im.exec(head)?.[1] ?? 'none';
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-        callback(null, 'Accepted');
-      });
-    },
-  });
-  // The crash run kills a sender mid-message: its connection resetting is expected, not a failure.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    seen,
-    received: () => [...seen.values()].reduce((a, b) => a + b, 0),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 function startWorker(dbUrl: string, smtpUrl: string) {
@@ -178,7 +147,7 @@ async function main(): Promise<void> {
     const atKill = sink.received() - before;
     await sleep(2500); // the dead worker's lease ends
     await exited(startWorker(dbUrl, sink.url));
-    const crashIds = [...sink.seen.entries()];
+    const crashIds = [...sink.ids.entries()];
     const duplicates = crashIds.filter(([, n]) => n > 1).length;
     const unknown = await count(['unknown']);
     const crashSent = (await count(['sent'])) - sent;

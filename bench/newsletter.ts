@@ -2,13 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { ApiTokensService } from '../src/modules/api-tokens/api-tokens.service.ts';
 import { emailKey } from '../src/modules/newsletter/domain.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import {
   ROOT,
+  countingSink,
   freePort,
   freshDatabase,
   log,
@@ -61,41 +60,6 @@ const SUBSCRIBER_DOMAINS = 400;
 const KINDS = ['district', 'county', 'unitary', 'metropolitan', 'london-borough', 'care-provider'] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const load = () => os.loadavg()[0]?.toFixed(1) ?? '?';
-
-/** A sink that counts each Message-ID and each recipient (no parsing beyond the first headers). */
-async function countingSink() {
-  const ids = new Map<string, number>();
-  const recipients = new Map<string, number>();
-  let last = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const head = Buffer.concat(chunks).subarray(0, 4096).toString('latin1');
-        const id = /^Message-ID:\s*<([^@>]+)@/im.exec(head)?.[1] ?? 'none';
-        ids.set(id, (ids.get(id) ?? 0) + 1);
-        for (const r of session.envelope.rcptTo) recipients.set(r.address, (recipients.get(r.address) ?? 0) + 1);
-        last = performance.now();
-        callback(null, 'Accepted');
-      });
-    },
-  });
-  // A killed worker drops its connections mid-message: expected, not a failure.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    ids,
-    recipients,
-    lastAt: () => last,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Staff watching: each watcher loads its pages in turn until stopped; every request's time. */
 function watch(base: string, cookie: string, pages: readonly string[]) {

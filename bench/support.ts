@@ -3,12 +3,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import { openDatabase, type Db } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { cookieNames } from '../src/http/cookies.ts';
@@ -424,4 +426,43 @@ export async function sendMailDir(mailDir: string, port: number): Promise<{ ms: 
   if (code !== 0) throw new Error(`the mail client exited ${code}`);
   const [ms, cpuMs] = output.trim().split(' ').map(Number);
   return { ms: ms ?? NaN, cpuMs: cpuMs ?? NaN };
+}
+
+/**
+ * A loopback SMTP sink that counts each message by its Message-ID's local part (the outbox id) and
+ * each recipient, reading no more than the first headers so that it is never the bottleneck. A
+ * connection a killed sender drops mid-message is expected, not a failure.
+ */
+export async function countingSink() {
+  const ids = new Map<string, number>();
+  const recipients = new Map<string, number>();
+  let last = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const head = Buffer.concat(chunks).subarray(0, 4096).toString('latin1');
+        const id = /^Message-ID:\s*<([^@>]+)@/im.exec(head)?.[1] ?? 'none';
+        ids.set(id, (ids.get(id) ?? 0) + 1);
+        for (const r of session.envelope.rcptTo) recipients.set(r.address, (recipients.get(r.address) ?? 0) + 1);
+        last = performance.now();
+        callback(null, 'Accepted');
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    ids,
+    recipients,
+    received: () => [...ids.values()].reduce((a, b) => a + b, 0),
+    lastAt: () => last,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
