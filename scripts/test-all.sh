@@ -80,14 +80,20 @@ run_vitest() { # name project [env assignments...] [-- test files...]
   record "$name" "$rc" "$p" "$f" $(($(date +%s) - t0))
 }
 
-# Chromium for the browser journeys (Debian's package; never a downloaded browser).
-if [ ! -x /usr/bin/chromium ]; then
-  banner "installing Chromium"
+# Debian's packages the browser journeys need (never a downloaded browser): Chromium, and nginx for
+# the journeys through it. The drill's script installs the rest of the topology itself.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
+  banner "installing ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null || true
+    # The package's own nginx service is not wanted: the tests start their own.
+    if [ -f /run/nginx.pid ]; then /usr/sbin/nginx -s stop 2>/dev/null || true; fi
   else
-    echo "Chromium is missing and installing it needs root: apt-get install -y chromium" >&2
+    echo "Missing ${missing[*]}; installing needs root: apt-get install -y ${missing[*]}" >&2
   fi
 fi
 
