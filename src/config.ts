@@ -117,6 +117,8 @@ export const configSchema = z.object({
   JOB_POLL_SECONDS: int(2, 1, 60),
   DASHBOARD_CACHE_SECONDS: int(5, 0, 300),
   SESSION_CACHE_MS: int(1000, 0, 10_000),
+  /** Public pages that opt in are kept whole this long by each web process (`src/http/public-pages.ts`); 0: never. */
+  PUBLIC_PAGE_CACHE_SECONDS: int(5, 0, 300),
   /**
    * Who may say where a request came from (X-Forwarded-For). `false`: nobody, the connection's
    * address counts. A number: that many proxies in front (`true` is 1: nginx alone), so the client is

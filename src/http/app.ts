@@ -23,6 +23,7 @@ import { navigationFrom } from './navigation.ts';
 import { pageModules } from './modules.ts';
 import { PageEncoder } from './page-bytes.ts';
 import { registerPages } from './routes.ts';
+import { registerPublicPages } from './public-pages.ts';
 import { registerSecurityHeaders } from './security.ts';
 import { readLeadingFields } from './uploads.ts';
 import { ROOT_DIR, createViewEnvironment, layoutChrome } from './views.ts';
@@ -232,6 +233,9 @@ export async function buildApp(options: {
     // Encoded once here: sent as a string, the page would be measured for its length and then encoded again.
     return this.type('text/html; charset=utf-8').send(pageEncoder.encode(html));
   });
+
+  // Public pages kept whole for visitors (routes opt in with `page({ publicCache: true })`).
+  registerPublicPages(app, { clock: services.platform.clock, ttlSeconds: config.PUBLIC_PAGE_CACHE_SECONDS });
 
   // 7. What modules add to every request (their manifests' `plugins`), then routes, module by module.
   for (const module of MODULES) await module.plugins?.(app, services);

@@ -32,6 +32,11 @@ export interface PageSpec<A extends Access, P extends Schema, Q extends Schema> 
   access: A;
   /** Refused callers get a 404, as if the page did not exist (see `PageRoute.hidden`). */
   hidden?: boolean;
+  /**
+   * The page is the same for every visitor who is not signed in: kept whole for a few seconds and
+   * sent again without running the handler (`src/http/public-pages.ts`). Public pages only.
+   */
+  publicCache?: A extends 'public' ? boolean : never;
   params?: P;
   query?: Q;
   handler: (input: PageInput<A, P, Q>, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -46,6 +51,7 @@ export function page<A extends Access, P extends Schema = Empty, Q extends Schem
     url: spec.url,
     access: spec.access,
     ...(spec.hidden ? { hidden: true } : {}),
+    ...(spec.publicCache ? { publicCache: true } : {}),
     handler: async (request, reply) =>
       spec.handler(
         {

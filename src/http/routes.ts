@@ -25,6 +25,11 @@ export interface PageRoute {
    * sign in or told they may not: for pages whose address alone says something (a draft's).
    */
   hidden?: boolean;
+  /**
+   * A public page the same for every visitor who is not signed in: kept whole for a few seconds and
+   * sent again without running the handler (`src/http/public-pages.ts`).
+   */
+  publicCache?: boolean;
 }
 
 declare module 'fastify' {
@@ -59,7 +64,10 @@ export function registerPages(app: FastifyInstance, routes: PageRoute[]): void {
         }
         return reply.code(403).render('errors/403.njk', {});
       },
-      handler: route.handler,
+      handler: route.publicCache
+        ? async (request, reply) =>
+            request.server.publicPages.serve(request, reply) ? reply : route.handler(request, reply)
+        : route.handler,
     });
   }
 }

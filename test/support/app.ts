@@ -21,6 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Pages show each change at once in tests; the snapshot lifetime has its own unit test.
     DASHBOARD_CACHE_SECONDS: '0',
     SESSION_CACHE_MS: '0',
+    PUBLIC_PAGE_CACHE_SECONDS: '0',
     ...overrides,
   });
 }

@@ -90,6 +90,7 @@ export function publicationRoutes(services: Services): PageRoute[] {
       method: 'GET',
       url: '/publications',
       access: 'public',
+      publicCache: true,
       handler: async (request, reply) => {
         const parsed = libraryQuery.safeParse(request.query ?? {});
         if (!parsed.success) throw new DomainError('validation', 'There is a problem', zodFieldErrors(parsed.error));
@@ -182,6 +183,7 @@ export function publicationRoutes(services: Services): PageRoute[] {
       method: 'GET',
       url: '/publications/:slug',
       access: 'public',
+      publicCache: true,
       handler: async (request, reply) => {
         const found = await library.page(slugParam(request));
         if (found.kind === 'moved') return reply.redirect(publicationPath(found.slug), 301);
@@ -203,6 +205,7 @@ export function publicationRoutes(services: Services): PageRoute[] {
       method: 'GET',
       url: '/link-officers',
       access: 'public',
+      publicCache: true,
       handler: async (_request, reply) => {
         const [page, latest] = await Promise.all([
           library.sitePage(LINK_OFFICER_PAGE),
