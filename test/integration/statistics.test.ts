@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/modules/accounts/domain.ts';
 import { figuresFrom } from '../../src/modules/statistics/domain.ts';
@@ -301,5 +303,62 @@ describe('open data', () => {
     expect(rows.some((r) => r.startsWith(kent))).toBe(true);
     const dictionary = await new TestClient(t.app).get('/performance/dictionary.csv');
     expect(dictionary.body).toContain('upheldRate');
+  });
+
+  it('gives a published year’s downloads as written at the latest refresh, guarding a name a spreadsheet would run', async () => {
+    const visitor = new TestClient(t.app);
+    const cellOf = (body: string, id: string, name: string) => {
+      const [header, ...rows] = body.trim().split('\n');
+      const row = rows.find((r) => r.startsWith(id))?.split(',') ?? [];
+      return row[(header ?? '').split(',').indexOf(name)];
+    };
+    const before = await visitor.get('/performance/2026/data.csv');
+    expect(before.body.startsWith('\uFEFF')).toBe(true);
+    expect(cellOf(before.body, camden, 'received')).toBe('15');
+
+    // A new authority whose name starts like a formula, with a complaint in the year: not in the
+    // downloads until the figures are worked out again, then in both.
+    const formula = await createAuthority(t.db, { name: '=HYPERLINK Council', kind: 'district' });
+    const cases = new ApiCasework(t, clock, clock.now());
+    await cases.complaint(formula, { receivedAt: '2026-08-01T10:00:00Z' });
+    await cases.complaint(camden, { receivedAt: '2026-08-01T10:00:00Z' });
+    cases.done();
+    const stale = await visitor.get('/performance/2026/data.csv');
+    expect(cellOf(stale.body, camden, 'received')).toBe('15');
+    await t.services.statistics.refresh(2026);
+    const csv = await visitor.get('/performance/2026/data.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['cache-control']).toContain('public');
+    expect(cellOf(csv.body, camden, 'received')).toBe('16');
+    expect(cellOf(csv.body, formula, 'name')).toBe("'=HYPERLINK Council");
+    const json = (await visitor.get('/performance/2026/data.json')).json<{
+      year: number;
+      licence: string;
+      authorities: { authorityId: string; name: string; received: number; published: boolean }[];
+    }>();
+    expect(json.year).toBe(2026);
+    expect(json.licence).toContain('Open Government Licence');
+    expect(json.authorities.find((a) => a.authorityId === camden)).toMatchObject({ received: 16, published: true });
+    expect(json.authorities.find((a) => a.authorityId === formula)).toMatchObject({ name: '=HYPERLINK Council' });
+
+    // With the files gone (a new data folder), the downloads are built from the figures instead.
+    const { open_data_key: key } = await t.db.kysely
+      .selectFrom('statistics_years')
+      .select('open_data_key')
+      .where('year', '=', 2026)
+      .executeTakeFirstOrThrow();
+    expect(key).not.toBeNull();
+    for (const format of ['csv', 'json']) await rm(path.join(t.config.dataDir, 'statistics', `2026-${key}.${format}`));
+    const rebuilt = await visitor.get('/performance/2026/data.csv');
+    expect(rebuilt.body).toBe(csv.body);
+    const rebuiltJson = (await visitor.get('/performance/2026/data.json')).json<typeof json>();
+    expect(rebuiltJson).toEqual(json);
+
+    // Staff see a year not yet published built from the figures, never from a file.
+    const staff = await clientAs('relationship-lead');
+    const current = await staff.get('/performance/2027/data.csv');
+    expect(current.statusCode).toBe(200);
+    expect(current.headers['cache-control']).toBe('no-store');
+    expect((await visitor.get('/performance/2027/data.csv')).statusCode).toBe(404);
   });
 });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ModuleManifest } from '../manifest.ts';
 import { AnnualReviewService } from './letters.service.ts';
 import { lettersRoutes } from './letters.routes.ts';
@@ -25,7 +26,7 @@ const REFRESH_SECONDS = 3600;
 export const statisticsModule: ModuleManifest = {
   name: 'statistics',
   services: ({ platform: { db, clock }, config, services }) => ({
-    statistics: new StatisticsService(db.kysely, clock, db.replica),
+    statistics: new StatisticsService(db.kysely, clock, db.replica, path.join(config.dataDir, 'statistics')),
     annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, { baseUrl: config.BASE_URL }),
   }),
   jobs: (jobs, services) => {

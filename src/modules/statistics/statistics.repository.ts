@@ -17,6 +17,7 @@ export interface YearRow {
   year: number;
   refreshed_at: Date;
   publish_on: string | null;
+  open_data_key: string | null;
 }
 
 export interface AuthorityRef {
@@ -242,9 +243,21 @@ export class StatisticsRepository {
   years(): Promise<YearRow[]> {
     return this.db
       .selectFrom('statistics_years')
-      .select(['year', 'refreshed_at', 'publish_on'])
+      .select(['year', 'refreshed_at', 'publish_on', 'open_data_key'])
       .orderBy('year', 'desc')
       .execute();
+  }
+
+  /** Names the files of the year's open data; returns the key it replaces. */
+  async setOpenDataKey(year: number, key: string): Promise<string | null> {
+    const before = await this.db
+      .selectFrom('statistics_years')
+      .select('open_data_key')
+      .where('year', '=', year)
+      .forUpdate()
+      .executeTakeFirst();
+    await this.db.updateTable('statistics_years').set({ open_data_key: key }).where('year', '=', year).execute();
+    return before?.open_data_key ?? null;
   }
 
   async setPublishOn(year: number, publishOn: string | null, by: string | null, at: Date): Promise<boolean> {

@@ -5,7 +5,7 @@ import { invalid, notFound } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
 import { can } from '../accounts/domain.ts';
 import { LICENCE, MINIMUM_VOLUME, yearLabel } from './domain.ts';
-import { dictionaryCsv, openDataNotes, yearCsv } from './open-data.ts';
+import { dictionaryCsv, yearCsv, yearJson } from './open-data.ts';
 import {
   authorityParams,
   authorityYearParams,
@@ -14,7 +14,7 @@ import {
   yearParams,
   yearQuery,
 } from './statistics.schemas.ts';
-import { YearNotFound } from './statistics.service.ts';
+import { YearNotFound, type OpenDataFile } from './statistics.service.ts';
 import { authorityPageView, nationalView } from './statistics.views.ts';
 import type { FastifyReply } from 'fastify';
 
@@ -37,6 +37,10 @@ async function orNoYear<T>(
       .render('statistics/views/no-year.njk', { message: error.message, years: error.years, basePath });
   }
 }
+
+/** A published year's open data file, sent as written at the refresh. */
+const sendFile = (reply: FastifyReply, file: OpenDataFile) =>
+  reply.header('content-length', file.size).header('cache-control', 'public, max-age=300').send(file.stream);
 
 /**
  * The performance pages: every authority's page and the national summary (public, each year once
@@ -88,10 +92,13 @@ export function statisticsRoutes(services: Services): PageRoute[] {
       params: yearParams,
       handler: async ({ actor, params }, _request, reply) =>
         orNoYear(reply, '/performance', async () => {
+          reply
+            .header('content-type', 'text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="authority-performance-${params.year}.csv"`);
+          const file = await statistics.openDataFile(actor, params.year, 'csv');
+          if (file) return sendFile(reply, file);
           const data = await statistics.yearObjects(actor, params.year, null);
           return reply
-            .header('content-type', 'text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="authority-performance-${params.year}.csv"`)
             .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
             .send(yearCsv(data.authorities));
         }),
@@ -102,18 +109,13 @@ export function statisticsRoutes(services: Services): PageRoute[] {
       params: yearParams,
       handler: async ({ actor, params }, _request, reply) =>
         orNoYear(reply, '/performance', async () => {
+          reply.header('content-type', 'application/json; charset=utf-8');
+          const file = await statistics.openDataFile(actor, params.year, 'json');
+          if (file) return sendFile(reply, file);
           const data = await statistics.yearObjects(actor, params.year, null);
           return reply
-            .header('content-type', 'application/json; charset=utf-8')
             .header('cache-control', data.published ? 'public, max-age=300' : 'no-store')
-            .send(
-              JSON.stringify({
-                year: data.year.year,
-                period: { from: data.year.from, to: data.year.to },
-                ...openDataNotes(),
-                authorities: data.authorities,
-              }),
-            );
+            .send(yearJson(data.year, data.authorities));
         }),
     }),
     page({

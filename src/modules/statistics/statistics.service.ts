@@ -1,4 +1,9 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../../platform/clock.ts';
+import { writeWhole } from '../../platform/files/write-whole.ts';
 import { londonDate } from '../../platform/calendar/calendar.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { DomainError, forbidden, invalid, notFound } from '../../platform/errors.ts';
@@ -17,7 +22,7 @@ import {
   type SimilarAuthorities,
   type StatisticsYear,
 } from './domain.ts';
-import { authorityYearObject, type AuthorityYearObject } from './open-data.ts';
+import { authorityYearObject, yearCsv, yearJson, type AuthorityYearObject } from './open-data.ts';
 import { StatisticsRepository, type AuthorityRef, type NationalRow, type YearRow } from './statistics.repository.ts';
 
 export type { AuthorityRef, NationalRow } from './statistics.repository.ts';
@@ -58,6 +63,47 @@ export interface YearChoice {
   published: boolean;
   publishOn: string | null;
   refreshedAt: Date;
+  /** Names the files of the year's open data written at its latest refresh. */
+  openDataKey: string | null;
+}
+
+export type OpenDataFormat = 'csv' | 'json';
+
+/** A published year's open data as written at its refresh, ready to send. */
+export interface OpenDataFile {
+  stream: Readable;
+  size: number;
+}
+
+const noSimilar = (kind: string): SimilarAuthorities => ({
+  kind,
+  authorities: 0,
+  upheldRate: null,
+  satisfactoryRemedyRate: null,
+  complianceRate: null,
+});
+
+/** Every authority's year as the open data's objects, from the table's rows and the kinds' totals. */
+function yearObjectsOf(
+  year: number,
+  published: boolean,
+  rows: readonly NationalRow[],
+  kinds: readonly KindTotals[],
+): AuthorityYearObject[] {
+  const byKind = new Map(kinds.map((k) => [k.kind, similarFrom(k)]));
+  return rows.map((r) =>
+    authorityYearObject(
+      { id: r.authorityId, name: r.name, kind: r.kind },
+      year,
+      published,
+      r,
+      byKind.get(r.kind) ?? noSimilar(r.kind),
+    ),
+  );
+}
+
+async function removeQuietly(file: string): Promise<void> {
+  await fs.promises.rm(file, { force: true }).catch(() => undefined);
 }
 
 /**
@@ -69,10 +115,15 @@ export class StatisticsService {
   /** The published figures' reads: through the replica when there is one (a refresh is seen a moment later). */
   private readonly reads: StatisticsRepository;
 
+  /**
+   * @param openDataDir the folder for each year's open data files, written at each refresh (null:
+   *   none are written, and every download is built from the table).
+   */
   constructor(
     db: DbOrTx,
     private readonly clock: Clock,
     reader: DbOrTx = db,
+    private readonly openDataDir: string | null = null,
   ) {
     this.repo = new StatisticsRepository(db);
     this.reads = new StatisticsRepository(reader);
@@ -112,13 +163,80 @@ export class StatisticsService {
     }
     const years = year !== undefined ? [year] : [current - 1, current].filter((y) => y >= firstYear);
     const done: { year: number; authorities: number }[] = [];
-    await this.repo.transaction(async (repo) => {
-      if (!(await repo.lockRefresh(options.wait))) return;
-      await repo.refreshSlugs();
-      for (const y of years)
-        done.push({ year: y, authorities: await repo.refreshYear(statisticsYear(y), this.today(), this.clock.now()) });
-    });
+    const written: string[] = [];
+    const replaced: string[] = [];
+    try {
+      await this.repo.transaction(async (repo) => {
+        if (!(await repo.lockRefresh(options.wait))) return;
+        await repo.refreshSlugs();
+        for (const y of years) {
+          done.push({
+            year: y,
+            authorities: await repo.refreshYear(statisticsYear(y), this.today(), this.clock.now()),
+          });
+          if (this.openDataDir === null) continue;
+          const key = await this.writeOpenData(repo, y, this.openDataDir);
+          written.push(...this.openDataPaths(this.openDataDir, y, key));
+          const previous = await repo.setOpenDataKey(y, key);
+          if (previous !== null && previous !== key)
+            replaced.push(...this.openDataPaths(this.openDataDir, y, previous));
+        }
+      });
+    } catch (error) {
+      // The files of a refresh that did not commit are named by nothing.
+      await Promise.all(written.map(removeQuietly));
+      throw error;
+    }
+    // Once the new key has committed, no one is sent the files it replaced (a reader that still sees
+    // the old key, on a replica a moment behind, finds no file and builds the data from the table).
+    await Promise.all(replaced.map(removeQuietly));
     return done;
+  }
+
+  private openDataPath(dir: string, year: number, key: string, format: OpenDataFormat): string {
+    return path.join(dir, `${year}-${key}.${format}`);
+  }
+
+  private openDataPaths(dir: string, year: number, key: string): string[] {
+    return [this.openDataPath(dir, year, key, 'csv'), this.openDataPath(dir, year, key, 'json')];
+  }
+
+  /**
+   * Writes the year's open data (every authority, as CSV and as JSON) from the table as `repo` sees
+   * it (the refresh's transaction), as the public sees it once the year is published; returns its key.
+   */
+  private async writeOpenData(repo: StatisticsRepository, year: number, dir: string): Promise<string> {
+    const [rows, kinds] = await Promise.all([repo.nationalRows(year, null), repo.kindTotalsOfYear(year)]);
+    const objects = yearObjectsOf(year, true, rows, kinds);
+    const key = crypto.randomBytes(16).toString('hex');
+    await writeWhole(this.openDataPath(dir, year, key, 'csv'), Buffer.from(yearCsv(objects)));
+    await writeWhole(this.openDataPath(dir, year, key, 'json'), Buffer.from(yearJson(statisticsYear(year), objects)));
+    return key;
+  }
+
+  /**
+   * A published year's open data as the file written at its latest refresh; null when the year is not
+   * published yet (its readers see figures the public does not) or its file is not there: the caller
+   * then builds it with `yearObjects`. A year this reader may not see is a YearNotFound.
+   */
+  async openDataFile(actor: Actor | null, year: number, format: OpenDataFormat): Promise<OpenDataFile | null> {
+    const chosen = this.chooseYear(await this.visibleYears(actor, null), year);
+    if (!chosen.published || chosen.openDataKey === null || this.openDataDir === null) return null;
+    const file = this.openDataPath(this.openDataDir, chosen.year, chosen.openDataKey, format);
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      return { stream: handle.createReadStream(), size };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   private isPublished(row: YearRow): boolean {
@@ -148,6 +266,7 @@ export class StatisticsService {
         published: this.isPublished(r),
         publishOn: r.publish_on,
         refreshedAt: r.refreshed_at,
+        openDataKey: r.open_data_key,
       }));
   }
 
@@ -313,27 +432,15 @@ export class StatisticsService {
     year: number | undefined,
     kind: string | null,
   ): Promise<{ year: StatisticsYear; published: boolean; authorities: AuthorityYearObject[] }> {
-    const n = await this.national(actor, year, kind);
-    const byKind = new Map(n.kinds.map((k) => [k.kind, k]));
-    const none = (k: string): SimilarAuthorities => ({
-      kind: k,
-      authorities: 0,
-      upheldRate: null,
-      satisfactoryRemedyRate: null,
-      complianceRate: null,
-    });
+    const chosen = this.chooseYear(await this.visibleYears(actor, null), year);
+    const [rows, kinds] = await Promise.all([
+      this.reads.nationalRows(chosen.year, kind),
+      this.reads.kindTotalsOfYear(chosen.year),
+    ]);
     return {
-      year: n.year,
-      published: n.published,
-      authorities: n.rows.map((r: NationalRow) =>
-        authorityYearObject(
-          { id: r.authorityId, name: r.name, kind: r.kind },
-          n.year.year,
-          n.published,
-          r,
-          byKind.get(r.kind) ?? none(r.kind),
-        ),
-      ),
+      year: statisticsYear(chosen.year),
+      published: chosen.published,
+      authorities: yearObjectsOf(chosen.year, chosen.published, rows, kinds),
     };
   }
 }

@@ -9,6 +9,8 @@ export interface StatisticsYearsTable {
   publish_on: string | null;
   publish_set_by: string | null;
   publish_set_at: NullableTimestamp;
+  /** Names the files of the year's open data written at its latest refresh (null: none written). */
+  open_data_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuthorityStatisticsTable {
