@@ -36,6 +36,18 @@ describe('Snapshots', () => {
     expect(loads).toBe(2);
   });
 
+  it('forgets the keys that start with a prefix, and only those', async () => {
+    const snapshots = new Snapshots(new FixedClock(new Date('2026-11-23T09:00:00Z')), 5000);
+    let loads = 0;
+    const load = async () => ++loads;
+    await snapshots.get('home:a:1', load);
+    await snapshots.get('home:a:2', load);
+    await snapshots.get('home:b:1', load);
+    snapshots.drop('home:a:');
+    expect(await snapshots.get('home:a:1', load)).toBe(4);
+    expect(await snapshots.get('home:b:1', load)).toBe(3);
+  });
+
   it('holds a bounded number of keys', async () => {
     const clock = new FixedClock(new Date('2026-11-23T09:00:00Z'));
     const snapshots = new Snapshots(clock, 5000, 3);

@@ -40,6 +40,14 @@ export class Snapshots {
     return this.entries.size;
   }
 
+  /**
+   * Forgets the snapshots whose keys start with `prefix` (one authority's, say), e.g. after a change
+   * the person making it expects to see at once. A load under way is no longer shared.
+   */
+  drop(prefix: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
   /** Forgets every snapshot, e.g. after a change the person making it expects to see at once. */
   clear(): void {
     this.entries.clear();

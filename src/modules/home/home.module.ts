@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { homeApi } from './home.api.ts';
+import { registerHomeHooks } from './home.hooks.ts';
 import { registerHomeJobs } from './home.jobs.ts';
 import { homeRoutes } from './home.routes.ts';
 import { HomeService } from './home.service.ts';
@@ -32,6 +33,7 @@ export const homeModule: ModuleManifest = {
     ),
   }),
   jobs: (jobs, services) => registerHomeJobs(jobs, services.home),
+  plugins: registerHomeHooks,
   pages: homeRoutes,
   api: homeApi,
   navigation: [

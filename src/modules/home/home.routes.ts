@@ -2,8 +2,27 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { form, page } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { renderFragment } from '../../http/views.ts';
 import { notFound } from '../../platform/errors.ts';
+import type { HomeService } from './home.service.ts';
 import { investigatorPanels, portalPanels } from './panels.ts';
+
+type PortalHome = Awaited<ReturnType<HomeService['portalHome']>>;
+
+/**
+ * The authority home's panels as markup, rendered once for each snapshot of them (the service keeps
+ * one for DASHBOARD_CACHE_SECONDS, shared by the authority's link officers) and forgotten with it.
+ */
+const renderedPanels = new WeakMap<PortalHome, string>();
+
+function portalPanelsHtml(data: PortalHome): string {
+  let html = renderedPanels.get(data);
+  if (html === undefined) {
+    html = renderFragment('home/views/_portal-panels.njk', { panels: portalPanels(data), onTime: data.onTime });
+    renderedPanels.set(data, html);
+  }
+  return html;
+}
 
 const weeklyEmailForm = z.object({ weeklyEmail: z.enum(['on', 'off']) });
 export const stopParams = z.object({ token: z.string().max(100) });
@@ -29,8 +48,7 @@ export function homeRoutes(services: Services): PageRoute[] {
       handler: async ({ actor }, _request, reply) => {
         const data = await home.portalHome(actor);
         return reply.render('home/views/portal.njk', {
-          panels: portalPanels(data),
-          onTime: data.onTime,
+          panelsHtml: portalPanelsHtml(data),
           linkOfficer: data.linkOfficer,
         });
       },

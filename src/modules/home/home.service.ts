@@ -33,6 +33,9 @@ export interface Panel {
 /** A panel another module adds to the staff home (`home.addStaffPanel`): null for those who do not see it. */
 export type StaffPanelSource = (actor: Actor) => Promise<Panel | null>;
 
+/** The keys of one authority's home snapshots (see `HomeService.portalHome`). */
+const portalSnapshotPrefix = (authorityId: string) => `home.portal:${authorityId}:`;
+
 /** How many items each panel of a home page lists (its count says how many there are in all). */
 export const PANEL_ITEMS = 5;
 /** The weekly email: what falls due within this many working days. */
@@ -98,21 +101,50 @@ export class HomeService {
    * An authority user's home: a delegate's own tasks first; a link officer's enquiries, delegated
    * tasks, drafts waiting for comments, remedies and public report steps, and the on-time rate for
    * enquiry responses this year. Each panel: its first items, soonest due first, and its counts.
+   *
+   * The panels are a snapshot kept for DASHBOARD_CACHE_SECONDS and shared by the authority's users
+   * who see the same panels (both its link officers; a delegate's own tasks are theirs alone). Any
+   * change an authority user makes drops their authority's snapshots in this process
+   * (`portalChanged`), so they see their own action at once; a change made by the ombudsman's staff
+   * shows within the bound.
    */
   async portalHome(actor: Actor) {
     const authorityId = actor.authorityId;
     if (authorityId === null || !can(actor, 'portal:home')) throw forbidden();
     const linkOfficer = actor.roles.includes('link-officer');
     const delegate = !linkOfficer && actor.roles.includes('delegate');
+    const sees = {
+      drafts: can(actor, 'decisions:portal'),
+      remedies: can(actor, 'remedies:portal'),
+      steps: can(actor, 'public-reports:portal'),
+    };
+    // What the panels depend on: which panels, and a delegate's own tasks.
+    const view = [linkOfficer, delegate, sees.drafts, sees.remedies, sees.steps].map(Number).join('');
+    const key = `${portalSnapshotPrefix(authorityId)}${view}${delegate ? `:${actor.id}` : ''}`;
+    return this.deps.snapshots.get(key, () => this.readPortalHome(actor, authorityId, linkOfficer, delegate, sees));
+  }
+
+  /** Forgets an authority's home snapshots in this process: one of its users has just changed something. */
+  portalChanged(authorityId: string): void {
+    this.deps.snapshots.drop(portalSnapshotPrefix(authorityId));
+  }
+
+  private async readPortalHome(
+    actor: Actor,
+    authorityId: string,
+    linkOfficer: boolean,
+    delegate: boolean,
+    sees: { drafts: boolean; remedies: boolean; steps: boolean },
+  ) {
     const scope = { authorityId };
     const limit = PANEL_ITEMS;
     const { enquiries, decisions, remedies, publicReports } = this.deps;
     const [tasks, open, drafts, due, steps, onTime] = await Promise.all([
       linkOfficer || delegate ? enquiries.delegatedTasks(actor, authorityId, { limit }) : null,
       linkOfficer ? enquiries.homePanel(actor, scope, { limit }) : null,
-      can(actor, 'decisions:portal') ? decisions.awaitingComment(actor, scope, { limit }) : null,
-      can(actor, 'remedies:portal') ? remedies.homePanel(actor, scope, { limit }) : null,
-      can(actor, 'public-reports:portal') ? publicReports.stepsDue(actor, authorityId, { limit }) : null,
+      sees.drafts ? decisions.awaitingComment(actor, scope, { limit }) : null,
+      sees.remedies ? remedies.homePanel(actor, scope, { limit }) : null,
+      sees.steps ? publicReports.stepsDue(actor, authorityId, { limit }) : null,
       linkOfficer ? enquiries.onTimeSince(actor, authorityId, yearStart(this.today())) : null,
     ]);
     return { linkOfficer, delegate, tasks, enquiries: open, drafts, remedies: due, steps, onTime };
