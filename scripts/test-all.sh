@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check Liaison must pass, in order: formatting, lint, types, import cycles, unit tests, database
+# Every check Liaison must pass, in order: formatting, lint, types, import cycles, the code's shape, the
+# table types against the migrated schema, unit tests, database
 # tests on the embedded PGlite and on a real PostgreSQL server, browser journeys in Chromium, and a
 # short fault drill of the production topology.
 # Runs every stage even when an earlier one fails, prints a summary table and ends with the line
@@ -103,6 +104,7 @@ run_check lint npm run lint --silent
 run_check typecheck npm run typecheck --silent
 run_check cycles npm run check:cycles --silent
 run_check shape npm run check:shape --silent
+run_check schema npm run check:schema --silent
 run_vitest unit unit
 run_vitest db-pglite db
 
