@@ -342,6 +342,15 @@ describe('the CSV import', () => {
       .where('reference', '=', 'IMP-1')
       .executeTakeFirstOrThrow();
     expect(imp1.received_on).toBe('2027-02-03');
+    // Its stage 1 clock and its history came in with it.
+    const imp1Page = await t.db.kysely
+      .selectFrom('local_complaints as l')
+      .innerJoin('local_complaint_stages as s', 's.local_complaint_id', 'l.id')
+      .innerJoin('local_complaint_events as e', 'e.local_complaint_id', 'l.id')
+      .select(['s.stage', 's.opened_on', 'e.type', 'e.recorded_by_type'])
+      .where('l.reference', '=', 'IMP-1')
+      .execute();
+    expect(imp1Page).toEqual([{ stage: 1, opened_on: '2027-02-03', type: 'received', recorded_by_type: 'import' }]);
     const cam1 = await t.db.kysely
       .selectFrom('local_complaints')
       .select(['summary', 'stage'])

@@ -18,7 +18,7 @@ declare module '../../services.ts' {
 export const localComplaintsModule: ModuleManifest = {
   name: 'local-complaints',
   services: ({ platform: { db, clock }, services }) => ({
-    localComplaints: new LocalComplaintsService(db.kysely, clock, services.calendar),
+    localComplaints: new LocalComplaintsService(db.kysely, clock, services.calendar, services.snapshots),
   }),
   jobs: (jobs, services) =>
     jobs.every({

@@ -181,6 +181,59 @@ export class LocalComplaintsRepository {
     return inserted.id;
   }
 
+  /**
+   * Many new records at once (an import's batch): the records, their stages and their events, one
+   * statement each. A record whose reference the authority already holds is skipped with its stages
+   * and events; returns how many were added.
+   */
+  async insertMany(
+    items: readonly {
+      record: NewRecord;
+      stages: readonly { state: StageState; ackBy: string; respondBy: string }[];
+      events: readonly NewEvent[];
+    }[],
+    by: 'user' | 'token' | 'import',
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const inserted = await this.db
+      .insertInto('local_complaints')
+      .values(items.map((i) => i.record))
+      .onConflict((oc) => oc.columns(['authority_id', 'reference']).doNothing())
+      .returning(['id', 'authority_id', 'reference'])
+      .execute();
+    const key = (authorityId: string, reference: string) => `${authorityId}\u0000${reference}`;
+    const ids = new Map(inserted.map((r) => [key(r.authority_id, r.reference), r.id]));
+    const stages = [];
+    const events = [];
+    for (const i of items) {
+      const id = ids.get(key(i.record.authority_id, i.record.reference));
+      if (!id) continue;
+      for (const s of i.stages) stages.push(stageRow(id, s.state, s.ackBy, s.respondBy));
+      for (const e of i.events) events.push({ ...e, local_complaint_id: id, recorded_by_type: by });
+    }
+    if (stages.length > 0) await this.db.insertInto('local_complaint_stages').values(stages).execute();
+    if (events.length > 0) await this.db.insertInto('local_complaint_events').values(events).execute();
+    return inserted.length;
+  }
+
+  /** New details for many of one authority's records at once (an import's batch), in one statement. */
+  async updateMany(
+    authorityId: string,
+    rows: readonly (Pick<
+      NewRecord,
+      'service_area' | 'channel' | 'complainant_name' | 'complainant_email' | 'complainant_phone' | 'summary'
+    > & { id: string })[],
+    now: Date,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`update local_complaints l set service_area = v.service_area, channel = v.channel,
+        complainant_name = v.complainant_name, complainant_email = v.complainant_email,
+        complainant_phone = v.complainant_phone, summary = v.summary, updated_at = ${now}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, service_area text, channel text,
+        complainant_name text, complainant_email text, complainant_phone text, summary text)
+      where l.id = v.id and l.authority_id = ${authorityId}`.execute(this.db);
+  }
+
   async update(
     id: string,
     values: Partial<
@@ -263,7 +316,6 @@ export class LocalComplaintsRepository {
       .orderBy('l.received_on', 'desc')
       .orderBy('l.id', 'desc')
       .limit(limit + 1)
-      .modifyEnd(planEachRun)
       .execute();
   }
 

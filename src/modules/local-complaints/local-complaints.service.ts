@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { conflict, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../../platform/pagination.ts';
@@ -58,7 +59,8 @@ export interface Dates {
 }
 
 const logCursor = z.tuple([z.string(), z.uuid()]);
-const IMPORT_BATCH = 500;
+/** Rows written per transaction by an import; its progress moves on after each batch. */
+const IMPORT_BATCH = 1000;
 
 /**
  * The authority's own complaints: entered in the portal, pushed over the API or imported from its
@@ -74,6 +76,8 @@ export class LocalComplaintsService {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly calendar: WorkingCalendar,
+    /** Where the oversight figures are kept for `DASHBOARD_CACHE_SECONDS`; none: read every time. */
+    private readonly snapshots: Snapshots | null = null,
   ) {
     this.repo = new LocalComplaintsRepository(db);
   }
@@ -404,61 +408,63 @@ export class LocalComplaintsService {
     const today = this.today();
     for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
       const batch = rows.slice(start, start + IMPORT_BATCH);
-      await this.repo.transaction(async (repo) => {
-        for (const r of batch) {
-          if (r.action === 'update' && r.id) {
-            await repo.update(
-              r.id,
-              {
-                service_area: r.serviceArea,
-                channel: r.channel,
-                complainant_name: r.complainantName,
-                complainant_email: r.complainantEmail,
-                complainant_phone: r.complainantPhone,
-                summary: r.summary,
-              },
-              this.clock.now(),
-            );
-            continue;
-          }
-          const rules = stagesFor(a?.kind ?? '', r.statutoryRoute);
-          let state: RecordState = {
-            receivedOn: r.receivedOn,
-            stage: 1,
-            closedOn: null,
-            stages: [openedStage(1, r.receivedOn, r.handler)],
-          };
-          const events: NewEvent[] = [{ stage: 1, type: 'received', happened_on: r.receivedOn, detail: null }];
-          const steps: EventInput[] = [];
-          if (r.acknowledgedOn) steps.push({ type: 'acknowledged', on: r.acknowledgedOn });
-          if (r.respondedOn) steps.push({ type: 'responded', on: r.respondedOn, outcome: r.outcome });
-          for (const e of steps) {
-            const applied = applyEvent(rules, state, e, today);
-            if ('errors' in applied) continue; // checked in the dry run; dates only move forward here.
-            state = { ...state, stages: applied.stages };
-            events.push({ stage: 1, type: e.type, happened_on: e.on, detail: applied.detail });
-          }
-          await repo.insert(
-            {
-              authority_id: authorityId,
-              reference: r.reference,
-              received_on: r.receivedOn,
-              service_area: r.serviceArea,
-              channel: r.channel,
-              complainant_name: r.complainantName,
-              complainant_email: r.complainantEmail,
-              complainant_phone: r.complainantPhone,
-              summary: r.summary,
-              statutory_route: r.statutoryRoute,
-              stage: 1,
-              next_due_on: nextDue(this.calendar, rules, state),
-              closed_on: null,
-            },
-            state.stages.map((s) => this.stageDates(rules, s)),
-            events,
-            'import',
-          );
+      const updates: Parameters<LocalComplaintsRepository['updateMany']>[1][number][] = [];
+      const creates: Parameters<LocalComplaintsRepository['insertMany']>[0][number][] = [];
+      for (const r of batch) {
+        if (r.action === 'update' && r.id) {
+          updates.push({
+            id: r.id,
+            service_area: r.serviceArea,
+            channel: r.channel,
+            complainant_name: r.complainantName,
+            complainant_email: r.complainantEmail,
+            complainant_phone: r.complainantPhone,
+            summary: r.summary,
+          });
+          continue;
         }
+        const rules = stagesFor(a?.kind ?? '', r.statutoryRoute);
+        let state: RecordState = {
+          receivedOn: r.receivedOn,
+          stage: 1,
+          closedOn: null,
+          stages: [openedStage(1, r.receivedOn, r.handler)],
+        };
+        const events: NewEvent[] = [{ stage: 1, type: 'received', happened_on: r.receivedOn, detail: null }];
+        const steps: EventInput[] = [];
+        if (r.acknowledgedOn) steps.push({ type: 'acknowledged', on: r.acknowledgedOn });
+        if (r.respondedOn) steps.push({ type: 'responded', on: r.respondedOn, outcome: r.outcome });
+        for (const e of steps) {
+          const applied = applyEvent(rules, state, e, today);
+          if ('errors' in applied) continue; // checked in the dry run; dates only move forward here.
+          state = { ...state, stages: applied.stages };
+          events.push({ stage: 1, type: e.type, happened_on: e.on, detail: applied.detail });
+        }
+        creates.push({
+          record: {
+            authority_id: authorityId,
+            reference: r.reference,
+            received_on: r.receivedOn,
+            service_area: r.serviceArea,
+            channel: r.channel,
+            complainant_name: r.complainantName,
+            complainant_email: r.complainantEmail,
+            complainant_phone: r.complainantPhone,
+            summary: r.summary,
+            statutory_route: r.statutoryRoute,
+            stage: 1,
+            next_due_on: nextDue(this.calendar, rules, state),
+            closed_on: null,
+          },
+          stages: state.stages.map((s) => this.stageDates(rules, s)),
+          events,
+        });
+      }
+      // Each batch in one transaction: its updates, then its new records, stages and events, each in
+      // one statement, and the progress. A reference added meanwhile by another route is skipped.
+      await this.repo.transaction(async (repo) => {
+        await repo.updateMany(authorityId, updates, this.clock.now());
+        await repo.insertMany(creates, 'import');
         await repo.importProgress(id, { processed_rows: Math.min(start + batch.length, rows.length) });
       });
     }
@@ -574,7 +580,12 @@ export class LocalComplaintsService {
   async oversight(actor: Actor, year: number | undefined) {
     const authorityId = this.authorityOf(actor, 'local-complaints:read');
     const period = this.yearOf(year ? `${year}-04-01` : this.today());
-    const rows = await this.repo.oversight(authorityId, period.from, period.to);
+    // The authority's figures for a year are kept for DASHBOARD_CACHE_SECONDS and shared by its
+    // users' requests (the dashboard, its CSV, the self-assessment and its PDF): at most that old.
+    const load = () => this.repo.oversight(authorityId, period.from, period.to);
+    const rows = await (this.snapshots
+      ? this.snapshots.get(`local-complaints.oversight:${authorityId}:${period.from}`, load)
+      : load());
     return { period, rows };
   }
 
