@@ -113,34 +113,53 @@ export class LettersRepository {
   }
 
   /** The chief executive's name, or null when the directory has none. */
-  async chiefExecutiveOf(authorityId: string): Promise<string | null> {
-    const row = await this.db
+  /** The chief executive's name (with title) of each authority that has one. */
+  async chiefExecutivesOf(authorityIds: readonly string[]): Promise<Map<string, string>> {
+    if (authorityIds.length === 0) return new Map();
+    const rows = await this.db
       .selectFrom('senior_officers')
-      .select(['title', 'name'])
-      .where('authority_id', '=', authorityId)
+      .select(['authority_id', 'title', 'name'])
+      .where('authority_id', 'in', authorityIds)
       .where('role', '=', 'chief-executive')
-      .executeTakeFirst();
-    return row ? [row.title, row.name].filter(Boolean).join(' ') : null;
+      .execute();
+    return new Map(rows.map((r) => [r.authority_id, [r.title, r.name].filter(Boolean).join(' ')]));
   }
 
-  /** The upheld decisions of the year, newest first (at most five): references and service areas only. */
-  async upheldDecisions(authorityId: string, from: string, to: string) {
-    const rows = await sql<{ reference: string; serviceArea: string; decidedOn: string; outcome: string }>`
-      SELECT c.reference, c.service_area AS "serviceArea", to_char(fd.decided_on, 'YYYY-MM-DD') AS "decidedOn",
-        CASE WHEN r.result = 'decision-changed' AND r.new_outcome IS NOT NULL THEN r.new_outcome ELSE fd.outcome END AS outcome
-      FROM final_decisions fd
-      JOIN complaints c ON c.id = fd.complaint_id
-      LEFT JOIN decision_reviews r ON r.final_decision_id = fd.id
-      WHERE fd.authority_id = ${authorityId} AND fd.decided_on BETWEEN ${from}::date AND ${to}::date
-        AND (CASE WHEN r.result = 'decision-changed' AND r.new_outcome IS NOT NULL THEN r.new_outcome ELSE fd.outcome END)
-          IN (${sql.join(UPHELD.map((o) => sql.lit(o)))})
-      ORDER BY fd.decided_on DESC, c.reference
-      LIMIT 5
+  /** Each authority's latest five upheld decisions between two days (an outcome changed on review counts as the new one). */
+  async upheldDecisionsOf(authorityIds: readonly string[], from: string, to: string) {
+    const found = new Map<string, { reference: string; serviceArea: string; decidedOn: string; outcome: string }[]>();
+    if (authorityIds.length === 0) return found;
+    const rows = await sql<{
+      authorityId: string;
+      reference: string;
+      serviceArea: string;
+      decidedOn: string;
+      outcome: string;
+    }>`
+      SELECT "authorityId", reference, "serviceArea", "decidedOn", outcome FROM (
+        SELECT fd.authority_id AS "authorityId", c.reference, c.service_area AS "serviceArea",
+          to_char(fd.decided_on, 'YYYY-MM-DD') AS "decidedOn", o.outcome,
+          row_number() OVER (PARTITION BY fd.authority_id ORDER BY fd.decided_on DESC, c.reference) AS n
+        FROM final_decisions fd
+        JOIN complaints c ON c.id = fd.complaint_id
+        LEFT JOIN decision_reviews r ON r.final_decision_id = fd.id
+        CROSS JOIN LATERAL (SELECT CASE WHEN r.result = 'decision-changed' AND r.new_outcome IS NOT NULL
+                                        THEN r.new_outcome ELSE fd.outcome END AS outcome) o
+        WHERE fd.authority_id IN (${sql.join(authorityIds.map((id) => sql`${id}::uuid`))})
+          AND fd.decided_on BETWEEN ${from}::date AND ${to}::date
+          AND o.outcome IN (${sql.join(UPHELD.map((u) => sql.lit(u)))})
+      ) ranked
+      WHERE n <= 5
+      ORDER BY "authorityId", n
     `.execute(this.db);
-    return rows.rows;
+    for (const { authorityId, ...decision } of rows.rows) {
+      const list = found.get(authorityId) ?? [];
+      list.push(decision);
+      found.set(authorityId, list);
+    }
+    return found;
   }
 
-  /** Who a letter goes to: the chief executive, then in copy the link officers, monitoring officer, leader and chair of scrutiny. */
   async recipientsOf(authorityId: string): Promise<Recipient[]> {
     const rows = await sql<Recipient & { position: number }>`
       SELECT role, concat_ws(' ', title, name) AS name, email,
@@ -155,12 +174,23 @@ export class LettersRepository {
     return rows.rows.map((r) => ({ role: r.role, name: r.name, email: r.email }));
   }
 
-  async upsertLetter(year: number, authorityId: string, body: string, at: Date): Promise<void> {
+  /** Writes the year's letters (one statement), each made again from the template (a letter's edits go). */
+  async upsertLetters(
+    year: number,
+    letters: readonly { authorityId: string; body: string }[],
+    at: Date,
+  ): Promise<void> {
+    if (letters.length === 0) return;
     await this.db
       .insertInto('annual_review_letters')
-      .values({ year, authority_id: authorityId, body, generated_at: at })
+      .values(letters.map((l) => ({ year, authority_id: l.authorityId, body: l.body, generated_at: at })))
       .onConflict((oc) =>
-        oc.columns(['year', 'authority_id']).doUpdateSet({ body, generated_at: at, edited_at: null, edited_by: null }),
+        oc.columns(['year', 'authority_id']).doUpdateSet((eb) => ({
+          body: eb.ref('excluded.body'),
+          generated_at: eb.ref('excluded.generated_at'),
+          edited_at: null,
+          edited_by: null,
+        })),
       )
       .execute();
   }

@@ -310,6 +310,18 @@ export class StatisticsRepository {
     return rows.map((r) => ({ year: r.year, counts: countsOf(r) }));
   }
 
+  /** The figures of each of these authorities in a year (an authority with no row had nothing: absent). */
+  async countsInYear(authorityIds: readonly string[], year: number): Promise<Map<string, Counts>> {
+    if (authorityIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('authority_statistics')
+      .select(['authority_id', ...COUNT_COLUMNS])
+      .where('year', '=', year)
+      .where('authority_id', 'in', authorityIds)
+      .execute();
+    return new Map(rows.map((r) => [r.authority_id, countsOf(r)]));
+  }
+
   /** The totals of one kind of authority, every year, newest first. */
   async kindTotals(kind: string): Promise<(KindTotals & { year: number })[]> {
     const rows = await this.db

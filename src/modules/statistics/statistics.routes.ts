@@ -58,6 +58,8 @@ export function statisticsRoutes(services: Services): PageRoute[] {
     page({
       url: '/performance',
       access: 'public',
+      // The same for every visitor not signed in (published years only): kept whole for a few seconds.
+      publicCache: true,
       query: nationalQuery,
       handler: async ({ actor, query }, _request, reply) => {
         const years = await statistics.visibleYears(actor, null);
@@ -121,6 +123,8 @@ export function statisticsRoutes(services: Services): PageRoute[] {
     page({
       url: '/authorities/:slug/performance',
       access: 'public',
+      // The same for every visitor not signed in (published years only): kept whole for a few seconds.
+      publicCache: true,
       params: authorityParams,
       query: yearQuery,
       handler: async ({ actor, params, query }, _request, reply) =>
