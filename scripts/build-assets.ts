@@ -32,6 +32,9 @@ fs.copyFileSync(
   path.join(root, 'node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js'),
   path.join(out, 'govuk-frontend.min.js'),
 );
-fs.copyFileSync(path.join(root, 'src/assets/liaison.js'), path.join(out, 'liaison.js'));
+// Every script in src/assets: liaison.js on every page, and the few a page adds for itself.
+for (const file of fs.readdirSync(path.join(root, 'src/assets')).filter((f) => f.endsWith('.js'))) {
+  fs.copyFileSync(path.join(root, 'src/assets', file), path.join(out, file));
+}
 fs.copyFileSync(path.join(root, 'src/assets/liaison-icon.svg'), path.join(out, 'liaison-icon.svg'));
 console.log(`assets built in ${Date.now() - started} ms`);

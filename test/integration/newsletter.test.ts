@@ -295,6 +295,40 @@ describe('sending an issue', () => {
       .where('issue_id', '=', id)
       .execute();
     expect(deliveries.every((d) => d.address === null && d.outbox_message_id !== null)).toBe(true);
+
+    // Mid-send, the progress page and its figures for the page's script count what the outbox has
+    // settled: 10 sent, one the sender lost track of (failed), the rest still waiting.
+    const ids = deliveries.map((d) => d.outbox_message_id ?? '');
+    await t.db.kysely
+      .updateTable('outbox_messages')
+      .set({ status: 'sent', sent_at: clock.now() })
+      .where('id', 'in', ids.slice(0, 10))
+      .execute();
+    await t.db.kysely
+      .updateTable('outbox_messages')
+      .set({ status: 'unknown' })
+      .where('id', '=', ids[10] ?? '')
+      .execute();
+    await t.services.newsletter.fanOut(id);
+    const mid = await t.services.newsletter.issue(lead, id);
+    expect(mid.status).toBe('sending');
+    expect(mid.progress).toMatchObject({ recipients: ids.length, sent: 10, failed: 1 });
+    const client = new TestClient(t.app).withSession(await createSession(t.db, lead.id, clock.now()));
+    const page = await client.request({ method: 'GET', url: `/staff/newsletter/issues/${id}/progress` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`data-progress-url="/staff/newsletter/issues/${id}/progress.json"`);
+    expect(page.body).toContain('<script type="module" src="/assets/newsletter-progress.js">');
+    const json = await client.request({ method: 'GET', url: `/staff/newsletter/issues/${id}/progress.json` });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toMatchObject({ status: 'sending', recipients: ids.length, sent: 10, failed: 1 });
+    const anonymous = await new TestClient(t.app).request({
+      method: 'GET',
+      url: `/staff/newsletter/issues/${id}/progress.json`,
+    });
+    expect(anonymous.statusCode).not.toBe(200);
+    expect(anonymous.body).not.toContain('"recipients"');
+    const script = await t.app.inject({ method: 'GET', url: '/assets/newsletter-progress.js' });
+    expect(script.statusCode).toBe(200);
   });
 
   it('refuses an empty subject, a time in the past, and sanitises script', async () => {

@@ -306,6 +306,19 @@ export function newsletterRoutes(services: Services): PageRoute[] {
         return reply.render('newsletter/views/staff-progress.njk', { issue });
       },
     }),
+    // The progress page's figures for its script, which updates the page every few seconds.
+    page({
+      url: '/staff/newsletter/issues/:id/progress.json',
+      access: 'newsletter:manage',
+      params: withId,
+      handler: async ({ actor, params }, _request, reply) => {
+        const { status, progress } = await newsletter.issue(actor, params.id);
+        return reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(JSON.stringify({ status, ...progress }));
+      },
+    }),
     page({
       url: '/staff/newsletter/issues/:id/report',
       access: 'newsletter:manage',

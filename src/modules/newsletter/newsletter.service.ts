@@ -358,7 +358,7 @@ export class NewsletterService {
         ? { recipients: 0, sent: 0, failed: 0, bounced: 0 }
         : row.status === 'sent'
           ? await this.repo.counts(id)
-          : await this.repo.progressCounts(id);
+          : await this.repo.liveCounts(id, row.recipients);
     return {
       id: row.id,
       slug: row.slug,
