@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { addDays, type IsoDate, type NonWorkingDay, type WorkingCalendar } from '../../platform/calendar/calendar.ts';
 
 /**
@@ -27,18 +28,22 @@ export interface EnquirySettings {
   escalationWorkingDays: number;
 }
 
-/** The rule that produced a due date, stored with it so the working can be shown and recomputed. */
-export interface DeadlineRule {
-  ruleId: 'working-days-after-start';
+/**
+ * The rule that produced a due date, stored with it (a JSON column) so the working can be shown and
+ * recomputed; read back through this schema, never by a cast.
+ */
+export const deadlineRuleSchema = z.object({
+  ruleId: z.literal('working-days-after-start'),
   /** Why this rule applied: the default for a kind, a number chosen when sending, or an extension. */
-  basis: 'default' | 'chosen' | 'extension-working-days' | 'extension-date';
-  workingDays: number;
+  basis: z.enum(['default', 'chosen', 'extension-working-days', 'extension-date']),
+  workingDays: z.number().int(),
   /** The London date counting starts after (the day the enquiry was sent, or the previous due date). */
-  startDate: IsoDate;
-  holidaySet: 'england-and-wales';
+  startDate: z.string(),
+  holidaySet: z.literal('england-and-wales'),
   /** Extra office closures in force when the date was worked out. */
-  closures: IsoDate[];
-}
+  closures: z.array(z.string()),
+});
+export type DeadlineRule = z.output<typeof deadlineRuleSchema>;
 
 export interface Deadline {
   dueDate: IsoDate;

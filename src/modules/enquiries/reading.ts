@@ -3,7 +3,14 @@ import { notFound } from '../../platform/errors.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
 import { londonToday, staffOnly, visible, type EnquiriesContext } from './context.ts';
-import { ENQUIRY_KIND_NAMES, REMINDER_NAMES, URGENCY_TAGS, showWorking, urgency, type DeadlineRule } from './domain.ts';
+import {
+  ENQUIRY_KIND_NAMES,
+  REMINDER_NAMES,
+  URGENCY_TAGS,
+  showWorking,
+  urgency,
+  deadlineRuleSchema,
+} from './domain.ts';
 
 /** An enquiry as its page shows it, trimmed to what the actor may see. */
 export async function get(ctx: EnquiriesContext, actor: Actor, id: string) {
@@ -20,7 +27,7 @@ export async function get(ctx: EnquiriesContext, actor: Actor, id: string) {
     ctx.repo.delegateSubmission(row.authority_id),
   ]);
   const documents = await ctx.repo.answerDocuments(id);
-  const rule = row.due_rule as unknown as DeadlineRule;
+  const rule = deadlineRuleSchema.parse(row.due_rule);
   const today = londonToday(ctx);
   const soonBy = ctx.calendar.addWorkingDays(today, ctx.settings.reminderWorkingDays).date;
   const tag = row.status === 'open' ? URGENCY_TAGS[urgency(row.due_on, today, soonBy)] : null;
@@ -68,7 +75,7 @@ export async function get(ctx: EnquiriesContext, actor: Actor, id: string) {
       dueDate: d.due_on,
       reason: d.reason,
       setAt: d.set_at,
-      rule: d.rule as unknown as DeadlineRule,
+      rule: deadlineRuleSchema.parse(d.rule),
     })),
     extensions: extensions.map((e) => ({
       id: e.id,
