@@ -6,6 +6,7 @@ import { systemClock } from './platform/clock.ts';
 import { DataFolderLockedError, lockDataFolder, openConfiguredDatabase, type Db } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import { inboundMailFiler } from './modules/inbound-mail.ts';
 import { startMailGateway, type MailGateway } from './platform/mail/inbound.ts';
 
 /** Exit code when something outside this process holds what it needs (a port, the data folder). */
@@ -142,9 +143,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
         rawMail: services.rawMail,
         clock: systemClock,
         logger: logger.child({ role: 'mail-in' }),
-        // A request to leave the newsletter (its mailto: address) is not casework; everything else is filed.
-        onStored: async (id, parsed) =>
-          (await services.newsletter.fileInbound(id)) || services.correspondence.fileInbound(id, parsed),
+        // Each module takes the mail meant for it (its manifest's `inboundMail`).
+        onStored: inboundMailFiler(services),
       }).catch((error: unknown) => {
         throw portError(mailListener, error);
       });

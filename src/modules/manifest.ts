@@ -5,6 +5,7 @@ import type { PageRoute } from '../http/routes.ts';
 import type { Command } from '../cli/command.ts';
 import type { DemoLoader } from '../cli/demo-fixtures.ts';
 import type { JobQueue } from '../platform/jobs/queue.ts';
+import type { ParsedMessage } from '../platform/mail/parse.ts';
 import type { CaseTab, Platform, Services } from '../services.ts';
 import type { Permission } from './accounts/domain.ts';
 import type { TimelineSource } from './complaints/complaints.service.ts';
@@ -42,10 +43,23 @@ export interface ModuleManifest {
   caseTabs?: CaseTab[];
   /** Entries the module adds to a case's timeline. */
   timeline?: (services: Services) => TimelineSource;
+  /** Takes the inbound emails meant for it (see `InboundMailHandler`). */
+  inboundMail?: (services: Services) => InboundMailHandler;
   /** Demo data, loaded in list order after the modules before it. */
   demo?: DemoLoader[];
   /** Command-line commands (`npm run cli -- <name>`). */
   commands?: Record<string, Command>;
+}
+
+/**
+ * A module's part in inbound email. Each stored message is offered to every module's handler in
+ * turn, those that `claim` first (in list order), then the one `catch-all` (correspondence: a case's
+ * email or the holding pen); the first that takes it ends the turn.
+ */
+export interface InboundMailHandler {
+  kind: 'claim' | 'catch-all';
+  /** True when the module took the message (it is then offered to no other). */
+  take: (inboundId: string, parsed: ParsedMessage) => Promise<boolean>;
 }
 
 export interface ModuleContext {

@@ -7,6 +7,7 @@ import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { createSession, createUser } from '../support/factories.ts';
 import { authorityWithOfficers, sendToGateway } from './correspondence.fixtures.ts';
 import { startMailGateway } from '../../src/platform/mail/inbound.ts';
+import { inboundMailFiler } from '../../src/modules/inbound-mail.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 
 const clock = new FixedClock(new Date('2027-03-01T09:00:00Z'));
@@ -376,8 +377,7 @@ describe('sending an issue', () => {
       clock,
       logger: createLogger('silent'),
       // As the mail-in role wires it (src/main.ts).
-      onStored: async (id, parsed) =>
-        (await t.services.newsletter.fileInbound(id)) || t.services.correspondence.fileInbound(id, parsed),
+      onStored: inboundMailFiler(t.services),
     });
     try {
       await sendToGateway(gateway, {

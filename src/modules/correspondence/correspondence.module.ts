@@ -13,6 +13,14 @@ declare module '../../services.ts' {
 /** Correspondence: every message on a case, both ways; the one sender for case mail and the holding pen. */
 export const correspondenceModule: ModuleManifest = {
   name: 'correspondence',
+  // Every message no other module claims is filed on its case or held for staff.
+  inboundMail: (services) => ({
+    kind: 'catch-all',
+    take: async (id, parsed) => {
+      await services.correspondence.fileInbound(id, parsed);
+      return true;
+    },
+  }),
   services: ({ platform: { db, clock, logger }, config, services }) => ({
     correspondence: new CorrespondenceService(
       db.kysely,

@@ -17,6 +17,8 @@ declare module '../../services.ts' {
  */
 export const newsletterModule: ModuleManifest = {
   name: 'newsletter',
+  // A request to leave the newsletter (its mailto: address) is not casework.
+  inboundMail: (services) => ({ kind: 'claim', take: (id) => services.newsletter.fileInbound(id) }),
   services: ({ platform: { db, clock, logger }, config, services }) => ({
     newsletter: new NewsletterService(
       db.kysely,
