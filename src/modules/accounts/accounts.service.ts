@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { EncryptionKey } from '../../config.ts';
 import { SYSTEM_ACTOR, writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -219,32 +219,13 @@ export class AccountsService {
    * the address has used its attempts within the window. Reserved before the password or code is
    * checked, so concurrent attempts cannot all be checked; a success gives its attempt back.
    */
-  private async reserveAddressAttempt(ipHash: string, now: Date): Promise<boolean> {
+  private reserveAddressAttempt(ipHash: string, now: Date): Promise<boolean> {
     const windowStart = new Date(now.getTime() - this.settings.lockoutMinutes * 60_000);
-    const expired = sql<boolean>`signin_failures.window_started_at <= ${windowStart}`;
-    const row = await this.db
-      .insertInto('signin_failures')
-      .values({ ip_hash: ipHash, attempts: 1, window_started_at: now })
-      .onConflict((oc) =>
-        oc
-          .column('ip_hash')
-          .doUpdateSet({
-            attempts: sql<number>`CASE WHEN ${expired} THEN 1 ELSE signin_failures.attempts + 1 END`,
-            window_started_at: sql<Date>`CASE WHEN ${expired} THEN ${now}::timestamptz ELSE signin_failures.window_started_at END`,
-          })
-          .where(sql<boolean>`${expired} OR signin_failures.attempts < ${this.settings.maxFailuresPerIp}`),
-      )
-      .returning('attempts')
-      .executeTakeFirst();
-    return row !== undefined;
+    return this.repo.reserveAddressAttempt(ipHash, now, windowStart, this.settings.maxFailuresPerIp);
   }
 
-  private async releaseAddressAttempt(ipHash: string): Promise<void> {
-    await this.db
-      .updateTable('signin_failures')
-      .set({ attempts: sql<number>`greatest(attempts - 1, 0)` })
-      .where('ip_hash', '=', ipHash)
-      .execute();
+  private releaseAddressAttempt(ipHash: string): Promise<void> {
+    return this.repo.releaseAddressAttempt(ipHash);
   }
 
   /**
@@ -252,23 +233,9 @@ export class AccountsService {
    * limit, locks the account. Null (nothing reserved, nothing to check) while the account is locked.
    * Once a lock has run out, counting starts again. A failure keeps its attempt and never unlocks.
    */
-  private async reserveAccountAttempt(userId: string, now: Date): Promise<{ locks: boolean } | null> {
-    const limit = this.settings.maxFailuresPerAccount;
+  private reserveAccountAttempt(userId: string, now: Date): Promise<{ locks: boolean } | null> {
     const lockEnd = new Date(now.getTime() + this.settings.lockoutMinutes * 60_000);
-    const count = sql<number>`CASE WHEN users.locked_until IS NOT NULL AND users.failed_signins >= ${limit}
-      THEN 1 ELSE users.failed_signins + 1 END`;
-    const row = await this.db
-      .updateTable('users')
-      .set({
-        failed_signins: count,
-        locked_until: sql<Date | null>`CASE WHEN ${count} >= ${limit} THEN ${lockEnd}::timestamptz ELSE users.locked_until END`,
-      })
-      .where('id', '=', userId)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-      .returning(['locked_until'])
-      .executeTakeFirst();
-    if (!row) return null;
-    return { locks: row.locked_until !== null && row.locked_until > now };
+    return this.repo.reserveAccountAttempt(userId, now, this.settings.maxFailuresPerAccount, lockEnd);
   }
 
   /**

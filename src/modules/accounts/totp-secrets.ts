@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { EncryptionKey } from '../../config.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { AccountsRepository } from './accounts.repository.ts';
 
 /**
  * Two-factor secrets are kept encrypted (AES-256-GCM) under a key from TOTP_ENCRYPTION_KEYS, bound
@@ -82,11 +83,8 @@ export interface SecretsEncrypted {
  */
 export async function encryptTotpSecrets(db: Kysely<Database>, box: TotpSecretBox): Promise<SecretsEncrypted> {
   const result: SecretsEncrypted = { encrypted: 0, reencrypted: 0, unreadable: 0 };
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'totp_secret'])
-    .where('totp_secret', 'is not', null)
-    .execute();
+  const repo = new AccountsRepository(db);
+  const rows = await repo.listTotpSecrets();
   for (const row of rows) {
     const stored = row.totp_secret;
     if (stored === null || box.isCurrent(stored)) continue;
@@ -103,13 +101,7 @@ export async function encryptTotpSecrets(db: Kysely<Database>, box: TotpSecretBo
       result.unreadable += 1;
       continue;
     }
-    const changed = await db
-      .updateTable('users')
-      .set({ totp_secret: box.seal(row.id, secret) })
-      .where('id', '=', row.id)
-      .where('totp_secret', '=', stored)
-      .executeTakeFirst();
-    if (Number(changed.numUpdatedRows) === 1) result[kind] += 1;
+    if (await repo.replaceTotpSecret(row.id, stored, box.seal(row.id, secret))) result[kind] += 1;
   }
   return result;
 }
