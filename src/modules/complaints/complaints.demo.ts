@@ -1,6 +1,7 @@
 import { DEMO_CASES, demoCaseAreas, type DemoLoader } from '../../cli/demo-fixtures.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { isAuthorityKind, type AuthorityKind } from '../authorities/domain.ts';
+import { ComplaintsRepository } from './complaints.repository.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 
 /**
@@ -35,11 +36,7 @@ export const complaintsDemoLoader: DemoLoader = {
     const kinds = new Map<string, AuthorityKind>();
     const ids = [...ctx.authorityIds.values()];
     if (ids.length > 0) {
-      const rows = await ctx.db.kysely
-        .selectFrom('authorities')
-        .select(['id', 'kind'])
-        .where('id', 'in', ids)
-        .execute();
+      const rows = await ComplaintsRepository.in(ctx.db.kysely).authorityKinds(ids);
       for (const r of rows) if (isAuthorityKind(r.kind)) kinds.set(r.id, r.kind);
     }
     let i = 0;

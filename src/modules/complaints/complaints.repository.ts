@@ -2,7 +2,7 @@ import { reusableQuery } from '../../platform/db/reusable.ts';
 import { planEachRun } from '../../platform/db/prepared.ts';
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import type { ComplaintStatus, Database, Row } from '../../platform/db/schema.ts';
+import type { ComplaintStatus, Database, NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
 import { ALLOCATION_STATUSES, QUEUE_STATUSES, type StatusActor } from './domain.ts';
 import { toldToAuthorityOf, toldToAuthoritySql } from './complaints.sql.ts';
@@ -152,6 +152,53 @@ export class ComplaintsRepository {
       .returning('last_number')
       .executeTakeFirstOrThrow();
     return row.last_number;
+  }
+
+  /** Records a new case. */
+  insertComplaint(values: NewRow<'complaints'>) {
+    return this.db
+      .insertInto('complaints')
+      .values(values)
+      .returning(['id', 'authority_id', 'reference', 'status'])
+      .executeTakeFirstOrThrow();
+  }
+
+  async updateComplaint(id: string, values: RowUpdate<'complaints'>): Promise<void> {
+    await this.db.updateTable('complaints').set(values).where('id', '=', id).execute();
+  }
+
+  async insertParty(values: NewRow<'complaint_parties'>): Promise<void> {
+    await this.db.insertInto('complaint_parties').values(values).execute();
+  }
+
+  /** Files documents not yet on any case (uploaded with the form) to a case. */
+  async fileUnfiledDocuments(documentIds: readonly string[], complaintId: string, authorityId: string): Promise<void> {
+    await this.db
+      .updateTable('documents')
+      .set({ complaint_id: complaintId, authority_id: authorityId })
+      .where('id', 'in', documentIds)
+      .where('complaint_id', 'is', null)
+      .execute();
+  }
+
+  async insertDocumentRequest(values: NewRow<'complaint_document_requests'>): Promise<void> {
+    await this.db.insertInto('complaint_document_requests').values(values).execute();
+  }
+
+  /** How many of an authority's complaints are not closed. */
+  async countOpenForAuthority(authorityId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('complaints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('authority_id', '=', authorityId)
+      .where('status', '<>', 'closed')
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  /** The kind of each of these authorities. */
+  authorityKinds(ids: readonly string[]) {
+    return this.db.selectFrom('authorities').select(['id', 'kind']).where('id', 'in', ids).execute();
   }
 
   findAuthority(id: string) {

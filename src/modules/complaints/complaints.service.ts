@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
-import type { ComplaintStatus, Database } from '../../platform/db/schema.ts';
+import type { ComplaintStatus, Database, RowUpdate } from '../../platform/db/schema.ts';
 import { DomainError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
@@ -42,6 +42,7 @@ import {
   type RuleFinding,
   type StatusActor,
 } from './domain.ts';
+import { ComplaintDraftsRepository } from './complaint-drafts.repository.ts';
 import {
   ComplaintsRepository,
   type ComplaintRow,
@@ -323,49 +324,42 @@ export class ComplaintsService {
       const repo = ComplaintsRepository.in(trx);
       const year = Number(today.slice(2, 4));
       const reference = formatReference(year, await repo.nextSequence(year));
-      const complaint = await trx
-        .insertInto('complaints')
-        .values({
-          reference,
+      const complaint = await repo.insertComplaint({
+        reference,
+        authority_id: authority.id,
+        service_area: input.serviceArea,
+        status,
+        channel: input.channel,
+        summary: input.summary,
+        injustice: input.injustice,
+        outcome_wanted: input.outcomeWanted,
+        authority_process_finished: input.authorityProcessFinished,
+        authority_final_response_on: input.authorityFinalResponseOn,
+        authority_complained_on: input.authorityComplainedOn,
+        aware_on: input.awareOn,
+        ...urgent,
+        premature,
+        late,
+        received_at: now,
+        created_by: actor?.type === 'user' ? actor.id : null,
+        created_at: now,
+        updated_at: now,
+      });
+      const party = (role: 'complainant' | 'representative', p: NewComplaint['complainant']) =>
+        repo.insertParty({
+          complaint_id: complaint.id,
           authority_id: authority.id,
-          service_area: input.serviceArea,
-          status,
-          channel: input.channel,
-          summary: input.summary,
-          injustice: input.injustice,
-          outcome_wanted: input.outcomeWanted,
-          authority_process_finished: input.authorityProcessFinished,
-          authority_final_response_on: input.authorityFinalResponseOn,
-          authority_complained_on: input.authorityComplainedOn,
-          aware_on: input.awareOn,
-          ...urgent,
-          premature,
-          late,
-          received_at: now,
-          created_by: actor?.type === 'user' ? actor.id : null,
+          role,
+          name: p.name,
+          email: p.email,
+          phone: p.phone,
+          address: p.address,
+          communication_needs: p.communicationNeeds,
+          relationship: p.relationship,
+          consent_to_share: input.consentToShare,
           created_at: now,
           updated_at: now,
-        })
-        .returning(['id', 'authority_id', 'reference', 'status'])
-        .executeTakeFirstOrThrow();
-      const party = (role: 'complainant' | 'representative', p: NewComplaint['complainant']) =>
-        trx
-          .insertInto('complaint_parties')
-          .values({
-            complaint_id: complaint.id,
-            authority_id: authority.id,
-            role,
-            name: p.name,
-            email: p.email,
-            phone: p.phone,
-            address: p.address,
-            communication_needs: p.communicationNeeds,
-            relationship: p.relationship,
-            consent_to_share: input.consentToShare,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+        });
       await party('complainant', input.complainant);
       if (input.representative) await party('representative', input.representative);
       await repo.recordStatus(complaint, {
@@ -377,13 +371,7 @@ export class ComplaintsService {
         at: now,
       });
       const documentIds = (input.documentIds ?? []).filter(isUuid);
-      if (documentIds.length > 0)
-        await trx
-          .updateTable('documents')
-          .set({ complaint_id: complaint.id, authority_id: authority.id })
-          .where('id', 'in', documentIds)
-          .where('complaint_id', 'is', null)
-          .execute();
+      if (documentIds.length > 0) await repo.fileUnfiledDocuments(documentIds, complaint.id, authority.id);
       await writeAudit(trx, {
         actor: actor ? auditActor(actor) : { type: 'system', id: null },
         action: 'complaint.received',
@@ -431,7 +419,7 @@ export class ComplaintsService {
     change: {
       outcome?: ComplaintOutcome | null;
       reason?: string | null;
-      set?: Partial<Record<string, unknown>>;
+      set?: RowUpdate<'complaints'>;
       through?: ComplaintStatus;
     },
   ): Promise<void> {
@@ -444,19 +432,15 @@ export class ComplaintsService {
       await this.recordMove(trx, actor, complaint, { from, to: step, reason: stepReason(step), at: now });
       from = step;
     }
-    await trx
-      .updateTable('complaints')
-      .set({
-        status: to,
-        updated_at: now,
-        ...(to === 'closed'
-          ? { closed_at: now, outcome: change.outcome ?? null, outcome_reason: change.reason ?? null }
-          : {}),
-        ...(steps.includes('assessment') ? { assessment_started_at: now } : {}),
-        ...(change.set ?? {}),
-      })
-      .where('id', '=', complaint.id)
-      .execute();
+    await ComplaintsRepository.in(trx).updateComplaint(complaint.id, {
+      status: to,
+      updated_at: now,
+      ...(to === 'closed'
+        ? { closed_at: now, outcome: change.outcome ?? null, outcome_reason: change.reason ?? null }
+        : {}),
+      ...(steps.includes('assessment') ? { assessment_started_at: now } : {}),
+      ...(change.set ?? {}),
+    });
     await this.recordMove(trx, actor, complaint, {
       from,
       to,
@@ -527,45 +511,38 @@ export class ComplaintsService {
     const today = this.calendar.londonDate(now);
     const repo = ComplaintsRepository.in(trx);
     const reference = formatReference(Number(today.slice(2, 4)), await repo.nextSequence(Number(today.slice(2, 4))));
-    const created = await trx
-      .insertInto('complaints')
-      .values({
-        reference,
-        authority_id: from.authority_id,
-        service_area: from.service_area,
-        status: firstStatus(true),
-        channel: from.channel,
-        summary: `${reason}. ${from.summary}`,
-        injustice: from.injustice,
-        outcome_wanted: from.outcome_wanted,
-        authority_process_finished: true,
-        received_at: now,
-        created_by: actor.type === 'user' ? actor.id : null,
-        created_at: now,
-        updated_at: now,
-        linked_from_complaint_id: from.id,
-      })
-      .returning(['id', 'authority_id'])
-      .executeTakeFirstOrThrow();
+    const created = await repo.insertComplaint({
+      reference,
+      authority_id: from.authority_id,
+      service_area: from.service_area,
+      status: firstStatus(true),
+      channel: from.channel,
+      summary: `${reason}. ${from.summary}`,
+      injustice: from.injustice,
+      outcome_wanted: from.outcome_wanted,
+      authority_process_finished: true,
+      received_at: now,
+      created_by: actor.type === 'user' ? actor.id : null,
+      created_at: now,
+      updated_at: now,
+      linked_from_complaint_id: from.id,
+    });
     const parties = await repo.parties(from.id);
     for (const p of parties) {
-      await trx
-        .insertInto('complaint_parties')
-        .values({
-          complaint_id: created.id,
-          authority_id: from.authority_id,
-          role: p.role,
-          name: p.name,
-          email: p.email,
-          phone: p.phone,
-          address: p.address,
-          communication_needs: p.communication_needs,
-          relationship: p.relationship,
-          consent_to_share: p.consent_to_share,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await repo.insertParty({
+        complaint_id: created.id,
+        authority_id: from.authority_id,
+        role: p.role,
+        name: p.name,
+        email: p.email,
+        phone: p.phone,
+        address: p.address,
+        communication_needs: p.communication_needs,
+        relationship: p.relationship,
+        consent_to_share: p.consent_to_share,
+        created_at: now,
+        updated_at: now,
+      });
     }
     await repo.recordStatus(created, {
       from: null,
@@ -702,11 +679,10 @@ export class ComplaintsService {
             : 'The complaint has not been assessed yet: allocate it with the assessment decision',
         );
       if (complaint.investigator_id === investigatorId) return;
-      await trx
-        .updateTable('complaints')
-        .set({ investigator_id: investigatorId, updated_at: this.clock.now() })
-        .where('id', '=', complaint.id)
-        .execute();
+      await ComplaintsRepository.in(trx).updateComplaint(complaint.id, {
+        investigator_id: investigatorId,
+        updated_at: this.clock.now(),
+      });
       await writeAudit(trx, {
         actor: auditActor(actor),
         action: complaint.investigator_id === null ? 'complaint.allocated' : 'complaint.reallocated',
@@ -789,17 +765,14 @@ export class ComplaintsService {
         this.calendar.londonDate(now),
         this.settings.documentRequestWorkingDays,
       );
-      await trx
-        .insertInto('complaint_document_requests')
-        .values({
-          complaint_id: complaint.id,
-          authority_id: complaint.authority_id,
-          description,
-          due_on: dueOn,
-          requested_by: actor.type === 'user' ? actor.id : null,
-          requested_at: now,
-        })
-        .execute();
+      await ComplaintsRepository.in(trx).insertDocumentRequest({
+        complaint_id: complaint.id,
+        authority_id: complaint.authority_id,
+        description,
+        due_on: dueOn,
+        requested_by: actor.type === 'user' ? actor.id : null,
+        requested_at: now,
+      });
       await this.correspondence.write(trx, {
         complaintId: complaint.id,
         kind: 'enquiry',
@@ -1056,13 +1029,7 @@ export class ComplaintsService {
   /** How many of an authority's complaints are open (not closed), for the directory's authority page. */
   async countOpenForAuthority(actor: Actor, authorityId: string): Promise<number> {
     this.require(actor, 'complaints:read');
-    const row = await this.db
-      .selectFrom('complaints')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('authority_id', '=', authorityId)
-      .where('status', '<>', 'closed')
-      .executeTakeFirstOrThrow();
-    return row.n;
+    return ComplaintsRepository.in(this.db).countOpenForAuthority(authorityId);
   }
 
   /** The case list with filters, newest first, by keyset. Authority actors see their own authority's only. */
@@ -1131,11 +1098,7 @@ export class ComplaintsService {
   /** The answers of a draft, or null when there is none (or it is more than 24 hours old). */
   async readDraft(token: string | undefined, db: DbOrTx = this.db): Promise<Record<string, unknown> | null> {
     if (!token || !/^[\w-]{43}$/.test(token)) return null;
-    const row = await db
-      .selectFrom('complaint_drafts')
-      .select(['answers', 'updated_at'])
-      .where('token_hash', '=', ComplaintsService.hashToken(token))
-      .executeTakeFirst();
+    const row = await new ComplaintDraftsRepository(db).find(ComplaintsService.hashToken(token));
     if (!row || row.updated_at.getTime() < this.clock.now().getTime() - DRAFT_TTL_MS) return null;
     return row.answers;
   }
@@ -1146,16 +1109,7 @@ export class ComplaintsService {
     const now = this.clock.now();
     const use = existing !== null && token ? token : crypto.randomBytes(32).toString('base64url');
     const merged = { ...(existing ?? {}), ...answers };
-    await db
-      .insertInto('complaint_drafts')
-      .values({
-        token_hash: ComplaintsService.hashToken(use),
-        answers: JSON.stringify(merged),
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('token_hash').doUpdateSet({ answers: JSON.stringify(merged), updated_at: now }))
-      .execute();
+    await new ComplaintDraftsRepository(db).save(ComplaintsService.hashToken(use), JSON.stringify(merged), now);
     return use;
   }
 
@@ -1186,7 +1140,7 @@ export class ComplaintsService {
     if (!answers || !token) throw new DomainError('gone', 'Your answers have expired: start again');
     const docs = Array.isArray(answers.documents) ? (answers.documents as { id: string }[]).map((d) => d.id) : [];
     const created = await this.receive(null, { ...input, documentIds: docs });
-    await this.db.deleteFrom('complaint_drafts').where('token_hash', '=', ComplaintsService.hashToken(token)).execute();
+    await new ComplaintDraftsRepository(this.db).delete(ComplaintsService.hashToken(token));
     return created;
   }
 
@@ -1197,25 +1151,14 @@ export class ComplaintsService {
   async sweepDrafts(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - DRAFT_TTL_MS);
     const swept = await this.db.transaction().execute(async (trx) => {
-      const old = await trx
-        .deleteFrom('complaint_drafts')
-        .where('updated_at', '<', cutoff)
-        .returning('answers')
-        .execute();
+      const drafts = new ComplaintDraftsRepository(trx);
+      const old = await drafts.deleteUntouchedSince(cutoff);
       const ids = old.flatMap((d) =>
         Array.isArray(d.answers.documents)
           ? (d.answers.documents as { id: string }[]).map((x) => x.id).filter(isUuid)
           : [],
       );
-      const documents =
-        ids.length > 0
-          ? await trx
-              .deleteFrom('documents')
-              .where('id', 'in', ids)
-              .where('complaint_id', 'is', null)
-              .returning('storage_key')
-              .execute()
-          : [];
+      const documents = ids.length > 0 ? await drafts.deleteUnfiledDocuments(ids) : [];
       return { drafts: old.length, storageKeys: documents.map((d) => d.storage_key) };
     });
     await this.files.discard(swept.storageKeys);
