@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { RawMailStore } from '../../platform/mail/raw-store.ts';
 import { createRedactor } from '../../platform/mail/redact.ts';
+import { CorrespondenceErasureRepository } from './correspondence-erasure.repository.ts';
 
 /** Whom to erase: their addresses, and the strings that identify them (see link officers' `erasureNeedles`). */
 export interface ErasedPerson {
@@ -37,116 +37,43 @@ export async function eraseFromCorrespondence(db: DbOrTx, rawMail: RawMailStore,
   const redactor = createRedactor({ identifying: person.identifying, all: person.all, marker: ERASED });
   const redact = redactor.text;
   const redactHtml = redactor.html;
-  const names = (text: ReturnType<typeof sql<string>>) =>
-    identifying.length === 0
-      ? sql<boolean>`false`
-      : sql<boolean>`(${sql.join(
-          identifying.map((n) => sql`position(${n} in lower(${text})) > 0`),
-          sql` OR `,
-        )})`;
+  const repo = new CorrespondenceErasureRepository(db);
 
-  if (addresses.length > 0) {
-    await db
-      .updateTable('correspondence_deliveries')
-      .set({ address: sql<string>`'[erased]:' || id::text` })
-      .where(sql<string>`lower(address)`, 'in', addresses)
-      .execute();
-  }
+  if (addresses.length > 0) await repo.eraseDeliveryAddresses(addresses);
 
-  const items = await db
-    .selectFrom('correspondence_items')
-    .select(['id', 'subject', 'text_body', 'html_body', 'from_address', 'sender_name'])
-    .where((eb) =>
-      eb.or([
-        eb.and([
-          eb('authority_id', '=', person.authorityId),
-          names(
-            sql<string>`subject || ' ' || text_body || ' ' || coalesce(html_body, '') || ' ' || coalesce(from_address, '')`,
-          ),
-        ]),
-        ...(addresses.length > 0 ? [eb(sql<string>`lower(from_address)`, 'in', addresses)] : []),
-      ]),
-    )
-    .execute();
+  const items = await repo.itemsNaming(person.authorityId, identifying, addresses);
   for (const row of items) {
-    await db
-      .updateTable('correspondence_items')
-      .set({
-        subject: redact(row.subject),
-        text_body: redact(row.text_body),
-        html_body: row.html_body === null ? null : redactHtml(row.html_body),
-        from_address:
-          row.from_address === null
-            ? null
-            : addresses.includes(row.from_address.toLowerCase())
-              ? ERASED
-              : redact(row.from_address),
-        sender_name:
-          row.sender_name === null
-            ? null
-            : row.from_address !== null && addresses.includes(row.from_address.toLowerCase())
-              ? ERASED
-              : redact(row.sender_name),
-      })
-      .where('id', '=', row.id)
-      .execute();
+    await repo.updateItem(row.id, {
+      subject: redact(row.subject),
+      text_body: redact(row.text_body),
+      html_body: row.html_body === null ? null : redactHtml(row.html_body),
+      from_address:
+        row.from_address === null
+          ? null
+          : addresses.includes(row.from_address.toLowerCase())
+            ? ERASED
+            : redact(row.from_address),
+      sender_name:
+        row.sender_name === null
+          ? null
+          : row.from_address !== null && addresses.includes(row.from_address.toLowerCase())
+            ? ERASED
+            : redact(row.sender_name),
+    });
   }
 
-  const inbound = await db
-    .selectFrom('inbound_messages as m')
-    .select([
-      'm.id',
-      'm.envelope_from',
-      'm.from_address',
-      'm.to_addresses',
-      'm.subject',
-      'm.text_body',
-      'm.html_body',
-      'm.raw_key',
-    ])
-    .select('m.raw_message')
-    .where((eb) =>
-      eb.or([
-        ...(addresses.length > 0
-          ? [
-              eb(sql<string>`lower(coalesce(m.envelope_from, ''))`, 'in', addresses),
-              ...addresses.map((a) =>
-                eb(
-                  sql`position(${a} in lower(coalesce(m.from_address, '') || ' ' || coalesce(m.to_addresses, '')))`,
-                  '>',
-                  0,
-                ),
-              ),
-            ]
-          : []),
-        eb.and([
-          eb(
-            'm.thread_id',
-            'in',
-            eb.selectFrom('correspondence_threads').select('id').where('authority_id', '=', person.authorityId),
-          ),
-          names(
-            sql<string>`coalesce(m.from_address, '') || ' ' || coalesce(m.subject, '') || ' ' || coalesce(m.text_body, '') || ' ' || coalesce(m.html_body, '')`,
-          ),
-        ]),
-      ]),
-    )
-    .execute();
+  const inbound = await repo.inboundNaming(person.authorityId, identifying, addresses);
   for (const row of inbound) {
     if (row.raw_key !== null) await rawMail.rewrite(row.raw_key, (source) => redactor.message(source));
-    await db
-      .updateTable('inbound_messages')
-      .set({
-        envelope_from:
-          row.envelope_from && addresses.includes(row.envelope_from.toLowerCase()) ? ERASED : row.envelope_from,
-        from_address: row.from_address === null ? null : redact(row.from_address),
-        to_addresses: row.to_addresses === null ? null : redact(row.to_addresses),
-        subject: row.subject === null ? null : redact(row.subject),
-        text_body: row.text_body === null ? null : redact(row.text_body),
-        html_body: row.html_body === null ? null : redactHtml(row.html_body),
-        raw_message: row.raw_message === null ? null : await redactor.message(row.raw_message),
-      })
-      .where('id', '=', row.id)
-      .execute();
+    await repo.updateInbound(row.id, {
+      envelope_from:
+        row.envelope_from && addresses.includes(row.envelope_from.toLowerCase()) ? ERASED : row.envelope_from,
+      from_address: row.from_address === null ? null : redact(row.from_address),
+      to_addresses: row.to_addresses === null ? null : redact(row.to_addresses),
+      subject: row.subject === null ? null : redact(row.subject),
+      text_body: row.text_body === null ? null : redact(row.text_body),
+      html_body: row.html_body === null ? null : redactHtml(row.html_body),
+      raw_message: row.raw_message === null ? null : await redactor.message(row.raw_message),
+    });
   }
 }

@@ -505,6 +505,46 @@ export class CorrespondenceRepository {
     return this.db.updateTable('inbound_messages').set(values).where('id', '=', id).execute();
   }
 
+  /** Outbound items written but not yet addressed, oldest first. */
+  undispatchedItems(limit: number) {
+    return this.db
+      .selectFrom('correspondence_items')
+      .select('id')
+      .where('direction', '=', 'outbound')
+      .where('dispatched_at', 'is', null)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The addresses (lower case) mail to a user reaches: their account's, and their correspondence address as a link officer. */
+  async addressesOfUser(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(sql<string>`lower(email)`.as('address'))
+      .where('id', '=', userId)
+      .union(
+        this.db
+          .selectFrom('link_officers')
+          .select(sql<string>`lower(coalesce(correspondence_email, email))`.as('address'))
+          .where('user_id', '=', userId),
+      )
+      .execute();
+    return rows.map((a) => a.address);
+  }
+
+  /** Marks an item's deliveries to these addresses (lower case) opened, if not already; returns those it marked. */
+  markDeliveriesOpened(itemId: string, addresses: readonly string[], at: Date) {
+    return this.db
+      .updateTable('correspondence_deliveries')
+      .set({ opened_at: at })
+      .where('item_id', '=', itemId)
+      .where('opened_at', 'is', null)
+      .where(sql<string>`lower(address)`, 'in', addresses)
+      .returning('id')
+      .execute();
+  }
+
   unprocessedInbound(limit: number) {
     return this.db
       .selectFrom('inbound_messages')

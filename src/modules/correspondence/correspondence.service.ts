@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { writeAudit, type AuditActor } from '../../platform/audit/audit.ts';
@@ -317,14 +317,7 @@ export class CorrespondenceService {
 
   /** Items written but not yet addressed (e.g. written while no worker ran), for the periodic sweep. */
   async dispatchPending(limit = 100): Promise<number> {
-    const rows = await this.db
-      .selectFrom('correspondence_items')
-      .select('id')
-      .where('direction', '=', 'outbound')
-      .where('dispatched_at', 'is', null)
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
+    const rows = await this.repo.undispatchedItems(limit);
     for (const row of rows) await this.dispatch(row.id);
     return rows.length;
   }
@@ -1145,28 +1138,10 @@ export class CorrespondenceService {
       throw notFound('The message');
     }
     if (actor.type === 'user') {
-      const addresses = await this.db
-        .selectFrom('users')
-        .select(sql<string>`lower(email)`.as('address'))
-        .where('id', '=', actor.id)
-        .union(
-          this.db
-            .selectFrom('link_officers')
-            .select(sql<string>`lower(coalesce(correspondence_email, email))`.as('address'))
-            .where('user_id', '=', actor.id),
-        )
-        .execute();
-      const mine = addresses.map((a) => a.address);
+      const mine = await this.repo.addressesOfUser(actor.id);
       if (mine.length > 0) {
         await this.db.transaction().execute(async (trx) => {
-          const opened = await trx
-            .updateTable('correspondence_deliveries')
-            .set({ opened_at: this.clock.now() })
-            .where('item_id', '=', item.id)
-            .where('opened_at', 'is', null)
-            .where(sql<string>`lower(address)`, 'in', mine)
-            .returning('id')
-            .execute();
+          const opened = await this.repo.with(trx).markDeliveriesOpened(item.id, mine, this.clock.now());
           for (const d of opened) {
             await writeAudit(trx, {
               actor: auditActor(actor),
