@@ -327,6 +327,42 @@ export class LinkOfficersRepository {
 
   // Erasure ----------------------------------------------------------------------------------------
 
+  /** Where enquiries and notices went to these addresses (lower case) at the authority: the address goes, the fact stays. */
+  async eraseEnquiryRecipients(authorityId: string, addresses: readonly string[]): Promise<void> {
+    await this.db
+      .updateTable('enquiry_recipients')
+      .set({ email: '[erased]' })
+      .where('authority_id', '=', authorityId)
+      .where(sql<string>`lower(email)`, 'in', addresses)
+      .execute();
+  }
+
+  /** The authority's change requests: whom each would appoint and who asked. */
+  changeRequestAddresses(authorityId: string) {
+    return this.db
+      .selectFrom('link_officer_change_requests')
+      .select(['id', 'email', 'requester_email'])
+      .where('authority_id', '=', authorityId)
+      .execute();
+  }
+
+  /** Removes who asked for a change request: their name, address and account. */
+  async eraseChangeRequester(id: string): Promise<void> {
+    await this.db
+      .updateTable('link_officer_change_requests')
+      .set({ requester_name: '[erased]', requester_email: '[erased]', requester_user_id: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** A link to set a password, for a delegate's new account. */
+  async insertInvitationToken(values: Omit<NewRow<'one_time_tokens'>, 'purpose'>): Promise<void> {
+    await this.db
+      .insertInto('one_time_tokens')
+      .values({ ...values, purpose: 'invitation' })
+      .execute();
+  }
+
   /**
    * Deletes a portal account with its roles, sessions and links. When another record still points
    * at the account (and so refuses the delete), the account is emptied of personal data instead and

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
@@ -329,16 +329,10 @@ export class LinkOfficersService {
 
     await repo.deleteOfficer(officer.id);
     // Where enquiries and notices were delivered: the fact stays, their address goes.
-    await trx
-      .updateTable('enquiry_recipients')
-      .set({ email: '[erased]' })
-      .where('authority_id', '=', officer.authorityId)
-      .where(
-        sql<string>`lower(email)`,
-        'in',
-        [officer.email, person.correspondenceEmail ?? officer.email].map((e) => e.toLowerCase()),
-      )
-      .execute();
+    await repo.eraseEnquiryRecipients(
+      officer.authorityId,
+      [officer.email, person.correspondenceEmail ?? officer.email].map((e) => e.toLowerCase()),
+    );
     for (const userId of accounts) {
       await repo.eraseUser(userId, now);
       this.accounts.forgetSessions();
@@ -372,21 +366,14 @@ export class LinkOfficersService {
 
   /** Requests that would appoint the erased person again go; requests they made lose their name. */
   private async eraseFromChangeRequests(trx: Tx, officer: LinkOfficer): Promise<void> {
+    const repo = this.repo.with(trx);
     const email = officer.email.toLowerCase();
-    const rows = await trx
-      .selectFrom('link_officer_change_requests')
-      .select(['id', 'email', 'requester_email'])
-      .where('authority_id', '=', officer.authorityId)
-      .execute();
+    const rows = await repo.changeRequestAddresses(officer.authorityId);
     for (const r of rows) {
       if (r.email.toLowerCase() === email) {
-        await trx.deleteFrom('link_officer_change_requests').where('id', '=', r.id).execute();
+        await repo.deleteChangeRequest(r.id);
       } else if (r.requester_email.toLowerCase() === email) {
-        await trx
-          .updateTable('link_officer_change_requests')
-          .set({ requester_name: '[erased]', requester_email: '[erased]', requester_user_id: null })
-          .where('id', '=', r.id)
-          .execute();
+        await repo.eraseChangeRequester(r.id);
       }
     }
   }
@@ -438,16 +425,12 @@ export class LinkOfficersService {
       const token = newSecret();
       const tokenHash = hashSecret(token);
       const ttlHours = this.settings.invitationTtlHours;
-      await trx
-        .insertInto('one_time_tokens')
-        .values({
-          token_hash: tokenHash,
-          user_id: userId,
-          purpose: 'invitation',
-          expires_at: new Date(now.getTime() + ttlHours * 3_600_000),
-          created_at: now,
-        })
-        .execute();
+      await this.repo.with(trx).insertInvitationToken({
+        token_hash: tokenHash,
+        user_id: userId,
+        expires_at: new Date(now.getTime() + ttlHours * 3_600_000),
+        created_at: now,
+      });
       await enqueueMail(
         trx,
         invitationMail({
