@@ -34,17 +34,6 @@ const QUERY_BUILDING = [
   },
 ];
 
-/** Module files that still build queries outside a repository (see the last rule below). */
-const SQL_OUTSIDE_REPOSITORIES = [
-  'src/modules/accounts/accounts.service.ts',
-  'src/modules/accounts/totp-secrets.ts',
-  'src/modules/complaints/complaints.service.ts',
-  'src/modules/complaints/complaints.demo.ts',
-  'src/modules/correspondence/correspondence.service.ts',
-  'src/modules/correspondence/correspondence.erasure.ts',
-  'src/modules/link-officers/link-officers.service.ts',
-];
-
 export default tseslint.config(
   { ignores: ['dist/**', 'src/assets/**', 'node_modules/**', 'public/**', '.data/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
@@ -93,15 +82,6 @@ export default tseslint.config(
   {
     files: ['src/platform/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [HTTP] }] },
-  },
-  {
-    // Written before the rule: their queries are moving into their modules' repositories. This list
-    // only ever shrinks; `npm run lint` counts what is left.
-    files: SQL_OUTSIDE_REPOSITORIES,
-    rules: {
-      'no-restricted-syntax': 'off',
-      'no-restricted-imports': ['error', restrictedImports({ http: true, sql: true })],
-    },
   },
   {
     files: ['scripts/**', 'bench/**', 'src/cli/**', 'src/modules/**/*.command.ts'],
