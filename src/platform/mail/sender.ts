@@ -17,7 +17,8 @@ import { bounceAddress } from './reply-address.ts';
  * content goes to the relay only once the relay has accepted its envelope and DATA has begun; its end
  * (which makes the relay take it) is sent only after its row records `transmit_started_at`. The
  * relay's acceptance is recorded in the same row as it answers. These records are written for all
- * the messages in flight at once, one statement for those that arrive together, not one each. If a
+ * the messages in flight at once, one statement for those that arrive together, not one each, and
+ * the ends follow the statement's COMMIT at once, without waiting for its answer. If a
  * sender dies, its claimed rows stay `sending` until their lease ends; then a row never handed over
  * goes back to the queue (it is sent once, later: the relay drops a DATA never finished), and a row
  * handed over without a recorded answer becomes `unknown` and is NOT sent again by itself. That is
@@ -132,15 +133,15 @@ class HandOverLedger {
       await new Promise((resolve) => setImmediate(resolve));
       while (this.pending.length > 0) {
         const items = this.pending.splice(0);
-        let written = new Set<string>();
         try {
-          written = await this.write(items);
+          await this.write(items);
         } catch (error) {
           // Begins not written are not sent (their claims are recovered after the lease); acceptances
           // not written leave their rows to become `unknown`, as after a crash.
           this.logger.error({ err: error, count: items.length }, 'the outbox could not record a hand-over');
         }
-        for (const item of items) item.resolve(written.has(`${item.op}:${item.id}`));
+        // Settles whatever the write did not (a second resolve changes nothing).
+        for (const item of items) item.resolve(false);
       }
     })().finally(() => {
       this.writing = null;
@@ -148,7 +149,14 @@ class HandOverLedger {
     });
   }
 
-  private async write(items: typeof this.pending): Promise<Set<string>> {
+  /**
+   * Writes the records in one statement, in a transaction whose COMMIT is sent before the lanes are
+   * told, without waiting for its answer: the messages' ends then follow in the same turn of the
+   * event loop. So a sender killed while the statement runs or while it waits for a core leaves the
+   * records uncommitted and the messages unfinished (sent later); only the microseconds between the
+   * COMMIT and the ends being written can leave a recorded hand-over whose end never left.
+   */
+  private async write(items: typeof this.pending): Promise<void> {
     const now = this.clock.now();
     const values = sql.join(
       items.map(
@@ -158,7 +166,7 @@ class HandOverLedger {
     );
     // One statement for both kinds: a begin is taken only by the claim that made it (same attempt,
     // nothing handed over yet); an acceptance settles a row still being sent.
-    const result = await sql<{ id: string; op: string }>`
+    const statement = sql<{ id: string; op: string }>`
       UPDATE outbox_messages AS o SET
         transmit_started_at = CASE WHEN v.op = 'begin' THEN ${now}::timestamptz ELSE o.transmit_started_at END,
         status = CASE WHEN v.op = 'sent' THEN 'sent' ELSE o.status END,
@@ -169,8 +177,27 @@ class HandOverLedger {
       FROM (VALUES ${values}) AS v(id, op, attempts, response)
       WHERE o.id = v.id AND o.status = 'sending'
         AND (v.op = 'sent' OR (o.transmit_started_at IS NULL AND o.attempts = v.attempts))
-      RETURNING o.id, v.op`.execute(this.db);
-    return new Set(result.rows.map((r) => `${r.op}:${r.id}`));
+      RETURNING o.id, v.op`;
+    const trx = await this.db.startTransaction().execute();
+    let written: Set<string>;
+    try {
+      written = new Set((await statement.execute(trx)).rows.map((r) => `${r.op}:${r.id}`));
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
+    const committed = trx.commit().execute();
+    for (const item of items) item.resolve(written.has(`${item.op}:${item.id}`));
+    try {
+      await committed;
+    } catch (error) {
+      // The ends have gone: write the records again on their own, so they are kept if at all possible.
+      this.logger.error({ err: error }, 'the outbox could not commit a hand-over; writing it again');
+      await statement.execute(this.db);
+    }
   }
 }
 
