@@ -142,7 +142,8 @@ describe('the newsletter in Chromium', () => {
     await expect(lead.page.locator('h1').textContent()).resolves.toBe('Sending progress');
     await expectAccessible(lead.page);
     await work();
-    await lead.page.reload();
+    // The page follows the send by itself (its script reads the figures every few seconds).
+    await lead.page.locator('#progress-status', { hasText: 'Sent: 100% done.' }).waitFor({ timeout: 60_000 });
     await expect(lead.page.locator('#progress-status').textContent()).resolves.toBe('Sent: 100% done.');
     await expectAccessible(lead.page);
 
