@@ -161,6 +161,78 @@ describe('booking places', () => {
     });
   });
 
+  it('places bookings arriving together, each with its own message and audit row, and refuses an address twice among them', async () => {
+    const id = await course({ title: 'Together course' });
+    const sessionId = await training.createSession(lead, id, sessionInput({ capacity: 2 }));
+    const settled = await Promise.allSettled(
+      ['Gil One', 'Gil Two', 'Gil Three', 'Gil One'].map((name) => training.book(linkOfficer, sessionId, person(name))),
+    );
+    const placed = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(placed.map((p) => [p.status, p.position])).toEqual([
+      ['confirmed', 1],
+      ['confirmed', 2],
+      ['waitlisted', 3],
+    ]);
+    const refused = settled[3];
+    expect(refused?.status === 'rejected' && refused.reason instanceof DomainError && refused.reason.message).toBe(
+      'gil.one@example.test is already booked on this session',
+    );
+    const booked = (await outbox('training-booked')).filter((m) => m.subject.includes('Together course'));
+    expect(booked.map((m) => m.to_address).sort()).toEqual(['gil.one@example.test', 'gil.two@example.test']);
+    const files = await t.db.kysely
+      .selectFrom('outbox_attachments')
+      .select(['outbox_message_id', 'filename'])
+      .where(
+        'outbox_message_id',
+        'in',
+        booked.map((m) => m.id),
+      )
+      .execute();
+    expect(files.map((f) => f.filename)).toEqual(['session.ics', 'session.ics']);
+    const waiting = (await outbox('training-waitlisted')).filter((m) => m.to_address === 'gil.three@example.test');
+    expect(waiting[0]?.text_body).toContain('number 3 in order of booking');
+    const audited = await t.db.kysely
+      .selectFrom('audit_events')
+      .select(['record_id', 'actor_role', 'authority_id'])
+      .where('action', '=', 'training-booking.placed')
+      .where(
+        'record_id',
+        'in',
+        placed.map((p) => p.id),
+      )
+      .execute();
+    expect(audited).toHaveLength(3);
+    expect(audited.every((a) => a.actor_role === 'link-officer' && a.authority_id === camden)).toBe(true);
+  });
+
+  it('keeps the capacity and one booking an address when two web processes place bookings at once', async () => {
+    const id = await course();
+    const sessionId = await training.createSession(lead, id, sessionInput({ capacity: 4 }));
+    const other = new TrainingService(t.db.kysely, clock, workingCalendar(), {
+      baseUrl: 'http://liaison.test',
+      offerHours: 48,
+      organiser: { name: 'Ombudsman training', email: 'training@ombudsman.example' },
+    });
+    const settled = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, i) => training.book(lead, sessionId, person(`First ${i}`))),
+      ...Array.from({ length: 8 }, (_, i) => other.book(lead, sessionId, person(`Second ${i}`))),
+      training.book(lead, sessionId, person('Both Ways')),
+      other.book(lead, sessionId, person('Both Ways')),
+    ]);
+    const placed = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(placed).toHaveLength(17);
+    expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(placed.filter((p) => p.status === 'confirmed')).toHaveLength(4);
+    expect(placed.map((p) => p.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+    expect(placed.filter((p) => p.status === 'confirmed').every((p) => p.position <= 4)).toBe(true);
+    expect(await training.sessionCounts(lead, sessionId)).toEqual({
+      capacity: 4,
+      confirmed: 4,
+      offered: 0,
+      waitlisted: 13,
+    });
+  });
+
   it('refuses the same email twice, another authority, a closed session and a capacity below the places booked', async () => {
     const id = await course();
     const sessionId = await training.createSession(lead, id, sessionInput());

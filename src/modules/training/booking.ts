@@ -33,7 +33,12 @@ interface OpenState {
 }
 
 /** Refuses a session that cannot take a booking now, or an in-house one of another authority. */
-function refuseClosed(ctx: TrainingContext, session: OpenState, authorityId: string | null, staff: boolean): void {
+export function refuseClosed(
+  ctx: TrainingContext,
+  session: OpenState,
+  authorityId: string | null,
+  staff: boolean,
+): void {
   const refusal = bookingRefusal(
     { startsAt: session.starts_at, bookingClosesAt: session.booking_closes_at, cancelledAt: session.cancelled_at },
     ctx.clock.now(),
@@ -56,7 +61,7 @@ async function openSession(
   return session;
 }
 
-const duplicate = (email: string, pending: boolean) =>
+export const duplicate = (email: string, pending: boolean) =>
   conflict(`${email} is already booked on this session`, [
     {
       field: 'email',
@@ -95,6 +100,18 @@ async function checkAuthority(repo: TrainingRepository, authorityId: string | nu
 }
 
 /**
+ * Who may book, and for which authority: staff for anyone (the authority given, if any), an
+ * authority's user or token only for its own people.
+ */
+export function whoBooks(actor: Actor, input: BookingInput): { staff: boolean; authorityId: string | null } {
+  const staff = can(actor, 'training:manage');
+  if (!staff && !can(actor, 'training:book')) throw forbidden();
+  if (!staff && input.authorityId !== null && input.authorityId !== actor.authorityId)
+    throw forbidden('An authority books places only for its own people');
+  return { staff, authorityId: staff ? input.authorityId : actor.authorityId };
+}
+
+/**
  * A booking made by someone signed in or by a token: an authority's user or token for its own
  * authority's people (confirmed at once), or staff for anyone. Full sessions put it on the waiting list.
  * Everything that can be done before the session is locked is: the lock is held for the two
@@ -106,11 +123,7 @@ export async function bookPlace(
   sessionId: string,
   input: BookingInput,
 ): Promise<Placed> {
-  const staff = can(actor, 'training:manage');
-  if (!staff && !can(actor, 'training:book')) throw forbidden();
-  if (!staff && input.authorityId !== null && input.authorityId !== actor.authorityId)
-    throw forbidden('An authority books places only for its own people');
-  const authorityId = staff ? input.authorityId : actor.authorityId;
+  const { staff, authorityId } = whoBooks(actor, input);
   const id = crypto.randomUUID();
   try {
     return await ctx.repo.transaction(async (repo) => {

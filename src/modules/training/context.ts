@@ -15,6 +15,11 @@ export interface TrainingSettings {
   offerHours: number;
   /** Who calendar entries are from. */
   organiser: { name: string; email: string };
+  /**
+   * Milliseconds the first booking of a session waits for others arriving with it, so that they are
+   * written in one transaction (5 when not given).
+   */
+  gatherMs?: number;
 }
 
 /** What every training use case works with. */

@@ -100,21 +100,25 @@ export class CourseSessionQueries {
   }
 
   /**
-   * Locks a session's row and takes the next place in arrival order, in one statement: bookings of
+   * Locks a session's row and takes the next place (or the next `count` places, for bookings placed
+   * together) in arrival order, in one statement: bookings of
    * one session take turns from here to their commit, so this is the last thing a booking does
    * before it writes its row.
    */
-  numberNext(sessionId: string): Promise<
+  numberNext(
+    sessionId: string,
+    count = 1,
+  ): Promise<
     Pick<SessionRow, 'capacity' | 'starts_at' | 'booking_closes_at' | 'cancelled_at' | 'authority_id'> & {
       position: number;
     }
   > {
     return this.db
       .updateTable('training_sessions')
-      .set((eb) => ({ next_position: eb('next_position', '+', 1) }))
+      .set((eb) => ({ next_position: eb('next_position', '+', count) }))
       .where('id', '=', sessionId)
       .returning([
-        sql<number>`next_position - 1`.as('position'),
+        sql<number>`next_position - ${count}::int`.as('position'),
         'capacity',
         'starts_at',
         'booking_closes_at',
@@ -272,6 +276,13 @@ export class CourseSessionQueries {
       .where('authority_id', 'is', null)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /** The names of these authorities in the directory, by id (those not found are left out). */
+  async authorityNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('authorities').select(['id', 'name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async authorityName(id: string): Promise<string | null> {

@@ -21,7 +21,10 @@ function sessionLines(s: SessionDetail): string[] {
 
 const greeting = (b: Person) => `Dear ${b.name},`;
 
-function invite(s: SessionDetail, settings: TrainingSettings, now: Date, cancelled = false) {
+/** A session's calendar file: built once for all the messages about one change that carry it. */
+export type CalendarFile = ReturnType<typeof invite>;
+
+export function invite(s: SessionDetail, settings: TrainingSettings, now: Date, cancelled = false) {
   const text = sessionInvite(
     {
       uid: `training-session-${s.id}@liaison`,
@@ -62,9 +65,18 @@ export function confirmLinkMail(b: Person, s: SessionDetail, link: string): Outg
   };
 }
 
-export function bookedMail(b: Person, s: SessionDetail, settings: TrainingSettings, now: Date): OutgoingMail {
+/** The kind of the confirmation, the message that carries the calendar file. */
+export const BOOKED_KIND = 'training-booked';
+
+export function bookedMail(
+  b: Person,
+  s: SessionDetail,
+  settings: TrainingSettings,
+  now: Date,
+  calendarFile: CalendarFile = invite(s, settings, now),
+): OutgoingMail {
   return {
-    kind: 'training-booked',
+    kind: BOOKED_KIND,
     to: b.email,
     subject: `Booking confirmed: ${s.course_title}, ${formatDate(s.starts_at)}`,
     text: [
@@ -78,7 +90,7 @@ export function bookedMail(b: Person, s: SessionDetail, settings: TrainingSettin
       'If you can no longer come, tell us so that your place can be offered to someone on the waiting list.',
     ].join('\n'),
     idempotencyKey: `training:booked:${b.id}:${now.getTime()}`,
-    attachments: [invite(s, settings, now)],
+    attachments: [calendarFile],
     automatic: true,
   };
 }

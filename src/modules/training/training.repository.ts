@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
+import { auditRow, writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { NewRow, RowUpdate } from '../../platform/db/schema.ts';
-import { enqueueMail, type OutgoingMail } from '../../platform/mail/outbox.ts';
+import { enqueueMail, outboxRow, type OutgoingAttachment, type OutgoingMail } from '../../platform/mail/outbox.ts';
 import { HOLDS_PLACE, LIVE } from './domain.ts';
 import { CourseSessionQueries, type BookingRow } from './course-sessions.repository.ts';
 
@@ -15,6 +15,19 @@ export type {
   SessionWithCounts,
 } from './course-sessions.repository.ts';
 
+/** A booking placed together with others: its place (`position`) is given, its status decided on writing. */
+export type PlacedTogether = Pick<
+  NewRow<'training_bookings'>,
+  | 'name'
+  | 'email'
+  | 'organisation'
+  | 'job_role'
+  | 'accessibility_needs'
+  | 'authority_id'
+  | 'booked_by'
+  | 'purchase_order'
+> & { id: string; position: number };
+
 /** The training module's statements: those of courses and sessions, and of bookings, attendance and feedback. */
 export class TrainingRepository extends CourseSessionQueries {
   /** Runs `work` in one transaction, with a repository bound to it. */
@@ -27,6 +40,14 @@ export class TrainingRepository extends CourseSessionQueries {
     return writeAudit(this.db, event);
   }
 
+  /** The audit rows of events, for `writePlacedTogether`. */
+  async auditRows(events: readonly AuditEvent[]): Promise<Awaited<ReturnType<typeof auditRow>>[]> {
+    const rolesOf = new Map<string, readonly string[]>();
+    const rows = [];
+    for (const event of events) rows.push(await auditRow(this.db, event, rolesOf));
+    return rows;
+  }
+
   enqueueMail(mail: OutgoingMail): Promise<string | null> {
     return enqueueMail(this.db, mail);
   }
@@ -36,6 +57,63 @@ export class TrainingRepository extends CourseSessionQueries {
   async insertBooking(row: NewRow<'training_bookings'>): Promise<string> {
     const out = await this.db.insertInto('training_bookings').values(row).returning('id').executeTakeFirstOrThrow();
     return out.id;
+  }
+
+  /**
+   * Writes bookings placed together, in one statement, with the session locked and numbered: the
+   * places still free are counted afresh; the first bookings in `bookings` (arrival order) take them
+   * and the rest join the waiting list; each gets the message of its outcome from `mails` (those
+   * of kind `calendarFile.kind` carry the calendar file, stored once per message); the audit rows
+   * are written with them. Returns each booking's status by id.
+   */
+  async writePlacedTogether(group: {
+    sessionId: string;
+    capacity: number;
+    now: Date;
+    bookings: readonly PlacedTogether[];
+    mails: readonly { bookingId: string; status: 'confirmed' | 'waitlisted'; mail: OutgoingMail }[];
+    calendarFile: OutgoingAttachment & { kind: string };
+    audits: readonly Awaited<ReturnType<typeof auditRow>>[];
+  }): Promise<Map<string, 'confirmed' | 'waitlisted'>> {
+    const bookings = JSON.stringify(group.bookings.map((b, i) => ({ ...b, ord: i + 1 })));
+    const mails = JSON.stringify(
+      group.mails.map((m) => ({ ...outboxRow(m.mail), booking_id: m.bookingId, status: m.status })),
+    );
+    const { calendarFile } = group;
+    const out = await sql<{ id: string; status: string }>`
+      WITH held AS (
+        SELECT count(*)::int AS n FROM training_bookings
+        WHERE session_id = ${group.sessionId} AND status IN ('confirmed', 'offered')
+      ), placed AS (
+        INSERT INTO training_bookings (id, session_id, name, email, organisation, job_role, accessibility_needs,
+          authority_id, booked_by, purchase_order, position, status, confirmed_at)
+        SELECT b.id, ${group.sessionId}, b.name, b.email, b.organisation, b.job_role, b.accessibility_needs,
+          b.authority_id, b.booked_by, b.purchase_order, b.position,
+          CASE WHEN b.ord <= ${group.capacity}::int - held.n THEN 'confirmed' ELSE 'waitlisted' END,
+          ${group.now}::timestamptz
+        FROM jsonb_to_recordset(${bookings}::jsonb) AS b(id uuid, name text, email text, organisation text,
+          job_role text, accessibility_needs text, authority_id uuid, booked_by uuid, purchase_order text,
+          position int, ord int), held
+        RETURNING id, status
+      ), mails AS (
+        INSERT INTO outbox_messages (id, idempotency_key, kind, to_address, subject, text_body, html_body, headers)
+        SELECT m.id, m.idempotency_key, m.kind, m.to_address, m.subject, m.text_body, m.html_body, m.headers::jsonb
+        FROM jsonb_to_recordset(${mails}::jsonb) AS m(id uuid, idempotency_key text, kind text, to_address text,
+          subject text, text_body text, html_body text, headers text, booking_id uuid, status text)
+        JOIN placed ON placed.id = m.booking_id AND placed.status = m.status
+        RETURNING id, kind
+      ), files AS (
+        INSERT INTO outbox_attachments (outbox_message_id, filename, content_type, content)
+        SELECT mails.id, ${calendarFile.filename}, ${calendarFile.contentType}, ${calendarFile.content}
+        FROM mails WHERE mails.kind = ${calendarFile.kind}
+      ), audited AS (
+        INSERT INTO audit_events (actor_type, actor_id, actor_role, action, record_type, record_id, authority_id,
+          request_id)
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(group.audits)}::jsonb) AS a(actor_type text, actor_id uuid,
+          actor_role text, action text, record_type text, record_id text, authority_id uuid, request_id text)
+      )
+      SELECT id, status FROM placed`.execute(this.db);
+    return new Map(out.rows.map((r) => [r.id, r.status === 'confirmed' ? 'confirmed' : 'waitlisted']));
   }
 
   async updateBooking(id: string, changes: RowUpdate<'training_bookings'>): Promise<void> {
@@ -66,6 +144,19 @@ export class TrainingRepository extends CourseSessionQueries {
       .where('email_key', '=', email.toLowerCase())
       .where('status', 'in', LIVE)
       .executeTakeFirst();
+  }
+
+  /** The live bookings of these addresses (lower-cased) on a session: address to status. */
+  async liveBookingsOf(sessionId: string, emailKeys: readonly string[]): Promise<Map<string, string>> {
+    if (emailKeys.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('training_bookings')
+      .select(['email_key', 'status'])
+      .where('session_id', '=', sessionId)
+      .where('email_key', 'in', emailKeys)
+      .where('status', 'in', LIVE)
+      .execute();
+    return new Map(rows.map((r) => [r.email_key, r.status]));
   }
 
   async heldPlaces(sessionId: string): Promise<number> {

@@ -5,6 +5,7 @@ import type { Snapshots } from '../../platform/snapshot.ts';
 import type { Actor } from '../accounts/domain.ts';
 import * as attendance from './attendance.ts';
 import * as booking from './booking.ts';
+import { BookingGatherer } from './booking-batch.ts';
 import type { TrainingContext, TrainingSettings } from './context.ts';
 import { needs } from './context.ts';
 import * as courses from './courses.ts';
@@ -27,6 +28,8 @@ export type { Attendance } from './attendance.ts';
  */
 export class TrainingService {
   private readonly ctx: TrainingContext;
+  /** Bookings of a session arriving together, placed together; none inside a caller's transaction. */
+  private readonly gatherer: BookingGatherer | null;
 
   /**
    * `snapshots`, when given, keeps the public course list (the same for every visitor) for the
@@ -47,6 +50,7 @@ export class TrainingService {
       calendar,
       settings,
     };
+    this.gatherer = db.isTransaction ? null : new BookingGatherer(this.ctx, settings.gatherMs);
   }
 
   // Courses and sessions.
@@ -83,7 +87,7 @@ export class TrainingService {
 
   // Bookings, the waiting list and offers.
   book = (actor: Actor, sessionId: string, input: booking.BookingInput) =>
-    booking.bookPlace(this.ctx, actor, sessionId, input);
+    this.gatherer ? this.gatherer.book(actor, sessionId, input) : booking.bookPlace(this.ctx, actor, sessionId, input);
   requestPublicBooking = (sessionId: string, input: booking.BookingInput) =>
     booking.requestPublicBooking(this.ctx, sessionId, input);
   confirmationLink = (token: string) => booking.confirmationLink(this.ctx, token);

@@ -30,25 +30,37 @@ export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, role: null }
  * only: never a name, an email, a phone number or free text.
  */
 export async function writeAudit(db: DbOrTx, event: AuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values(await auditRow(db, event, new Map()))
+    .execute();
+}
+
+/**
+ * The audit row of an event, for statements that write audit rows together with the change they
+ * record (many at once). `rolesOf` keeps the roles of users looked up, across the rows of one write.
+ */
+export async function auditRow(db: DbOrTx, event: AuditEvent, rolesOf: Map<string, readonly string[]> = new Map()) {
   const { actor } = event;
   let role = actor.role ?? null;
   if (actor.type === 'user' && actor.id !== null) {
-    const roles =
-      actor.roles ??
-      (await db.selectFrom('user_roles').select('role').where('user_id', '=', actor.id).execute()).map((r) => r.role);
+    let roles = actor.roles ?? rolesOf.get(actor.id);
+    if (!roles) {
+      roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', actor.id).execute()).map(
+        (r) => r.role,
+      );
+      rolesOf.set(actor.id, roles);
+    }
     role = auditRole(event.action, roles) ?? role;
   }
-  await db
-    .insertInto('audit_events')
-    .values({
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      actor_role: role,
-      action: event.action,
-      record_type: event.recordType,
-      record_id: event.recordId ?? null,
-      authority_id: event.authorityId ?? null,
-      request_id: event.requestId ?? null,
-    })
-    .execute();
+  return {
+    actor_type: event.actor.type,
+    actor_id: event.actor.id,
+    actor_role: role,
+    action: event.action,
+    record_type: event.recordType,
+    record_id: event.recordId ?? null,
+    authority_id: event.authorityId ?? null,
+    request_id: event.requestId ?? null,
+  };
 }

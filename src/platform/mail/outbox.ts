@@ -54,7 +54,11 @@ export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<strin
   return row.id;
 }
 
-function outboxRow(mail: OutgoingMail) {
+/**
+ * The outbox row of a message, with its id made here (so attachments can name it). For statements
+ * that write messages together with other rows; `enqueueMail` and `enqueueMails` use it too.
+ */
+export function outboxRow(mail: OutgoingMail) {
   return {
     id: crypto.randomUUID(),
     idempotency_key: mail.idempotencyKey,
