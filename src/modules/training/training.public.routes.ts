@@ -27,9 +27,12 @@ export function trainingPublicRoutes(services: Services): PageRoute[] {
   const { training, authorities } = services;
 
   return [
+    // The list and a course's page are the same for every visitor not signed in: kept whole for
+    // PUBLIC_PAGE_CACHE_SECONDS, so places left may lag a booking by that long (booking reads afresh).
     page({
       url: '/training',
       access: 'public',
+      publicCache: true,
       query: listQuery,
       handler: async ({ query: filter }, _request, reply) => {
         const courses = await training.publishedCourses(filter);
@@ -44,6 +47,7 @@ export function trainingPublicRoutes(services: Services): PageRoute[] {
     page({
       url: '/training/courses/:id',
       access: 'public',
+      publicCache: true,
       params: withId,
       handler: async ({ params }, _request, reply) => {
         const entry = await training.publishedCourse(params.id);
