@@ -142,4 +142,54 @@ describe('the leader and the chair of scrutiny in the directory', () => {
     const directory = await t.services.authorities.getAuthority(lead, a.authorityId);
     expect([directory.leader?.name, directory.scrutinyChair?.name]).toEqual(['Lee Leader', 'Sam Scrutiny']);
   });
+
+  it('are set, shown and removed through the API, by staff and by the authority’s own link officer', async () => {
+    const api = async (token: string, method: 'POST' | 'PATCH', url: string, payload: object) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload });
+    const tokenOf = async (role: 'relationship-lead' | 'link-officer', authorityId: string | null) =>
+      (await t.services.apiTokens.createFromCommandLine({ name: `Directory ${role}`, role, authorityId })).token;
+    const staff = await tokenOf('relationship-lead', null);
+    const officer = (name: string, email: string) => ({ name, jobTitle: 'Councillor', email });
+
+    const created = await api(staff, 'POST', '/authorities', {
+      name: 'Api Borough Council',
+      kind: 'district',
+      chiefExecutive: officer('Chris Chief', 'chief.executive@api.example'),
+      leader: officer('Lee Leader', 'leader@api.example'),
+      scrutinyChair: officer('Sam Scrutiny', 'scrutiny@api.example'),
+    });
+    expect(created.statusCode).toBe(201);
+    const body = created.json<{
+      id: string;
+      leader: { name: string } | null;
+      scrutinyChair: { name: string } | null;
+    }>();
+    expect(body.leader?.name).toBe('Lee Leader');
+    expect(body.scrutinyChair?.name).toBe('Sam Scrutiny');
+    expect(await officersOf(body.id)).toEqual([
+      'leader: Lee Leader <leader@api.example>',
+      'scrutiny-chair: Sam Scrutiny <scrutiny@api.example>',
+    ]);
+
+    // The authority's own link officer changes the leader; the chair, left out, stays.
+    const own = await tokenOf('link-officer', body.id);
+    const changed = await api(own, 'PATCH', `/authorities/${body.id}`, {
+      leader: officer('Lou Leader', 'lou.leader@api.example'),
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(await officersOf(body.id)).toEqual([
+      'leader: Lou Leader <lou.leader@api.example>',
+      'scrutiny-chair: Sam Scrutiny <scrutiny@api.example>',
+    ]);
+
+    // A bad address is refused and changes nothing; null removes the chair.
+    const bad = await api(staff, 'PATCH', `/authorities/${body.id}`, {
+      scrutinyChair: officer('Sam Scrutiny', 'not an address'),
+    });
+    expect(bad.statusCode).toBe(400);
+    const removed = await api(staff, 'PATCH', `/authorities/${body.id}`, { scrutinyChair: null });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json<{ scrutinyChair: unknown }>().scrutinyChair).toBeNull();
+    expect(await officersOf(body.id)).toEqual(['leader: Lou Leader <lou.leader@api.example>']);
+  });
 });

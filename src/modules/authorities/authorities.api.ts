@@ -36,6 +36,8 @@ function authorityOut(a: AuthorityDetail) {
     closedAt: a.closedAt ? a.closedAt.toISOString() : null,
     chiefExecutive: officerOut(a.chiefExecutive),
     monitoringOfficer: officerOut(a.monitoringOfficer),
+    leader: officerOut(a.leader),
+    scrutinyChair: officerOut(a.scrutinyChair),
     headsOfService: a.headsOfService.map((h) => officerOut(h) as NonNullable<ReturnType<typeof officerOut>>),
   };
 }
@@ -104,7 +106,12 @@ export function authoritiesApi(services: Services): ApiRoute[] {
       handler: async ({ actor, body }) => {
         const id = await authorities.create(
           actor,
-          { ...body, monitoringOfficer: body.monitoringOfficer ?? null },
+          {
+            ...body,
+            monitoringOfficer: body.monitoringOfficer ?? null,
+            leader: body.leader ?? null,
+            scrutinyChair: body.scrutinyChair ?? null,
+          },
           body.headsOfService,
         );
         return authorityOut(await authorities.getAuthority(actor, id));
@@ -117,11 +124,13 @@ export function authoritiesApi(services: Services): ApiRoute[] {
       summary: 'Change an authority',
       description:
         'Takes the fields of POST, and `active`. Fields left out are unchanged; a null optional field is ' +
-        'cleared (`monitoringOfficer: null` removes the monitoring officer). `headsOfService` replaces the ' +
+        'cleared (`monitoringOfficer: null` removes the monitoring officer; `leader` and `scrutinyChair`, the ' +
+        'leader of the council and the chair of scrutiny, likewise). `headsOfService` replaces the ' +
         'whole set. `active: false` closes the authority and `active: true` reopens it. All the changes are ' +
         'made together, or none is. Staff tokens need authorities:manage and may change every field. An ' +
         'authority token with the link officer or senior officer role may change its own authority’s ' +
-        'contacts: `address`, `genericInbox`, `chiefExecutive`, `monitoringOfficer` and `headsOfService`. ' +
+        'contacts: `address`, `genericInbox`, `chiefExecutive`, `monitoringOfficer`, `leader`, `scrutinyChair` ' +
+        'and `headsOfService`. ' +
         '`name`, `kind`, `reference`, `region` and `active` are the ombudsman’s directory record: from an ' +
         'authority token they answer 403 naming each field, and nothing is changed. A delegate’s token may ' +
         'not change its authority (403). Any other authority answers 404, as an unknown id does, before the ' +
@@ -144,6 +153,8 @@ export function authoritiesApi(services: Services): ApiRoute[] {
         if (given('genericInbox')) changes.genericInbox = body.genericInbox;
         if (body.chiefExecutive) changes.chiefExecutive = body.chiefExecutive;
         if (given('monitoringOfficer')) changes.monitoringOfficer = body.monitoringOfficer ?? null;
+        if (given('leader')) changes.leader = body.leader ?? null;
+        if (given('scrutinyChair')) changes.scrutinyChair = body.scrutinyChair ?? null;
         if (body.headsOfService) changes.headsOfService = body.headsOfService;
         if (body.active !== undefined) changes.active = body.active;
         await authorities.change(actor, params.id, changes);

@@ -286,6 +286,8 @@ export const apiCreateAuthority = z.object({
   ...authorityFields,
   chiefExecutive: apiOfficer('chief executive'),
   monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
+  leader: apiOfficer('leader of the council').optional().nullable(),
+  scrutinyChair: apiOfficer('chair of scrutiny').optional().nullable(),
   headsOfService: apiHeadsOfService.optional().transform((v) => v ?? []),
 });
 
@@ -298,6 +300,8 @@ export const apiUpdateAuthority = z.object({
   genericInbox: authorityFields.genericInbox,
   chiefExecutive: apiOfficer('chief executive').optional(),
   monitoringOfficer: apiOfficer('monitoring officer').optional().nullable(),
+  leader: apiOfficer('leader of the council').optional().nullable(),
+  scrutinyChair: apiOfficer('chair of scrutiny').optional().nullable(),
   headsOfService: apiHeadsOfService
     .optional()
     .describe(
@@ -340,6 +344,8 @@ export const authorityResponse = z.object({
   closedAt: z.string().nullable(),
   chiefExecutive: officerResponse.nullable(),
   monitoringOfficer: officerResponse.nullable(),
+  leader: officerResponse.nullable(),
+  scrutinyChair: officerResponse.nullable(),
   headsOfService: z.array(officerResponse),
 });
 
