@@ -64,10 +64,13 @@ export function bookingRefusal(session: SessionState, now: Date): string | null 
   return null;
 }
 
+/** Made once: `toLocaleString` builds a formatter on every call, a cost on pages listing many prices. */
+const POUNDS = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** "£45.00", or "Free". */
 export function priceText(pence: number): string {
   if (pence === 0) return 'Free';
-  return `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `£${POUNDS.format(pence / 100)}`;
 }
 
 /** "1 hour 30 minutes". */
