@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
+import { Snapshots } from '../../src/platform/snapshot.ts';
+import { LocalComplaintsService } from '../../src/modules/local-complaints/local-complaints.service.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { complaintInput, createAuthority, createSession, createUser } from '../support/factories.ts';
 import { multipartForm } from '../support/multipart.ts';
@@ -432,5 +434,36 @@ describe('joined to the ombudsman’s case', () => {
     const pdf = await client.get('/portal/local-complaints/self-assessment.pdf?year=2026');
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
+
+describe('the oversight figures, kept for a while', () => {
+  it('show the authority its own new complaint at once, and keep each authority’s figures apart', async () => {
+    // Kept for a minute on a clock that does not move: only dropping them can show the change.
+    const service = new LocalComplaintsService(t.db.kysely, clock, t.services.calendar, new Snapshots(clock, 60_000));
+    const officer = (authorityId: string): Actor => ({
+      type: 'token',
+      id: '00000000-0000-4000-8000-00000000000a',
+      roles: ['link-officer'],
+      authorityId,
+    });
+    const received = async (authorityId: string) =>
+      (await service.oversight(officer(authorityId), 2026)).rows
+        .filter((r) => r.stage === 1)
+        .reduce((n, r) => n + r.total, 0);
+    const camdenBefore = await received(camden);
+    const hackneyBefore = await received(hackney);
+    await service.create(officer(hackney), {
+      reference: 'HAC-KEPT-1',
+      receivedOn: '2027-01-04',
+      serviceArea: 'planning',
+      channel: 'email',
+      complainant: { name: 'Sam Kept', email: null, phone: null },
+      summary: 'Fence',
+      handler: null,
+      statutoryRoute: null,
+    });
+    expect(await received(hackney)).toBe(hackneyBefore + 1);
+    expect(await received(camden)).toBe(camdenBefore);
   });
 });

@@ -82,6 +82,15 @@ export class LocalComplaintsService {
     this.repo = new LocalComplaintsRepository(db);
   }
 
+  private oversightKey(authorityId: string): string {
+    return `local-complaints.oversight:${authorityId}:`;
+  }
+
+  /** Forgets the authority's oversight figures in this process: something was just recorded. */
+  private changed(authorityId: string): void {
+    this.snapshots?.drop(this.oversightKey(authorityId));
+  }
+
   today(): string {
     return this.calendar.londonDate(this.clock.now());
   }
@@ -116,7 +125,7 @@ export class LocalComplaintsService {
     const stage = openedStage(1, input.receivedOn, input.handler);
     const dated = this.stageDates(rules, stage);
     const state: RecordState = { receivedOn: input.receivedOn, stage: 1, closedOn: null, stages: [stage] };
-    return this.repo.transaction(async (repo) => {
+    const created = await this.repo.transaction(async (repo) => {
       const id = await repo.insert(
         {
           authority_id: authorityId,
@@ -144,6 +153,8 @@ export class LocalComplaintsService {
       await repo.audit(this.audit(actor, 'local-complaint.created', id, authorityId));
       return { id, stage: 1, acknowledgeBy: dated.ackBy, respondBy: dated.respondBy };
     });
+    this.changed(authorityId);
+    return created;
   }
 
   private audit(actor: Actor, action: string, id: string, authorityId: string) {
@@ -177,7 +188,7 @@ export class LocalComplaintsService {
 
   /** Records an event; refused with the reason, changing nothing, when the Code or the dates do not allow it. */
   async recordEvent(actor: Actor, id: string, event: EventInput): Promise<Dates> {
-    return this.repo.transaction(async (repo) => {
+    const recorded = await this.repo.transaction(async (repo) => {
       const row = await this.own(repo, actor, id, 'local-complaints:manage', true);
       const stages = await repo.stages(id);
       const rules = stagesFor(row.authority_kind, row.statutory_route as StatutoryRoute | null);
@@ -211,8 +222,13 @@ export class LocalComplaintsService {
         actor.type,
       );
       await repo.audit(this.audit(actor, `local-complaint.${event.type}`, id, row.authority_id));
-      return { id, stage: applied.stage, acknowledgeBy: current.ackBy, respondBy: current.respondBy };
+      return {
+        authorityId: row.authority_id,
+        dates: { id, stage: applied.stage, acknowledgeBy: current.ackBy, respondBy: current.respondBy },
+      };
     });
+    this.changed(recorded.authorityId);
+    return recorded.dates;
   }
 
   /** One record with its stages, their clocks (with the working) and its history. */
@@ -479,6 +495,7 @@ export class LocalComplaintsService {
         recordType: 'local-complaint-import',
       });
     });
+    this.changed(authorityId);
   }
 
   // The ombudsman's side.
@@ -527,6 +544,7 @@ export class LocalComplaintsService {
       await repo.link(localId, complaint.id, this.clock.now());
       await repo.audit(this.audit(actor, 'local-complaint.linked', localId, row.authority_id));
     });
+    this.changed(complaint.authorityId);
   }
 
   /** The local record linked to a case, for staff of the case and the authority's own users. */
@@ -584,7 +602,7 @@ export class LocalComplaintsService {
     // users' requests (the dashboard, its CSV, the self-assessment and its PDF): at most that old.
     const load = () => this.repo.oversight(authorityId, period.from, period.to);
     const rows = await (this.snapshots
-      ? this.snapshots.get(`local-complaints.oversight:${authorityId}:${period.from}`, load)
+      ? this.snapshots.get(`${this.oversightKey(authorityId)}${period.from}`, load)
       : load());
     return { period, rows };
   }
