@@ -54,6 +54,9 @@ describe('the leader and the chair of scrutiny in the directory', () => {
     const form = await lead.get(`/staff/authorities/${a.authorityId}/edit`);
     expect(form.body).toContain('id="leaderName"');
     expect(form.body).toContain('id="scrutinyName"');
+    // The staff page links to the authority's figures (the id is sent on to its address).
+    const staffPage = await lead.get(`/staff/authorities/${a.authorityId}`);
+    expect(staffPage.body).toContain(`href="/authorities/${a.authorityId}/performance"`);
 
     const saved = await lead.post(`/staff/authorities/${a.authorityId}/edit`, {
       name: 'Leader Borough Council',
