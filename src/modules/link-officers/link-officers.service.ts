@@ -25,6 +25,7 @@ import {
 } from './domain.ts';
 import { eraseFromCorrespondence } from '../correspondence/correspondence.erasure.ts';
 import { changeDecidedMail, changeDeclinedMail, confirmChangeMail } from './link-officers.mail.ts';
+import { LinkOfficerErasureRepository } from './link-officer-erasure.repository.ts';
 import {
   LinkOfficersRepository,
   detailColumns,
@@ -300,6 +301,7 @@ export class LinkOfficersService {
    */
   private async erase(trx: Tx, row: LinkOfficerRow, successor: OfficerDetails | null): Promise<void> {
     const repo = this.repo.with(trx);
+    const erasure = new LinkOfficerErasureRepository(trx);
     const now = this.clock.now();
     const officer = toOfficer(row);
     const others = (await repo.listOfficers(officer.authorityId)).filter((o) => o.id !== officer.id).map(toOfficer);
@@ -329,12 +331,12 @@ export class LinkOfficersService {
 
     await repo.deleteOfficer(officer.id);
     // Where enquiries and notices were delivered: the fact stays, their address goes.
-    await repo.eraseEnquiryRecipients(
+    await erasure.eraseEnquiryRecipients(
       officer.authorityId,
       [officer.email, person.correspondenceEmail ?? officer.email].map((e) => e.toLowerCase()),
     );
     for (const userId of accounts) {
-      await repo.eraseUser(userId, now);
+      await erasure.eraseUser(userId, now);
       this.accounts.forgetSessions();
       await writeAudit(trx, {
         actor: { type: 'system', id: null },
@@ -346,7 +348,7 @@ export class LinkOfficersService {
     }
     await this.eraseFromChangeRequests(trx, officer);
     const needles = erasureNeedles(person);
-    await repo.scrubOutbox(needles.identifying, needles.all);
+    await erasure.scrubOutbox(needles.identifying, needles.all);
     await eraseFromCorrespondence(trx, this.rawMail, {
       authorityId: officer.authorityId,
       addresses: [officer.email, person.correspondenceEmail].filter(
@@ -354,7 +356,7 @@ export class LinkOfficersService {
       ),
       ...needles,
     });
-    await repo.scrubJobs(needles.identifying, needles.all);
+    await erasure.scrubJobs(needles.identifying, needles.all);
     await writeAudit(trx, {
       actor: { type: 'system', id: null },
       action: 'link-officer.erased',
@@ -366,14 +368,15 @@ export class LinkOfficersService {
 
   /** Requests that would appoint the erased person again go; requests they made lose their name. */
   private async eraseFromChangeRequests(trx: Tx, officer: LinkOfficer): Promise<void> {
+    const erasure = new LinkOfficerErasureRepository(trx);
     const repo = this.repo.with(trx);
     const email = officer.email.toLowerCase();
-    const rows = await repo.changeRequestAddresses(officer.authorityId);
+    const rows = await erasure.changeRequestAddresses(officer.authorityId);
     for (const r of rows) {
       if (r.email.toLowerCase() === email) {
         await repo.deleteChangeRequest(r.id);
       } else if (r.requester_email.toLowerCase() === email) {
-        await repo.eraseChangeRequester(r.id);
+        await erasure.eraseChangeRequester(r.id);
       }
     }
   }
