@@ -43,10 +43,10 @@ import {
   type StatusActor,
 } from './domain.ts';
 import { ComplaintDraftsRepository } from './complaint-drafts.repository.ts';
+import { CaseListsRepository, type ListFilters, type ListRow } from './case-lists.repository.ts';
 import {
   ComplaintsRepository,
   type ComplaintRow,
-  type ListFilters,
   type PartyRow,
   type TimelinePerson,
 } from './complaints.repository.ts';
@@ -1011,7 +1011,7 @@ export class ComplaintsService {
     return { ...event, actorRole: role ?? null, by: viewerAuthority === null ? (by ?? null) : null };
   }
 
-  private toSummary(r: Awaited<ReturnType<ComplaintsRepository['list']>>[number]): CaseSummary {
+  private toSummary(r: ListRow): CaseSummary {
     return {
       id: r.id,
       reference: r.reference,
@@ -1046,7 +1046,7 @@ export class ComplaintsService {
       scoped.reference = ref;
     }
     const after = cursor ? decodeCursor(cursor, listCursor) : null;
-    const rows = await ComplaintsRepository.in(this.db).list(scoped, after, limit, this.today());
+    const rows = await CaseListsRepository.in(this.db).list(scoped, after, limit, this.today());
     const page = toPage(rows, limit, (r) => [r.received_key, r.id]);
     return { items: page.items.map((r) => this.toSummary(r)), nextCursor: page.nextCursor };
   }
@@ -1058,7 +1058,7 @@ export class ComplaintsService {
     limit = 50,
   ): Promise<Page<QueueItem> & { total: number; urgent: number }> {
     this.require(actor, 'complaints:read');
-    const repo = ComplaintsRepository.in(this.db);
+    const repo = CaseListsRepository.in(this.db);
     const after = cursor ? decodeCursor(cursor, queueCursor) : null;
     const [rows, counts] = await Promise.all([repo.queue(after, limit), repo.countQueue()]);
     const page = toPage(rows, limit, (r) => [r.urgent ? 0 : 1, r.received_key, r.id]);
