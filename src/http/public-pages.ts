@@ -16,13 +16,16 @@ import type { Clock } from '../platform/clock.ts';
  * Never kept or served from here: signed-in requests (or part-way through signing in), a page
  * showing a flash (errors, a notice), answers other than 200, anything but GET. Each web process
  * keeps its own pages, so a change made through one process shows in the others within `ttlMs`
- * (`PUBLIC_PAGE_CACHE_SECONDS`; 0 turns the cache off).
+ * (`PUBLIC_PAGE_CACHE_SECONDS`; 0 turns the cache off), or within the `max-age` of a page that is
+ * sent as `public` for longer (browsers and proxies may keep that one as long in any case).
  */
 
 type Hole = 'csrf' | 'nonce';
 
 interface KeptPage {
   at: number;
+  /** How long it is kept: the setting, or longer when the page says browsers and proxies may keep it longer. */
+  ttlMs: number;
   contentType: string;
   cacheControl: string | null;
   parts: Buffer[];
@@ -64,7 +67,7 @@ export class PublicPages {
     const key = this.keyOf(request);
     if (key === null) return false;
     const page = this.kept.get(key);
-    if (page && this.clock.now().getTime() - page.at < this.ttlMs) {
+    if (page && this.clock.now().getTime() - page.at < page.ttlMs) {
       this.hits += 1;
       const values: Record<Hole, Buffer> = {
         csrf: Buffer.from(request.csrfToken),
@@ -102,6 +105,7 @@ export class PublicPages {
     const cacheControl = reply.getHeader('cache-control');
     this.kept.set(key, {
       at: this.clock.now().getTime(),
+      ttlMs: Math.max(this.ttlMs, publicMaxAgeMs(cacheControl)),
       contentType,
       cacheControl: typeof cacheControl === 'string' ? cacheControl : null,
       parts: cut.parts.map((part) => Buffer.from(part)),
@@ -119,6 +123,16 @@ export class PublicPages {
   stats(): { pages: number; hits: number; misses: number } {
     return { pages: this.kept.size, hits: this.hits, misses: this.misses };
   }
+}
+
+/**
+ * A page that tells browsers and proxies they may keep it (`cache-control: public, max-age=N`, as a
+ * published year's figures do) is kept here as long: nobody is promised a fresher copy.
+ */
+export function publicMaxAgeMs(header: unknown): number {
+  if (typeof header !== 'string' || !/(^|[\s,])public([\s,]|$)/.test(header)) return 0;
+  const seconds = /max-age=(\d+)/.exec(header)?.[1];
+  return seconds === undefined ? 0 : Math.min(Number(seconds), 86_400) * 1000;
 }
 
 /** Cookies every page request may set whatever its page (CSRF secret, cookie choice, analytics day). */
