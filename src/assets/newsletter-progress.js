@@ -12,7 +12,11 @@ if (root) {
     if (element && element.textContent !== text) element.textContent = text;
   };
   const statusText = (p) =>
-    p.status === 'sent' ? 'Sent: 100% done.' : p.status === 'paused' ? `Paused at ${p.percent}%.` : `${p.percent}% done.`;
+    p.status === 'sent'
+      ? 'Sent: 100% done.'
+      : p.status === 'paused'
+        ? `Paused at ${p.percent}%.`
+        : `${p.percent}% done.`;
 
   let status = root.getAttribute('data-progress-status');
   const poll = async () => {
