@@ -29,7 +29,8 @@ import {
  *
  * 1. BENCH_BOOKINGS (200) booking requests sent at once over the API, with a relationship lead's
  *    token, for a session of BENCH_PLACES (20) places: how many were confirmed and waitlisted, whether
- *    the waiting list is in the order the bookings were taken, and each request's time.
+ *    the waiting list is in the order the bookings were taken, and each request's time; then, as the
+ *    floor, as many reads of a session's places sent at once with the same token.
  * 2. The public course list (`/training`, unfiltered and filtered) under BENCH_CONNECTIONS (20)
  *    connections for BENCH_SECONDS (10) seconds, over BENCH_COURSES (40) published courses with three
  *    sessions each.
@@ -183,6 +184,26 @@ async function main(): Promise<void> {
     if (confirmed.length !== PLACES || waitlisted.length !== BOOKINGS - PLACES || !contiguous || !inOrder)
       throw new Error('capacity or the waiting list order was not kept');
 
+    // The floor, on the connections the bookings opened: as many reads of a session's places sent at
+    // once with the same token (each request's authentication and one statement), for what any API
+    // request costs at that rate.
+    const floorTimes = (
+      await Promise.all(
+        Array.from({ length: BOOKINGS }, async () => {
+          const started = performance.now();
+          const res = await fetch(`${base}/api/v1/training/sessions/${warmSessionId}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          await res.arrayBuffer();
+          return performance.now() - started;
+        }),
+      )
+    ).sort((a, b) => a - b);
+    log(
+      `Floor: ${BOOKINGS} reads of a session's places at once: p50 ${round(percentile(floorTimes, 50))} ms, ` +
+        `p95 ${round(percentile(floorTimes, 95))} ms, max ${round(floorTimes.at(-1) ?? 0)} ms`,
+    );
+
     // 2. The public course list.
     const cookie = `${cookieNames(true).csrf}=${'b'.repeat(43)}`;
     const list = await fetch(`${base}/training`, { headers: { cookie } });
@@ -206,6 +227,11 @@ async function main(): Promise<void> {
     const figures = {
       date: new Date().toISOString(),
       postgres: version,
+      floor: {
+        p50: round(percentile(floorTimes, 50)),
+        p95: round(percentile(floorTimes, 95)),
+        max: round(floorTimes.at(-1) ?? 0),
+      },
       bookings: {
         sent: BOOKINGS,
         places: PLACES,
