@@ -52,6 +52,7 @@ import {
   type NewItem,
   RECIPIENT_ROLE_NAMES,
 } from './domain.ts';
+import { BouncesRepository } from './bounces.repository.ts';
 import {
   CorrespondenceRepository,
   type DeliveryRow,
@@ -386,8 +387,8 @@ export class CorrespondenceService {
 
   private async linkOfficerRecipients(repo: CorrespondenceRepository, authorityId: string): Promise<Recipient[]> {
     const [failing, failingInbox] = await Promise.all([
-      repo.failingOfficers(authorityId),
-      repo.failingInbox(authorityId),
+      new BouncesRepository(repo.db).failingOfficers(authorityId),
+      new BouncesRepository(repo.db).failingInbox(authorityId),
     ]);
     const failingIds = new Set(failing.map((f) => f.id));
     const failingAddresses = new Set(
@@ -742,7 +743,7 @@ export class CorrespondenceService {
       authorityId: delivery.authority_id,
     });
     if (delivery.recipient_role === 'link-officer' || delivery.recipient_role === 'cover') {
-      const marked = await repo.markOfficerFailing(
+      const marked = await new BouncesRepository(repo.db).markOfficerFailing(
         delivery.authority_id,
         delivery.recipient_role === 'link-officer' ? delivery.link_officer_id : null,
         delivery.address,
@@ -761,7 +762,7 @@ export class CorrespondenceService {
     }
     if (delivery.recipient_role === 'generic-inbox' || SENIOR_ROLES.includes(delivery.recipient_role)) {
       const inbox = delivery.recipient_role === 'generic-inbox';
-      const marked = await repo.markContactFailing(
+      const marked = await new BouncesRepository(repo.db).markContactFailing(
         delivery.authority_id,
         inbox ? 'generic-inbox' : 'senior-officer',
         delivery.address,
@@ -1171,7 +1172,7 @@ export class CorrespondenceService {
   /** The mail an authority's contacts refused most recently (newest first), to help staff put an address right. */
   async recentBounces(actor: Actor | null, authorityId: string, limit = 10) {
     if (!can(actor, 'link-officers:read')) return [];
-    const rows = await this.repo.recentBounces(authorityId, limit);
+    const rows = await new BouncesRepository(this.repo.db).recentBounces(authorityId, limit);
     return rows.map((r) => ({
       address: r.address,
       role: r.recipient_role,
@@ -1186,6 +1187,6 @@ export class CorrespondenceService {
   /** Authorities with a link officer whose address bounces, for the staff home page. */
   async bouncingAuthorities(actor: Actor | null, limit = 10) {
     if (!can(actor, 'link-officers:read')) return null;
-    return this.repo.bouncingAuthorities(limit);
+    return new BouncesRepository(this.repo.db).bouncingAuthorities(limit);
   }
 }
