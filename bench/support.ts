@@ -72,6 +72,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Resolves once the process is ready; the default asks the web role for `/sign-in`. */
   ready?: () => Promise<void>;
+  /** The process's nice value (0 by default; 10 runs it behind the web processes, as the topology does for workers). */
+  nice?: number;
 }
 
 export async function startServer(url: string, port: number, options: ServerOptions = {}): Promise<ChildProcess> {
@@ -104,6 +106,7 @@ export async function startServer(url: string, port: number, options: ServerOpti
       ...options.env,
     },
   });
+  if (options.nice && child.pid !== undefined) os.setPriority(child.pid, options.nice);
   const ready =
     options.ready ??
     (async () => {

@@ -329,7 +329,11 @@ start_node() { # part roles [port]
     source <(liaison_env)
     set +a
     export ROLES="$roles" PORT="$port" HOST=127.0.0.1
-    exec setsid node "$ROOT/dist/main.js" </dev/null >>"$DIR/log/$part.log" 2>&1
+    # Background work (workers) runs behind the web processes: a big send or a refresh never takes
+    # the cores from people's pages (WORKER_NICE, 10; 0 to run them alike).
+    local nice=0
+    [ "$roles" = worker ] && nice=${WORKER_NICE:-10}
+    exec setsid nice -n "$nice" node "$ROOT/dist/main.js" </dev/null >>"$DIR/log/$part.log" 2>&1
   ) &
   echo $! >"$(pidfile "$part")"
 }
