@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** Database tests that replace a module of the application (`vi.mock`): each needs a module graph of its own. */
+const ISOLATED = ['test/integration/sign-in-race.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -14,10 +17,24 @@ export default defineConfig({
         test: {
           name: 'db',
           include: ['src/**/*.db.test.ts', 'test/integration/**/*.test.ts'],
+          exclude: [...ISOLATED],
           globalSetup: ['test/support/global-db.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
+          // The files of a worker share one module graph: the application's modules are loaded once
+          // per worker rather than once per file. Each file still builds its own app and database.
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          name: 'db-isolated',
+          include: [...ISOLATED],
+          globalSetup: ['test/support/global-db.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          maxWorkers: 1,
         },
       },
       {

@@ -106,7 +106,7 @@ run_check cycles npm run check:cycles --silent
 run_check shape npm run check:shape --silent
 run_check schema npm run check:schema --silent
 run_vitest unit unit
-run_vitest db-pglite db
+run_vitest db-pglite 'db*'
 
 # The same database tests on a throwaway PostgreSQL server, stopped again on exit.
 export PG_TEST_DIR="/tmp/liaison-pg-test-all-$$"
@@ -116,7 +116,7 @@ if pg_env=$(bash scripts/pg-test-server.sh start </dev/null); then
   pg_url=${pg_env#export TEST_DATABASE_URL=}
 fi
 if [ -n "$pg_url" ]; then
-  run_vitest db-postgres db "TEST_DATABASE_URL=$pg_url"
+  run_vitest db-postgres 'db*' "TEST_DATABASE_URL=$pg_url"
 else
   banner db-postgres
   echo "The PostgreSQL test server did not start." >&2
