@@ -168,6 +168,24 @@ export async function resendInvitation(ctx: AccountsContext, actor: Actor, userI
   });
 }
 
+/**
+ * The hash of a password chosen through a link, once it passes the rules for the link's address
+ * (the link itself is taken, and checked again, in the caller's transaction).
+ */
+async function newPasswordHashFor(
+  ctx: AccountsContext,
+  token: string,
+  kind: LinkPurpose,
+  password: string,
+): Promise<string> {
+  const checked = await checkLink(ctx, token, kind);
+  if (checked.state === 'valid' && checked.email) {
+    const problem = newPasswordProblem(password, checked.email);
+    if (problem) throw invalid([{ field: 'password', message: problem }]);
+  }
+  return hashPassword(password);
+}
+
 /** The invitee chooses a password; the account becomes active and they are signed in (two-factor next, for staff). */
 export async function acceptInvitation(
   ctx: AccountsContext,
@@ -176,12 +194,7 @@ export async function acceptInvitation(
   replacing: string | null = null,
 ): Promise<StartedSession> {
   const now = ctx.clock.now();
-  const checked = await checkLink(ctx, token, 'invitation');
-  if (checked.state === 'valid' && checked.email) {
-    const problem = newPasswordProblem(password, checked.email);
-    if (problem) throw invalid([{ field: 'password', message: problem }]);
-  }
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await newPasswordHashFor(ctx, token, 'invitation', password);
   return ctx.db.transaction().execute(async (trx) => {
     const user = await takeLink(ctx, trx, token, 'invitation', now);
     await ctx.repo.with(trx).updateUser(user.id, { password_hash: passwordHash, status: 'active' });
@@ -234,12 +247,7 @@ export async function requestPasswordReset(ctx: AccountsContext, email: string):
 /** Sets a new password from a reset link: every session ends and any lockout is lifted. */
 export async function resetPassword(ctx: AccountsContext, token: string, password: string): Promise<void> {
   const now = ctx.clock.now();
-  const checked = await checkLink(ctx, token, 'password-reset');
-  if (checked.state === 'valid' && checked.email) {
-    const problem = newPasswordProblem(password, checked.email);
-    if (problem) throw invalid([{ field: 'password', message: problem }]);
-  }
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await newPasswordHashFor(ctx, token, 'password-reset', password);
   await ctx.db.transaction().execute(async (trx) => {
     const user = await takeLink(ctx, trx, token, 'password-reset', now);
     const repo = ctx.repo.with(trx);
