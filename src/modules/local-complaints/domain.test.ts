@@ -3,17 +3,14 @@ import { workingCalendar } from '../../platform/calendar/calendar.ts';
 import {
   CODE_STAGES,
   STATUTORY_STAGES,
-  applyEvent,
   dueState,
   nextDue,
-  openedStage,
   stageClock,
-  stageFinding,
   stagesFor,
   working,
-  type Applied,
   type RecordState,
 } from './domain.ts';
+import { applyEvent, openedStage, stageFinding, type Applied } from './events.ts';
 
 const cal = workingCalendar();
 const STAGE1 = CODE_STAGES[0] ?? { name: 'Stage 1', acknowledgeDays: 5, respondDays: 10, maxExtensionDays: 10 };

@@ -12,20 +12,17 @@ import {
   CODE_STAGES,
   DEFAULT_RETENTION_YEARS,
   DUE_SOON_WORKING_DAYS,
-  applyEvent,
   dueState,
   formatDay,
   nextDue,
-  openedStage,
   stageClock,
-  stageFinding,
   stagesFor,
-  type EventInput,
   type RecordState,
   type StageRule,
   type StageState,
   type StatutoryRoute,
 } from './domain.ts';
+import { applyEvent, openedStage, stageFinding, type EventInput } from './events.ts';
 import {
   checkImportRow,
   effectiveMapping,
