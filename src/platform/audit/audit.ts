@@ -1,5 +1,6 @@
 import { auditRole } from '../../modules/audit/acting-role.ts';
 import type { DbOrTx } from '../db/database.ts';
+import { AuditTrailRepository } from './audit.repository.ts';
 
 /**
  * Who did something: a signed-in user, an API token, or the system itself (jobs). A user is
@@ -30,10 +31,7 @@ export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, role: null }
  * only: never a name, an email, a phone number or free text.
  */
 export async function writeAudit(db: DbOrTx, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values(await auditRow(db, event, new Map()))
-    .execute();
+  await new AuditTrailRepository(db).insert(await auditRow(db, event, new Map()));
 }
 
 /**
@@ -46,9 +44,7 @@ export async function auditRow(db: DbOrTx, event: AuditEvent, rolesOf: Map<strin
   if (actor.type === 'user' && actor.id !== null) {
     let roles = actor.roles ?? rolesOf.get(actor.id);
     if (!roles) {
-      roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', actor.id).execute()).map(
-        (r) => r.role,
-      );
+      roles = await new AuditTrailRepository(db).rolesOf(actor.id);
       rolesOf.set(actor.id, roles);
     }
     role = auditRole(event.action, roles) ?? role;
