@@ -4,8 +4,9 @@ import { FixedClock } from '../../src/platform/clock.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createSession, createUser, signedInAs } from '../support/factories.ts';
 
-// Sessions read once are trusted for SESSION_CACHE_MS; changes made through this process apply at once.
-describe('signed-in sessions held for a moment', () => {
+// Sessions and API tokens read once are trusted for SESSION_CACHE_MS; changes made through this
+// process apply at once.
+describe('signed-in sessions and API tokens held for a moment', () => {
   let t: TestApp;
   const clock = new FixedClock(new Date());
 
@@ -49,5 +50,32 @@ describe('signed-in sessions held for a moment', () => {
     expect(await t.services.accounts.resolveSession(otherToken)).not.toBeNull();
     await t.services.accounts.deactivate(adminActor, other.id);
     expect(await t.services.accounts.resolveSession(otherToken)).toBeNull();
+  });
+
+  it('an API token revoked by another process stops working within the cache time, through this one at once', async () => {
+    const me = (token: string) =>
+      t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    const made = () =>
+      t.services.apiTokens.createFromCommandLine({ name: 'Export', role: 'investigator', authorityId: null });
+
+    const elsewhere = await made();
+    expect((await me(elsewhere.token)).statusCode).toBe(200);
+    // Another process revokes it: this one trusts what it read for up to a second.
+    await t.db.kysely
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', elsewhere.id)
+      .execute();
+    expect((await me(elsewhere.token)).statusCode).toBe(200);
+    clock.advance(1000);
+    expect((await me(elsewhere.token)).statusCode).toBe(401);
+
+    const here = await made();
+    expect((await me(here.token)).statusCode).toBe(200);
+    const admin = await signedInAs(t.db, t.services, 'administrator');
+    const adminActor = (await t.services.accounts.resolveSession(admin.token))?.actor;
+    if (!adminActor) throw new Error('the administrator is signed in');
+    await t.services.apiTokens.revoke(adminActor, here.id);
+    expect((await me(here.token)).statusCode).toBe(401);
   });
 });

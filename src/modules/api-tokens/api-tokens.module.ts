@@ -13,7 +13,9 @@ declare module '../../services.ts' {
 /** API tokens: made by administrators for one role (and one authority), used by other systems. */
 export const apiTokensModule: ModuleManifest = {
   name: 'api-tokens',
-  services: ({ platform: { db, clock } }) => ({ apiTokens: new ApiTokensService(db.kysely, clock) }),
+  services: ({ platform: { db, clock }, config }) => ({
+    apiTokens: new ApiTokensService(db.kysely, clock, config.SESSION_CACHE_MS),
+  }),
   pages: apiTokensRoutes,
   api: apiTokensApi,
   commands: { 'token:create': tokenCreateCommand },

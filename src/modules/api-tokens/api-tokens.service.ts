@@ -8,7 +8,7 @@ import { forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
 import { auditActor, can, isRole, type Actor } from '../accounts/domain.ts';
-import { ApiTokensRepository, type ApiTokenListRow } from './api-tokens.repository.ts';
+import { ApiTokensRepository, type ApiTokenListRow, type ApiTokenRow } from './api-tokens.repository.ts';
 import { TOKEN_PREFIX, shouldRecordUse, tokenRequestProblems, type TokenRequest } from './domain.ts';
 
 export interface CreatedToken {
@@ -21,13 +21,19 @@ export interface CreatedToken {
 const uuid = z.uuid();
 const listCursor = z.tuple([instant(), z.uuid()]);
 
-/** Makes, lists, revokes and checks API tokens. Only a hash of each token is stored. */
+/**
+ * Makes, lists, revokes and checks API tokens. Only a hash of each token is stored. A live token,
+ * once read, is trusted for `cacheMs` (SESSION_CACHE_MS, as sessions are): a revocation made through
+ * this process applies to the next request, one made through another process within that time.
+ */
 export class ApiTokensService {
   private readonly repo: ApiTokensRepository;
+  private readonly cache = new Map<string, { at: number; row: ApiTokenRow }>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    private readonly cacheMs = 0,
   ) {
     this.repo = new ApiTokensRepository(db);
   }
@@ -92,6 +98,7 @@ export class ApiTokensService {
       const repo = this.repo.with(trx);
       const token = await repo.findById(id);
       if (!token) throw notFound('The API token');
+      this.cache.clear();
       if (await repo.revoke(id, this.clock.now())) {
         await writeAudit(trx, {
           actor: auditActor(actor),
@@ -108,10 +115,25 @@ export class ApiTokensService {
   /** The actor a bearer token acts as, or null when it is unknown or revoked. */
   async authenticate(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const row = await this.repo.findLiveByHash(hashSecret(token));
+    const row = await this.findLive(hashSecret(token));
     if (!row || !isRole(row.role)) return null;
     const now = this.clock.now();
-    if (shouldRecordUse(row.last_used_at, now)) await this.repo.recordUse(row.id, now);
+    if (shouldRecordUse(row.last_used_at, now)) {
+      await this.repo.recordUse(row.id, now);
+      row.last_used_at = now;
+    }
     return { type: 'token', id: row.id, roles: [row.role], authorityId: row.authority_id };
+  }
+
+  private async findLive(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const now = this.clock.now().getTime();
+    const kept = this.cacheMs > 0 ? this.cache.get(tokenHash) : undefined;
+    if (kept && now - kept.at < this.cacheMs) return kept.row;
+    const row = await this.repo.findLiveByHash(tokenHash);
+    if (this.cacheMs > 0 && row) {
+      if (this.cache.size >= 1_000) this.cache.clear();
+      this.cache.set(tokenHash, { at: now, row });
+    } else this.cache.delete(tokenHash);
+    return row;
   }
 }
