@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Actor } from '../../modules/accounts/domain.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
@@ -10,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import type { DbOrTx, Tx } from '../db/database.ts';
 import type { Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
+import { FilesRepository } from './files.repository.ts';
 import { ACCEPTED_KINDS, safeFilename, sniffType } from './sniff.ts';
 import { writeWhole } from './write-whole.ts';
 
@@ -43,18 +44,6 @@ export interface OpenedDocument {
 }
 
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
-
-/**
- * Advisory locks (two-key form; the class numbers follow the migrations' and sweeps'). A store holds
- * the shared lock of its file's content until its transaction ends, and a file is deleted only under
- * the exclusive one, taken without waiting: so no file is deleted between a store finding it already
- * on disk and its row committing. The budget's lock makes unfiled uploads check and add to it one at a time.
- */
-const FILE_LOCK_CLASS = 7_240_334;
-const UNFILED_BUDGET_LOCK = { class: 7_240_335, id: 0 };
-
-/** A file's lock key: the first 32 bits of its SHA-256 (two contents sharing it only wait on each other). */
-const fileLockId = (storageKey: string) => Number.parseInt(storageKey.slice(-64, -56), 16) | 0;
 
 const STORAGE_KEY = /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
 /** A file left by a write that never finished (`write-whole.ts`): the final name, a random part, `.part`. */
@@ -125,25 +114,23 @@ export class FilesService {
     if (!db.isTransaction) return this.db.transaction().execute((trx) => this.store(trx, bytes, meta));
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const storageKey = `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
-    await sql`SELECT pg_advisory_xact_lock_shared(${FILE_LOCK_CLASS}::int, ${fileLockId(storageKey)}::int)`.execute(db);
+    // A store holds its file's shared lock until its row commits: the file is not deleted under it.
+    const files = new FilesRepository(db);
+    await files.lockFileShared(storageKey);
     await this.writeOnce(storageKey, bytes);
-    const row = await db
-      .insertInto('documents')
-      .values({
-        complaint_id: meta.complaintId,
-        authority_id: meta.authorityId,
-        filename: safeFilename(meta.filename, type.extension),
-        content_type: type.contentType,
-        size: bytes.length,
-        sha256,
-        do_not_disclose: meta.doNotDisclose ?? false,
-        storage_key: storageKey,
-        description: meta.description ?? null,
-        uploaded_by: meta.uploadedBy?.type === 'user' ? meta.uploadedBy.id : null,
-        uploaded_at: this.clock.now(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await files.insertDocument({
+      complaint_id: meta.complaintId,
+      authority_id: meta.authorityId,
+      filename: safeFilename(meta.filename, type.extension),
+      content_type: type.contentType,
+      size: bytes.length,
+      sha256,
+      do_not_disclose: meta.doNotDisclose ?? false,
+      storage_key: storageKey,
+      description: meta.description ?? null,
+      uploaded_by: meta.uploadedBy?.type === 'user' ? meta.uploadedBy.id : null,
+      uploaded_at: this.clock.now(),
+    });
     await writeAudit(db, {
       actor: auditActorOf(meta.uploadedBy),
       action: 'document.stored',
@@ -162,15 +149,10 @@ export class FilesService {
    * later") and nothing is stored. Pass the transaction that records the upload where it belongs.
    */
   async storeUnfiled(trx: Tx, content: Buffer, meta: Omit<StoreMeta, 'complaintId' | 'authorityId' | 'uploadedBy'>) {
-    await sql`SELECT pg_advisory_xact_lock(${UNFILED_BUDGET_LOCK.class}::int, ${UNFILED_BUDGET_LOCK.id}::int)`.execute(
-      trx,
-    );
-    const { held } = await trx
-      .selectFrom('documents')
-      .select(sql<number>`coalesce(sum(size), 0)::int8`.as('held'))
-      .where('complaint_id', 'is', null)
-      .where('uploaded_by', 'is', null)
-      .executeTakeFirstOrThrow();
+    // Unfiled uploads check and add to the budget one at a time.
+    const files = new FilesRepository(trx);
+    await files.lockUnfiledBudget();
+    const held = await files.unfiledBytesHeld();
     if (held + content.length > this.settings.unfiledBudgetBytes) {
       throw new DomainError('rate-limited', 'Uploads are paused', [
         {
@@ -196,20 +178,13 @@ export class FilesService {
     for (let i = 0; i < keys.length; i += 100) {
       const batch = keys.slice(i, i + 100);
       removed += await this.db.transaction().execute(async (trx) => {
+        // A file is deleted only under its exclusive lock, taken without waiting: a store holding it
+        // may be about to commit a row that names the file.
+        const files = new FilesRepository(trx);
         const claimed: string[] = [];
-        for (const key of batch) {
-          const { rows } = await sql<{ claimed: boolean }>`
-            SELECT pg_try_advisory_xact_lock(${FILE_LOCK_CLASS}::int, ${fileLockId(key)}::int) AS claimed`.execute(trx);
-          if (rows[0]?.claimed) claimed.push(key);
-        }
+        for (const key of batch) if (await files.tryLockFile(key)) claimed.push(key);
         if (claimed.length === 0) return 0;
-        const named = await trx
-          .selectFrom('documents')
-          .select('storage_key')
-          .distinct()
-          .where('storage_key', 'in', claimed)
-          .execute();
-        const kept = new Set(named.map((r) => r.storage_key));
+        const kept = await files.storageKeysNamed(claimed);
         let deleted = 0;
         for (const key of claimed) if (!kept.has(key) && (await removeFile(this.pathOf(key)))) deleted++;
         return deleted;
