@@ -3,6 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
@@ -468,4 +469,105 @@ export async function countingSink() {
     lastAt: () => last,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface BurstRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+}
+
+export interface BurstAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/**
+ * Sends `n` requests at once, each on a connection of its own, and times each from the moment it is
+ * sent to the end of its answer. node:http with a keep-alive agent costs the shared machine about
+ * half of what `fetch` does for the same burst, so more of each time is the server's. Run one
+ * unmeasured burst first (`warm`) so the connections are open, as a browser's or a system's are.
+ */
+export class Burst {
+  private readonly agent: http.Agent;
+
+  constructor(
+    private readonly base: string,
+    connections: number,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  }
+
+  send(requests: readonly BurstRequest[]): Promise<BurstAnswer[]> {
+    const url = new URL(this.base);
+    return Promise.all(
+      requests.map(
+        (r) =>
+          new Promise<BurstAnswer>((resolve, reject) => {
+            const body = r.json === undefined ? undefined : JSON.stringify(r.json);
+            const started = performance.now();
+            const req = http.request(
+              {
+                host: url.hostname,
+                port: url.port,
+                path: r.path,
+                method: r.method,
+                agent: this.agent,
+                headers: {
+                  ...r.headers,
+                  ...(body === undefined
+                    ? {}
+                    : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+                },
+              },
+              (res) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () =>
+                  resolve({
+                    status: res.statusCode ?? 0,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                    ms: performance.now() - started,
+                  }),
+                );
+                res.on('error', reject);
+              },
+            );
+            req.on('error', reject);
+            req.end(body);
+          }),
+      ),
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/**
+ * The machine's own floor for a burst: the same client and burst against a server that does no
+ * work at all (node:http answering a fixed JSON body in a process of its own). No server can
+ * answer the burst faster than this on the same machine.
+ */
+export async function machineFloor(n: number, request: BurstRequest): Promise<{ p50: number; p95: number }> {
+  const code =
+    "require('node:http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.setHeader('content-type','application/json');s.end('{\"ok\":true}')})})" +
+    ".listen(0,'127.0.0.1',function(){process.send(this.address().port)})";
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m) => resolve(Number(m)));
+      child.once('exit', (c) => reject(new Error(`the bare server exited (${c})`)));
+    });
+    const burst = new Burst(`http://127.0.0.1:${port}`, n);
+    await burst.send(Array.from({ length: n }, () => request));
+    const times = (await burst.send(Array.from({ length: n }, () => request))).map((a) => a.ms).sort((a, b) => a - b);
+    burst.close();
+    return { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)) };
+  } finally {
+    child.kill();
+  }
 }
