@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { londonInstant, parseCallTimes } from './call-times.ts';
 import {
   contactFlags,
-  decisionLetter,
-  londonInstant,
-  parseCallTimes,
   defaultReviewOn,
   recordProblems,
   reviewState,
@@ -12,6 +10,7 @@ import {
   type RecordInput,
   type Terms,
 } from './domain.ts';
+import { decisionLetter } from './letter-texts.ts';
 
 const noTerms: Terms = {
   channels: [],

@@ -5,6 +5,7 @@
 import { addMonths, format, parseISO } from 'date-fns';
 import { addDays, dayOfWeek, type IsoDate } from '../../platform/calendar/calendar.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import { CALL_TIMES_HINT, parseCallTimes, withinCallTimes } from './call-times.ts';
 
 export const KINDS = ['warning', 'restriction'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -142,6 +143,13 @@ export function tellAuthorityProblems(t: Terms): FieldError[] {
     : [];
 }
 
+/** Call times that cannot be read as days and times. */
+export function callTimesProblems(callTimes: string): FieldError[] {
+  return parseCallTimes(callTimes) === null
+    ? [{ field: 'callTimes', message: `Enter the call times as ${CALL_TIMES_HINT.toLowerCase()}` }]
+    : [];
+}
+
 /** Every problem with a warning or restriction; none means it may be recorded. */
 export function recordProblems(input: RecordInput, ctx: RecordContext): FieldError[] {
   const out: FieldError[] = [];
@@ -164,9 +172,7 @@ export function recordProblems(input: RecordInput, ctx: RecordContext): FieldErr
     }
   }
   out.push(...tellAuthorityProblems(input));
-  if (input.callTimes !== null && parseCallTimes(input.callTimes) === null) {
-    out.push({ field: 'callTimes', message: `Enter the call times as ${CALL_TIMES_HINT.toLowerCase()}` });
-  }
+  if (input.callTimes !== null) out.push(...callTimesProblems(input.callTimes));
   if (input.namedOfficerId !== null && !ctx.officerActive) {
     out.push({ field: 'namedOfficerId', message: 'Choose an active member of staff as the named officer' });
   }
@@ -228,228 +234,4 @@ export function contactFlags(
   if (t.weeklyContactCap !== null && contact.earlierThisWeek >= t.weeklyContactCap) out.push('over-weekly-cap');
   if (t.settledComplaintId !== null && contact.complaintId === t.settledComplaintId) out.push('settled-matter');
   return out;
-}
-
-// Call times ---------------------------------------------------------------------------------------
-
-/** A time when calls are taken: days of the week (0 = Sunday … 6 = Saturday) and minutes from midnight. */
-export interface CallWindow {
-  days: number[];
-  from: number;
-  until: number;
-}
-
-export const CALL_TIMES_HINT = 'Days and times, like Tuesdays 10:00 to 12:00, or Monday to Friday 9am to 11am';
-
-const DAY_PREFIXES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const DAY_WORD = /^(sun|mon|tue|wed|thu|fri|sat)[a-z]*$/;
-const FILLER = new Set([
-  'on',
-  'and',
-  'from',
-  'between',
-  'only',
-  'at',
-  'every',
-  'each',
-  'to',
-  'until',
-  'till',
-  'through',
-]);
-const TIME_RANGE =
-  /(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*(?:to|until|till|and|-|–)\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?/i;
-
-function minutesOf(h: string | undefined, m: string | undefined, half: string | undefined): number | null {
-  let hour = Number(h);
-  const minute = m === undefined ? 0 : Number(m);
-  if (!Number.isInteger(hour) || minute > 59) return null;
-  if (half) {
-    if (hour < 1 || hour > 12) return null;
-    hour = (hour % 12) + (half.toLowerCase() === 'pm' ? 12 : 0);
-  } else if (hour > 24 || (hour === 24 && minute > 0)) return null;
-  return hour * 60 + minute;
-}
-
-/** The days named in words: "Tuesdays and Thursdays", "Monday to Friday", "weekdays"; none named: every day. */
-function daysOf(text: string): number[] | null {
-  const words = text
-    .toLowerCase()
-    .replace(/[–-]/g, ' to ')
-    .split(/[\s,&/]+/)
-    .filter((w) => w !== '');
-  const days = new Set<number>();
-  let rangeFrom: number | null = null;
-  let last: number | null = null;
-  for (const word of words) {
-    if (word === 'weekdays' || word === 'weekday') {
-      [1, 2, 3, 4, 5].forEach((d) => days.add(d));
-      last = null;
-    } else if (word === 'weekends' || word === 'weekend') {
-      [0, 6].forEach((d) => days.add(d));
-      last = null;
-    } else if (DAY_WORD.test(word)) {
-      const day = DAY_PREFIXES.indexOf(word.slice(0, 3));
-      if (rangeFrom !== null) {
-        for (let d: number = rangeFrom; d !== day; d = (d + 1) % 7) days.add(d);
-        rangeFrom = null;
-      }
-      days.add(day);
-      last = day;
-    } else if (word === 'to' || word === 'through' || word === 'until' || word === 'till') {
-      if (last === null) return null;
-      rangeFrom = last;
-    } else if (!FILLER.has(word)) return null;
-  }
-  if (rangeFrom !== null) return null;
-  return days.size === 0 ? [0, 1, 2, 3, 4, 5, 6] : [...days].sort((a, b) => a - b);
-}
-
-/**
- * The call times of a restriction as written ("Tuesdays 10:00 to 12:00; Thursdays 2pm to 4pm"), or
- * null when they cannot be read that way: then no call is flagged for its time.
- */
-export function parseCallTimes(text: string): CallWindow[] | null {
-  const parts = text
-    .split(/[;\n]+/)
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  if (parts.length === 0) return null;
-  const out: CallWindow[] = [];
-  for (const part of parts) {
-    const match = TIME_RANGE.exec(part);
-    if (!match) return null;
-    const from = minutesOf(match[1], match[2], match[3] ?? match[6]);
-    const until = minutesOf(match[4], match[5], match[6]);
-    if (from === null || until === null || from >= until) return null;
-    const rest = `${part.slice(0, match.index)} ${part.slice(match.index + match[0].length)}`;
-    const days = daysOf(rest);
-    if (days === null) return null;
-    out.push({ days, from, until });
-  }
-  return out;
-}
-
-/** Whether a call began and ended within one of the windows. */
-export function withinCallTimes(
-  windows: readonly CallWindow[],
-  call: { date: IsoDate; startMinutes: number; minutes: number },
-): boolean {
-  const day = dayOfWeek(call.date);
-  return windows.some(
-    (w) => w.days.includes(day) && call.startMinutes >= w.from && call.startMinutes + call.minutes <= w.until,
-  );
-}
-
-const LONDON_PARTS = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** The instant of a London date and time of day (minutes from midnight). */
-export function londonInstant(date: IsoDate, minutes: number): Date {
-  const [y, m, d] = date.split('-').map(Number);
-  const asUtc = Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1, 0, minutes);
-  const offset = (at: number) => {
-    const parts = Object.fromEntries(LONDON_PARTS.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-    const local = Date.UTC(
-      Number(parts.year),
-      Number(parts.month) - 1,
-      Number(parts.day),
-      Number(parts.hour),
-      Number(parts.minute),
-    );
-    return local - at;
-  };
-  const first = asUtc - offset(asUtc);
-  return new Date(asUtc - offset(first));
-}
-
-const longDate = (date: IsoDate) => format(parseISO(date), 'd MMMM yyyy');
-
-const RECONSIDER =
-  'If you think this decision is wrong, you may ask us to reconsider it. Write to us within one month of the date of this letter saying why, ' +
-  'and a manager who was not involved in the decision will look at it again.';
-const policyParagraph = (url: string | null): string[] =>
-  url ? [`Our policy on unreasonable complainant behaviour explains how we make these decisions: ${url}`] : [];
-
-const COMPLAIN =
-  'You also have the right to complain about this decision through our complaints procedure. It does not affect how we handle your complaints: ' +
-  'we will continue to consider them.';
-
-/** The decision letter for a new warning or restriction. */
-export function decisionLetter(input: {
-  /** The published policy's address, when there is one. */
-  policyUrl?: string | null;
-  name: string;
-  kind: Kind;
-  reason: string;
-  terms: readonly string[];
-  startsOn: IsoDate;
-  reviewOn: IsoDate;
-}): { subject: string; text: string } {
-  const { name, kind, reason, terms, startsOn, reviewOn } = input;
-  if (kind === 'warning') {
-    return {
-      subject: 'A warning about your contact with us',
-      text: [
-        `Dear ${name},`,
-        'We are writing to warn you about the way you have been contacting us.',
-        `What has happened:\n${reason}`,
-        'This behaviour makes it harder for us to consider your complaints and those of others. If it continues, we may decide to restrict how you can contact us.',
-        `We will review this warning by ${longDate(reviewOn)}.`,
-        ...policyParagraph(input.policyUrl ?? null),
-        RECONSIDER,
-        COMPLAIN,
-        'Yours sincerely,\nCasework manager',
-      ].join('\n\n'),
-    };
-  }
-  return {
-    subject: 'Our decision to restrict your contact with us',
-    text: [
-      `Dear ${name},`,
-      'We have decided to restrict how you can contact us.',
-      `Why we have decided this:\n${reason}`,
-      `What this means, from ${longDate(startsOn)}:\n${terms.map((t) => `- ${t}`).join('\n')}`,
-      'Anything you send us in another way will still be kept on your file and read, but we may not reply to it.',
-      `How long it lasts: until we review it, by ${longDate(reviewOn)}. We will write to you again then.`,
-      ...policyParagraph(input.policyUrl ?? null),
-      RECONSIDER,
-      COMPLAIN,
-      'Yours sincerely,\nCasework manager',
-    ].join('\n\n'),
-  };
-}
-
-/** The letter telling the person what a review decided. */
-export function reviewLetter(input: {
-  policyUrl?: string | null;
-  name: string;
-  kind: Kind;
-  outcome: ReviewOutcome;
-  reason: string;
-  terms: readonly string[];
-  reviewOn: IsoDate | null;
-}): { subject: string; text: string } {
-  const what = input.kind === 'warning' ? 'warning' : 'restriction on your contact with us';
-  const body: string[] = [`Dear ${input.name},`, `We have reviewed the ${what}.`];
-  if (input.outcome === 'lift') {
-    body.push(`We have decided to lift it, with effect from today.\n\n${input.reason}`);
-    if (input.kind === 'restriction') body.push('You may contact us in any of the usual ways again.');
-  } else {
-    body.push(
-      `${input.outcome === 'extend' ? 'We have decided to keep it in place' : 'We have decided to change its terms'}, because:\n${input.reason}`,
-    );
-    if (input.kind === 'restriction') body.push(`What this means now:\n${input.terms.map((t) => `- ${t}`).join('\n')}`);
-    if (input.reviewOn) body.push(`We will review it again by ${longDate(input.reviewOn)}.`);
-    body.push(...policyParagraph(input.policyUrl ?? null), RECONSIDER, COMPLAIN);
-  }
-  body.push('Yours sincerely,\nCasework manager');
-  return { subject: `The review of the ${what}`, text: body.join('\n\n') };
 }
