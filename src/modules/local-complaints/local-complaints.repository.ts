@@ -1,7 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../platform/db/schema.ts';
+import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import { planEachRun } from '../../platform/db/prepared.ts';
 import { afterKeyset } from '../../platform/pagination.ts';
 import { writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { StageState } from './domain.ts';
@@ -46,7 +44,8 @@ export interface LogFilter {
   dueSoonBy: string;
 }
 
-const stageRow = (id: string, s: StageState, ackBy: string, respondBy: string) => ({
+/** A stage's row as stored, with its two deadlines. */
+export const stageRow = (id: string, s: StageState, ackBy: string, respondBy: string) => ({
   local_complaint_id: id,
   stage: s.stage,
   handler: s.handler,
@@ -64,16 +63,15 @@ const stageRow = (id: string, s: StageState, ackBy: string, respondBy: string) =
 
 export type StageWithDates = StageState & { acknowledgeBy: string; respondBy: string };
 
-/** All of the local complaints module's SQL. */
+/**
+ * The records themselves, for the log and a record's page: reading and writing one record with its
+ * stages and history, the authority's kind (which sets the stages) and the audit.
+ */
 export class LocalComplaintsRepository {
   constructor(private readonly db: DbOrTx) {}
 
   with(db: DbOrTx) {
     return new LocalComplaintsRepository(db);
-  }
-
-  transaction<T>(fn: (repo: LocalComplaintsRepository) => Promise<T>): Promise<T> {
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new LocalComplaintsRepository(trx)));
   }
 
   audit(event: AuditEvent): Promise<void> {
@@ -181,59 +179,6 @@ export class LocalComplaintsRepository {
     return inserted.id;
   }
 
-  /**
-   * Many new records at once (an import's batch): the records, their stages and their events, one
-   * statement each. A record whose reference the authority already holds is skipped with its stages
-   * and events; returns how many were added.
-   */
-  async insertMany(
-    items: readonly {
-      record: NewRecord;
-      stages: readonly { state: StageState; ackBy: string; respondBy: string }[];
-      events: readonly NewEvent[];
-    }[],
-    by: 'user' | 'token' | 'import',
-  ): Promise<number> {
-    if (items.length === 0) return 0;
-    const inserted = await this.db
-      .insertInto('local_complaints')
-      .values(items.map((i) => i.record))
-      .onConflict((oc) => oc.columns(['authority_id', 'reference']).doNothing())
-      .returning(['id', 'authority_id', 'reference'])
-      .execute();
-    const key = (authorityId: string, reference: string) => `${authorityId}\u0000${reference}`;
-    const ids = new Map(inserted.map((r) => [key(r.authority_id, r.reference), r.id]));
-    const stages = [];
-    const events = [];
-    for (const i of items) {
-      const id = ids.get(key(i.record.authority_id, i.record.reference));
-      if (!id) continue;
-      for (const s of i.stages) stages.push(stageRow(id, s.state, s.ackBy, s.respondBy));
-      for (const e of i.events) events.push({ ...e, local_complaint_id: id, recorded_by_type: by });
-    }
-    if (stages.length > 0) await this.db.insertInto('local_complaint_stages').values(stages).execute();
-    if (events.length > 0) await this.db.insertInto('local_complaint_events').values(events).execute();
-    return inserted.length;
-  }
-
-  /** New details for many of one authority's records at once (an import's batch), in one statement. */
-  async updateMany(
-    authorityId: string,
-    rows: readonly (Pick<
-      NewRecord,
-      'service_area' | 'channel' | 'complainant_name' | 'complainant_email' | 'complainant_phone' | 'summary'
-    > & { id: string })[],
-    now: Date,
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await sql`update local_complaints l set service_area = v.service_area, channel = v.channel,
-        complainant_name = v.complainant_name, complainant_email = v.complainant_email,
-        complainant_phone = v.complainant_phone, summary = v.summary, updated_at = ${now}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, service_area text, channel text,
-        complainant_name text, complainant_email text, complainant_phone text, summary text)
-      where l.id = v.id and l.authority_id = ${authorityId}`.execute(this.db);
-  }
-
   async update(
     id: string,
     values: Partial<
@@ -317,248 +262,5 @@ export class LocalComplaintsRepository {
       .orderBy('l.id', 'desc')
       .limit(limit + 1)
       .execute();
-  }
-
-  /** The records of these references held by the authority, for the import's dry run. */
-  async byReferences(authorityId: string, references: readonly string[]) {
-    if (references.length === 0) return [];
-    return this.db
-      .selectFrom('local_complaints')
-      .select([
-        'id',
-        'reference',
-        'service_area',
-        'channel',
-        'complainant_name',
-        'complainant_email',
-        'complainant_phone',
-        'summary',
-      ])
-      .where('authority_id', '=', authorityId)
-      .where('reference', 'in', references)
-      .execute();
-  }
-
-  /**
-   * Records of the authority that may be the complaint's: the same email address or telephone
-   * number, the same name in the same service area, or the reference the complainant gave.
-   */
-  async candidates(
-    authorityId: string,
-    m: {
-      email: string | null;
-      phone: string | null;
-      name: string | null;
-      serviceArea: string;
-      reference: string | null;
-    },
-  ) {
-    return this.db
-      .selectFrom('local_complaints as l')
-      .select([
-        'l.id',
-        'l.reference',
-        'l.received_on',
-        'l.service_area',
-        'l.stage',
-        'l.closed_on',
-        'l.complaint_id',
-        sql<boolean>`${m.email ? sql`l.email_key = ${m.email.toLowerCase()}` : sql`false`}`.as('by_email'),
-        sql<boolean>`${m.phone ? sql`l.phone_key = ${m.phone}` : sql`false`}`.as('by_phone'),
-        sql<boolean>`${m.name ? sql`l.name_key = ${m.name.toLowerCase()} and l.service_area = ${m.serviceArea}` : sql`false`}`.as(
-          'by_name',
-        ),
-        sql<boolean>`${m.reference ? sql`l.reference = ${m.reference}` : sql`false`}`.as('by_reference'),
-      ])
-      .where('l.authority_id', '=', authorityId)
-      .where((eb) => {
-        const ors = [];
-        if (m.email) ors.push(eb('l.email_key', '=', m.email.toLowerCase()));
-        if (m.phone) ors.push(eb('l.phone_key', '=', m.phone));
-        if (m.name)
-          ors.push(eb.and([eb('l.name_key', '=', m.name.toLowerCase()), eb('l.service_area', '=', m.serviceArea)]));
-        if (m.reference) ors.push(eb('l.reference', '=', m.reference));
-        return ors.length > 0 ? eb.or(ors) : eb.val(false);
-      })
-      .orderBy('l.received_on', 'desc')
-      .limit(10)
-      .modifyEnd(planEachRun)
-      .execute();
-  }
-
-  async link(id: string, complaintId: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('local_complaints')
-      .set({ complaint_id: complaintId, updated_at: now })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  /** The dashboard's counts for one authority and a period of receipt, by stage and service area. */
-  async oversight(authorityId: string, from: string, to: string) {
-    return this.db
-      .selectFrom('local_complaints as l')
-      .innerJoin('local_complaint_stages as s', 's.local_complaint_id', 'l.id')
-      .leftJoin('complaints as c', 'c.id', 'l.complaint_id')
-      .select((eb) => [
-        's.stage',
-        'l.service_area',
-        eb.fn.countAll<number>().as('total'),
-        sql<number>`count(*) filter (where s.acknowledged_on <= s.acknowledge_by)::int`.as('acknowledged_on_time'),
-        sql<number>`count(*) filter (where s.acknowledged_on is not null)::int`.as('acknowledged'),
-        sql<number>`count(*) filter (where s.responded_on <= s.respond_by)::int`.as('answered_on_time'),
-        sql<number>`count(*) filter (where s.responded_on is not null)::int`.as('answered'),
-        sql<number>`count(*) filter (where s.extension_working_days is not null)::int`.as('extended'),
-        sql<number>`count(*) filter (where s.stage = 1 and l.stage > 1)::int`.as('escalated'),
-        sql<number>`count(*) filter (where s.stage = l.stage and l.complaint_id is not null)::int`.as('to_ombudsman'),
-        sql<number>`count(*) filter (where s.stage = l.stage and c.outcome in ('upheld-injustice', 'upheld-no-injustice'))::int`.as(
-          'ombudsman_upheld',
-        ),
-        sql<number>`count(*) filter (where s.stage = l.stage and c.outcome = 'not-upheld')::int`.as(
-          'ombudsman_not_upheld',
-        ),
-      ])
-      .where('l.authority_id', '=', authorityId)
-      .where('l.received_on', '>=', from)
-      .where('l.received_on', '<=', to)
-      .groupBy(['s.stage', 'l.service_area'])
-      .orderBy('s.stage')
-      .orderBy('l.service_area')
-      .execute();
-  }
-
-  /** Staff see aggregates only: counts and timeliness across an authority's records. */
-  async aggregate(authorityId: string) {
-    return this.db
-      .selectFrom('local_complaints as l')
-      .innerJoin('local_complaint_stages as s', 's.local_complaint_id', 'l.id')
-      .select((eb) => [
-        's.stage',
-        eb.fn.countAll<number>().as('total'),
-        sql<number>`count(*) filter (where s.acknowledged_on <= s.acknowledge_by)::int`.as('acknowledged_on_time'),
-        sql<number>`count(*) filter (where s.responded_on <= s.respond_by)::int`.as('answered_on_time'),
-      ])
-      .where('l.authority_id', '=', authorityId)
-      .groupBy('s.stage')
-      .orderBy('s.stage')
-      .execute();
-  }
-
-  async settings(authorityId: string) {
-    return this.db
-      .selectFrom('local_complaint_settings')
-      .select(['column_mapping', 'retention_years', 'self_assessment'])
-      .where('authority_id', '=', authorityId)
-      .executeTakeFirst();
-  }
-
-  async saveSettings(
-    authorityId: string,
-    values: { column_mapping?: Record<string, string>; self_assessment?: Record<string, string> },
-    now: Date,
-  ): Promise<void> {
-    const set: { column_mapping?: string; self_assessment?: string; updated_at: Date } = { updated_at: now };
-    if (values.column_mapping) set.column_mapping = JSON.stringify(values.column_mapping);
-    if (values.self_assessment) set.self_assessment = JSON.stringify(values.self_assessment);
-    await this.db
-      .insertInto('local_complaint_settings')
-      .values({ authority_id: authorityId, ...set })
-      .onConflict((oc) => oc.column('authority_id').doUpdateSet(set))
-      .execute();
-  }
-
-  async insertImport(values: {
-    authority_id: string;
-    created_by: string | null;
-    file_name: string;
-    total_rows: number;
-    to_create: number;
-    to_update: number;
-    unchanged: number;
-    refused: number;
-    rows: string;
-    refusals: string;
-  }): Promise<string> {
-    const row = await this.db
-      .insertInto('local_complaint_imports')
-      .values(values)
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  async findImport(id: string, authorityId: string) {
-    return this.db
-      .selectFrom('local_complaint_imports')
-      .select([
-        'id',
-        'file_name',
-        'status',
-        'total_rows',
-        'processed_rows',
-        'to_create',
-        'to_update',
-        'unchanged',
-        'refused',
-        'refusals',
-        'created_at',
-        'finished_at',
-      ])
-      .where('id', '=', id)
-      .where('authority_id', '=', authorityId)
-      .executeTakeFirst();
-  }
-
-  async importRows(id: string): Promise<unknown> {
-    const row = await this.db
-      .selectFrom('local_complaint_imports')
-      .select('rows')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row?.rows ?? null;
-  }
-
-  /** Marks a checked import as saving; false when another request already started it. */
-  async claimImport(id: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('local_complaint_imports')
-      .set({ status: 'saving' })
-      .where('id', '=', id)
-      .where('status', '=', 'checked')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async importProgress(
-    id: string,
-    values: { processed_rows?: number; status?: 'succeeded' | 'failed'; finished_at?: Date },
-  ) {
-    await this.db
-      .updateTable('local_complaint_imports')
-      .set({ ...values, ...(values.status ? { rows: null } : {}) })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  async recentImports(authorityId: string) {
-    return this.db
-      .selectFrom('local_complaint_imports')
-      .select(['id', 'file_name', 'status', 'total_rows', 'to_create', 'to_update', 'refused', 'created_at'])
-      .where('authority_id', '=', authorityId)
-      .orderBy('created_at', 'desc')
-      .limit(5)
-      .execute();
-  }
-
-  /** Deletes closed records past their authority's retention (default years when it has no setting). */
-  async deleteExpired(today: string, defaultYears: number): Promise<number> {
-    const r = await this.db
-      .deleteFrom('local_complaints as l')
-      .where('l.closed_on', 'is not', null)
-      .where(
-        sql<boolean>`l.closed_on + make_interval(years => coalesce((select s.retention_years from local_complaint_settings s where s.authority_id = l.authority_id), ${defaultYears})) < ${today}::date`,
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
   }
 }
