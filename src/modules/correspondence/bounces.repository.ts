@@ -1,12 +1,52 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
+import type { DeliveryRow } from './correspondence.repository.ts';
 
 /**
- * Addresses whose mail bounces: link officers', the generic inbox's and senior officers' marked
- * failing, and the bounces and failing authorities staff are shown.
+ * Delivery reports and the addresses whose mail bounces: the outbox message and delivery a report
+ * concerns, link officers', the generic inbox's and senior officers' addresses marked failing, and
+ * the bounces and failing authorities staff are shown.
  */
 export class BouncesRepository {
   constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): BouncesRepository {
+    return new BouncesRepository(db);
+  }
+
+  // Delivery reports ---------------------------------------------------------------------------
+
+  outboxMessage(id: string) {
+    return this.db
+      .selectFrom('outbox_messages')
+      .select(['id', 'status', 'attempts', 'to_address'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  requeueOutbox(id: string, at: Date) {
+    return this.db
+      .updateTable('outbox_messages')
+      .set({ status: 'queued', next_attempt_at: at, transmit_started_at: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['sent', 'unknown'])
+      .execute();
+  }
+
+  noteOutboxBounce(id: string, note: string) {
+    return this.db.updateTable('outbox_messages').set({ last_error: note }).where('id', '=', id).execute();
+  }
+
+  updateDelivery(
+    id: string,
+    values: Partial<
+      Pick<DeliveryRow, 'deferred_at' | 'bounced_at' | 'bounce_status' | 'bounce_diagnostic' | 'opened_at'>
+    >,
+  ) {
+    return this.db.updateTable('correspondence_deliveries').set(values).where('id', '=', id).execute();
+  }
+
+  // Addresses failing --------------------------------------------------------------------------
 
   /** Addresses of the authority's link officers whose mail bounces. */
   async failingOfficers(

@@ -64,6 +64,9 @@ export const KIND_NAMES: Record<ItemKind, string> = {
   acknowledgement: 'Acknowledgement',
 };
 
+/** An item kind's name as people read it; a kind without one is shown as stored. */
+export const kindName = (kind: string): string => KIND_NAMES[kind as ItemKind] ?? kind;
+
 /**
  * Letters whose sending the owning module already puts on the timeline (the enquiry sent, the draft
  * issued, the final decision): the correspondence source leaves them out so a case's timeline does
