@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { replaceUnsafeText } from '../input.ts';
 import type { Logger } from '../logger.ts';
 import { startMailParserPool, UnreadableMessageError, type MessageHeadings, type ParsedMessage } from './parse.ts';
+import { InboundMailRepository } from './inbound.repository.ts';
 import './inbound.tables.ts';
 import type { RawMailStore } from './raw-store.ts';
 
@@ -95,6 +96,7 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { logger } = options;
   const parser = startMailParserPool(options.parserThreads);
+  const inbound = new InboundMailRepository(options.db);
 
   /** Stores a message (or finds it stored already) and returns its id. */
   const store = async (received: Buffer, session: SMTPServerSession): Promise<Stored> => {
@@ -166,7 +168,7 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
           unreadable_reason: error.reason,
           processed_at: receivedAt,
         },
-        trx,
+        new InboundMailRepository(trx),
       );
       if (stored.again) return stored;
       await writeAudit(trx, {
@@ -189,40 +191,26 @@ export async function startMailGateway(options: MailGatewayOptions): Promise<Mai
     receivedAt: Date,
     session: SMTPServerSession,
     headings: MessageHeadings,
-    rest: Partial<Insertable<Database['inbound_messages']>>,
-    db: Kysely<Database> = options.db,
+    rest: Partial<Omit<Insertable<Database['inbound_messages']>, 'message_id' | 'content_sha256'>>,
+    repository: InboundMailRepository = inbound,
   ): Promise<Stored> => {
     const references = headings.references === undefined ? [] : [headings.references].flat();
     const messageId = headings.messageId ?? null;
-    const row = await db
-      .insertInto('inbound_messages')
-      .values({
-        received_at: receivedAt,
-        envelope_from: session.envelope.mailFrom ? replaceUnsafeText(session.envelope.mailFrom.address) : null,
-        envelope_to: session.envelope.rcptTo.map((r) => replaceUnsafeText(r.address)),
-        from_address: addressesOf(headings.from),
-        to_addresses: addressesOf(headings.to),
-        subject: headings.subject ?? null,
-        message_id: messageId,
-        in_reply_to: headings.inReplyTo ?? null,
-        message_references: references,
-        raw_size: rawSize,
-        raw_key: rawKey,
-        content_sha256: sha256,
-        ...rest,
-      })
-      .onConflict((oc) => oc.columns(['message_id', 'content_sha256']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (row) return { id: row.id, again: false };
-    // Only a row with this Message-ID (not null: a null never conflicts) and hash is in the way.
-    const first = await db
-      .selectFrom('inbound_messages')
-      .select('id')
-      .where('message_id', '=', messageId ?? '')
-      .where('content_sha256', '=', sha256)
-      .executeTakeFirstOrThrow();
-    return { id: first.id, again: true };
+    return repository.insertOnce({
+      received_at: receivedAt,
+      envelope_from: session.envelope.mailFrom ? replaceUnsafeText(session.envelope.mailFrom.address) : null,
+      envelope_to: session.envelope.rcptTo.map((r) => replaceUnsafeText(r.address)),
+      from_address: addressesOf(headings.from),
+      to_addresses: addressesOf(headings.to),
+      subject: headings.subject ?? null,
+      message_id: messageId,
+      in_reply_to: headings.inReplyTo ?? null,
+      message_references: references,
+      raw_size: rawSize,
+      raw_key: rawKey,
+      content_sha256: sha256,
+      ...rest,
+    });
   };
 
   const server = new SMTPServer({
