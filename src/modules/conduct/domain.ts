@@ -3,8 +3,9 @@
  * what a contact from a restricted person breaches. Pure rules, no I/O.
  */
 import { addMonths, format, parseISO } from 'date-fns';
-import { addDays, dayOfWeek, type IsoDate } from '../../platform/calendar/calendar.ts';
+import { addDays, type IsoDate } from '../../platform/calendar/calendar.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import { mondayOf } from '../home/dates.ts';
 import { CALL_TIMES_HINT, parseCallTimes, withinCallTimes } from './call-times.ts';
 
 export const KINDS = ['warning', 'restriction'] as const;
@@ -191,9 +192,7 @@ export function reviewState(reviewOn: IsoDate, today: IsoDate): 'overdue' | 'due
 }
 
 /** The Monday of the London week of `date` (contacts are counted per week from Monday). */
-export function weekStart(date: IsoDate): IsoDate {
-  return addDays(date, -((dayOfWeek(date) + 6) % 7));
-}
+export const weekStart = mondayOf;
 
 /** What one contact breaches: the channel, the named officer, the weekly limit, the settled matter. */
 export function contactFlags(

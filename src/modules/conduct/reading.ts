@@ -1,7 +1,7 @@
 import { notFound } from '../../platform/errors.ts';
 import { letterPdf as letterPdfOf } from '../../platform/mail/letter-pdf.ts';
 import { can, type Actor } from '../accounts/domain.ts';
-import type { Panel } from '../home/panels.ts';
+import { PANEL_ITEMS, type Panel } from '../home/panels.ts';
 import {
   isUuid,
   linesOf,
@@ -17,9 +17,6 @@ import { KIND_NAMES, reviewState } from './domain.ts';
 
 // What the pages show: a person's, a case's and one record's warnings and restrictions, the
 // overview and the home panel for casework managers, and a named officer's queue.
-
-/** How many reviews the home panel lists (its count says how many there are). */
-const HOME_PANEL_ITEMS = 5;
 
 /** A person's warnings and restrictions, letters and contacts. */
 export async function ofPerson(ctx: ConductContext, actor: Actor, personId: string) {
@@ -86,7 +83,7 @@ export async function homePanel(ctx: ConductContext, actor: Actor): Promise<Pane
   const today = todayOf(ctx);
   const due = (await ctx.repo.allActive()).filter((r) => reviewState(r.review_on, today) !== 'later');
   const overdue = due.filter((r) => r.review_on < today).length;
-  const shown = due.slice(0, HOME_PANEL_ITEMS);
+  const shown = due.slice(0, PANEL_ITEMS);
   const parties = await Promise.all(shown.map((r) => ctx.people.partiesOf(r.person_id)));
   const soon = due.length - overdue;
   return {

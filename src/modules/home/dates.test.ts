@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mondayOf, yearStart } from './home.service.ts';
+import { mondayOf, yearStart } from './dates.ts';
 
 describe("the home page's dates", () => {
   it('counts the year from 1 April', () => {

@@ -1,6 +1,7 @@
 import type { HomeService, Panel } from './home.service.ts';
 
 export type { Panel };
+export { PANEL_ITEMS } from './context.ts';
 
 const LATE = { text: 'Late', classes: 'govuk-tag--red' };
 const OVERDUE = { text: 'Overdue', classes: 'govuk-tag--red' };
