@@ -1,15 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import {
-  ALL_COLUMN_NAMES,
-  checkRow,
-  exportRecord,
-  headColumn,
-  parseImportFile,
-  templateRows,
-  type ExportedAuthority,
-} from './authorities.csv.ts';
+import { ALL_COLUMN_NAMES, headColumn, parseImportFile } from './authorities.csv.ts';
+import { exportRecord, templateRows, type ExportedAuthority } from './authorities.csv-export.ts';
+import { checkRow } from './authorities.csv-rows.ts';
 import { decodeDirectoryCursor, encodeDirectoryCursor, kindFrom, searchQuery } from './domain.ts';
 
 const HEADER =

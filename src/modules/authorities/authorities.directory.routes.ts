@@ -7,7 +7,8 @@ import type { PageRoute } from '../../http/routes.ts';
 import { renderFragment } from '../../http/views.ts';
 import { csvStream } from '../../platform/csv.ts';
 import { can } from '../accounts/domain.ts';
-import { ALL_COLUMN_NAMES, exportRecord } from './authorities.csv.ts';
+import { ALL_COLUMN_NAMES } from './authorities.csv.ts';
+import { exportRecord } from './authorities.csv-export.ts';
 import { headOfServiceRoutes } from './authorities.heads-of-service.routes.ts';
 import { authorityForm, directoryQuery, type DirectoryQuery } from './authorities.schemas.ts';
 import {

@@ -10,8 +10,8 @@ import {
   IMPORT_COLUMNS,
   MAX_IMPORT_ROWS,
   STATUS_COLUMN,
-  templateRows,
 } from './authorities.csv.ts';
+import { templateRows } from './authorities.csv-export.ts';
 import { MAX_ROW_ERRORS, type ImportStatus } from './authorities.service.ts';
 
 const IMPORT_STATUS_TEXT: Record<ImportStatus, string> = {

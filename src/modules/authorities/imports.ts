@@ -1,7 +1,8 @@
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
 import { auditRole } from '../audit/acting-role.ts';
-import { checkRow, parseImportFile, type RowError } from './authorities.csv.ts';
+import { parseImportFile, type RowError } from './authorities.csv.ts';
+import { checkRow } from './authorities.csv-rows.ts';
 import type { AuthoritiesRepository, StagedImportRow } from './authorities.repository.ts';
 import { assertMay, audit, type AuthoritiesContext } from './context.ts';
 
