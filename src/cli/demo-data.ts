@@ -11,6 +11,7 @@ import {
   type DemoContext,
   type DemoLoader,
 } from './demo-fixtures.ts';
+import { DemoRepository } from './demo.repository.ts';
 
 /**
  * The demo's loaders, run in order on an empty database by `npm run demo`. What they share (the
@@ -22,20 +23,17 @@ const authoritiesLoader: DemoLoader = {
   load: async (ctx) => {
     const wanted = new Set<string>(DEMO_AUTHORITY_CODES);
     const now = ctx.clock.now();
+    const demo = new DemoRepository(ctx.db.kysely);
     for (const a of readReferenceAuthorities().filter((r) => wanted.has(r.code))) {
-      const row = await ctx.db.kysely
-        .insertInto('authorities')
-        .values({
-          name: a.name,
-          kind: a.kind,
-          reference: a.gssCode,
-          region: a.region,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ctx.authorityIds.set(a.code, row.id);
+      const id = await demo.insertAuthority({
+        name: a.name,
+        kind: a.kind,
+        reference: a.gssCode,
+        region: a.region,
+        created_at: now,
+        updated_at: now,
+      });
+      ctx.authorityIds.set(a.code, id);
     }
   },
 };

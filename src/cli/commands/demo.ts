@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { createLogger } from '../../platform/logger.ts';
 import type { Command } from '../command.ts';
 import { demoSignInTable, loadDemoData } from '../demo-data.ts';
+import { DemoRepository } from '../demo.repository.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
@@ -27,17 +28,9 @@ type DemoState = 'loaded' | 'present' | 'other-data';
 
 /** Loads the demo data when the (migrated) database has no accounts yet. */
 async function prepareDemoDatabase(db: Db, services: Services): Promise<DemoState> {
-  const users = await db.kysely
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  if (users.n > 0) {
-    const demo = await db.kysely
-      .selectFrom('users')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', DEMO_ACCOUNTS[0]?.email ?? ''))
-      .executeTakeFirst();
-    return demo ? 'present' : 'other-data';
+  const demo = new DemoRepository(db.kysely);
+  if ((await demo.countUsers()) > 0) {
+    return (await demo.hasUserWithEmail(DEMO_ACCOUNTS[0]?.email ?? '')) ? 'present' : 'other-data';
   }
   await loadDemoData({ db, services, clock: systemClock });
   return 'loaded';
