@@ -3,9 +3,11 @@ import { MODULES } from './modules/index.ts';
 import type { ModuleManifest } from './modules/manifest.ts';
 import { workingCalendar } from './platform/calendar/calendar.ts';
 import { FilesService } from './platform/files/files.service.ts';
-import { registerFileJobs } from './platform/files/files.jobs.ts';
-import { FormFlashes, registerFlashJobs } from './platform/flash/form-flashes.ts';
+import { fileJobs } from './platform/files/files.jobs.ts';
+import { flashJobs } from './platform/flash/flash.jobs.ts';
+import { FormFlashes } from './platform/flash/form-flashes.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
+import { mailJobs } from './platform/mail/mail.jobs.ts';
 import { RawMailStore } from './platform/mail/raw-store.ts';
 import { MailSender } from './platform/mail/sender.ts';
 import { Snapshots } from './platform/snapshot.ts';
@@ -44,23 +46,15 @@ export function createServices(platform: Platform, modules: readonly ModuleManif
     },
     platform.logger.child({ component: 'mail' }),
   );
-  // The outbox is swept every poll interval: messages written by enqueueMail go out without anything else.
-  jobs.every({
-    name: 'mail.send-outbox',
-    everySeconds: config.JOB_POLL_SECONDS,
-    run: async () => {
-      await mailSender.sendDue();
-    },
-  });
   // A failed form's errors and input, kept for the next page request; expired ones are swept.
   const formFlashes = new FormFlashes(db.kysely, clock);
-  registerFlashJobs(jobs, formFlashes);
   const files = new FilesService(db.kysely, clock, {
     dir: config.DOCUMENTS_DIR ? path.resolve(config.DOCUMENTS_DIR) : path.join(config.dataDir, 'documents'),
     maxBytes: config.DOCUMENT_MAX_BYTES,
     unfiledBudgetBytes: config.ANON_UPLOAD_BUDGET_BYTES,
   });
-  registerFileJobs(jobs, files);
+  // The platform's own jobs: the outbox sent every poll interval, expired flashes and orphan files swept.
+  jobs.register(...mailJobs(mailSender, config.JOB_POLL_SECONDS), ...flashJobs(formFlashes), ...fileJobs(files));
   Object.assign(registry, {
     platform,
     jobs,

@@ -1,8 +1,8 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieNames } from '../../src/http/cookies.ts';
-import { FLASH_TTL_SECONDS, registerFlashJobs } from '../../src/platform/flash/form-flashes.ts';
-import type { PeriodicTask } from '../../src/platform/jobs/queue.ts';
+import { flashJobs } from '../../src/platform/flash/flash.jobs.ts';
+import { FLASH_TTL_SECONDS } from '../../src/platform/flash/form-flashes.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { TestClient, createTestApp, type TestApp } from '../support/app.ts';
@@ -161,11 +161,9 @@ describe('a form sent back with errors', () => {
     const other = new Browser(t.app);
     await other.post('/complain/what-happened', { summary: '' });
 
-    const tasks: PeriodicTask[] = [];
-    registerFlashJobs({ every: (task: PeriodicTask) => tasks.push(task) }, t.services.formFlashes);
-    const sweep = tasks.find((task) => task.name === 'flash.sweep-expired');
+    const sweep = flashJobs(t.services.formFlashes).find((job) => job.name === 'flash.sweep-expired');
     expect(sweep).toBeDefined();
-    await sweep?.run(createLogger('silent'));
+    await sweep?.handler({}, { jobId: 'sweep', retryCount: 0, logger: createLogger('silent') });
 
     const left = await flashRows();
     expect(left).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Db } from '../../src/platform/db/database.ts';
-import { defineJob, JobQueue } from '../../src/platform/jobs/queue.ts';
+import { defineJob, JobQueue, noPayload } from '../../src/platform/jobs/queue.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDb } from '../support/db.ts';
 import { withDatabase } from '../support/db-target.ts';
@@ -58,6 +58,26 @@ const slow = defineJob({
   },
 });
 
+let ticks = 0;
+const tick = defineJob({
+  name: 'test.tick',
+  schema: noPayload,
+  schedule: { everySeconds: 1 },
+  handler: async () => {
+    ticks++;
+  },
+});
+
+let hourlyRuns = 0;
+const hourly = defineJob({
+  name: 'test.hourly',
+  schema: noPayload,
+  schedule: { everySeconds: 3600 },
+  handler: async () => {
+    hourlyRuns++;
+  },
+});
+
 beforeAll(async () => {
   db = await createTestDb();
   // On PostgreSQL, pg-boss runs on its own small pool, as in production.
@@ -69,7 +89,7 @@ beforeAll(async () => {
       )
     : undefined;
   queue = new JobQueue({ db, ...(databaseUrl ? { databaseUrl } : {}), pollSeconds: 1, logger: createLogger('silent') });
-  queue.register(greet, flaky, slow);
+  queue.register(greet, flaky, slow, tick, hourly);
   await queue.start({ work: true });
 });
 afterAll(async () => {
@@ -120,6 +140,27 @@ describe('the job queue', () => {
     expect(flakyCalls).toBe(2);
     const row = await db.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [id]);
     expect(row.rows[0]?.retry_count).toBe(1);
+  });
+
+  it('runs a scheduled job when the worker starts, and on its cron schedule', async () => {
+    await waitUntil(() => hourlyRuns === 1, 'the first run of the hourly job');
+    const schedules = await db.query<{ name: string; cron: string }>(
+      "SELECT name, cron FROM pgboss.schedule WHERE name IN ('test.hourly', 'test.tick') ORDER BY name",
+    );
+    // Under a minute, the runs follow each other; the minute's cron is there should the chain break.
+    expect(schedules.rows).toEqual([
+      { name: 'test.hourly', cron: '0 * * * *' },
+      { name: 'test.tick', cron: '* * * * *' },
+    ]);
+  });
+
+  it('runs a job scheduled every second again and again, with one run at most waiting', async () => {
+    const before = ticks;
+    await waitUntil(() => ticks >= before + 3, 'three more runs of the ticking job');
+    const waiting = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'test.tick' AND state = 'created'",
+    );
+    expect(waiting.rows[0]?.n).toBeLessThanOrEqual(1);
   });
 
   it('stops gracefully: a job in progress finishes before stop() returns', async () => {

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
-import { registerFileJobs } from '../../src/platform/files/files.jobs.ts';
-import type { PeriodicTask } from '../../src/platform/jobs/queue.ts';
+import { fileJobs } from '../../src/platform/files/files.jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { complaintInput, createAuthority, signedInAs } from '../support/factories.ts';
@@ -81,11 +80,9 @@ describe('the daily sweep of document files', () => {
         done();
       },
     });
-    const tasks: PeriodicTask[] = [];
-    registerFileJobs({ every: (task: PeriodicTask) => tasks.push(task) }, t.services.files);
-    const sweep = tasks.find((task) => task.name === 'files.sweep-orphans');
-    expect(sweep?.everySeconds).toBe(24 * 3600);
-    await sweep?.run(createLogger('info', sink));
+    const sweep = fileJobs(t.services.files).find((job) => job.name === 'files.sweep-orphans');
+    expect(sweep?.schedule?.everySeconds).toBe(24 * 3600);
+    await sweep?.handler({}, { jobId: 'sweep', retryCount: 0, logger: createLogger('info', sink) });
 
     expect(fs.existsSync(orphan)).toBe(false);
     expect(fs.existsSync(partial)).toBe(false);

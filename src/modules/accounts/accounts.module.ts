@@ -1,6 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { accountsApi } from './accounts.api.ts';
-import { registerAccountsJobs } from './accounts.jobs.ts';
+import { accountsJobs } from './accounts.jobs.ts';
 import { accountsRoutes } from './accounts.routes.ts';
 import { AccountsService } from './accounts.service.ts';
 import { UserDirectoryService } from './user-directory.service.ts';
@@ -31,7 +31,7 @@ export const accountsModule: ModuleManifest = {
     }),
     userDirectory: new UserDirectoryService(db.kysely),
   }),
-  jobs: (jobs, services) => registerAccountsJobs(jobs, services.accounts),
+  jobs: (jobs, services) => jobs.register(...accountsJobs(services.accounts)),
   pages: accountsRoutes,
   api: accountsApi,
   navigation: [

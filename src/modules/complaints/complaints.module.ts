@@ -1,6 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { complaintsApi } from './complaints.api.ts';
 import { complaintsDemoLoader } from './complaints.demo.ts';
+import { complaintsJobs } from './complaints.jobs.ts';
 import { complaintsRoutes } from './complaints.routes.ts';
 import { CaseDocuments } from './case-documents.ts';
 import { ComplaintsService } from './complaints.service.ts';
@@ -31,16 +32,7 @@ export const complaintsModule: ModuleManifest = {
     ),
     caseDocuments: new CaseDocuments(db.kysely, services.files),
   }),
-  jobs: (jobs, services) => {
-    // The public complaint form's drafts hold personal data: none is kept beyond 24 hours.
-    jobs.every({
-      name: 'complaints.sweep-drafts',
-      everySeconds: 3600,
-      run: async () => {
-        await services.complaints.sweepDrafts();
-      },
-    });
-  },
+  jobs: (jobs, services) => jobs.register(...complaintsJobs(services.complaints)),
   pages: complaintsRoutes,
   api: complaintsApi,
   caseTabs: [

@@ -1,6 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { conductApi } from './conduct.api.ts';
 import { conductDemoLoader } from './conduct.demo.ts';
+import { conductJobs } from './conduct.jobs.ts';
 import { conductRoutes } from './conduct.routes.ts';
 import { ConductService } from './conduct.service.ts';
 
@@ -43,16 +44,7 @@ export const conductModule: ModuleManifest = {
     services.home.addStaffPanel(services.conduct.homePanel);
     services.people.addErasure(services.conduct.erasePerson);
   },
-  jobs: (jobs, services) => {
-    // Reminders go out a fortnight before each review date (and for any overdue), once a review date.
-    jobs.every({
-      name: 'conduct.review-reminders',
-      everySeconds: 3600,
-      run: async () => {
-        await services.conduct.remindReviewsDue();
-      },
-    });
-  },
+  jobs: (jobs, services) => jobs.register(...conductJobs(services.conduct)),
   pages: conductRoutes,
   demo: [conductDemoLoader],
   api: conductApi,

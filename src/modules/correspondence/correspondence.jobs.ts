@@ -1,4 +1,4 @@
-import type { JobQueue } from '../../platform/jobs/queue.ts';
+import { defineJob, noPayload, type JobDefinition } from '../../platform/jobs/queue.ts';
 import type { CorrespondenceService } from './correspondence.service.ts';
 
 /**
@@ -6,18 +6,17 @@ import type { CorrespondenceService } from './correspondence.service.ts';
  * two safety sweeps: items never dispatched, and stored inbound mail never filed (e.g. if filing
  * failed when it arrived). All are idempotent, so running on several workers at once is safe.
  */
-export function registerCorrespondenceJobs(
-  jobs: JobQueue,
-  correspondence: CorrespondenceService,
-  everySeconds: number,
-): void {
-  jobs.register(correspondence.dispatchJob);
-  jobs.every({
-    name: 'correspondence.sweep',
-    everySeconds,
-    run: async () => {
-      await correspondence.dispatchPending();
-      await correspondence.fileUnprocessed();
-    },
-  });
+export function correspondenceJobs(correspondence: CorrespondenceService, everySeconds: number): JobDefinition[] {
+  return [
+    correspondence.dispatchJob,
+    defineJob({
+      name: 'correspondence.sweep',
+      schema: noPayload,
+      schedule: { everySeconds },
+      handler: async () => {
+        await correspondence.dispatchPending();
+        await correspondence.fileUnprocessed();
+      },
+    }),
+  ];
 }

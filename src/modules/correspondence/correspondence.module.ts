@@ -1,6 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { correspondenceApi } from './correspondence.api.ts';
-import { registerCorrespondenceJobs } from './correspondence.jobs.ts';
+import { correspondenceJobs } from './correspondence.jobs.ts';
 import { correspondenceRoutes } from './correspondence.routes.ts';
 import { CorrespondenceService } from './correspondence.service.ts';
 
@@ -35,7 +35,8 @@ export const correspondenceModule: ModuleManifest = {
       { domain: config.MAIL_DOMAIN },
     ),
   }),
-  jobs: (jobs, services, config) => registerCorrespondenceJobs(jobs, services.correspondence, config.JOB_POLL_SECONDS),
+  jobs: (jobs, services, config) =>
+    jobs.register(...correspondenceJobs(services.correspondence, config.JOB_POLL_SECONDS)),
   pages: correspondenceRoutes,
   api: correspondenceApi,
   caseTabs: [{ id: 'correspondence', text: 'Correspondence', path: '/correspondence', order: 30 }],

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { defineJob, type JobQueue } from '../../platform/jobs/queue.ts';
+import { defineJob, noPayload } from '../../platform/jobs/queue.ts';
 import type { EnquiriesService } from './enquiries.service.ts';
 
 export const notifyAllocationPayload = z.object({ complaintId: z.uuid() });
 
 /**
- * The enquiries' work for the worker: the reminder and escalation sweep (every few minutes, on every
- * worker: each reminder still goes once), and the allocation notice, which the complaints module
- * enqueues in the transaction that moves a complaint to investigation.
+ * The enquiries' work for the worker: the allocation notice, which the complaints module enqueues
+ * in the transaction that moves a complaint to investigation, and the reminder and escalation sweep
+ * (every few minutes; each reminder still goes once).
  */
-export function registerEnquiryJobs(jobs: JobQueue, enquiries: EnquiriesService, sweepSeconds: number) {
+export function enquiryJobs(enquiries: EnquiriesService, sweepSeconds: number) {
   const notifyAllocationJob = defineJob({
     name: 'enquiries.notify-allocation',
     schema: notifyAllocationPayload,
@@ -17,14 +17,14 @@ export function registerEnquiryJobs(jobs: JobQueue, enquiries: EnquiriesService,
       await enquiries.notifyAllocation(payload.complaintId);
     },
   });
-  jobs.register(notifyAllocationJob);
-  jobs.every({
+  const sweepJob = defineJob({
     name: 'enquiries.sweep-reminders',
-    everySeconds: sweepSeconds,
-    run: async (logger) => {
+    schema: noPayload,
+    schedule: { everySeconds: sweepSeconds },
+    handler: async (_payload, { logger }) => {
       const result = await enquiries.sweep();
       if (result.reminders > 0) logger.info(result, 'enquiry reminders written');
     },
   });
-  return { notifyAllocationJob };
+  return { notifyAllocationJob, sweepJob };
 }

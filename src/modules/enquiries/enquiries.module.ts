@@ -1,7 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { enquiriesApi } from './enquiries.api.ts';
 import { enquiriesDemoLoader } from './enquiries.demo.ts';
-import { registerEnquiryJobs } from './enquiries.jobs.ts';
+import { enquiryJobs } from './enquiries.jobs.ts';
 import { enquiriesRoutes } from './enquiries.routes.ts';
 import { EnquiriesService } from './enquiries.service.ts';
 
@@ -36,7 +36,8 @@ export const enquiriesModule: ModuleManifest = {
     ),
   }),
   jobs: (jobs, services, config) => {
-    const { notifyAllocationJob } = registerEnquiryJobs(jobs, services.enquiries, config.ENQUIRY_SWEEP_SECONDS);
+    const { notifyAllocationJob, sweepJob } = enquiryJobs(services.enquiries, config.ENQUIRY_SWEEP_SECONDS);
+    jobs.register(notifyAllocationJob, sweepJob);
     // Allocation gives the authority its chance to comment: the notice is queued with the change itself.
     services.complaints.onInvestigationStarted(async (trx, complaintId) => {
       await jobs.enqueue(trx, notifyAllocationJob, { complaintId });

@@ -1,7 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { homeApi } from './home.api.ts';
 import { registerHomeHooks } from './home.hooks.ts';
-import { registerHomeJobs } from './home.jobs.ts';
+import { homeJobs } from './home.jobs.ts';
 import { homeRoutes } from './home.routes.ts';
 import { HomeService } from './home.service.ts';
 
@@ -32,7 +32,7 @@ export const homeModule: ModuleManifest = {
       { baseUrl: config.BASE_URL },
     ),
   }),
-  jobs: (jobs, services) => registerHomeJobs(jobs, services.home),
+  jobs: (jobs, services) => jobs.register(...homeJobs(services.home)),
   plugins: registerHomeHooks,
   pages: homeRoutes,
   api: homeApi,

@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { localComplaintsApi } from './local-complaints.api.ts';
+import { localComplaintsJobs } from './local-complaints.jobs.ts';
 import { localComplaintsPortalRoutes } from './local-complaints.portal.routes.ts';
 import { LocalComplaintsService } from './local-complaints.service.ts';
 import { localComplaintsStaffRoutes } from './local-complaints.staff.routes.ts';
@@ -20,14 +21,7 @@ export const localComplaintsModule: ModuleManifest = {
   services: ({ platform: { db, clock }, services }) => ({
     localComplaints: new LocalComplaintsService(db.kysely, clock, services.calendar, services.snapshots),
   }),
-  jobs: (jobs, services) =>
-    jobs.every({
-      name: 'local-complaints.retention',
-      everySeconds: 24 * 3600,
-      run: async () => {
-        await services.localComplaints.sweepRetention();
-      },
-    }),
+  jobs: (jobs, services) => jobs.register(...localComplaintsJobs(services.localComplaints)),
   pages: (services) => [...localComplaintsPortalRoutes(services), ...localComplaintsStaffRoutes(services)],
   api: localComplaintsApi,
   caseTabs: [{ id: 'local-record', text: 'Local record', path: '/local-record', order: 15 }],

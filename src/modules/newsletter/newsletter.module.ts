@@ -1,6 +1,7 @@
 import { formatDate } from '../../platform/dates.ts';
 import type { ModuleManifest } from '../manifest.ts';
 import { newsletterApi } from './newsletter.api.ts';
+import { newsletterJobs } from './newsletter.jobs.ts';
 import { newsletterRoutes } from './newsletter.routes.ts';
 import { NewsletterService } from './newsletter.service.ts';
 
@@ -59,16 +60,7 @@ export const newsletterModule: ModuleManifest = {
       },
     ),
   }),
-  jobs: (jobs, services, config) => {
-    jobs.register(services.newsletter.fanOutJob);
-    jobs.every({
-      name: 'newsletter.sweep',
-      everySeconds: config.JOB_POLL_SECONDS,
-      run: async () => {
-        await services.newsletter.sweep();
-      },
-    });
-  },
+  jobs: (jobs, services, config) => jobs.register(...newsletterJobs(services.newsletter, config.JOB_POLL_SECONDS)),
   pages: newsletterRoutes,
   api: newsletterApi,
   navigation: [

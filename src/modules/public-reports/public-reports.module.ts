@@ -1,7 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { publicReportsApi } from './public-reports.api.ts';
 import { publicReportsDemoLoader } from './public-reports.demo.ts';
-import { registerPublicReportJobs } from './public-reports.jobs.ts';
+import { publicReportJobs } from './public-reports.jobs.ts';
 import { publicReportsRoutes } from './public-reports.routes.ts';
 import { PublicReportsService } from './public-reports.service.ts';
 
@@ -35,7 +35,7 @@ export const publicReportsModule: ModuleManifest = {
     decisions.addOpenWork((trx, complaintId) => publicReports.openWork(trx, complaintId));
   },
   jobs: (jobs, services, config) =>
-    registerPublicReportJobs(jobs, services.publicReports, config.PUBLIC_REPORT_SWEEP_SECONDS),
+    jobs.register(...publicReportJobs(services.publicReports, config.PUBLIC_REPORT_SWEEP_SECONDS)),
   pages: publicReportsRoutes,
   api: publicReportsApi,
   caseTabs: [{ id: 'public-report', text: 'Public report', path: '/public-report', order: 60 }],

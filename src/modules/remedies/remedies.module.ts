@@ -1,7 +1,7 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { remediesApi } from './remedies.api.ts';
 import { remediesDemoLoader } from './remedies.demo.ts';
-import { registerRemedyJobs } from './remedies.jobs.ts';
+import { remedyJobs } from './remedies.jobs.ts';
 import { remediesRoutes } from './remedies.routes.ts';
 import { RemediesService } from './remedies.service.ts';
 
@@ -37,7 +37,7 @@ export const remediesModule: ModuleManifest = {
     decisions.onFinalDecision((trx, actor, e) => remedies.agreeAtFinalDecision(trx, actor, e));
     decisions.addOpenWork((trx, complaintId) => remedies.openWork(trx, complaintId));
   },
-  jobs: (jobs, services, config) => registerRemedyJobs(jobs, services.remedies, config.REMEDY_SWEEP_SECONDS),
+  jobs: (jobs, services, config) => jobs.register(...remedyJobs(services.remedies, config.REMEDY_SWEEP_SECONDS)),
   pages: remediesRoutes,
   api: remediesApi,
   caseTabs: [{ id: 'remedies', text: 'Remedies', path: '/remedies', order: 50 }],

@@ -4,6 +4,7 @@ import { AnnualReviewService } from './letters.service.ts';
 import { lettersRoutes } from './letters.routes.ts';
 import { statisticsRefreshCommand } from './refresh.command.ts';
 import { statisticsApi } from './statistics.api.ts';
+import { statisticsJobs } from './statistics.jobs.ts';
 import { statisticsRoutes } from './statistics.routes.ts';
 import { StatisticsService } from './statistics.service.ts';
 import './statistics.tables.ts';
@@ -14,9 +15,6 @@ declare module '../../services.ts' {
     annualReview: AnnualReviewService;
   }
 }
-
-/** Refreshed every hour: this year's and last year's figures (late compliance changes last year's). */
-const REFRESH_SECONDS = 3600;
 
 /**
  * Performance statistics: each authority's figures for a year (1 April to 31 March) worked out from
@@ -29,17 +27,7 @@ export const statisticsModule: ModuleManifest = {
     statistics: new StatisticsService(db.kysely, clock, db.replica, path.join(config.dataDir, 'statistics')),
     annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, { baseUrl: config.BASE_URL }),
   }),
-  jobs: (jobs, services) => {
-    jobs.register(services.annualReview.generateJob, services.annualReview.sendJob);
-    jobs.every({
-      name: 'statistics.refresh',
-      everySeconds: REFRESH_SECONDS,
-      run: async (logger) => {
-        const done = await services.statistics.refresh(undefined, { wait: false });
-        if (done.length > 0) logger.info({ years: done }, 'performance figures worked out');
-      },
-    });
-  },
+  jobs: (jobs, services) => jobs.register(...statisticsJobs(services.statistics, services.annualReview)),
   pages: (services) => [...statisticsRoutes(services), ...lettersRoutes(services)],
   api: statisticsApi,
   commands: { 'statistics:refresh': statisticsRefreshCommand },

@@ -1,4 +1,4 @@
-import type { JobQueue } from '../../platform/jobs/queue.ts';
+import { defineJob, noPayload, type JobDefinition } from '../../platform/jobs/queue.ts';
 import type { TrainingService } from './training.service.ts';
 
 /**
@@ -6,21 +6,25 @@ import type { TrainingService } from './training.service.ts';
  * list (every minute), and reminders two working days before a session (every quarter of an hour;
  * each person is reminded once).
  */
-export function registerTrainingJobs(jobs: JobQueue, training: TrainingService): void {
-  jobs.every({
-    name: 'training.sweep-offers',
-    everySeconds: 60,
-    run: async (logger) => {
-      const result = await training.sweepOffers();
-      if (result.lapsed > 0) logger.info(result, 'training offers lapsed and offered on');
-    },
-  });
-  jobs.every({
-    name: 'training.send-reminders',
-    everySeconds: 900,
-    run: async (logger) => {
-      const reminded = await training.sweepReminders();
-      if (reminded > 0) logger.info({ reminded }, 'training reminders written');
-    },
-  });
+export function trainingJobs(training: TrainingService): JobDefinition[] {
+  return [
+    defineJob({
+      name: 'training.sweep-offers',
+      schema: noPayload,
+      schedule: { everySeconds: 60 },
+      handler: async (_payload, { logger }) => {
+        const result = await training.sweepOffers();
+        if (result.lapsed > 0) logger.info(result, 'training offers lapsed and offered on');
+      },
+    }),
+    defineJob({
+      name: 'training.send-reminders',
+      schema: noPayload,
+      schedule: { everySeconds: 900 },
+      handler: async (_payload, { logger }) => {
+        const reminded = await training.sweepReminders();
+        if (reminded > 0) logger.info({ reminded }, 'training reminders written');
+      },
+    }),
+  ];
 }

@@ -2,7 +2,7 @@ import type { ModuleManifest } from '../manifest.ts';
 import { DEFAULT_OFFER_HOURS } from './domain.ts';
 import { trainingApi } from './training.api.ts';
 import { trainingDemoLoader } from './training.demo.ts';
-import { registerTrainingJobs } from './training.jobs.ts';
+import { trainingJobs } from './training.jobs.ts';
 import { trainingPortalRoutes } from './training.portal.routes.ts';
 import { trainingPublicRoutes } from './training.public.routes.ts';
 import { TrainingService } from './training.service.ts';
@@ -38,7 +38,7 @@ export const trainingModule: ModuleManifest = {
       services.snapshots,
     ),
   }),
-  jobs: (jobs, services) => registerTrainingJobs(jobs, services.training),
+  jobs: (jobs, services) => jobs.register(...trainingJobs(services.training)),
   pages: (services) => [
     ...trainingPublicRoutes(services),
     ...trainingStaffRoutes(services),

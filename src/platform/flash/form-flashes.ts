@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { DbOrTx } from '../db/database.ts';
-import type { PeriodicTask } from '../jobs/queue.ts';
 import { FlashRepository } from './flash.repository.ts';
 
 /** How long a form's flash waits for the next page: the same five minutes as its cookie. */
@@ -60,16 +59,4 @@ export class FormFlashes {
   async sweepExpired(): Promise<number> {
     return this.repo.deleteExpired(this.clock.now());
   }
-}
-
-/** The sweep of expired form flashes, every minute, on every worker (two sweeps at once are harmless). */
-export function registerFlashJobs(jobs: { every(task: PeriodicTask): unknown }, flashes: FormFlashes): void {
-  jobs.every({
-    name: 'flash.sweep-expired',
-    everySeconds: 60,
-    run: async (logger) => {
-      const removed = await flashes.sweepExpired();
-      if (removed > 0) logger.info({ removed }, 'expired form flashes removed');
-    },
-  });
 }

@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { cronFor, queueName, type JobDefinition } from './job.ts';
+
+export { defineJob, noPayload, type JobContext, type JobDefinition, type JobSchedule } from './job.ts';
 
 /**
  * The job queue: pg-boss over the application's own PostgreSQL (or the embedded PGlite). Jobs are
@@ -13,39 +16,8 @@ import type { Logger } from '../logger.ts';
 
 const SCHEMA = 'pgboss';
 
-export interface JobContext {
-  jobId: string;
-  /** 0 on the first run, then 1, 2, … on retries. */
-  retryCount: number;
-  logger: Logger;
-}
-
-export interface JobDefinition<S extends z.ZodType = z.ZodType> {
-  /** Queue name: letters, digits, dots, hyphens and underscores, e.g. `enquiries.reminder`. */
-  name: string;
-  schema: S;
-  handler(payload: z.output<S>, ctx: JobContext): Promise<void>;
-  /** Retries after the first failure (default 3). */
-  retryLimit?: number;
-  /** Seconds before the first retry (default 30). */
-  retryDelaySeconds?: number;
-  /** Double the delay on each retry (default true). */
-  retryBackoff?: boolean;
-  /** How long one run may take before it counts as failed (default 15 minutes). */
-  expireInSeconds?: number;
-}
-
-/** Declares a job with its payload type inferred from the schema. */
-export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
-  return definition;
-}
-
-/** Work the worker does every few seconds, on every worker process (so it must be safe to run concurrently). */
-export interface PeriodicTask {
-  name: string;
-  everySeconds: number;
-  run(logger: Logger): Promise<void>;
-}
+/** The singleton key of a scheduled job's next run: at most one waits at a time (the queue's policy is `short`). */
+const NEXT_RUN = 'next-run';
 
 export interface EnqueueOptions {
   /** Do not run before this instant. */
@@ -99,33 +71,32 @@ function sharedRunner(db: Db): SqlRunner {
   };
 }
 
-class Sleeper {
-  private wakeUp: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wakeUp = resolve;
-      this.timer = setTimeout(resolve, ms);
-    });
-  }
-
-  wake(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const wake = this.wakeUp;
-    this.wakeUp = null;
-    wake?.();
-  }
+/** The options every job of a definition is sent with. */
+function sendOptions(job: JobDefinition): PgBoss.SendOptions {
+  return {
+    retryLimit: job.retryLimit ?? (job.schedule ? 0 : 3),
+    retryDelay: job.retryDelaySeconds ?? 30,
+    retryBackoff: job.retryBackoff ?? true,
+    expireInSeconds: job.expireInSeconds ?? 15 * 60,
+  };
 }
 
+/**
+ * Runs every registered job with pg-boss's own workers (`work`), one worker per queue in each worker
+ * process. Scheduled jobs are kept in queues of the `short` policy, where at most one run per
+ * singleton key waits: pg-boss's cron (`schedule`) sends the runs of cadences cron can say; shorter
+ * ones are sent again, `everySeconds` on, by each run as it starts (with a cron run every minute
+ * behind them, should a worker die between taking a run and sending the next). Each worker process
+ * also sends one run of every scheduled job when it starts.
+ */
 export class JobQueue {
   private readonly boss: PgBoss;
   private readonly definitions = new Map<string, JobDefinition>();
-  private readonly tasks: PeriodicTask[] = [];
   private readonly knownQueues = new Set<string>();
-  private readonly sleepers = new Map<string, Sleeper>();
-  private readonly loops: Promise<void>[] = [];
+  /** pg-boss worker ids by queue, in this process. */
+  private readonly workers = new Map<string, string>();
+  /** Wake-ups of this process's workers when a scheduled job's next run falls due. */
+  private readonly timers = new Set<NodeJS.Timeout>();
   private state: 'idle' | 'starting' | 'started' | 'stopping' | 'stopped' = 'idle';
   private working = false;
   private startError: string | null = null;
@@ -135,7 +106,7 @@ export class JobQueue {
       schema: SCHEMA,
       migrate: true,
       supervise: true,
-      schedule: false,
+      schedule: true,
       pollingIntervalSeconds: options.pollSeconds,
     };
     this.boss = options.databaseUrl
@@ -144,19 +115,16 @@ export class JobQueue {
     this.boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'job queue error'));
   }
 
-  /** Adds job definitions; the worker handles every registered job. */
+  /** Adds job definitions; the worker handles every registered job, and runs the scheduled ones. */
   register(...jobs: JobDefinition[]): this {
     for (const job of jobs) {
       if (!/^[\w.-]+$/.test(job.name)) throw new Error(`Job name must be letters, digits, dots, hyphens: ${job.name}`);
-      if (this.definitions.has(job.name)) throw new Error(`Job ${job.name} is registered twice`);
-      this.definitions.set(job.name, job);
+      const name = queueName(job);
+      if (this.definitions.has(name)) throw new Error(`Job ${name} is registered twice`);
+      if (job.schedule && !(job.schedule.everySeconds >= 1))
+        throw new Error(`Job ${name} must be scheduled at least a second apart`);
+      this.definitions.set(name, job);
     }
-    return this;
-  }
-
-  /** Adds a periodic task the worker runs every few seconds. */
-  every(task: PeriodicTask): this {
-    this.tasks.push(task);
     return this;
   }
 
@@ -172,13 +140,11 @@ export class JobQueue {
   ): Promise<string | null> {
     const data = job.schema.parse(payload) as object;
     const runner = kyselyRunner(db);
-    await this.ensureQueue(runner, job.name);
-    const id = await this.boss.send(job.name, data, {
+    const name = queueName(job);
+    await this.ensureQueue(runner, name, job.schedule ? 'short' : 'standard');
+    const id = await this.boss.send(name, data, {
       db: runner,
-      retryLimit: job.retryLimit ?? 3,
-      retryDelay: job.retryDelaySeconds ?? 30,
-      retryBackoff: job.retryBackoff ?? true,
-      expireInSeconds: job.expireInSeconds ?? 15 * 60,
+      ...sendOptions(job),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
       ...(options.priority !== undefined ? { priority: options.priority } : {}),
@@ -189,25 +155,25 @@ export class JobQueue {
   }
 
   /** Makes sure the queue exists, in the caller's transaction when it is new. */
-  private async ensureQueue(runner: SqlRunner, name: string): Promise<void> {
+  private async ensureQueue(runner: SqlRunner, name: string, policy: PgBoss.QueuePolicy): Promise<void> {
     if (this.knownQueues.has(name)) return;
     const found = await runner.executeSql(`SELECT 1 FROM ${SCHEMA}.queue WHERE name = $1`, [name]);
     if (found.rows.length > 0) {
       this.knownQueues.add(name);
       return;
     }
-    await runner.executeSql(`SELECT ${SCHEMA}.create_queue($1, $2)`, [name, JSON.stringify({ policy: 'standard' })]);
+    await runner.executeSql(`SELECT ${SCHEMA}.create_queue($1, $2)`, [name, JSON.stringify({ policy })]);
   }
 
   /**
    * Creates a queue unless it exists. Processes started together (web, workers, mail-in) create the
    * same queues at the same moment, and PostgreSQL may end one of them as a deadlock (40P01): that
-   * one is tried again, after a short random wait, a few times.
+   * one is tried again, after a short random wait, a few times. The same goes for a schedule.
    */
-  private async createQueue(name: string): Promise<void> {
+  private async retryDeadlock(step: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.boss.createQueue(name, { name, policy: 'standard' });
+        await step();
         return;
       } catch (error) {
         const code = error instanceof Error && 'code' in error ? error.code : undefined;
@@ -217,38 +183,63 @@ export class JobQueue {
     }
   }
 
-  /** Runs waiting jobs (and periodic tasks) now rather than at the next poll. */
+  /** Runs waiting jobs of one job (by name), or of all, in this process now rather than at the next poll. */
   wake(name?: string): void {
-    if (name === undefined) for (const s of this.sleepers.values()) s.wake();
-    else this.sleepers.get(name)?.wake();
+    for (const [queue, workerId] of this.workers) {
+      const job = this.definitions.get(queue);
+      if (name === undefined || job?.name === name) this.boss.notifyWorker(workerId);
+    }
   }
 
   /**
-   * Starts the queue: checks its tables, runs maintenance (expiring runs that took too long), and
-   * with `work: true` handles registered jobs and periodic tasks until stop().
+   * Starts the queue: checks its tables, runs maintenance (expiring runs that took too long) and the
+   * scheduler, and with `work: true` handles registered jobs until stop(), first sending a run of
+   * each scheduled job.
    */
   async start(options: { work: boolean }): Promise<void> {
     if (this.state !== 'idle') throw new Error('The job queue has already been started');
     this.state = 'starting';
     try {
       await this.boss.start();
-      for (const name of this.definitions.keys()) {
-        await this.createQueue(name);
+      for (const [name, job] of this.definitions) {
+        await this.retryDeadlock(() =>
+          this.boss.createQueue(name, { name, policy: job.schedule ? 'short' : 'standard' }),
+        );
         this.knownQueues.add(name);
+      }
+      if (options.work) {
+        for (const [name, job] of this.definitions) {
+          if (!job.schedule) continue;
+          const cron = cronFor(job.schedule.everySeconds) ?? '* * * * *';
+          const scheduled = { ...sendOptions(job), singletonKey: NEXT_RUN };
+          await this.retryDeadlock(() => this.boss.schedule(name, cron, {}, scheduled));
+        }
+        for (const [name, job] of this.definitions) {
+          const workerId = await this.boss.work<unknown>(
+            name,
+            { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollSeconds },
+            async ([row]) => {
+              if (row) await this.runJob(name, job, row);
+            },
+          );
+          this.workers.set(name, workerId);
+        }
+        for (const [name, job] of this.definitions) {
+          if (job.schedule) await this.boss.send(name, {}, { ...sendOptions(job), singletonKey: NEXT_RUN });
+        }
       }
     } catch (error) {
       this.startError = error instanceof Error ? error.message : String(error);
       this.state = 'stopped';
+      await this.boss.stop({ graceful: false, close: true }).catch(() => undefined);
       throw error;
     }
     this.state = 'started';
-    if (!options.work) return;
-    this.working = true;
-    for (const job of this.definitions.values()) this.loops.push(this.jobLoop(job));
-    for (const task of this.tasks) this.loops.push(this.taskLoop(task));
+    this.working = options.work;
+    if (options.work) this.wake();
   }
 
-  /** Stops taking work, waits for jobs and tasks in progress to finish, then stops pg-boss. */
+  /** Stops taking work, waits for jobs in progress to finish, then stops pg-boss. */
   async stop(): Promise<void> {
     if (this.state === 'idle') {
       this.state = 'stopped';
@@ -256,9 +247,12 @@ export class JobQueue {
     }
     if (this.state !== 'started') return;
     this.state = 'stopping';
-    this.wake();
-    await Promise.all(this.loops);
-    await this.boss.stop({ graceful: true, wait: true, close: true, timeout: 1000 });
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    // A run may take as long as its expiry allows; pg-boss waits for runs in progress until then.
+    const longest = Math.max(15 * 60, ...[...this.definitions.values()].map((j) => j.expireInSeconds ?? 0));
+    await this.boss.stop({ graceful: true, wait: true, close: true, timeout: longest * 1000 });
+    this.workers.clear();
     this.state = 'stopped';
   }
 
@@ -281,62 +275,42 @@ export class JobQueue {
     return this.working && this.state === 'started';
   }
 
-  private sleeper(name: string): Sleeper {
-    let s = this.sleepers.get(name);
-    if (!s) {
-      s = new Sleeper();
-      this.sleepers.set(name, s);
-    }
-    return s;
-  }
-
-  private async jobLoop(job: JobDefinition): Promise<void> {
-    const sleeper = this.sleeper(job.name);
-    while (this.state === 'started') {
-      let fetched: PgBoss.JobWithMetadata<unknown>[] = [];
-      try {
-        fetched = await this.boss.fetch<unknown>(job.name, { batchSize: 1, includeMetadata: true });
-      } catch (error) {
-        this.options.logger.error({ err: error, job: job.name }, 'could not fetch jobs');
-      }
-      const next = fetched[0];
-      if (next) {
-        await this.runJob(job, next);
-        continue;
-      }
-      if (this.state !== 'started') break;
-      await sleeper.sleep(this.options.pollSeconds * 1000);
-    }
-  }
-
-  private async runJob(job: JobDefinition, row: PgBoss.JobWithMetadata<unknown>): Promise<void> {
+  /**
+   * One run, called by pg-boss's worker. A scheduled job whose cadence cron cannot say first sends
+   * its next run (so a worker dying mid-run does not end the chain). A failure is thrown back to
+   * pg-boss, which records it and retries as the job was sent.
+   */
+  private async runJob(name: string, job: JobDefinition, row: PgBoss.JobWithMetadata<unknown>): Promise<void> {
     const logger = this.options.logger.child({ job: job.name, jobId: row.id, retryCount: row.retryCount });
+    const every = job.schedule?.everySeconds;
+    if (every !== undefined && cronFor(every) === null && this.state === 'started') {
+      try {
+        await this.boss.send(name, {}, { ...sendOptions(job), singletonKey: NEXT_RUN, startAfter: every });
+        this.wakeLater(name, every);
+      } catch (error) {
+        logger.error({ err: error }, 'could not send the next run of a scheduled job');
+      }
+    }
     try {
       const payload: unknown = job.schema.parse(row.data);
       await job.handler(payload, { jobId: row.id, retryCount: row.retryCount, logger });
-      await this.boss.complete(job.name, row.id);
     } catch (error) {
       logger.warn({ err: error }, 'job failed');
-      try {
-        await this.boss.fail(job.name, row.id, { message: error instanceof Error ? error.message : String(error) });
-      } catch (failError) {
-        // The run is left active; maintenance expires it and it is retried.
-        logger.error({ err: failError }, 'could not record the failure of a job');
-      }
+      throw error;
     }
   }
 
-  private async taskLoop(task: PeriodicTask): Promise<void> {
-    const sleeper = this.sleeper(task.name);
-    const logger = this.options.logger.child({ task: task.name });
-    while (this.state === 'started') {
-      try {
-        await task.run(logger);
-      } catch (error) {
-        logger.error({ err: error }, 'periodic task failed');
-      }
-      if (this.state !== 'started') break;
-      await sleeper.sleep(task.everySeconds * 1000);
-    }
+  /** Wakes this process's worker of a queue when its next run falls due, rather than a poll later. */
+  private wakeLater(name: string, seconds: number): void {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        const workerId = this.workers.get(name);
+        if (workerId && this.state === 'started') this.boss.notifyWorker(workerId);
+      },
+      seconds * 1000 + 50,
+    );
+    timer.unref();
+    this.timers.add(timer);
   }
 }
