@@ -5,7 +5,8 @@ import { can, type Actor } from '../accounts/domain.ts';
 import { CaseListsRepository, type ListFilters, type ListRow } from './case-lists.repository.ts';
 import { ComplaintsRepository } from './complaints.repository.ts';
 import { clockFor, requireStaff, today, type CaseSummary, type ComplaintsContext, type QueueItem } from './context.ts';
-import { URGENT_FLAGS, URGENT_NAMES, normaliseReference } from './domain.ts';
+import { normaliseReference } from './domain.ts';
+import { URGENT_FLAGS, URGENT_NAMES } from './rules.ts';
 
 // The case list with its filters, and the assessment queue.
 

@@ -2,7 +2,8 @@ import type { Services } from '../../services.ts';
 import { apiRoute, type ApiRoute } from '../../http/api-route.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { z } from 'zod';
-import { authorityActorType, STATUSES, statusActor, type ComplaintStatus, type StatusActorRow } from './domain.ts';
+import { STATUSES, type ComplaintStatus } from './domain.ts';
+import { authorityActorType, statusActor, type StatusActorRow } from './status-actors.ts';
 import {
   apiAssessment,
   apiComplaintDetail,

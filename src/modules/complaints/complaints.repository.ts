@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database, NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
-import type { StatusActor } from './domain.ts';
+import type { StatusActor } from './status-actors.ts';
 import { toldToAuthorityOf, toldToAuthoritySql } from './complaints.sql.ts';
 
 export type ComplaintRow = Row<'complaints'>;

@@ -3,7 +3,8 @@ import { calendarDate } from '../../platform/input.ts';
 import { pageQuery } from '../../platform/pagination.ts';
 import { SERVICE_AREAS } from '../authorities/domain.ts';
 import { parseUkPhone } from '../link-officers/domain.ts';
-import { ASSESSMENT_OUTCOMES, STATUSES, URGENT_KEYS, type ComplaintStatus } from './domain.ts';
+import { ASSESSMENT_OUTCOMES, STATUSES, type ComplaintStatus } from './domain.ts';
+import { URGENT_KEYS } from './rules.ts';
 
 /** Schemas for complaint forms, the public form's questions, list queries and the API. */
 

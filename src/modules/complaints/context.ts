@@ -7,13 +7,9 @@ import { forbidden, notFound } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
 import { can, type Actor, type Permission } from '../accounts/domain.ts';
 import type { NewItem } from '../correspondence/domain.ts';
-import {
-  assessmentClock,
-  type AssessmentClock,
-  type ComplaintOutcome,
-  type RuleFinding,
-  type StatusActor,
-} from './domain.ts';
+import { type ComplaintOutcome } from './domain.ts';
+import { assessmentClock, type AssessmentClock, type RuleFinding } from './rules.ts';
+import { type StatusActor } from './status-actors.ts';
 import { ComplaintsRepository, type ComplaintRow, type PartyRow } from './complaints.repository.ts';
 
 export interface ComplaintsSettings {

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assessmentClock,
   canMove,
   firstStatus,
   formatReference,
-  lateRule,
-  monthsBefore,
   normaliseReference,
-  prematureRule,
-  shownActor,
   stepReason,
   STATUSES,
   toldToAuthority,
   stepsTo,
 } from './domain.ts';
+import { assessmentClock, lateRule, monthsBefore, prematureRule } from './rules.ts';
+import { shownActor } from './status-actors.ts';
 
 describe('references', () => {
   it('are the two-digit year and a six-digit sequence in threes', () => {

@@ -7,16 +7,8 @@ import { ComplaintsRepository } from './complaints.repository.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 import { isUuid, lockOpen, requireStaff, statusActor, today, type ComplaintsContext } from './context.ts';
 import { tellOfOutcome } from './closing.ts';
-import {
-  INTAKE_STARTED,
-  QUEUE_STATUSES,
-  URGENT_FLAGS,
-  URGENT_KEYS,
-  firstStatus,
-  formatReference,
-  lateRule,
-  prematureRule,
-} from './domain.ts';
+import { INTAKE_STARTED, QUEUE_STATUSES, firstStatus, formatReference } from './domain.ts';
+import { URGENT_FLAGS, URGENT_KEYS, lateRule, prematureRule } from './rules.ts';
 import { move } from './moves.ts';
 
 // Receiving a complaint (the public form, staff intake, the API, a linked case) and intake.

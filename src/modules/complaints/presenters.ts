@@ -9,11 +9,10 @@ import {
   OUTCOME_NAMES,
   STATUSES,
   STATUS_NAMES,
-  URGENT_KEYS,
-  URGENT_NAMES,
   type ComplaintOutcome,
   type ComplaintStatus,
 } from './domain.ts';
+import { URGENT_KEYS, URGENT_NAMES } from './rules.ts';
 import { STEPS, stepBySlug, type Answers } from './public-form.ts';
 
 /** How the complaint pages show what they show: case rows, the items of their controls, answers. */

@@ -7,7 +7,7 @@ import type { FieldError } from '../../platform/errors.ts';
 import { dateFromParts } from '../../platform/input.ts';
 import { SERVICE_AREAS, SERVICE_AREA_NAMES } from '../authorities/domain.ts';
 import { parseUkPhone } from '../link-officers/domain.ts';
-import { URGENT_KEYS, URGENT_NAMES } from './domain.ts';
+import { URGENT_KEYS, URGENT_NAMES } from './rules.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
 
 export type Answers = Record<string, unknown>;

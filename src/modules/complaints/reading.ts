@@ -11,18 +11,9 @@ import {
   type ComplaintsContext,
   type TimelineEvent,
 } from './context.ts';
-import {
-  OUTCOME_NAMES,
-  QUEUE_STATUSES,
-  URGENT_FLAGS,
-  URGENT_NAMES,
-  actingRoleName,
-  lateRule,
-  mayOpenDocument,
-  prematureRule,
-  shownActor,
-  statusChangePermissions,
-} from './domain.ts';
+import { OUTCOME_NAMES, QUEUE_STATUSES, actingRoleName, mayOpenDocument, statusChangePermissions } from './domain.ts';
+import { URGENT_FLAGS, URGENT_NAMES, lateRule, prematureRule } from './rules.ts';
+import { shownActor } from './status-actors.ts';
 
 // Reading a case: the case page, its documents, requests, history and timeline, and the markers staff see.
 
