@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Clock } from '../clock.ts';
-import type { Database, Row } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { HandOverLedger, truncate } from './hand-over-ledger.ts';
 import { bounceAddress } from './reply-address.ts';
+import { MailSenderRepository, type Attachment, type OutboxRow } from './sender.repository.ts';
 
 /**
  * Sends the outbox. The outbox table is itself the queue: the worker sweeps it every few seconds,
@@ -88,133 +90,24 @@ export class DomainThrottle {
   }
 }
 
-type OutboxRow = Row<'outbox_messages'>;
 type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
-type Attachment = { filename: string; content_type: string; content: Buffer };
-
-/**
- * The hand-over ledger: the moments each message's DATA phase begins, and the relay's acceptances,
- * written to the outbox in one statement for all those waiting (group commit). While one write runs,
- * the next ones gather, so the messages in flight share a statement instead of taking one each.
- */
-class HandOverLedger {
-  private pending: (
-    | { op: 'begin'; id: string; attempts: number; resolve: (ok: boolean) => void }
-    | { op: 'sent'; id: string; response: string; resolve: (ok: boolean) => void }
-  )[] = [];
-  private writing: Promise<void> | null = null;
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Records that this claim's message is being handed over; false when the claim is no longer ours. */
-  begin(id: string, attempts: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.pending.push({ op: 'begin', id, attempts, resolve });
-      this.schedule();
-    });
-  }
-
-  /** Records the relay's acceptance; false when the row was not ours to settle. */
-  sent(id: string, response: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.pending.push({ op: 'sent', id, response: truncate(response), resolve });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.writing) return;
-    this.writing = (async () => {
-      // Let the other lanes of this turn of the event loop join the first write.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (this.pending.length > 0) {
-        const items = this.pending.splice(0);
-        try {
-          await this.write(items);
-        } catch (error) {
-          // Begins not written are not sent (their claims are recovered after the lease); acceptances
-          // not written leave their rows to become `unknown`, as after a crash.
-          this.logger.error({ err: error, count: items.length }, 'the outbox could not record a hand-over');
-        }
-        // Settles whatever the write did not (a second resolve changes nothing).
-        for (const item of items) item.resolve(false);
-      }
-    })().finally(() => {
-      this.writing = null;
-      if (this.pending.length > 0) this.schedule();
-    });
-  }
-
-  /**
-   * Writes the records in one statement, in a transaction whose COMMIT is sent before the lanes are
-   * told, without waiting for its answer: the messages' ends then follow in the same turn of the
-   * event loop. So a sender killed while the statement runs or while it waits for a core leaves the
-   * records uncommitted and the messages unfinished (sent later); only the microseconds between the
-   * COMMIT and the ends being written can leave a recorded hand-over whose end never left.
-   */
-  private async write(items: typeof this.pending): Promise<void> {
-    const now = this.clock.now();
-    const values = sql.join(
-      items.map(
-        (i) =>
-          sql`(${i.id}::uuid, ${i.op}, ${i.op === 'begin' ? i.attempts : null}::int, ${i.op === 'sent' ? i.response : null}::text)`,
-      ),
-    );
-    // One statement for both kinds: a begin is taken only by the claim that made it (same attempt,
-    // nothing handed over yet); an acceptance settles a row still being sent.
-    const statement = sql<{ id: string; op: string }>`
-      UPDATE outbox_messages AS o SET
-        transmit_started_at = CASE WHEN v.op = 'begin' THEN ${now}::timestamptz ELSE o.transmit_started_at END,
-        status = CASE WHEN v.op = 'sent' THEN 'sent' ELSE o.status END,
-        sent_at = CASE WHEN v.op = 'sent' THEN ${now}::timestamptz ELSE o.sent_at END,
-        smtp_response = CASE WHEN v.op = 'sent' THEN v.response ELSE o.smtp_response END,
-        last_error = CASE WHEN v.op = 'sent' THEN NULL ELSE o.last_error END,
-        next_attempt_at = CASE WHEN v.op = 'sent' THEN NULL ELSE o.next_attempt_at END
-      FROM (VALUES ${values}) AS v(id, op, attempts, response)
-      WHERE o.id = v.id AND o.status = 'sending'
-        AND (v.op = 'sent' OR (o.transmit_started_at IS NULL AND o.attempts = v.attempts))
-      RETURNING o.id, v.op`;
-    const trx = await this.db.startTransaction().execute();
-    let written: Set<string>;
-    try {
-      written = new Set((await statement.execute(trx)).rows.map((r) => `${r.op}:${r.id}`));
-    } catch (error) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw error;
-    }
-    const committed = trx.commit().execute();
-    for (const item of items) item.resolve(written.has(`${item.op}:${item.id}`));
-    try {
-      await committed;
-    } catch (error) {
-      // The ends have gone: write the records again on their own, so they are kept if at all possible.
-      this.logger.error({ err: error }, 'the outbox could not commit a hand-over; writing it again');
-      await statement.execute(this.db);
-    }
-  }
-}
 
 export class MailSender {
   /** One SMTP connection per lane, kept open while a sweep has mail to send. */
   private readonly connections: (SMTPConnection | null)[] = [];
   private readonly throttle: DomainThrottle;
   private readonly ledger: HandOverLedger;
+  private readonly outbox: MailSenderRepository;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly options: MailSenderOptions,
     private readonly logger: Logger,
   ) {
     this.throttle = new DomainThrottle(options.perDomainPerSecond ?? 20);
-    this.ledger = new HandOverLedger(db, clock, logger);
+    this.outbox = new MailSenderRepository(db);
+    this.ledger = new HandOverLedger(this.outbox, clock, logger);
   }
 
   get configured(): boolean {
@@ -253,27 +146,8 @@ export class MailSender {
   /** Claims whose lease ended belong to a sender that died: requeue what it never handed over. */
   async recoverExpired(): Promise<{ requeued: number; unknown: number }> {
     const now = this.clock.now();
-    const requeued = await this.db
-      .updateTable('outbox_messages')
-      .set({ status: 'queued', next_attempt_at: null })
-      .where('status', '=', 'sending')
-      .where('next_attempt_at', '<=', now)
-      .where('transmit_started_at', 'is', null)
-      .returning('id')
-      .execute();
-    const unknown = await this.db
-      .updateTable('outbox_messages')
-      .set({
-        status: 'unknown',
-        next_attempt_at: null,
-        last_error:
-          'The sender stopped while handing this message to the mail server: it may or may not have been sent',
-      })
-      .where('status', '=', 'sending')
-      .where('next_attempt_at', '<=', now)
-      .where('transmit_started_at', 'is not', null)
-      .returning('id')
-      .execute();
+    const requeued = await this.outbox.requeueExpired(now);
+    const unknown = await this.outbox.markExpiredUnknown(now);
     if (requeued.length + unknown.length > 0) {
       this.logger.warn(
         { requeued: requeued.length, unknown: unknown.length },
@@ -284,51 +158,25 @@ export class MailSender {
   }
 
   private async holdDue(): Promise<number> {
-    const now = this.clock.now();
-    const rows = await this.db
-      .updateTable('outbox_messages')
-      .set({ status: 'held', next_attempt_at: null })
-      .where('status', '=', 'queued')
-      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-      .returning('id')
-      .execute();
-    if (rows.length > 0) this.logger.info({ count: rows.length }, 'mail held in the outbox: no SMTP_URL is set');
-    return rows.length;
+    const held = await this.outbox.holdDue(this.clock.now());
+    if (held > 0) this.logger.info({ count: held }, 'mail held in the outbox: no SMTP_URL is set');
+    return held;
   }
 
   /** Claims a batch of due messages for this sender alone, in one short transaction. */
   private async claimDue(): Promise<OutboxRow[]> {
     const now = this.clock.now();
-    const due = this.db
-      .selectFrom('outbox_messages')
-      .select('id')
-      .where('status', '=', 'queued')
-      .where(sql<boolean>`(next_attempt_at IS NULL OR next_attempt_at <= ${now})`)
-      .orderBy('created_at')
-      .limit(this.options.batchSize ?? Math.max(50, 8 * (this.options.concurrency ?? 4)))
-      .forUpdate()
-      .skipLocked();
-    return this.db
-      .updateTable('outbox_messages')
-      .set((eb) => ({
-        status: 'sending',
-        attempts: eb('attempts', '+', 1),
-        transmit_started_at: null,
-        next_attempt_at: new Date(now.getTime() + (this.options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000),
-      }))
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    return this.outbox.claimDue(
+      now,
+      this.options.batchSize ?? Math.max(50, 8 * (this.options.concurrency ?? 4)),
+      new Date(now.getTime() + (this.options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000),
+    );
   }
 
   /** Sends a claimed batch over the lanes' connections, each domain at its own pace. */
   private async sendBatch(rows: OutboxRow[]): Promise<Outcome[]> {
     const ids = rows.map((r) => r.id);
-    const attachments = await this.db
-      .selectFrom('outbox_attachments')
-      .select(['outbox_message_id', 'filename', 'content_type', 'content'])
-      .where('outbox_message_id', 'in', ids)
-      .execute();
+    const attachments = await this.outbox.attachmentsOf(ids);
     const byMessage = new Map<string, Attachment[]>();
     for (const a of attachments) byMessage.set(a.outbox_message_id, [...(byMessage.get(a.outbox_message_id) ?? []), a]);
 
@@ -431,20 +279,14 @@ export class MailSender {
     // A permanent refusal (5xx) is final at once; anything else is tried again later.
     const permanent = typeof err.responseCode === 'number' && err.responseCode >= 500;
     const last = permanent || message.attempts >= (this.options.maxAttempts ?? 8);
-    await this.db
-      .updateTable('outbox_messages')
-      .set({
-        status: last ? 'failed' : 'queued',
-        last_error: truncate(err.message ?? 'The mail server could not be reached'),
-        smtp_response: err.response ? truncate(err.response) : null,
-        transmit_started_at: null,
-        next_attempt_at: last
-          ? null
-          : new Date(this.clock.now().getTime() + retryDelayMs(message.attempts, this.options.retryBaseSeconds)),
-      })
-      .where('id', '=', message.id)
-      .where('status', '=', 'sending')
-      .execute();
+    await this.outbox.recordFailure(message.id, {
+      status: last ? 'failed' : 'queued',
+      last_error: truncate(err.message ?? 'The mail server could not be reached'),
+      smtp_response: err.response ? truncate(err.response) : null,
+      next_attempt_at: last
+        ? null
+        : new Date(this.clock.now().getTime() + retryDelayMs(message.attempts, this.options.retryBaseSeconds)),
+    });
     logger.warn({ err: err.message }, last ? 'mail failed for the last time' : 'mail failed; will retry');
     if (permanent && this.options.onRefused) {
       await this.options.onRefused(message.id, err.response ?? err.message ?? '').catch((e: unknown) => {
@@ -506,5 +348,3 @@ function stringHeaders(headers: Record<string, unknown>): Record<string, string>
   for (const [k, v] of Object.entries(headers ?? {})) if (typeof v === 'string') out[k] = v;
   return out;
 }
-
-const truncate = (s: string) => (s.length > 1000 ? `${s.slice(0, 997)}...` : s);
