@@ -15,12 +15,11 @@ import {
   firstMissing,
   markSeen,
   nextStep,
-  parseStep,
   previousStep,
   stepBySlug,
-  toNewComplaint,
   type Answers,
 } from './public-form.ts';
+import { parseStep, toNewComplaint } from './public-form-answers.ts';
 
 const DRAFT_COOKIE = 'liaison_complaint';
 

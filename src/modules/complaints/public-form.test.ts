@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstMissing, nextStep, parseStep, stepBySlug, toNewComplaint, type Answers } from './public-form.ts';
+import { firstMissing, nextStep, stepBySlug, type Answers } from './public-form.ts';
+import { parseStep, toNewComplaint } from './public-form-answers.ts';
 
 const TODAY = '2026-06-10';
 const yourDetails = stepBySlug('your-details');
