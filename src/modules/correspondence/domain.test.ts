@@ -7,6 +7,7 @@ import {
   deliveryStatus,
   deliverySummary,
   isLetter,
+  kindName,
   textToHtml,
 } from './domain.ts';
 
@@ -82,5 +83,12 @@ describe('an outgoing item on the timeline', () => {
     expect(deliverySummary([])).toBe('Not sent yet: recipients are found when it goes out');
     expect(deliverySummary(['sent', 'bounced', 'sent'])).toBe('Delivery: 2 sent, 1 bounced');
     expect(deliverySummary(['opened'])).toBe('Delivery: 1 opened in the portal');
+  });
+});
+
+describe('an item kind’s name', () => {
+  it('is the name people read, or the kind as stored when it has none', () => {
+    expect(kindName('draft-decision')).toBe('Draft decision');
+    expect(kindName('something-new')).toBe('something-new');
   });
 });
