@@ -7,6 +7,7 @@ import { MODULES } from '../src/modules/index.ts';
 
 const navigationFor = navigationFrom(MODULES.flatMap((m) => m.navigation ?? []));
 import * as views from '../src/http/views.ts';
+import * as logPresenters from '../src/modules/local-complaints/presenters.ts';
 
 /**
  * Render time alone, in one process: `node --import tsx bench/render.ts` prints µs a render (min and
@@ -191,6 +192,40 @@ const pages: { name: string; template: string; context: () => Context }[] = [
     }),
   })),
 ];
+
+// The local complaints log: 50 records, as its route gives them, with its filter fields.
+const logFilter: logPresenters.LogFilter = { serviceArea: 'housing' };
+const logFilterForm = views.renderFragment('local-complaints/views/partials/log-filters.njk', {
+  filter: logFilter,
+  filtered: true,
+  ...logPresenters.logFilterItems(logFilter),
+});
+const logRecords: logPresenters.LogRecord[] = Array.from({ length: 50 }, (_, i) => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  reference: `CMP-${String(100_000 + i)}`,
+  statutory_route: i % 9 === 0 ? 'adult-social-care' : null,
+  received_on: `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`,
+  service_area: ['housing', 'planning', 'adult-social-care', 'education'][i % 4] ?? 'housing',
+  stage: i % 10 === 0 ? 2 : 1,
+  closed_on: i % 3 === 0 ? '2026-11-02' : null,
+  complaint_id: i % 17 === 0 ? 'c' : null,
+  next_due_on: i % 3 === 0 ? null : '2026-12-14',
+  due: (['overdue', 'due-soon', 'on-track'] as const)[i % 3] ?? null,
+}));
+pages.push({
+  name: 'local-complaints-log',
+  template: 'local-complaints/views/log.njk',
+  context: () =>
+    pageContext(portal, '/portal/local-complaints', {
+      rows: logPresenters.logRows(logRecords),
+      // Kept by the route once per set of filter values.
+      filterForm: logFilterForm,
+      filtered: true,
+      firstPage: true,
+      nextHref: logPresenters.logNextHref(logFilter, 'abc'),
+      canManage: true,
+    }),
+});
 
 const dumpAt = process.argv.indexOf('--dump');
 if (dumpAt !== -1) {

@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
+import { renderFragment } from '../../http/views.ts';
 import { invalid } from '../../platform/errors.ts';
 import type { Services } from '../../services.ts';
 import { can } from '../accounts/domain.ts';
@@ -28,13 +30,34 @@ import {
   selfAssessmentForm,
   yearQuery,
 } from './local-complaints.schemas.ts';
+import { DUE_TEXT, logFilterItems, logNextHref, logRows, type LogFilter } from './presenters.ts';
 import { oversightView, selfAssessmentPdf, selfAssessmentView } from './oversight.ts';
 
 const HOME = '/portal/local-complaints';
 const importParams = z.object({ importId: z.uuid() });
 const progressQuery = z.object({ auto: z.string().optional().catch(undefined) });
 
-export const DUE_TEXT = { overdue: 'Overdue', 'due-soon': 'Due soon', 'on-track': 'On track' } as const;
+const isFiltered = (filter: LogFilter) => Object.values(filter).some((v) => v !== undefined);
+
+/**
+ * The log's filter form (four GOV.UK controls) shows only the filters' values, so it is rendered once
+ * for each set of them and kept, as the case list's is.
+ */
+const filterForms = new LRUCache<string, string>({ max: 500 });
+
+function logFilterForm(filter: LogFilter): string {
+  const key = JSON.stringify([filter.serviceArea, filter.stage, filter.state, filter.reference]);
+  let html = filterForms.get(key);
+  if (html === undefined) {
+    html = renderFragment('local-complaints/views/partials/log-filters.njk', {
+      filter,
+      filtered: isFiltered(filter),
+      ...logFilterItems(filter),
+    });
+    filterForms.set(key, html);
+  }
+  return html;
+}
 
 /** The portal: the authority's complaints log, entry, events, import, oversight and self-assessment. */
 export function localComplaintsPortalRoutes(services: Services): PageRoute[] {
@@ -67,41 +90,13 @@ export function localComplaintsPortalRoutes(services: Services): PageRoute[] {
       handler: async ({ actor, query }, _request, reply) => {
         const { cursor, ...filter } = query;
         const list = await localComplaints.log(actor, filter, cursor);
-        const filtered = Object.values(filter).some((v) => v !== undefined);
-        const qs = new URLSearchParams(
-          Object.entries(filter).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])),
-        ).toString();
         return reply.render('local-complaints/views/log.njk', {
-          list,
-          filter,
-          filtered,
+          rows: logRows(list.items),
+          filterForm: logFilterForm(filter),
+          filtered: isFiltered(filter),
           firstPage: !cursor,
-          nextHref: list.nextCursor
-            ? `${HOME}?${qs ? `${qs}&` : ''}cursor=${encodeURIComponent(list.nextCursor)}`
-            : null,
+          nextHref: logNextHref(filter, list.nextCursor),
           canManage: can(actor, 'local-complaints:manage'),
-          areaItems: [
-            { value: '', text: 'Any' },
-            ...SERVICE_AREAS.map((a) => ({
-              value: a,
-              text: SERVICE_AREA_NAMES[a],
-              selected: filter.serviceArea === a,
-            })),
-          ],
-          stageItems: [
-            { value: '', text: 'Any' },
-            ...[1, 2, 3].map((s) => ({ value: String(s), text: `Stage ${s}`, selected: filter.stage === s })),
-          ],
-          stateItems: [
-            { value: '', text: 'Any' },
-            ...(['open', 'due-soon', 'overdue', 'closed'] as const).map((s) => ({
-              value: s,
-              text: { open: 'Open', 'due-soon': 'Due soon', overdue: 'Overdue', closed: 'Closed' }[s],
-              selected: filter.state === s,
-            })),
-          ],
-          areaNames: SERVICE_AREA_NAMES,
-          dueText: DUE_TEXT,
         });
       },
     }),
