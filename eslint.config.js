@@ -83,6 +83,24 @@ export default tseslint.config(
     files: ['src/platform/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [HTTP] }] },
   },
+  // The platform and the command line keep SQL in repositories too. The database plumbing itself
+  // (`src/platform/db/`) and the keyset helpers repositories build lists with (`pagination.ts`) are
+  // where Kysely is used directly.
+  {
+    files: ['src/platform/**/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['src/platform/db/**', 'src/platform/pagination.ts', '**/*.repository.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...QUERY_BUILDING] },
+  },
+  {
+    files: ['src/platform/**/*.ts'],
+    ignores: ['src/platform/db/**', 'src/platform/pagination.ts', '**/*.repository.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [HTTP], paths: [KYSELY_SQL] }] },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [KYSELY_SQL] }] },
+  },
   {
     files: ['scripts/**', 'bench/**', 'src/cli/**', 'src/modules/**/*.command.ts'],
     rules: { 'no-console': 'off' },
