@@ -11,7 +11,7 @@ import {
   apiCreateComplaint,
   apiCreated,
   complaintIdParams,
-} from './complaints.schemas.ts';
+} from './complaints.api.schemas.ts';
 import type { CaseSummary } from './complaints.service.ts';
 
 const listQuery = pageQuery.extend({
