@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { DbOrTx } from '../db/database.ts';
+import { outboxRepository } from './outbox.repository.ts';
 
 export interface OutgoingAttachment {
   filename: string;
@@ -31,27 +32,20 @@ export interface OutgoingMail {
  * or null when a message with the same idempotency key was already there (nothing is written).
  */
 export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
-  const row = await db
-    .insertInto('outbox_messages')
-    .values(outboxRow(mail))
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!row) return null;
+  const id = await outboxRepository.insertMessage(db, outboxRow(mail));
+  if (id === undefined) return null;
   if (mail.attachments && mail.attachments.length > 0) {
-    await db
-      .insertInto('outbox_attachments')
-      .values(
-        mail.attachments.map((a) => ({
-          outbox_message_id: row.id,
-          filename: a.filename,
-          content_type: a.contentType,
-          content: a.content,
-        })),
-      )
-      .execute();
+    await outboxRepository.insertAttachments(
+      db,
+      mail.attachments.map((a) => ({
+        outbox_message_id: id,
+        filename: a.filename,
+        content_type: a.contentType,
+        content: a.content,
+      })),
+    );
   }
-  return row.id;
+  return id;
 }
 
 /**
@@ -81,11 +75,5 @@ export function outboxRow(mail: OutgoingMail) {
  */
 export async function enqueueMails(db: DbOrTx, mails: readonly Omit<OutgoingMail, 'attachments'>[]): Promise<number> {
   if (mails.length === 0) return 0;
-  const rows = await db
-    .insertInto('outbox_messages')
-    .values(mails.map(outboxRow))
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning('id')
-    .execute();
-  return rows.length;
+  return outboxRepository.insertMessages(db, mails.map(outboxRow));
 }
