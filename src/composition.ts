@@ -27,6 +27,7 @@ export function createServices(platform: Platform, modules: readonly ModuleManif
     ...(config.database.kind === 'postgres' ? { databaseUrl: config.database.url } : {}),
     pollSeconds: config.JOB_POLL_SECONDS,
     logger: platform.logger,
+    schedule: config.ROLES.includes('worker'),
   });
   const caseParts: CaseParts = { tabs: [], timeline: [] };
   const registry: Partial<Services> = {};

@@ -33,6 +33,11 @@ export interface JobQueueOptions {
   databaseUrl?: string;
   pollSeconds: number;
   logger: Logger;
+  /**
+   * Whether this process keeps pg-boss's clock and cron schedules (default true). Only processes
+   * that work jobs need them: a web or mail-in process alone only enqueues.
+   */
+  schedule?: boolean;
 }
 
 export interface Readiness {
@@ -106,7 +111,7 @@ export class JobQueue {
       schema: SCHEMA,
       migrate: true,
       supervise: true,
-      schedule: true,
+      schedule: options.schedule ?? true,
       pollingIntervalSeconds: options.pollSeconds,
     };
     this.boss = options.databaseUrl
