@@ -93,16 +93,23 @@ export class NewsletterSubscribersRepository {
     return rows.length;
   }
 
+  /** Confirmed and pending, each counted through its own partial index. */
   async subscriberCounts(): Promise<{ confirmed: number; pending: number }> {
-    const rows = await this.db
-      .selectFrom('newsletter_subscribers')
-      .select(['status', sql<number>`count(*)::int`.as('n')])
-      .groupBy('status')
-      .execute();
-    return {
-      confirmed: rows.find((r) => r.status === 'confirmed')?.n ?? 0,
-      pending: rows.find((r) => r.status === 'pending')?.n ?? 0,
-    };
+    const row = await this.db
+      .selectNoFrom((eb) => [
+        eb
+          .selectFrom('newsletter_subscribers')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('status', '=', 'confirmed')
+          .as('confirmed'),
+        eb
+          .selectFrom('newsletter_subscribers')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('status', '=', 'pending')
+          .as('pending'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { confirmed: row.confirmed ?? 0, pending: row.pending ?? 0 };
   }
 
   /** Confirmed subscribers, newest first, for staff. */
