@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  auditEventBy,
   can,
   decodeCursor,
   encodeCursor,
@@ -76,5 +77,33 @@ describe('user list cursors', () => {
     expect(decodeCursor(undefined)).toBeNull();
     expect(decodeCursor('not-a-cursor')).toBeNull();
     expect(decodeCursor(Buffer.from('["x","not-a-uuid"]').toString('base64url'))).toBeNull();
+  });
+});
+
+describe('audit events', () => {
+  it('records a person in their roles with the request they made, and the system when no one acted', () => {
+    const actor = {
+      type: 'user' as const,
+      id: 'u1',
+      roles: ['investigator' as const],
+      authorityId: null,
+      requestId: 'r1',
+    };
+    expect(auditEventBy(actor, 'enquiry.sent', { type: 'enquiry', id: 'e1', authorityId: 'a1' })).toEqual({
+      actor: { type: 'user', id: 'u1', role: 'investigator', roles: ['investigator'] },
+      action: 'enquiry.sent',
+      recordType: 'enquiry',
+      recordId: 'e1',
+      authorityId: 'a1',
+      requestId: 'r1',
+    });
+    expect(auditEventBy(null, 'newsletter-issue.sent', { type: 'newsletter-issue', id: 'n1' })).toEqual({
+      actor: { type: 'system', id: null, role: null },
+      action: 'newsletter-issue.sent',
+      recordType: 'newsletter-issue',
+      recordId: 'n1',
+      authorityId: null,
+      requestId: null,
+    });
   });
 });

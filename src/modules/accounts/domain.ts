@@ -131,6 +131,23 @@ export const auditActor = (actor: Actor) => ({
   roles: actor.roles,
 });
 
+/**
+ * The audit event of something `actor` did through a request (the system's, when null: a job or a
+ * link followed), with the request's id: what every module's audit rows are made from.
+ */
+export const auditEventBy = (
+  actor: Actor | null,
+  action: string,
+  record: { type: string; id: string | null; authorityId?: string | null },
+) => ({
+  actor: actor ? auditActor(actor) : { type: 'system' as const, id: null, role: null },
+  action,
+  recordType: record.type,
+  recordId: record.id,
+  authorityId: record.authorityId ?? null,
+  requestId: actor?.requestId ?? null,
+});
+
 /** Staff must use two-factor authentication; authority users may choose to. */
 export const requiresTwoFactor = (roles: readonly Role[]): boolean => roles.some(isStaffRole);
 

@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { DomainError, forbidden, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Snapshots } from '../../platform/snapshot.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import { AuthoritiesRepository } from './authorities.repository.ts';
 
 export interface AuthoritiesSettings {
@@ -112,12 +112,5 @@ export function audit(
   recordId: string,
   authorityId: string | null,
 ) {
-  return writeAudit(trx, {
-    actor: auditActor(actor),
-    action,
-    recordType,
-    recordId,
-    authorityId,
-    requestId: actor.requestId ?? null,
-  });
+  return writeAudit(trx, auditEventBy(actor, action, { type: recordType, id: recordId, authorityId }));
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { DomainError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RowUpdate } from '../../platform/db/schema.ts';
-import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor, type Permission } from '../accounts/domain.ts';
 import type { NewItem } from '../correspondence/domain.ts';
 import type { PeopleService } from '../people/people.service.ts';
 import type { PublicPage } from '../publications/publications.library.ts';
@@ -125,7 +125,7 @@ export function audit(
   recordType: string,
   recordId: string,
 ): Promise<void> {
-  return repo.audit({ actor: auditActor(actor), action, recordType, recordId, requestId: actor.requestId ?? null });
+  return repo.audit(auditEventBy(actor, action, { type: recordType, id: recordId }));
 }
 
 export const termsOf = (r: RecordWithNames): Terms => ({

@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { formatDate } from '../../platform/dates.ts';
 import { forbidden } from '../../platform/errors.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { ComplaintsService } from '../complaints/complaints.service.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import type { DecisionsRepository, DraftRow } from './decisions.repository.ts';
@@ -90,14 +90,7 @@ export function audit(
   recordId: string,
   authorityId: string,
 ) {
-  return writeAudit(trx, {
-    actor: actor ? auditActor(actor) : { type: 'system', id: null },
-    action,
-    recordType,
-    recordId,
-    authorityId,
-    requestId: actor?.requestId ?? null,
-  });
+  return writeAudit(trx, auditEventBy(actor, action, { type: recordType, id: recordId, authorityId }));
 }
 
 export function requireStaff(

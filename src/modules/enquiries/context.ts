@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { AuthoritiesService } from '../authorities/authorities.service.ts';
 import type { CaseDocuments } from '../complaints/case-documents.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
@@ -42,14 +42,7 @@ export function londonToday(ctx: EnquiriesContext): IsoDate {
 
 /** The enquiry's audit row, written in the change's transaction. */
 export function audit(trx: Tx, actor: Actor, action: string, recordId: string, authorityId: string) {
-  return writeAudit(trx, {
-    actor: auditActor(actor),
-    action,
-    recordType: 'enquiry',
-    recordId,
-    authorityId,
-    requestId: actor.requestId ?? null,
-  });
+  return writeAudit(trx, auditEventBy(actor, action, { type: 'enquiry', id: recordId, authorityId }));
 }
 
 export function staffOnly(actor: Actor, permission: 'enquiries:read' | 'enquiries:send'): void {

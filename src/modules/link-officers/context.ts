@@ -6,7 +6,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
 import type { RawMailStore } from '../../platform/mail/raw-store.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import { formatUkPhone, fullName, type LinkOfficer } from './domain.ts';
 import { LinkOfficersRepository, type LinkOfficerRow } from './link-officers.repository.ts';
 
@@ -110,14 +110,7 @@ export function audit(
   recordId: string,
   authorityId: string,
 ) {
-  return writeAudit(trx, {
-    actor: auditActor(actor),
-    action,
-    recordType,
-    recordId,
-    authorityId,
-    requestId: actor.requestId ?? null,
-  });
+  return writeAudit(trx, auditEventBy(actor, action, { type: recordType, id: recordId, authorityId }));
 }
 
 /** The audit row of a change no one signed in made (a link followed, an erasure that follows a change). */

@@ -6,7 +6,7 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
 import type { Snapshots } from '../../platform/snapshot.ts';
-import { auditActor, can, type Actor, type Permission } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor, type Permission } from '../accounts/domain.ts';
 import {
   stageClock,
   stagesFor,
@@ -128,14 +128,7 @@ export function stageDates(ctx: LocalComplaintsContext, rules: readonly StageRul
 }
 
 export function auditEvent(actor: Actor, action: string, id: string, authorityId: string): AuditEvent {
-  return {
-    actor: auditActor(actor),
-    action,
-    recordType: 'local-complaint',
-    recordId: id,
-    authorityId,
-    requestId: actor.requestId ?? null,
-  };
+  return auditEventBy(actor, action, { type: 'local-complaint', id, authorityId });
 }
 
 /** A record of the actor's own authority (404 for anyone else's). */

@@ -8,7 +8,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { forbidden } from '../../platform/errors.ts';
 import type { JobDefinition, JobQueue } from '../../platform/jobs/queue.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import type { Progress } from './domain.ts';
 import { NewsletterDeliveriesRepository } from './deliveries.repository.ts';
@@ -105,11 +105,5 @@ export function assertManage(actor: Actor | null): asserts actor is Actor {
 }
 
 export async function auditIssue(trx: DbOrTx, actor: Actor, action: string, id: string): Promise<void> {
-  await writeAudit(trx, {
-    actor: auditActor(actor),
-    action,
-    recordType: 'newsletter-issue',
-    recordId: id,
-    requestId: actor.requestId ?? null,
-  });
+  await writeAudit(trx, auditEventBy(actor, action, { type: 'newsletter-issue', id }));
 }

@@ -5,7 +5,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { formatDate } from '../../platform/dates.ts';
 import { forbidden } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
 import type { DraftForm, DraftSections, FinalOutcome } from '../decisions/domain.ts';
 import type { TrackerSettings } from './domain.ts';
@@ -66,12 +66,5 @@ export function manager(actor: Actor): void {
 
 /** The report's audit row, written in the change's transaction (`actor` null: the system). */
 export function audit(trx: Tx, actor: Actor | null, action: string, recordId: string, authorityId: string) {
-  return writeAudit(trx, {
-    actor: actor ? auditActor(actor) : { type: 'system', id: null },
-    action,
-    recordType: 'public-report',
-    recordId,
-    authorityId,
-    requestId: actor?.requestId ?? null,
-  });
+  return writeAudit(trx, auditEventBy(actor, action, { type: 'public-report', id: recordId, authorityId }));
 }

@@ -4,7 +4,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { formatDate } from '../../platform/dates.ts';
 import { forbidden } from '../../platform/errors.ts';
 import type { FilesService } from '../../platform/files/files.service.ts';
-import { auditActor, can, type Actor } from '../accounts/domain.ts';
+import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { CaseDocuments } from '../complaints/case-documents.ts';
 import type { ComplaintsService } from '../complaints/complaints.service.ts';
 import type { CorrespondenceService } from '../correspondence/correspondence.service.ts';
@@ -50,14 +50,7 @@ export function londonToday(ctx: RemediesContext): IsoDate {
 
 /** The remedy's audit row, written through the repository of the change's transaction. */
 export function audit(repo: RemediesRepository, actor: Actor, action: string, recordId: string, authorityId: string) {
-  return repo.audit({
-    actor: auditActor(actor),
-    action,
-    recordType: 'remedy',
-    recordId,
-    authorityId,
-    requestId: actor.requestId ?? null,
-  });
+  return repo.audit(auditEventBy(actor, action, { type: 'remedy', id: recordId, authorityId }));
 }
 
 export function staffOnly(actor: Actor, permission: 'remedies:read' | 'remedies:review' | 'remedies:escalate'): void {
