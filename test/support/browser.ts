@@ -148,6 +148,8 @@ export const PHONE_WIDTH = 375;
  * page at a phone's width: a wide table may scroll inside its own container, the page never does.
  */
 export async function expectAccessible(page: Page): Promise<void> {
+  // A click that navigates returns once the next page has started to arrive: check it whole.
+  await page.waitForLoadState('load');
   const results = await new AxeBuilder({ page })
     .options({
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
