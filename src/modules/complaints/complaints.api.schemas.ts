@@ -96,6 +96,17 @@ export const apiComplaintList = z.object({ items: z.array(apiComplaintSummary), 
 
 export const apiCreated = z.object({ id: z.string(), reference: z.string(), status: z.string() });
 
+/** A party to the case as the API shows them. */
+const partyShown = z
+  .object({
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    personId: z.string().nullable().describe('The person across cases (staff tokens; null for authority tokens)'),
+  })
+  .nullable()
+  .describe('Shown to an authority only when the complainant consented to sharing');
+
 export const apiComplaintDetail = apiComplaintSummary.extend({
   summary: z.string(),
   injustice: z.string().nullable(),
@@ -106,24 +117,8 @@ export const apiComplaintDetail = apiComplaintSummary.extend({
   late: z.boolean(),
   investigatorId: z.string().nullable(),
   outcomeReason: z.string().nullable(),
-  complainant: z
-    .object({
-      name: z.string(),
-      email: z.string().nullable(),
-      phone: z.string().nullable(),
-      personId: z.string().nullable().describe('The person across cases (staff tokens; null for authority tokens)'),
-    })
-    .nullable()
-    .describe('Shown to an authority only when the complainant consented to sharing'),
-  representative: z
-    .object({
-      name: z.string(),
-      email: z.string().nullable(),
-      phone: z.string().nullable(),
-      personId: z.string().nullable().describe('The person across cases (staff tokens; null for authority tokens)'),
-    })
-    .nullable()
-    .describe('Shown to an authority only when the complainant consented to sharing'),
+  complainant: partyShown,
+  representative: partyShown,
   restriction: z
     .object({ id: z.string(), terms: z.array(z.string()), reviewDate: z.string() })
     .nullable()
