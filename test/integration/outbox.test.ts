@@ -230,12 +230,15 @@ describe('sending again a message not known to have been sent', () => {
     expect(received?.parsed.subject).toBe('Your invitation to Liaison');
     expect(received?.parsed.messageId).toBe(`<${id}@${DOMAIN}>`);
     expect(received?.envelopeTo).toEqual(['new.user@council.example']);
-    const stored = await app.db.kysely
-      .selectFrom('outbox_messages')
-      .select(['status', 'resent_by', 'attempts'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(stored).toEqual({ status: 'sent', resent_by: administratorId, attempts: 2 });
+    // The relay's acceptance is committed as the message is handed over; on a server another
+    // connection may read the row a moment before that commit lands.
+    const stored = () =>
+      app.db.kysely
+        .selectFrom('outbox_messages')
+        .select(['status', 'resent_by', 'attempts'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    await expect.poll(stored, { timeout: 10_000 }).toEqual({ status: 'sent', resent_by: administratorId, attempts: 2 });
   });
 
   it('refuses a message that was sent, with the reason, sending nothing', async () => {
