@@ -6,8 +6,13 @@ import { bookPlace, duplicate, refuseClosed, whoBooks, type BookingInput, type P
 import { BOOKED_KIND, bookedMail, invite, waitlistedMail } from './training.mail.ts';
 import type { SessionDetail } from './training.repository.ts';
 
-/** How long the first booking of a session waits for others arriving with it, by default. */
-export const GATHER_MS = 5;
+/**
+ * A group of bookings closes once none has come for its session for QUIET_MS, or GATHER_MS (by
+ * default) after its first arrived, whichever is sooner: a booking alone waits QUIET_MS, a burst
+ * is gathered whole.
+ */
+const QUIET_MS = 2;
+export const GATHER_MS = 20;
 /** The most bookings written in one transaction; more arriving together make another. */
 const MOST_TOGETHER = 500;
 
@@ -28,7 +33,7 @@ const isDuplicateRow = (error: unknown) =>
 
 /**
  * Bookings of one session that arrive together are placed together ("group commit"): the first
- * waits `gatherMs` for others, and while one group is being written the next gathers behind it.
+ * gathers the others (see QUIET_MS), and while one group is being written the next gathers behind it.
  * Each group is written in one transaction: its checks read once for all, the audit rows in one
  * statement, then the session's row locked and the group numbered in arrival order by one
  * statement, the places still free counted afresh, the bookings written in one statement and their
@@ -43,6 +48,8 @@ const isDuplicateRow = (error: unknown) =>
 export class BookingGatherer {
   private readonly open = new Map<string, Waiting[]>();
   private readonly tails = new Map<string, Promise<void>>();
+  /** The gathering groups' timers, set again by each arrival. */
+  private readonly gathering = new Map<Waiting[], () => void>();
 
   constructor(
     private readonly ctx: TrainingContext,
@@ -59,8 +66,7 @@ export class BookingGatherer {
         group = members;
         this.open.set(sessionId, members);
         const before = this.tails.get(sessionId) ?? Promise.resolve();
-        const waited = new Promise<void>((done) => setTimeout(done, this.gatherMs));
-        const tail: Promise<void> = Promise.all([before, waited])
+        const tail: Promise<void> = Promise.all([before, this.gathered(members)])
           .then(() => {
             if (this.open.get(sessionId) === members) this.open.delete(sessionId);
             return this.place(sessionId, members);
@@ -71,7 +77,26 @@ export class BookingGatherer {
         this.tails.set(sessionId, tail);
       }
       group.push({ actor, staff, authorityId, input, resolve, reject });
+      this.gathering.get(group)?.();
       if (group.length >= MOST_TOGETHER && this.open.get(sessionId) === group) this.open.delete(sessionId);
+    });
+  }
+
+  /** Resolves once the group has had no arrival for QUIET_MS, or `gatherMs` after it opened. */
+  private gathered(members: Waiting[]): Promise<void> {
+    return new Promise((done) => {
+      const deadline = performance.now() + this.gatherMs;
+      let timer: NodeJS.Timeout | undefined;
+      const close = () => {
+        this.gathering.delete(members);
+        done();
+      };
+      const wait = () => {
+        clearTimeout(timer);
+        timer = setTimeout(close, Math.max(0, Math.min(QUIET_MS, deadline - performance.now())));
+      };
+      this.gathering.set(members, wait);
+      wait();
     });
   }
 
