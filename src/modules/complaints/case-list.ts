@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { forbidden, invalid } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { CaseListsRepository, type ListFilters, type ListRow } from './case-lists.repository.ts';
 import { ComplaintsRepository } from './complaints.repository.ts';
-import { clockFor, requireStaff, today, type CaseSummary, type ComplaintsContext, type QueueItem } from './context.ts';
+import { clockFor, requireStaff, type CaseSummary, type ComplaintsContext, type QueueItem } from './context.ts';
 import { normaliseReference } from './domain.ts';
 import { URGENT_FLAGS, URGENT_NAMES } from './rules.ts';
 
@@ -58,7 +59,7 @@ export async function list(
     scoped.reference = ref;
   }
   const after = cursor ? decodeCursor(cursor, listCursor) : null;
-  const rows = await CaseListsRepository.in(ctx.db).list(scoped, after, limit, today(ctx));
+  const rows = await CaseListsRepository.in(ctx.db).list(scoped, after, limit, londonToday(ctx));
   const page = toPage(rows, limit, (r) => [r.received_key, r.id]);
   return { items: page.items.map((r) => toSummary(r)), nextCursor: page.nextCursor };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { ComplaintStatus, Database } from '../../platform/db/schema.ts';
@@ -170,9 +171,6 @@ export function requireStaff(actor: Actor | null, permission: Permission): asser
   if (!actor || actor.authorityId !== null || !can(actor, permission)) throw forbidden();
 }
 
-/** Today's London date. */
-export const today = (ctx: ComplaintsContext): string => ctx.calendar.londonDate(ctx.clock.now());
-
 /** The case locked for the caller's transaction; not found when there is none with this id. */
 export async function lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
   const complaint = isUuid(id) ? await ComplaintsRepository.in(trx).findForUpdate(id) : undefined;
@@ -183,7 +181,7 @@ export async function lockOpen(trx: Tx, id: string): Promise<ComplaintRow> {
 /** A case's assessment clock: working days since it was received, against the target. */
 export function clockFor(ctx: ComplaintsContext, receivedAt: Date): AssessmentClock {
   return assessmentClock(
-    ctx.calendar.workingDaysBetween(ctx.calendar.londonDate(receivedAt), today(ctx)),
+    ctx.calendar.workingDaysBetween(ctx.calendar.londonDate(receivedAt), londonToday(ctx)),
     ctx.settings.assessmentTargetWorkingDays,
   );
 }

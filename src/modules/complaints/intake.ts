@@ -2,10 +2,11 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { ComplaintStatus } from '../../platform/db/schema.ts';
 import { DomainError, invalid, type FieldError } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
 import { ComplaintsRepository } from './complaints.repository.ts';
 import type { NewComplaint } from './complaints.schemas.ts';
-import { isUuid, lockOpen, requireStaff, statusActor, today, type ComplaintsContext } from './context.ts';
+import { isUuid, lockOpen, requireStaff, statusActor, type ComplaintsContext } from './context.ts';
 import { tellOfOutcome } from './closing.ts';
 import { INTAKE_STARTED, QUEUE_STATUSES, firstStatus, formatReference } from './domain.ts';
 import { URGENT_FLAGS, URGENT_KEYS, lateRule, prematureRule } from './rules.ts';
@@ -28,7 +29,7 @@ export async function findings(
     ? await ComplaintsRepository.in(ctx.db).findAuthority(input.authorityId)
     : undefined;
   const rule = {
-    receivedOn: today(ctx),
+    receivedOn: londonToday(ctx),
     authorityProcessFinished: input.authorityProcessFinished,
     authorityComplainedOn: input.authorityComplainedOn,
     awareOn: input.awareOn,

@@ -1,9 +1,10 @@
 import { addDays } from '../../platform/calendar/calendar.ts';
 import { invalid, type FieldError } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { startOfLondonDay } from '../audit/domain.ts';
 import { londonInstant } from './call-times.ts';
-import { audit, isUuid, readsPerson, termsOf, today as todayOf, userIdOf, type ConductContext } from './context.ts';
+import { audit, isUuid, readsPerson, termsOf, userIdOf, type ConductContext } from './context.ts';
 import { contactFlags, weekStart, type Flag } from './domain.ts';
 
 // Phone calls with a person, logged by staff.
@@ -32,7 +33,7 @@ export async function logCall(
   await readsPerson(ctx, actor, personId);
   return ctx.repo.transaction(async (repo) => {
     const problems: FieldError[] = [];
-    const today = todayOf(ctx);
+    const today = londonToday(ctx);
     if (input.date > today)
       problems.push({ field: 'calledOn', message: 'The date of the call must be today or in the past' });
     const officer = isUuid(input.officerId) ? await repo.activeStaff(input.officerId) : undefined;

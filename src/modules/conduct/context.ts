@@ -9,6 +9,7 @@ import type { PeopleService } from '../people/people.service.ts';
 import type { PublicPage } from '../publications/publications.library.ts';
 import { ConductRepository, type RecordWithNames } from './conduct.repository.ts';
 import { FLAG_NAMES, KIND_NAMES, reviewState, termLines, type Channel, type Flag, type Terms } from './domain.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 /** What conduct asks of the correspondence module: a letter written on a case in the caller's transaction. */
 export interface ConductCorrespondence {
@@ -52,11 +53,12 @@ export function conductContext(
   calendar: WorkingCalendar,
   people: PeopleService,
   correspondence: ConductCorrespondence,
+  mail: Outbox,
   settings: ConductSettings,
   publications: ConductPublications | null,
 ): ConductContext {
   return {
-    repo: new ConductRepository(db),
+    repo: new ConductRepository(db, mail),
     clock,
     calendar,
     people,
@@ -108,9 +110,8 @@ export async function readsPerson(ctx: ConductContext, actor: Actor, personId: s
   if (!(await ctx.people.exists(personId))) throw notFound('The person');
 }
 
-export function today(ctx: ConductContext): string {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
+/** Kept under its old name for the reviews. */
+export { londonToday as today } from '../../platform/calendar/today.ts';
 
 export const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 

@@ -1,8 +1,9 @@
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { startOfLondonDay } from '../audit/domain.ts';
 import type { CaseMarker, TimelineEvent } from '../complaints/complaints.service.ts';
 import type { InboundFiledHook } from '../correspondence/correspondence.service.ts';
-import { flagNamesOf, linesOf, termsOf, today as todayOf, type ConductContext } from './context.ts';
+import { flagNamesOf, linesOf, termsOf, type ConductContext } from './context.ts';
 import { contactFlags, KIND_NAMES, reviewState, weekStart } from './domain.ts';
 
 // What other modules ask of conduct: markers on cases, contacts flagged as they are filed, a
@@ -17,7 +18,7 @@ export async function caseMarkers(
   const onCases = await ctx.people.peopleOfCases(complaintIds);
   if (onCases.length === 0) return out;
   const personIds = [...new Set(onCases.map((p) => p.personId))];
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const [active, restricted] = await Promise.all([ctx.repo.activeOf(personIds), ctx.repo.restrictedPeople()]);
   const add = (complaintId: string, marker: CaseMarker) =>
     out.set(complaintId, [...(out.get(complaintId) ?? []), marker]);

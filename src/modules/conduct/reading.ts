@@ -1,18 +1,9 @@
 import { notFound } from '../../platform/errors.ts';
 import { letterPdf as letterPdfOf } from '../../platform/mail/letter-pdf.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { PANEL_ITEMS, type Panel } from '../home/panels.ts';
-import {
-  isUuid,
-  linesOf,
-  needs,
-  policy,
-  readsPerson,
-  shape,
-  today as todayOf,
-  withFlagNames,
-  type ConductContext,
-} from './context.ts';
+import { isUuid, linesOf, needs, policy, readsPerson, shape, withFlagNames, type ConductContext } from './context.ts';
 import { KIND_NAMES, reviewState } from './domain.ts';
 
 // What the pages show: a person's, a case's and one record's warnings and restrictions, the
@@ -21,7 +12,7 @@ import { KIND_NAMES, reviewState } from './domain.ts';
 /** A person's warnings and restrictions, letters and contacts. */
 export async function ofPerson(ctx: ConductContext, actor: Actor, personId: string) {
   await readsPerson(ctx, actor, personId);
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const [parties, records, contacts, calls] = await Promise.all([
     ctx.people.partiesOf(personId),
     ctx.repo.recordsOf(personId),
@@ -52,7 +43,7 @@ export async function one(ctx: ConductContext, actor: Actor, id: string) {
   ]);
   return {
     policy: await policy(ctx),
-    record: shape(record, todayOf(ctx)),
+    record: shape(record, londonToday(ctx)),
     reviews,
     letters,
     parties,
@@ -63,7 +54,7 @@ export async function one(ctx: ConductContext, actor: Actor, id: string) {
 /** Everything in force, for casework managers: overdue reviews first. */
 export async function overview(ctx: ConductContext, actor: Actor) {
   needs(actor, 'conduct:manage');
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const rows = (await ctx.repo.allActive()).map((r) => shape(r, today));
   const names = await Promise.all(rows.map(async (r) => (await ctx.people.partiesOf(r.person_id))[0]?.name ?? ''));
   const withNames = rows.map((r, i) => Object.assign({ personName: names[i] ?? '' }, r));
@@ -80,7 +71,7 @@ export async function overview(ctx: ConductContext, actor: Actor) {
  */
 export async function homePanel(ctx: ConductContext, actor: Actor): Promise<Panel | null> {
   if (actor.authorityId !== null || !can(actor, 'conduct:manage')) return null;
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const due = (await ctx.repo.allActive()).filter((r) => reviewState(r.review_on, today) !== 'later');
   const overdue = due.filter((r) => r.review_on < today).length;
   const shown = due.slice(0, PANEL_ITEMS);
@@ -176,7 +167,7 @@ export async function portalNotice(
 /** The case's parties with their people and what is in force on each, for the case's Contact tab. */
 export async function ofCase(ctx: ConductContext, actor: Actor, complaintId: string) {
   const parties = await ctx.people.ofCase(actor, complaintId);
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const records = await ctx.repo.activeOf(parties.map((p) => p.personId));
   const [contacts, calls] = await Promise.all([
     ctx.repo.contactsOf({ complaintId }),

@@ -1,19 +1,10 @@
 import type { Tx } from '../../platform/db/database.ts';
 import { invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { PersonParty } from '../people/people.service.ts';
 import type { ConductRepository, RecordWithNames } from './conduct.repository.ts';
-import {
-  audit,
-  isUuid,
-  linesOf,
-  needs,
-  policy,
-  termColumns,
-  today as todayOf,
-  userIdOf,
-  type ConductContext,
-} from './context.ts';
+import { audit, isUuid, linesOf, needs, policy, termColumns, userIdOf, type ConductContext } from './context.ts';
 import { defaultReviewOn, recordProblems, type RecordInput, type Terms } from './domain.ts';
 import { decisionLetter } from './letter-texts.ts';
 
@@ -47,7 +38,7 @@ export async function record(
   const policyUrl = (await policy(ctx))?.url ?? null;
   return ctx.repo.transaction(async (repo) => {
     const trx = repo.db as Tx;
-    const today = todayOf(ctx);
+    const today = londonToday(ctx);
     const active = await repo.activeOf([personId]);
     const officer =
       input.namedOfficerId !== null && isUuid(input.namedOfficerId)

@@ -1,7 +1,8 @@
 import { invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/input.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
-import { TOKEN_SHAPE, audit, hashToken, londonToday, requireStaff, type DecisionsContext } from './context.ts';
+import { TOKEN_SHAPE, audit, hashToken, requireStaff, type DecisionsContext } from './context.ts';
 import type { DraftRow } from './decisions.repository.ts';
 import { isLate, type CommentChannel, type CommentParty } from './domain.ts';
 import { draftView } from './reading.ts';

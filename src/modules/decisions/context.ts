@@ -74,10 +74,6 @@ export const sectionsOf = (d: DraftRow): DraftSections => ({
   decision: d.decision_text,
 });
 
-export function londonToday(ctx: DecisionsContext): IsoDate {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
-
 /**
  * The decision's audit row, written in the change's transaction (`actor` null: the complainant
  * through their link, recorded as the system).

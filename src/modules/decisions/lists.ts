@@ -1,8 +1,9 @@
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import { forbidden } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { mayReadScope, type HomeScope } from '../home/scope.ts';
-import { londonToday, requireStaff, type DecisionsContext } from './context.ts';
+import { requireStaff, type DecisionsContext } from './context.ts';
 import { FINAL_OUTCOMES, FINAL_OUTCOME_NAMES, FORM_NAMES, isFault, remedyLine, type RemedyProposal } from './domain.ts';
 
 /* The reads across many cases: an authority's findings of fault, and the home pages' panels. */

@@ -1,6 +1,7 @@
 import { notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
-import { londonToday, requireStaff, sectionsOf, type DecisionsContext } from './context.ts';
+import { requireStaff, sectionsOf, type DecisionsContext } from './context.ts';
 import type { DraftRow } from './decisions.repository.ts';
 import {
   CHANNEL_NAMES,

@@ -1,14 +1,7 @@
 import { DomainError, conflict, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
-import {
-  TOKEN_SHAPE,
-  audit,
-  hashToken,
-  londonToday,
-  requireStaff,
-  showDate,
-  type DecisionsContext,
-} from './context.ts';
+import { TOKEN_SHAPE, audit, hashToken, requireStaff, showDate, type DecisionsContext } from './context.ts';
 import {
   FINAL_OUTCOMES,
   FINAL_OUTCOME_NAMES,

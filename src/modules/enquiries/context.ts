@@ -1,5 +1,5 @@
 import { writeAudit } from '../../platform/audit/audit.ts';
-import type { IsoDate, WorkingCalendar } from '../../platform/calendar/calendar.ts';
+import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
@@ -35,10 +35,6 @@ export interface EnquiriesContext {
 
 export const CLOSED = 'This enquiry is closed: it no longer takes responses or requests';
 export const RESPONDED = 'The response to this enquiry has already been sent to the ombudsman';
-
-export function londonToday(ctx: EnquiriesContext): IsoDate {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
 
 /** The enquiry's audit row, written in the change's transaction. */
 export function audit(trx: Tx, actor: Actor, action: string, recordId: string, authorityId: string) {

@@ -1,8 +1,9 @@
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
-import { CLOSED, RESPONDED, audit, londonToday, visible, type EnquiriesContext } from './context.ts';
+import { CLOSED, RESPONDED, audit, visible, type EnquiriesContext } from './context.ts';
 import { onTimeRate, type DelegateSubmission } from './domain.ts';
 
 /** A link officer hands a question (or the whole enquiry) to a delegate of the same authority. */

@@ -3,9 +3,10 @@ import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { calendarDate } from '../../platform/input.ts';
 import { decodeCursor, toPage } from '../../platform/pagination.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { mayReadScope, type HomeScope } from '../home/scope.ts';
-import { londonToday, staffOnly, type EnquiriesContext } from './context.ts';
+import { staffOnly, type EnquiriesContext } from './context.ts';
 import { ENQUIRY_KIND_NAMES, REMINDER_NAMES, URGENCY_TAGS, onTimeRate, urgency } from './domain.ts';
 
 const INBOX_PAGE = 50;

@@ -1,8 +1,9 @@
 import { formatDate } from '../../platform/dates.ts';
 import { notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
-import { londonToday, staffOnly, visible, type EnquiriesContext } from './context.ts';
+import { staffOnly, visible, type EnquiriesContext } from './context.ts';
 import {
   ENQUIRY_KIND_NAMES,
   REMINDER_NAMES,

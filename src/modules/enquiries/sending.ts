@@ -2,9 +2,10 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { CorrespondenceRecipient } from '../link-officers/domain.ts';
-import { audit, londonToday, staffOnly, type EnquiriesContext } from './context.ts';
+import { audit, staffOnly, type EnquiriesContext } from './context.ts';
 import { cleanQuestions, deadlineAfter, type EnquiryKind } from './domain.ts';
 import { allocationMail, enquiryMail } from './enquiries.mail.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { IsoDate, WorkingCalendar } from '../../platform/calendar/calendar.ts';
+import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Snapshots } from '../../platform/snapshot.ts';
@@ -68,6 +68,5 @@ export function homeContext(
   return { db, repo: new HomeRepository(db), clock, calendar, deps, settings, panelSources: [] };
 }
 
-export function today(ctx: HomeContext): IsoDate {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
+/** Kept under its old name for the weekly email. */
+export { londonToday as today } from '../../platform/calendar/today.ts';

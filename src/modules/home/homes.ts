@@ -1,6 +1,7 @@
 import { forbidden } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
-import { PANEL_ITEMS, today, type HomeContext, type Panel } from './context.ts';
+import { PANEL_ITEMS, type HomeContext, type Panel } from './context.ts';
 import { yearStart } from './dates.ts';
 
 // The home pages: the authority's (what needs doing, soonest due first, from the modules that own
@@ -58,7 +59,7 @@ async function readPortalHome(
     sees.drafts ? decisions.awaitingComment(actor, scope, { limit }) : null,
     sees.remedies ? remedies.homePanel(actor, scope, { limit }) : null,
     sees.steps ? publicReports.stepsDue(actor, authorityId, { limit }) : null,
-    linkOfficer ? enquiries.onTimeSince(actor, authorityId, yearStart(today(ctx))) : null,
+    linkOfficer ? enquiries.onTimeSince(actor, authorityId, yearStart(londonToday(ctx))) : null,
   ]);
   return { linkOfficer, delegate, tasks, enquiries: open, drafts, remedies: due, steps, onTime };
 }

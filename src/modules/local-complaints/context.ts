@@ -96,10 +96,6 @@ export function changed(ctx: LocalComplaintsContext, authorityId: string): void 
   ctx.snapshots?.drop(oversightKey(authorityId));
 }
 
-export function today(ctx: LocalComplaintsContext): string {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
-
 /** The actor's own authority, when the actor has the permission there. */
 export function authorityOf(actor: Actor, permission: Permission): string {
   if (!can(actor, permission) || !actor.authorityId) throw forbidden();

@@ -1,4 +1,5 @@
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { nextDue, stagesFor, type RecordState } from './domain.ts';
 import { applyEvent, openedStage, type EventInput } from './events.ts';
@@ -8,7 +9,6 @@ import {
   changed,
   inTransaction,
   stageDates,
-  today,
   type LocalComplaintsContext,
   type PlannedRow,
 } from './context.ts';
@@ -50,7 +50,7 @@ export async function checkImport(
   const read = readImportFile(bytes, used);
   if ('errors' in read) throw invalid(read.errors, 'The selected file cannot be imported');
   const own = await ctx.records.authorityKind(authorityId);
-  const day = today(ctx);
+  const day = londonToday(ctx);
   const refusals: { line: number; reference: string; problems: string[] }[] = [];
   const good: ImportRow[] = [];
   const seen = new Map<string, number>();
@@ -161,7 +161,7 @@ async function runImport(
   rows: readonly PlannedRow[],
 ) {
   const a = await ctx.records.authorityKind(authorityId);
-  const day = today(ctx);
+  const day = londonToday(ctx);
   for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
     const batch = rows.slice(start, start + IMPORT_BATCH);
     const updates: Parameters<LocalComplaintImportsRepository['updateMany']>[1][number][] = [];

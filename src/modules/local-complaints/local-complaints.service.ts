@@ -4,8 +4,9 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { encodeCursor } from '../../platform/pagination.ts';
 import type { Snapshots } from '../../platform/snapshot.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
-import { localComplaintsContext, today, type LocalComplaintsContext, type NewLocalComplaint } from './context.ts';
+import { localComplaintsContext, type LocalComplaintsContext, type NewLocalComplaint } from './context.ts';
 import { formatDay } from './domain.ts';
 import type { EventInput } from './events.ts';
 import * as imports from './imports.ts';
@@ -38,7 +39,7 @@ export class LocalComplaintsService {
   }
 
   today(): string {
-    return today(this.ctx);
+    return londonToday(this.ctx);
   }
 
   // The authority's records and its log.

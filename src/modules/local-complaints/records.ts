@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conflict, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import {
   CODE_STAGES,
@@ -23,7 +24,6 @@ import {
   rules,
   stageDates,
   stateOf,
-  today,
   type Dates,
   type LocalComplaintsContext,
   type NewLocalComplaint,
@@ -37,7 +37,7 @@ const logCursor = z.tuple([z.string(), z.uuid()]);
 /** Records a complaint as the authority received it; its stage 1 clock starts on the day of receipt. */
 export async function create(ctx: LocalComplaintsContext, actor: Actor, input: NewLocalComplaint): Promise<Dates> {
   const authorityId = authorityOf(actor, 'local-complaints:manage');
-  const day = today(ctx);
+  const day = londonToday(ctx);
   const problems: FieldError[] = [];
   if (input.receivedOn > day)
     problems.push({ field: 'receivedOn', message: 'The date received must be today or in the past' });
@@ -90,7 +90,7 @@ export async function recordEvent(
     const row = await own(repo, actor, id, 'local-complaints:manage', true);
     const stages = await repo.stages(id);
     const stageRules = stagesFor(row.authority_kind, row.statutory_route as StatutoryRoute | null);
-    const applied = applyEvent(stageRules, stateOf(row, stages), event, today(ctx));
+    const applied = applyEvent(stageRules, stateOf(row, stages), event, londonToday(ctx));
     if ('errors' in applied) throw invalid(applied.errors, applied.errors[0]?.message);
     const after: RecordState = {
       receivedOn: row.received_on,
@@ -138,7 +138,7 @@ export async function get(ctx: LocalComplaintsContext, actor: Actor, id: string)
 export async function detail(ctx: LocalComplaintsContext, row: LocalRow) {
   const [stages, events] = await Promise.all([ctx.records.stages(row.id), ctx.records.events(row.id)]);
   const stageRules = stagesFor(row.authority_kind, row.statutory_route as StatutoryRoute | null);
-  const day = today(ctx);
+  const day = londonToday(ctx);
   return {
     record: row,
     rules: stageRules,
@@ -182,7 +182,7 @@ export async function log(
   limit = 50,
 ): Promise<Page<Awaited<ReturnType<LocalComplaintsRepository['log']>>[number] & { due: ReturnType<typeof dueState> }>> {
   const authorityId = authorityOf(actor, 'local-complaints:read');
-  const day = today(ctx);
+  const day = londonToday(ctx);
   const dueSoonBy = ctx.calendar.addWorkingDays(day, DUE_SOON_WORKING_DAYS).date;
   const after = cursor ? decodeCursor(cursor, logCursor) : null;
   const rows = await ctx.records.log(authorityId, { ...filter, today: day, dueSoonBy }, after, limit);
@@ -200,5 +200,5 @@ export async function authorityName(ctx: LocalComplaintsContext, actor: Actor): 
 
 /** Deletes closed records past their authority's retention setting. */
 export async function sweepRetention(ctx: LocalComplaintsContext): Promise<number> {
-  return ctx.oversight.deleteExpired(today(ctx), DEFAULT_RETENTION_YEARS);
+  return ctx.oversight.deleteExpired(londonToday(ctx), DEFAULT_RETENTION_YEARS);
 }

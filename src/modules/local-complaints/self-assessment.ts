@@ -1,5 +1,6 @@
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
-import { auditEvent, authorityOf, inTransaction, oversightKey, today, type LocalComplaintsContext } from './context.ts';
+import { auditEvent, authorityOf, inTransaction, oversightKey, type LocalComplaintsContext } from './context.ts';
 
 // Oversight: the authority's figures for a year to 31 March, and its annual self-assessment.
 
@@ -12,7 +13,7 @@ export function yearOf(date: string): { from: string; to: string; label: string 
 
 export async function oversight(ctx: LocalComplaintsContext, actor: Actor, year: number | undefined) {
   const authorityId = authorityOf(actor, 'local-complaints:read');
-  const period = yearOf(year ? `${year}-04-01` : today(ctx));
+  const period = yearOf(year ? `${year}-04-01` : londonToday(ctx));
   // The authority's figures for a year are kept for DASHBOARD_CACHE_SECONDS and shared by its
   // users' requests (the dashboard, its CSV, the self-assessment and its PDF): at most that old.
   const load = () => ctx.oversight.oversight(authorityId, period.from, period.to);

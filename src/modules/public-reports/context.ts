@@ -56,10 +56,6 @@ export interface PublicReportsContext {
 
 export const say = (date: IsoDate) => formatDate(date);
 
-export function londonToday(ctx: PublicReportsContext): IsoDate {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
-
 export function manager(actor: Actor): void {
   if (actor.authorityId !== null || !can(actor, 'public-reports:manage')) throw forbidden();
 }

@@ -1,9 +1,10 @@
 import { addDays } from '../../platform/calendar/calendar.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { DraftSections } from '../decisions/domain.ts';
 import { alert } from './alerts.ts';
-import { audit, londonToday, manager, say, type PublicReportsContext } from './context.ts';
+import { audit, manager, say, type PublicReportsContext } from './context.ts';
 import { CRITERION_NAMES, DRAFT_REPORT_COMMENT_DAYS, type ReportCriterion } from './domain.ts';
 import { view } from './reading.ts';
 

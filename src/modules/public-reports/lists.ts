@@ -1,10 +1,11 @@
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { decodeCursor, toPage } from '../../platform/pagination.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { z } from 'zod';
 import { can, type Actor } from '../accounts/domain.ts';
 import { mayReadScope } from '../home/scope.ts';
-import { londonToday, type PublicReportsContext } from './context.ts';
+import type { PublicReportsContext } from './context.ts';
 import { REPORT_STATUS_NAMES, STEP_NAMES } from './domain.ts';
 
 /* Lists: the portal's reports and the home page's statutory steps. */

@@ -1,9 +1,10 @@
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { isLate } from '../decisions/domain.ts';
 import type { Alerted } from './alerts.ts';
-import { londonToday, type PublicReportsContext } from './context.ts';
+import type { PublicReportsContext } from './context.ts';
 import {
   ALERT_ROLE_NAMES,
   BODY_NAMES,

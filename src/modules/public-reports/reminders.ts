@@ -1,6 +1,7 @@
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Tx } from '../../platform/db/database.ts';
-import { londonToday, say, type PublicReportsContext } from './context.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
+import { say, type PublicReportsContext } from './context.ts';
 import { STEP_NAMES, reminderThresholds } from './domain.ts';
 import type { DueReminder } from './public-reports.repository.ts';
 

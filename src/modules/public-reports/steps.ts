@@ -1,9 +1,10 @@
 import type { IsoDate } from '../../platform/calendar/calendar.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { alert } from './alerts.ts';
-import { audit, londonToday, manager, type PublicReportsContext } from './context.ts';
+import { audit, manager, type PublicReportsContext } from './context.ts';
 import {
   FURTHER_REASON_NAMES,
   STEP_NAMES,

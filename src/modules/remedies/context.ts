@@ -1,4 +1,4 @@
-import type { IsoDate, WorkingCalendar } from '../../platform/calendar/calendar.ts';
+import type { WorkingCalendar } from '../../platform/calendar/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { formatDate } from '../../platform/dates.ts';
@@ -43,10 +43,6 @@ export const DONE = 'This remedy has already been complied with';
 export const CLOSED = 'This remedy is closed: it was found not complete and not satisfied';
 
 export const dayName = formatDate;
-
-export function londonToday(ctx: RemediesContext): IsoDate {
-  return ctx.calendar.londonDate(ctx.clock.now());
-}
 
 /** The remedy's audit row, written through the repository of the change's transaction. */
 export function audit(repo: RemediesRepository, actor: Actor, action: string, recordId: string, authorityId: string) {

@@ -1,9 +1,10 @@
 import { addDays, type IsoDate } from '../../platform/calendar/calendar.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, type Actor } from '../accounts/domain.ts';
 import { REMEDY_TYPE_NAMES } from '../decisions/domain.ts';
 import { mayReadScope, type HomeScope } from '../home/scope.ts';
-import { londonToday, mayRead, staffOnly, type RemediesContext } from './context.ts';
+import { mayRead, staffOnly, type RemediesContext } from './context.ts';
 import { REMEDY_STATUS_NAMES, complianceRates, isLate, type ComplianceRates } from './domain.ts';
 import type { RemedyRow } from './remedies.repository.ts';
 

@@ -1,8 +1,9 @@
 import type { OpenedDocument } from '../../platform/files/files.service.ts';
 import { notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { REMEDY_TYPE_NAMES, pounds } from '../decisions/domain.ts';
-import { londonToday, mayRead, type RemediesContext } from './context.ts';
+import { mayRead, type RemediesContext } from './context.ts';
 import {
   EVIDENCE_STATUS_NAMES,
   MANAGER_ACTION_NAMES,

@@ -1,8 +1,9 @@
 import { addDays } from '../../platform/calendar/calendar.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { ROLE_NAMES } from '../accounts/domain.ts';
 import type { TimelineEvent } from '../complaints/complaints.service.ts';
 import { REMEDY_TYPE_NAMES, pounds } from '../decisions/domain.ts';
-import { dayName, londonToday, type RemediesContext } from './context.ts';
+import { dayName, type RemediesContext } from './context.ts';
 import { MANAGER_ACTION_NAMES } from './domain.ts';
 
 /** A case's remedies, evidence and managers' actions as timeline events. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { londonDate } from '../../platform/calendar/calendar.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -79,11 +79,7 @@ export function statisticsContext(
   };
 }
 
-export function today(ctx: StatisticsContext): string {
-  return londonDate(ctx.clock.now());
-}
-
 /** The statistics year today falls in. */
 export function currentYear(ctx: StatisticsContext): number {
-  return yearOfDate(today(ctx));
+  return yearOfDate(londonToday(ctx));
 }

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeWhole } from '../../platform/files/write-whole.ts';
 import { invalid } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import type { Actor } from '../accounts/domain.ts';
-import { currentYear, today, type OpenDataFile, type OpenDataFormat, type StatisticsContext } from './context.ts';
+import { currentYear, type OpenDataFile, type OpenDataFormat, type StatisticsContext } from './context.ts';
 import { FIRST_YEAR, statisticsYear, yearLabel, yearOfDate } from './domain.ts';
 import { yearObjectsOf } from './figures.ts';
 import { yearCsv, yearJson } from './open-data.ts';
@@ -62,7 +63,7 @@ export async function refresh(
       for (const y of years) {
         done.push({
           year: y,
-          authorities: await repo.refreshYear(statisticsYear(y), today(ctx), ctx.clock.now()),
+          authorities: await repo.refreshYear(statisticsYear(y), londonToday(ctx), ctx.clock.now()),
         });
         if (ctx.openDataDir === null) continue;
         const key = await writeOpenData(repo.figures, y, ctx.openDataDir);

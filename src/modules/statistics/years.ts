@@ -1,6 +1,7 @@
 import { notFound } from '../../platform/errors.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 import { can, isStaff, type Actor } from '../accounts/domain.ts';
-import { currentYear, today, YearNotFound, type StatisticsContext, type YearChoice } from './context.ts';
+import { currentYear, YearNotFound, type StatisticsContext, type YearChoice } from './context.ts';
 import { yearLabel } from './domain.ts';
 import type { AuthorityRef, StatisticsRepository, YearRow } from './statistics.repository.ts';
 
@@ -10,7 +11,7 @@ import type { AuthorityRef, StatisticsRepository, YearRow } from './statistics.r
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isPublished(ctx: StatisticsContext, row: YearRow): boolean {
-  return row.publish_on !== null && row.publish_on <= today(ctx);
+  return row.publish_on !== null && row.publish_on <= londonToday(ctx);
 }
 
 /** Whether `actor` may see `authorityId`'s figures for a year not yet published. */
