@@ -8,9 +8,10 @@ import type { Database } from '../../platform/db/schema.ts';
 import { forbidden } from '../../platform/errors.ts';
 import type { JobDefinition, JobQueue } from '../../platform/jobs/queue.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { Snapshots } from '../../platform/snapshot.ts';
 import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
-import type { Progress } from './domain.ts';
+import type { Counts, Progress } from './domain.ts';
 import { NewsletterDeliveriesRepository } from './deliveries.repository.ts';
 import type { MailSettings } from './newsletter.mail.ts';
 import { NewsletterRepository } from './newsletter.repository.ts';
@@ -22,6 +23,11 @@ export interface NewsletterSettings extends MailSettings {
   batchSize: number;
   /** The fan-out waits while this many of the newsletter's messages wait in the outbox (so a pause takes hold). */
   backlog: number;
+  /**
+   * How long an issue's counts, once read, are shown to everyone who asks (the progress page, its
+   * script's figures, the API); 0 or none: read on every request.
+   */
+  progressCacheMs?: number;
 }
 
 /** A recent publication or an upcoming training session the composer may add to an issue's content. */
@@ -76,6 +82,17 @@ export interface NewsletterContext {
   fanOutJob: JobDefinition<typeof fanOutPayload>;
   /** When this process last suppressed hard-bounced addresses in its sweep (wall clock). */
   bounces: { readAt: number };
+  /**
+   * Issues' counts as last read, each with the time it was read, kept for `settings.progressCacheMs`
+   * and shared by the requests of this process (one read for concurrent requests).
+   */
+  counted: Snapshots;
+}
+
+/** An issue's counts and when they were read. */
+export interface CountsRead {
+  counts: Counts;
+  at: Date;
 }
 
 export function newsletterContext(
@@ -95,6 +112,7 @@ export function newsletterContext(
     settings,
     fanOutJob,
     bounces: { readAt: 0 },
+    counted: new Snapshots(clock, settings.progressCacheMs ?? 0),
   };
 }
 

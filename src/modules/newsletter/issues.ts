@@ -7,6 +7,7 @@ import { appendMarkdown, progressOf, slugFor, TOPICS, unsubscribeToken } from '.
 import {
   assertManage,
   auditIssue,
+  type CountsRead,
   type Insertion,
   type IssueInput,
   type IssueView,
@@ -87,13 +88,16 @@ export async function issue(ctx: NewsletterContext, actor: Actor | null, id: str
   const row = await ctx.issues.issue(id);
   if (!row) throw notFound('The issue');
   // While it is being sent, an issue is counted on its deliveries (settled by the worker every
-  // second or so); once sent, on the outbox's ledger, with the bounces reported since.
-  const counts =
+  // second or so); once sent, on the outbox's ledger, with the bounces reported since. The counts
+  // are read at most once per `progressCacheMs` for each state of the issue (a pause or the end of
+  // the send is shown at once), and the pace is worked out at the time they were read.
+  const { counts, at } =
     row.status === 'draft' || row.status === 'scheduled'
-      ? { recipients: 0, sent: 0, failed: 0, bounced: 0 }
-      : row.status === 'sent'
-        ? await ctx.issues.counts(id)
-        : await ctx.issues.liveCounts(id, row.recipients);
+      ? { counts: { recipients: 0, sent: 0, failed: 0, bounced: 0 }, at: ctx.clock.now() }
+      : await ctx.counted.get<CountsRead>(`${id}:${row.status}:${row.recipients}`, async () => ({
+          counts: row.status === 'sent' ? await ctx.issues.counts(id) : await ctx.issues.liveCounts(id, row.recipients),
+          at: ctx.clock.now(),
+        }));
   return {
     id: row.id,
     slug: row.slug,
@@ -104,7 +108,7 @@ export async function issue(ctx: NewsletterContext, actor: Actor | null, id: str
     status: row.status,
     scheduledFor: row.scheduled_for,
     sentAt: row.sent_at,
-    progress: progressOf(counts, row.send_started_at, row.sent_at ?? ctx.clock.now()),
+    progress: progressOf(counts, row.send_started_at, row.sent_at ?? at),
   };
 }
 
