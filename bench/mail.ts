@@ -12,7 +12,8 @@ import { systemClock } from '../src/platform/clock.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { enqueueMail } from '../src/platform/mail/outbox.ts';
+import { outboxRepository } from '../src/platform/mail/outbox.repository.ts';
+import { outboxRow } from '../src/platform/mail/outbox.ts';
 import { countingSink, cpuOf, freePort, postgresCpu, sendMailDir, startServer, stopServer, ROOT } from './support.ts';
 
 /**
@@ -98,14 +99,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i += 500) {
       await db.kysely.transaction().execute(async (trx) => {
         for (let j = i; j < Math.min(count, i + 500); j++) {
-          await enqueueMail(trx, {
-            kind: 'bench',
-            to: `officer${j}@council${j % 40}.example`,
-            subject: `Enquiry ${tag} ${j}`,
-            text: `Dear link officer,\n\nMessage ${j} of the ${tag} run.\n`,
-            html: `<p>Dear link officer,</p><p>Message ${j} of the ${tag} run.</p>`,
-            idempotencyKey: `bench-${tag}-${j}`,
-          });
+          await outboxRepository.insertMessage(
+            trx,
+            outboxRow({
+              kind: 'bench',
+              to: `officer${j}@council${j % 40}.example`,
+              subject: `Enquiry ${tag} ${j}`,
+              text: `Dear link officer,\n\nMessage ${j} of the ${tag} run.\n`,
+              html: `<p>Dear link officer,</p><p>Message ${j} of the ${tag} run.</p>`,
+              idempotencyKey: `bench-${tag}-${j}`,
+            }),
+          );
         }
       });
     }

@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cookieNames } from '../src/http/cookies.ts';
 import { ApiTokensService } from '../src/modules/api-tokens/api-tokens.service.ts';
-import { TrainingService } from '../src/modules/training/training.service.ts';
-import { workingCalendar } from '../src/platform/calendar/calendar.ts';
+import { createServices } from '../src/composition.ts';
+import { loadConfig } from '../src/config.ts';
 import { systemClock } from '../src/platform/clock.ts';
+import { createLogger } from '../src/platform/logger.ts';
 import {
   ROOT,
+  SECRET,
   freePort,
   freshDatabase,
   log,
@@ -59,10 +61,17 @@ async function main(): Promise<void> {
       .executeTakeFirstOrThrow();
     await db.kysely.insertInto('user_roles').values({ user_id: leadId, role: 'relationship-lead' }).execute();
     const lead = { type: 'user' as const, id: leadId, roles: ['relationship-lead' as const], authorityId: null };
-    const training = new TrainingService(db.kysely, systemClock, workingCalendar(), {
-      baseUrl: 'http://127.0.0.1',
-      offerHours: 48,
-      organiser: { name: 'Bench', email: 'training@ombudsman.example' },
+    const { training } = createServices({
+      config: loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: url,
+        SESSION_SECRET: SECRET,
+        BASE_URL: 'http://127.0.0.1',
+        LOG_LEVEL: 'silent',
+      }),
+      db,
+      clock: systemClock,
+      logger: createLogger('silent'),
     });
     const day = (n: number, hour: number) => new Date(Date.now() + n * 86_400_000 + hour * 3_600_000);
     for (let i = 0; i < COURSES; i++) {

@@ -8,6 +8,7 @@ import { flashJobs } from './platform/flash/flash.jobs.ts';
 import { FormFlashes } from './platform/flash/form-flashes.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { mailJobs } from './platform/mail/mail.jobs.ts';
+import { Outbox } from './platform/mail/outbox.ts';
 import { RawMailStore } from './platform/mail/raw-store.ts';
 import { MailSender } from './platform/mail/sender.ts';
 import { Snapshots } from './platform/snapshot.ts';
@@ -54,8 +55,9 @@ export function createServices(platform: Platform, modules: readonly ModuleManif
     maxBytes: config.DOCUMENT_MAX_BYTES,
     unfiledBudgetBytes: config.ANON_UPLOAD_BUDGET_BYTES,
   });
-  // The platform's own jobs: the outbox sent every poll interval, expired flashes and orphan files swept.
-  jobs.register(...mailJobs(mailSender, config.JOB_POLL_SECONDS), ...flashJobs(formFlashes), ...fileJobs(files));
+  // The platform's own jobs: the outbox sent and its claims recovered, expired flashes and orphan files swept.
+  const mail = mailJobs(mailSender, config.MAIL_LEASE_SECONDS);
+  jobs.register(mail.send, mail.sweep, ...flashJobs(formFlashes), ...fileJobs(files));
   Object.assign(registry, {
     platform,
     jobs,
@@ -63,6 +65,7 @@ export function createServices(platform: Platform, modules: readonly ModuleManif
     // Shared, short-lived results of reads every staff member sees alike (the staff home's panels).
     snapshots: new Snapshots(clock, config.DASHBOARD_CACHE_SECONDS * 1000),
     mailSender,
+    mail: new Outbox(jobs, mail.send),
     formFlashes,
     // The source of every inbound message (the gateway writes, filing and erasure read and rewrite).
     rawMail: new RawMailStore(config.MAIL_DIR ? path.resolve(config.MAIL_DIR) : path.join(config.dataDir, 'mail')),

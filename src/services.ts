@@ -7,6 +7,7 @@ import type { FormFlashes } from './platform/flash/form-flashes.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
 import type { Logger } from './platform/logger.ts';
 import type { RawMailStore } from './platform/mail/raw-store.ts';
+import type { Outbox } from './platform/mail/outbox.ts';
 import type { MailSender } from './platform/mail/sender.ts';
 import type { Snapshots } from './platform/snapshot.ts';
 import type { TimelineSource } from './modules/complaints/complaints.service.ts';
@@ -35,6 +36,8 @@ export interface Services {
   calendar: WorkingCalendar;
   snapshots: Snapshots;
   mailSender: MailSender;
+  /** Writes messages to the outbox, with the job that sends them, in the caller's transaction. */
+  mail: Outbox;
   formFlashes: FormFlashes;
   rawMail: RawMailStore;
   files: FilesService;

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { enqueueMail } from '../../src/platform/mail/outbox.ts';
 import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { signedInAs } from '../support/factories.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
   h = await startBrowserHarness();
-  await enqueueMail(h.db.kysely, {
+  await h.services.mail.enqueue(h.db.kysely, {
     kind: 'invitation',
     to: 'new.colleague@example.test',
     subject: 'You have been invited to Liaison',

@@ -1,14 +1,31 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { enqueueMail } from '../../src/platform/mail/outbox.ts';
+import { outboxRepository } from '../../src/platform/mail/outbox.repository.ts';
+import { outboxRow as rowOf, type OutgoingMail } from '../../src/platform/mail/outbox.ts';
 import { MailSender } from '../../src/platform/mail/sender.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createTestDb } from '../support/db.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 const logger = createLogger('silent');
+
+/** Puts a message in the outbox as it is, for the sender under test to find (no job: the tests call it). */
+async function enqueueMail(handle: Db['kysely'], m: OutgoingMail): Promise<void> {
+  const id = await outboxRepository.insertMessage(handle, rowOf(m));
+  if (id === undefined || !m.attachments) return;
+  await outboxRepository.insertAttachments(
+    handle,
+    m.attachments.map((a) => ({
+      outbox_message_id: id,
+      filename: a.filename,
+      content_type: a.contentType,
+      content: a.content,
+    })),
+  );
+}
 let db: Db;
 let sink: SmtpSink;
 let clock: FixedClock;
@@ -227,9 +244,9 @@ describe('the worker', () => {
     await t.close();
   });
 
-  it('sends mail written with enqueueMail without anything else being called', async () => {
+  it('sends mail written to the outbox without anything else being called', async () => {
     const m = mail();
-    await t.db.kysely.transaction().execute(async (trx) => enqueueMail(trx, m));
+    await t.db.kysely.transaction().execute(async (trx) => t.services.mail.enqueue(trx, m));
     const before = sink.messages.length;
     await sink.waitFor(before + 1);
     expect(received(m.subject)).toHaveLength(1);
@@ -245,5 +262,30 @@ describe('the worker', () => {
     const deadline = Date.now() + 15_000;
     while ((await status()) !== 'sent' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await status()).toBe('sent');
+  });
+
+  it('writes a message and the job that sends it together, and neither when the change is rolled back', async () => {
+    const jobsOf = async () =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'mail.send'`.execute(t.db.kysely))
+          .rows[0]?.n,
+      );
+    const rows = (subject: string) =>
+      t.db.kysely.selectFrom('outbox_messages').select('id').where('subject', '=', subject).execute();
+    const before = await jobsOf();
+    const kept = mail();
+    await t.db.kysely.transaction().execute(async (trx) => t.services.mail.enqueue(trx, kept));
+    expect(await rows(kept.subject)).toHaveLength(1);
+    expect(await jobsOf()).toBe(before + 1);
+
+    const dropped = mail();
+    await expect(
+      t.db.kysely.transaction().execute(async (trx) => {
+        await t.services.mail.enqueue(trx, dropped);
+        throw new Error('the change fails after its message was written');
+      }),
+    ).rejects.toThrow('the change fails');
+    expect(await rows(dropped.subject)).toHaveLength(0);
+    expect(await jobsOf()).toBe(before + 1);
   });
 });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/platform/errors.ts';
-import { enqueueMail } from '../../src/platform/mail/outbox.ts';
 import { createTestApp, TestClient, type TestApp } from '../support/app.ts';
 import { signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
@@ -14,7 +13,7 @@ beforeAll(async () => {
   for (let i = 1; i <= 5; i++) {
     const subject = `Outbox message ${i}`;
     subjects.push(subject);
-    await enqueueMail(t.db.kysely, {
+    await t.services.mail.enqueue(t.db.kysely, {
       kind: i % 2 ? 'invitation' : 'password-reset',
       to: `recipient${i}@example.test`,
       subject,
@@ -101,7 +100,7 @@ describe('the outbox pages', () => {
   });
 
   it('list a message’s attachments by name, type and size', async () => {
-    const id = await enqueueMail(t.db.kysely, {
+    const id = await t.services.mail.enqueue(t.db.kysely, {
       kind: 'letter',
       to: 'chief.executive@council.example',
       subject: 'With a letter',
@@ -154,7 +153,7 @@ describe('sending again a message not known to have been sent', () => {
 
   /** A message handed to the mail server by a sender that then stopped before recording the answer. */
   async function unknownMessage(subject: string): Promise<string> {
-    const id = await enqueueMail(app.db.kysely, {
+    const id = await app.services.mail.enqueue(app.db.kysely, {
       kind: 'invitation',
       to: 'new.user@council.example',
       subject,
@@ -260,7 +259,7 @@ describe('sending again a message not known to have been sent', () => {
   });
 
   it('refuses a message in any other state but unknown', async () => {
-    const id = await enqueueMail(app.db.kysely, {
+    const id = await app.services.mail.enqueue(app.db.kysely, {
       kind: 'invitation',
       to: 'other@council.example',
       subject: 'Not yet sent',

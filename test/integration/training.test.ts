@@ -28,7 +28,7 @@ const staffActor = (id: string, role: Actor['roles'][number]): Actor => ({
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  training = new TrainingService(t.db.kysely, clock, workingCalendar(), {
+  training = new TrainingService(t.db.kysely, clock, workingCalendar(), t.services.mail, {
     baseUrl: 'http://liaison.test',
     offerHours: 48,
     organiser: { name: 'Ombudsman training', email: 'training@ombudsman.example' },
@@ -208,7 +208,7 @@ describe('booking places', () => {
   it('keeps the capacity and one booking an address when two web processes place bookings at once', async () => {
     const id = await course();
     const sessionId = await training.createSession(lead, id, sessionInput({ capacity: 4 }));
-    const other = new TrainingService(t.db.kysely, clock, workingCalendar(), {
+    const other = new TrainingService(t.db.kysely, clock, workingCalendar(), t.services.mail, {
       baseUrl: 'http://liaison.test',
       offerHours: 48,
       organiser: { name: 'Ombudsman training', email: 'training@ombudsman.example' },

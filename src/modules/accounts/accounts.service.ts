@@ -17,6 +17,7 @@ import * as signIn from './sign-in.ts';
 import { encryptTotpSecrets, type SecretsEncrypted } from './totp-secrets.ts';
 import * as users from './users-admin.ts';
 import * as yourAccount from './your-account.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export type {
   AccountsSettings,
@@ -37,8 +38,8 @@ export { toActor } from './sessions.ts';
 export class AccountsService {
   private readonly ctx: AccountsContext;
 
-  constructor(db: Kysely<Database>, clock: Clock, settings: AccountsSettings) {
-    this.ctx = accountsContext(db, clock, settings);
+  constructor(db: Kysely<Database>, clock: Clock, settings: AccountsSettings, mail: Outbox) {
+    this.ctx = accountsContext(db, clock, settings, mail);
   }
 
   /**

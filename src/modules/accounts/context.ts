@@ -7,6 +7,7 @@ import { AccountsRepository, type SessionWithUser, type UserListRow } from './ac
 import { SignInLimitsRepository } from './sign-in-limits.repository.ts';
 import { can, type Actor, type Role } from './domain.ts';
 import { TotpSecretBox } from './totp-secrets.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export interface AccountsSettings {
   sessionIdleMinutes: number;
@@ -85,9 +86,16 @@ export interface AccountsContext {
   totpBox: TotpSecretBox;
   /** Signed-in sessions read within `settings.sessionCacheMs`, by token hash. */
   sessionCache: Map<string, { at: number; found: SessionWithUser }>;
+  /** Where invitations and password resets are written, to be sent. */
+  mail: Outbox;
 }
 
-export function accountsContext(db: Kysely<Database>, clock: Clock, settings: AccountsSettings): AccountsContext {
+export function accountsContext(
+  db: Kysely<Database>,
+  clock: Clock,
+  settings: AccountsSettings,
+  mail: Outbox,
+): AccountsContext {
   const sessionCache = new Map<string, { at: number; found: SessionWithUser }>();
   return {
     db,
@@ -98,6 +106,7 @@ export function accountsContext(db: Kysely<Database>, clock: Clock, settings: Ac
     settings,
     totpBox: new TotpSecretBox(settings.totpKeys),
     sessionCache,
+    mail,
   };
 }
 

@@ -1,7 +1,6 @@
 import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { DomainError, conflict, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { invitationMail, passwordResetMail } from './accounts.mail.ts';
 import type { LinkPurpose, UserWithRoles } from './accounts.repository.ts';
 import {
@@ -142,7 +141,7 @@ async function sendInvitation(
   const ttlHours = ctx.settings.invitationTtlHours;
   await ctx.repo.with(trx).useAllOneTimeTokens(userId, ['invitation'], now);
   const { token, tokenId } = await issueLink(ctx, trx, userId, 'invitation', ttlHours * 3_600_000, now);
-  await enqueueMail(
+  await ctx.mail.enqueue(
     trx,
     invitationMail({ to: email, displayName, link: link(ctx, 'invitation', token), ttlHours, tokenId }),
   );
@@ -224,7 +223,7 @@ export async function requestPasswordReset(ctx: AccountsContext, email: string):
   if ((await ctx.repo.countRecentTokens(user.id, 'password-reset', since)) >= MAX_RESETS_PER_WINDOW) return;
   await ctx.db.transaction().execute(async (trx) => {
     const { token, tokenId } = await issueLink(ctx, trx, user.id, 'password-reset', ttlMinutes * 60_000, now);
-    await enqueueMail(
+    await ctx.mail.enqueue(
       trx,
       passwordResetMail({
         to: user.email,

@@ -27,7 +27,7 @@ export const conductDemoLoader: DemoLoader = {
     const officerId = ctx.userIds.get('investigator');
     if (!managerId || !officerId) return;
     const manager: Actor = { type: 'user', id: managerId, roles: ['casework-manager'], authorityId: null };
-    const [warned, restricted] = await new ConductRepository(ctx.db.kysely).demoPeople(2);
+    const [warned, restricted] = await new ConductRepository(ctx.db.kysely, ctx.services.mail).demoPeople(2);
     if (!warned || !restricted) return;
     const { conduct, calendar } = ctx.services;
     const warning = (personId: string, reason: string) =>

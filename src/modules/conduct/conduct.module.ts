@@ -30,6 +30,7 @@ export const conductModule: ModuleManifest = {
       services.calendar,
       services.people,
       services.correspondence,
+      services.mail,
       { baseUrl: config.BASE_URL, policySlug: POLICY_SLUG },
       {
         page: (slug) => services.publications.library.page(slug),

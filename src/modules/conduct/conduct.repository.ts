@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { NewRow, Row, RowUpdate } from '../../platform/db/schema.ts';
-import { enqueueMail, type OutgoingMail } from '../../platform/mail/outbox.ts';
+import type { Outbox, OutgoingMail } from '../../platform/mail/outbox.ts';
 import type {} from './conduct.tables.ts';
 
 /** What erased words are replaced with. */
@@ -22,15 +22,18 @@ export type RecordWithNames = RecordRow & {
 
 /** Every statement of the conduct module. */
 export class ConductRepository {
-  constructor(readonly db: DbOrTx) {}
+  constructor(
+    readonly db: DbOrTx,
+    private readonly mail: Outbox,
+  ) {}
 
   transaction<T>(work: (repo: ConductRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new ConductRepository(trx)));
+    return this.db.transaction().execute((trx) => work(new ConductRepository(trx, this.mail)));
   }
 
   with(db: DbOrTx): ConductRepository {
-    return new ConductRepository(db);
+    return new ConductRepository(db, this.mail);
   }
 
   audit(event: AuditEvent): Promise<void> {
@@ -38,7 +41,7 @@ export class ConductRepository {
   }
 
   enqueueMail(mail: OutgoingMail): Promise<string | null> {
-    return enqueueMail(this.db, mail);
+    return this.mail.enqueue(this.db, mail);
   }
 
   private records() {

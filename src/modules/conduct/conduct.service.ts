@@ -23,6 +23,7 @@ import * as reading from './reading.ts';
 import { record } from './recording.ts';
 import * as reviews from './reviews.ts';
 import type { ReviewInput } from './reviews.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export type { CallInput } from './calls.ts';
 export type { ConductCorrespondence, ConductPublications, PolicyLink } from './context.ts';
@@ -45,10 +46,11 @@ export class ConductService {
     calendar: WorkingCalendar,
     people: PeopleService,
     correspondence: ConductCorrespondence,
+    mail: Outbox,
     settings: ConductSettings,
     publications: ConductPublications | null = null,
   ) {
-    this.ctx = conductContext(db, clock, calendar, people, correspondence, settings, publications);
+    this.ctx = conductContext(db, clock, calendar, people, correspondence, mail, settings, publications);
   }
 
   /**

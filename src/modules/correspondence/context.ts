@@ -14,6 +14,7 @@ import { BouncesRepository } from './bounces.repository.ts';
 import { CorrespondenceRepository, type DeliveryRow, type ThreadRow } from './correspondence.repository.ts';
 import type { Audience } from './domain.ts';
 import { InboundRepository, type InboundMeta } from './inbound.repository.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export interface CorrespondenceSettings {
   /** Our mail domain: reply addresses, Message-IDs and bounce addresses live here. */
@@ -27,6 +28,7 @@ export interface CorrespondenceDeps {
   files: FilesService;
   rawMail: RawMailStore;
   jobs: JobQueue;
+  mail: Outbox;
   logger: Logger;
   linkOfficers: LinkOfficersService;
 }

@@ -29,6 +29,7 @@ export const correspondenceModule: ModuleManifest = {
         files: services.files,
         rawMail: services.rawMail,
         jobs: services.jobs,
+        mail: services.mail,
         linkOfficers: services.linkOfficers,
         logger: logger.child({ component: 'correspondence' }),
       },

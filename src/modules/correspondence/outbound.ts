@@ -2,7 +2,6 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { letterPdf } from '../../platform/mail/letter-pdf.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { replyAddress, threadMessageId } from '../../platform/mail/reply-address.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { SYSTEM, ensureThread, type CorrespondenceContext, type Recipient } from './context.ts';
@@ -159,7 +158,7 @@ export async function deliver(
         },
       ]
     : [];
-  const outboxId = await enqueueMail(trx, {
+  const outboxId = await ctx.deps.mail.enqueue(trx, {
     kind: `correspondence.${item.kind}`,
     to: recipient.address,
     subject: item.subject,

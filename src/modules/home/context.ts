@@ -12,6 +12,7 @@ import type { LinkOfficersService } from '../link-officers/link-officers.service
 import type { PublicReportsService } from '../public-reports/public-reports.service.ts';
 import type { RemediesService } from '../remedies/remedies.service.ts';
 import { HomeRepository } from './home.repository.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 /** A home page panel as its template shows it: a heading with its count, the first items and where to see all. */
 export interface Panel {
@@ -40,6 +41,7 @@ export interface HomeServiceDeps {
   linkOfficers: LinkOfficersService;
   correspondence: CorrespondenceService;
   snapshots: Snapshots;
+  mail: Outbox;
 }
 
 export interface HomeSettings {

@@ -28,6 +28,7 @@ export const homeModule: ModuleManifest = {
         linkOfficers: services.linkOfficers,
         correspondence: services.correspondence,
         snapshots: services.snapshots,
+        mail: services.mail,
       },
       { baseUrl: config.BASE_URL },
     ),

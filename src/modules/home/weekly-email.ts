@@ -1,7 +1,6 @@
 import { dayOfWeek, type IsoDate } from '../../platform/calendar/calendar.ts';
 import { writeAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.ts';
 import { forbidden } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
 import { today as londonToday, type HomeContext } from './context.ts';
@@ -190,7 +189,7 @@ export async function sendWeeklyDigests(ctx: HomeContext): Promise<{ sent: numbe
           sentAt: ctx.clock.now(),
         });
         if (!recorded || items === 0) return false;
-        await enqueueMail(
+        await ctx.deps.mail.enqueue(
           trx,
           weeklyDigestMail({
             to: person.email,

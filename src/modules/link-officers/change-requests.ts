@@ -1,7 +1,6 @@
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { DomainError, forbidden, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
 import {
@@ -112,7 +111,7 @@ export async function requestChange(
     });
     const replaced = officers.find((o) => o.slot === replacesSlot);
     for (const to of confirmers) {
-      await enqueueMail(
+      await ctx.mail.enqueue(
         trx,
         confirmChangeMail({
           to,
@@ -225,7 +224,7 @@ export async function declineChange(ctx: LinkOfficersContext, token: string): Pr
   const authority = await requireAuthority(ctx.repo, row.authority_id);
   await ctx.db.transaction().execute(async (trx) => {
     await ctx.repo.with(trx).deleteChangeRequest(row.id);
-    await enqueueMail(
+    await ctx.mail.enqueue(
       trx,
       changeDeclinedMail({ to: row.requester_email, authorityName: authority.name, requestId: row.id }),
     );
@@ -263,13 +262,17 @@ async function lockPending(repo: LinkOfficersRepository, id: string): Promise<Ch
 
 /** Tells the person who asked what was decided, unless they have since been erased. */
 async function tellRequester(
+  ctx: LinkOfficersContext,
   trx: Tx,
   row: ChangeRequestRow,
   authorityName: string,
   decision: { approved: true } | { approved: false; reason: string },
 ): Promise<void> {
   if (row.requester_email === '[erased]') return;
-  await enqueueMail(trx, changeDecidedMail({ to: row.requester_email, authorityName, ...decision, requestId: row.id }));
+  await ctx.mail.enqueue(
+    trx,
+    changeDecidedMail({ to: row.requester_email, authorityName, ...decision, requestId: row.id }),
+  );
 }
 
 /** Approves a request: the change applies at once, the request itself is deleted. */
@@ -299,7 +302,7 @@ export async function approveChange(ctx: LinkOfficersContext, actor: Actor, id: 
     await audit(trx, actor, 'link-officer-change.approved', 'link-officer-change', row.id, row.authority_id);
     // Tell the person who asked, unless they are the person just erased.
     if (row.requester_email.toLowerCase() !== erasedEmail)
-      await tellRequester(trx, row, authority.name, { approved: true });
+      await tellRequester(ctx, trx, row, authority.name, { approved: true });
   });
 }
 
@@ -311,7 +314,7 @@ export async function rejectChange(ctx: LinkOfficersContext, actor: Actor, id: s
     const row = await lockPending(repo, id);
     const authority = await requireAuthority(repo, row.authority_id);
     await repo.deleteChangeRequest(row.id);
-    await tellRequester(trx, row, authority.name, { approved: false, reason });
+    await tellRequester(ctx, trx, row, authority.name, { approved: false, reason });
     await audit(trx, actor, 'link-officer-change.rejected', 'link-officer-change', row.id, row.authority_id);
   });
 }

@@ -9,6 +9,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import { auditEventBy, can, type Actor } from '../accounts/domain.ts';
 import { formatUkPhone, fullName, type LinkOfficer } from './domain.ts';
 import { LinkOfficersRepository, type LinkOfficerRow } from './link-officers.repository.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export interface LinkOfficersSettings {
   /** Where links in emails point, without a trailing slash. */
@@ -26,6 +27,7 @@ export interface LinkOfficersContext {
   clock: Clock;
   accounts: AccountsService;
   rawMail: RawMailStore;
+  mail: Outbox;
   settings: LinkOfficersSettings;
 }
 
@@ -34,9 +36,10 @@ export function linkOfficersContext(
   clock: Clock,
   accounts: AccountsService,
   rawMail: RawMailStore,
+  mail: Outbox,
   settings: LinkOfficersSettings,
 ): LinkOfficersContext {
-  return { db, repo: new LinkOfficersRepository(db), clock, accounts, rawMail, settings };
+  return { db, repo: new LinkOfficersRepository(db), clock, accounts, rawMail, mail, settings };
 }
 
 /** A link officer as pages and the API show them. */

@@ -5,7 +5,6 @@ import { dumpAllTables } from '../../../test/support/db.ts';
 import { createAuthority, createUser } from '../../../test/support/factories.ts';
 import { FixedClock } from '../../platform/clock.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import type { Actor, Role } from '../accounts/domain.ts';
 import type { OfficerDetails } from './domain.ts';
 
@@ -279,7 +278,7 @@ describe('no retention', () => {
     const signedIn = await t.services.accounts.signIn(old.email, account.password, '192.0.2.1');
 
     // Copies: an email to them and one mentioning them, a job payload naming them, cover they gave.
-    await enqueueMail(t.db.kysely, {
+    await t.services.mail.enqueue(t.db.kysely, {
       kind: 'test',
       to: old.email,
       subject: 'Enquiry for Mx Quillon Vantablack',
@@ -287,7 +286,7 @@ describe('no retention', () => {
       idempotencyKey: 'erasure-test-1',
       headers: { 'x-for': 'Quillon Vantablack' },
     });
-    await enqueueMail(t.db.kysely, {
+    await t.services.mail.enqueue(t.db.kysely, {
       kind: 'test',
       to: 'someone.else@council.example',
       subject: 'Copy',
@@ -355,7 +354,7 @@ describe('no retention', () => {
     const authorityId = await createAuthority(t.db);
     const old = person({ forename: 'Ríona', surname: "O'Threlkeld", email: 'riona@council.example' });
     const id = await t.services.linkOfficers.addOfficer(lead, authorityId, old);
-    await enqueueMail(t.db.kysely, {
+    await t.services.mail.enqueue(t.db.kysely, {
       kind: 'test',
       to: 'colleague@council.example',
       subject: 'Copy',

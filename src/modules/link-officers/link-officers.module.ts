@@ -14,7 +14,7 @@ declare module '../../services.ts' {
 export const linkOfficersModule: ModuleManifest = {
   name: 'link-officers',
   services: ({ platform: { db, clock }, config, services }) => ({
-    linkOfficers: new LinkOfficersService(db.kysely, clock, services.accounts, services.rawMail, {
+    linkOfficers: new LinkOfficersService(db.kysely, clock, services.accounts, services.rawMail, services.mail, {
       baseUrl: config.BASE_URL,
       confirmationTtlDays: 14,
       invitationTtlHours: config.INVITATION_TTL_HOURS,

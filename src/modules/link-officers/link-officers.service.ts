@@ -15,6 +15,7 @@ import {
 import type { OfficerDetails } from './domain.ts';
 import * as officers from './officers.ts';
 import * as portal from './portal.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export type { ChangeRequestInput } from './change-requests.ts';
 export { view, type LinkOfficersSettings, type OfficerView } from './context.ts';
@@ -33,9 +34,10 @@ export class LinkOfficersService {
     clock: Clock,
     accounts: AccountsService,
     rawMail: RawMailStore,
+    mail: Outbox,
     settings: LinkOfficersSettings,
   ) {
-    this.ctx = linkOfficersContext(db, clock, accounts, rawMail, settings);
+    this.ctx = linkOfficersContext(db, clock, accounts, rawMail, mail, settings);
   }
 
   /**

@@ -1,5 +1,4 @@
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { invitationMail } from '../accounts/accounts.mail.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
@@ -81,7 +80,7 @@ export async function inviteDelegate(
       expires_at: new Date(now.getTime() + ttlHours * 3_600_000),
       created_at: now,
     });
-    await enqueueMail(
+    await ctx.mail.enqueue(
       trx,
       invitationMail({
         to: input.email,

@@ -17,6 +17,7 @@ import type { MailSettings } from './newsletter.mail.ts';
 import { NewsletterRepository } from './newsletter.repository.ts';
 import type { IssueStatus } from './newsletter.tables.ts';
 import { NewsletterSubscribersRepository } from './subscribers.repository.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export interface NewsletterSettings extends MailSettings {
   /** Deliveries written to the outbox per transaction. */
@@ -62,6 +63,7 @@ export interface IssueView {
 export interface NewsletterDeps {
   linkOfficers: LinkOfficersService;
   jobs: JobQueue;
+  mail: Outbox;
   logger: Logger;
   /** Recent publications and upcoming training, as Markdown lines (from those modules). */
   insertions?: () => Promise<Insertion[]>;

@@ -1,6 +1,5 @@
 import { londonDate } from '../../platform/calendar/calendar.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import { renderMarkdown } from '../../platform/markdown/markdown.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { appendMarkdown, progressOf, slugFor, TOPICS, unsubscribeToken } from './domain.ts';
@@ -139,7 +138,7 @@ export async function testSend(ctx: NewsletterContext, actor: Actor | null, id: 
     'newsletter-test',
   );
   await ctx.db.transaction().execute(async (trx) => {
-    await enqueueMail(trx, mail);
+    await ctx.deps.mail.enqueue(trx, mail);
     await auditIssue(trx, actor, 'newsletter-issue.test-sent', id);
   });
   return to;

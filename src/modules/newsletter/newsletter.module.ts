@@ -27,6 +27,7 @@ export const newsletterModule: ModuleManifest = {
       {
         linkOfficers: services.linkOfficers,
         jobs: services.jobs,
+        mail: services.mail,
         logger: logger.child({ module: 'newsletter' }),
         insertions: async () => {
           const publications = await services.publications.library.feed(5);

@@ -1,7 +1,6 @@
 import { writeAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueMails } from '../../platform/mail/outbox.ts';
 import type { Actor } from '../accounts/domain.ts';
 import type { LinkOfficersService } from '../link-officers/link-officers.service.ts';
 import { emailKey, unsubscribeToken } from './domain.ts';
@@ -131,7 +130,7 @@ export async function fanOut(ctx: NewsletterContext, issueId: string, budgetMs =
       const mails = claimed
         .filter((d): d is typeof d & { address: string } => d.address !== null)
         .map((d) => make(d.address, unsubscribeToken(d.address, ctx.settings.secret), deliveryMailKey(issueId, d.id)));
-      await enqueueMails(trx, mails);
+      await ctx.deps.mail.enqueueMany(trx, mails);
       await deliveries.markQueued(
         issueId,
         claimed.map((d) => d.id),

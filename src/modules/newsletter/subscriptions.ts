@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { writeAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { enqueueMail } from '../../platform/mail/outbox.ts';
 import type { Actor } from '../accounts/domain.ts';
 import { CONFIRM_DAYS, emailKey, keyOfToken, tokenFromUnsubscribeAddress, TOPICS, unsubscribeToken } from './domain.ts';
 import { assertManage, sha256, type NewsletterContext } from './context.ts';
@@ -41,9 +40,12 @@ export async function requestSubscription(
     const idempotencyKey = `newsletter:confirm:${row.id}:${sha256(token).slice(0, 16)}`;
     if (row.status === 'confirmed') {
       const manage = `${ctx.settings.baseUrl}/newsletter/preferences/${unsubscribeToken(email, ctx.settings.secret)}`;
-      await enqueueMail(trx, alreadySubscribedMail(email, manage, idempotencyKey));
+      await ctx.deps.mail.enqueue(trx, alreadySubscribedMail(email, manage, idempotencyKey));
     } else {
-      await enqueueMail(trx, confirmMail(email, `${ctx.settings.baseUrl}/newsletter/confirm/${token}`, idempotencyKey));
+      await ctx.deps.mail.enqueue(
+        trx,
+        confirmMail(email, `${ctx.settings.baseUrl}/newsletter/confirm/${token}`, idempotencyKey),
+      );
     }
   });
 }

@@ -11,7 +11,7 @@ declare module '../../services.ts' {
 /** The outbox page: every email sent or being sent, with its delivery. */
 export const outboxModule: ModuleManifest = {
   name: 'outbox',
-  services: ({ platform: { db, clock } }) => ({ outbox: new OutboxService(db.kysely, clock) }),
+  services: ({ platform: { db, clock }, services }) => ({ outbox: new OutboxService(db.kysely, clock, services.mail) }),
   pages: outboxRoutes,
   navigation: [
     {

@@ -3,6 +3,7 @@ import { auditActor, can, type Actor } from '../accounts/domain.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Row } from '../../platform/db/schema.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { OutboxRepository, type OutboxListRow, type OutboxMessageRow } from './outbox.repository.ts';
@@ -27,6 +28,7 @@ export class OutboxService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    private readonly mail: Outbox,
   ) {
     this.repository = new OutboxRepository(db);
   }
@@ -69,6 +71,7 @@ export class OutboxService {
         throw conflict('The recipient’s address has been erased, so this message cannot be sent again');
       if (!input.confirmed) throw invalid([{ field: 'confirm', message: CONFIRM_RESEND_MESSAGE }]);
       await repository.queueAgain(id, actor.type === 'user' ? actor.id : null, this.clock.now());
+      await this.mail.dispatch(trx);
       await writeAudit(trx, {
         actor: auditActor(actor),
         action: 'outbox.resent',

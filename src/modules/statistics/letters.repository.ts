@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import { enqueueMail, type OutgoingMail } from '../../platform/mail/outbox.ts';
+import type { Outbox, OutgoingMail } from '../../platform/mail/outbox.ts';
 import { UPHELD } from './domain.ts';
 import './letters.tables.ts';
 
@@ -53,11 +53,14 @@ const RUN_COLUMNS = [
 ] as const;
 
 export class LettersRepository {
-  constructor(private readonly db: DbOrTx) {}
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly mail: Outbox,
+  ) {}
 
   transaction<T>(work: (repo: LettersRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new LettersRepository(trx)));
+    return this.db.transaction().execute((trx) => work(new LettersRepository(trx, this.mail)));
   }
 
   /** The connection or transaction, for a job enqueued with the change that causes it. */
@@ -70,7 +73,7 @@ export class LettersRepository {
   }
 
   enqueueMail(mail: OutgoingMail): Promise<string | null> {
-    return enqueueMail(this.db, mail);
+    return this.mail.enqueue(this.db, mail);
   }
 
   async template(year: number): Promise<string | null> {

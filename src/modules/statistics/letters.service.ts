@@ -11,6 +11,7 @@ import { DEFAULT_TEMPLATE, fillTemplate, letterBlocks, unknownPlaceholders } fro
 import { LettersRepository, type LetterRow, type RunRow } from './letters.repository.ts';
 import { StatisticsRepository } from './statistics.repository.ts';
 import { kindName } from './statistics.views.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 const BATCH = 25;
 /** Letters made per transaction: a batch's figures and decisions are read together. */
@@ -56,9 +57,10 @@ export class AnnualReviewService {
     db: DbOrTx,
     private readonly clock: Clock,
     private readonly jobs: JobQueue,
+    mail: Outbox,
     private readonly settings: { baseUrl: string },
   ) {
-    this.repo = new LettersRepository(db);
+    this.repo = new LettersRepository(db, mail);
     this.stats = new StatisticsRepository(db);
   }
 

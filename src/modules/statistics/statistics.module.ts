@@ -25,7 +25,7 @@ export const statisticsModule: ModuleManifest = {
   name: 'statistics',
   services: ({ platform: { db, clock }, config, services }) => ({
     statistics: new StatisticsService(db.kysely, clock, db.replica, path.join(config.dataDir, 'statistics')),
-    annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, { baseUrl: config.BASE_URL }),
+    annualReview: new AnnualReviewService(db.kysely, clock, services.jobs, services.mail, { baseUrl: config.BASE_URL }),
   }),
   jobs: (jobs, services) => jobs.register(...statisticsJobs(services.statistics, services.annualReview)),
   pages: (services) => [...statisticsRoutes(services), ...lettersRoutes(services)],

@@ -30,6 +30,7 @@ export const trainingModule: ModuleManifest = {
       db.kysely,
       clock,
       services.calendar,
+      services.mail,
       {
         baseUrl: config.BASE_URL,
         offerHours: DEFAULT_OFFER_HOURS,

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { auditRow, writeAudit, type AuditEvent } from '../../platform/audit/audit.ts';
 import type { NewRow, RowUpdate } from '../../platform/db/schema.ts';
-import { enqueueMail, outboxRow, type OutgoingAttachment, type OutgoingMail } from '../../platform/mail/outbox.ts';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import { outboxRow, type Outbox, type OutgoingAttachment, type OutgoingMail } from '../../platform/mail/outbox.ts';
 import { HOLDS_PLACE, LIVE } from './domain.ts';
 import { CourseSessionQueries, type BookingRow } from './course-sessions.repository.ts';
 
@@ -30,10 +31,17 @@ export type PlacedTogether = Pick<
 
 /** The training module's statements: those of courses and sessions, and of bookings, attendance and feedback. */
 export class TrainingRepository extends CourseSessionQueries {
+  constructor(
+    db: DbOrTx,
+    private readonly mail: Outbox,
+  ) {
+    super(db);
+  }
+
   /** Runs `work` in one transaction, with a repository bound to it. */
   transaction<T>(work: (repo: TrainingRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new TrainingRepository(trx)));
+    return this.db.transaction().execute((trx) => work(new TrainingRepository(trx, this.mail)));
   }
 
   audit(event: AuditEvent): Promise<void> {
@@ -49,7 +57,7 @@ export class TrainingRepository extends CourseSessionQueries {
   }
 
   enqueueMail(mail: OutgoingMail): Promise<string | null> {
-    return enqueueMail(this.db, mail);
+    return this.mail.enqueue(this.db, mail);
   }
 
   // Bookings.
@@ -113,6 +121,7 @@ export class TrainingRepository extends CourseSessionQueries {
           actor_role text, action text, record_type text, record_id text, authority_id uuid, request_id text)
       )
       SELECT id, status FROM placed`.execute(this.db);
+    if (group.mails.length > 0) await this.mail.dispatch(this.db);
     return new Map(out.rows.map((r) => [r.id, r.status === 'confirmed' ? 'confirmed' : 'waitlisted']));
   }
 

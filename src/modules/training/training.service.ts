@@ -14,6 +14,7 @@ import * as reports from './reports.ts';
 import { TrainingReportsRepository } from './reports.repository.ts';
 import * as sessions from './sessions.ts';
 import { TrainingRepository, type CourseFilter } from './training.repository.ts';
+import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export type { BookingInput, Placed } from './booking.ts';
 export type { CourseInput } from './courses.ts';
@@ -40,11 +41,12 @@ export class TrainingService {
     db: DbOrTx,
     clock: Clock,
     calendar: WorkingCalendar,
+    mail: Outbox,
     settings: TrainingSettings,
     private readonly snapshots: Snapshots | null = null,
   ) {
     this.ctx = {
-      repo: new TrainingRepository(db),
+      repo: new TrainingRepository(db, mail),
       reports: new TrainingReportsRepository(db),
       clock,
       calendar,

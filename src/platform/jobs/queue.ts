@@ -213,6 +213,10 @@ export class JobQueue {
         this.knownQueues.add(name);
       }
       if (options.work) {
+        // A schedule no job of this version declares any more (a job renamed or removed) is ended.
+        for (const schedule of await this.boss.getSchedules()) {
+          if (!this.definitions.get(schedule.name)?.schedule) await this.boss.unschedule(schedule.name);
+        }
         for (const [name, job] of this.definitions) {
           if (!job.schedule) continue;
           const cron = cronFor(job.schedule.everySeconds) ?? '* * * * *';

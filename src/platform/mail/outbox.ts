@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { DbOrTx } from '../db/database.ts';
+import type { JobDefinition, JobQueue } from '../jobs/queue.ts';
 import { outboxRepository } from './outbox.repository.ts';
 
 export interface OutgoingAttachment {
@@ -27,30 +28,62 @@ export interface OutgoingMail {
 }
 
 /**
- * Writes a message to the outbox. Call it with the transaction of the change that causes the
- * message, so both commit or neither does; a job sends it afterwards. Returns the new message's id,
- * or null when a message with the same idempotency key was already there (nothing is written).
+ * The way into the outbox. Each write takes the transaction of the change that causes the message,
+ * and in that same transaction enqueues the job that sends it (`mail.send`): the change, the message
+ * and its sending commit together or not at all, and the message goes as soon as a worker takes the
+ * job, without anyone polling for it.
  */
-export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
-  const id = await outboxRepository.insertMessage(db, outboxRow(mail));
-  if (id === undefined) return null;
-  if (mail.attachments && mail.attachments.length > 0) {
-    await outboxRepository.insertAttachments(
-      db,
-      mail.attachments.map((a) => ({
-        outbox_message_id: id,
-        filename: a.filename,
-        content_type: a.contentType,
-        content: a.content,
-      })),
-    );
+export class Outbox {
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly sendJob: JobDefinition,
+  ) {}
+
+  /**
+   * Writes a message and its sending job. Returns the new message's id, or null when a message with
+   * the same idempotency key was already there (nothing is written).
+   */
+  async enqueue(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
+    const id = await outboxRepository.insertMessage(db, outboxRow(mail));
+    if (id === undefined) return null;
+    if (mail.attachments && mail.attachments.length > 0) {
+      await outboxRepository.insertAttachments(
+        db,
+        mail.attachments.map((a) => ({
+          outbox_message_id: id,
+          filename: a.filename,
+          content_type: a.contentType,
+          content: a.content,
+        })),
+      );
+    }
+    await this.dispatch(db);
+    return id;
   }
-  return id;
+
+  /**
+   * Writes many messages without attachments in one statement (a mailing to thousands), with one
+   * sending job for them all. A key already in the outbox is skipped. Returns how many were written.
+   */
+  async enqueueMany(db: DbOrTx, mails: readonly Omit<OutgoingMail, 'attachments'>[]): Promise<number> {
+    if (mails.length === 0) return 0;
+    const written = await outboxRepository.insertMessages(db, mails.map(outboxRow));
+    if (written > 0) await this.dispatch(db);
+    return written;
+  }
+
+  /**
+   * Enqueues the sending job alone, for a change that wrote outbox rows in a statement of its own
+   * (with `outboxRow`) or queued a message again.
+   */
+  async dispatch(db: DbOrTx): Promise<void> {
+    await this.jobs.enqueue(db, this.sendJob, {});
+  }
 }
 
 /**
  * The outbox row of a message, with its id made here (so attachments can name it). For statements
- * that write messages together with other rows; `enqueueMail` and `enqueueMails` use it too.
+ * that write messages together with other rows, followed by `Outbox.dispatch` in their transaction.
  */
 export function outboxRow(mail: OutgoingMail) {
   return {
@@ -66,14 +99,4 @@ export function outboxRow(mail: OutgoingMail) {
       ...mail.headers,
     }),
   };
-}
-
-/**
- * Writes many messages without attachments in one statement (a mailing to thousands), in the
- * caller's transaction like `enqueueMail`. A key already in the outbox is skipped. Returns how many
- * were written.
- */
-export async function enqueueMails(db: DbOrTx, mails: readonly Omit<OutgoingMail, 'attachments'>[]): Promise<number> {
-  if (mails.length === 0) return 0;
-  return outboxRepository.insertMessages(db, mails.map(outboxRow));
 }

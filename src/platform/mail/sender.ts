@@ -10,10 +10,11 @@ import { bounceAddress } from './reply-address.ts';
 import { MailSenderRepository, type Attachment, type OutboxRow } from './sender.repository.ts';
 
 /**
- * Sends the outbox. The outbox table is itself the queue: the worker sweeps it every few seconds,
- * claims due messages (FOR UPDATE SKIP LOCKED, status `queued` → `sending`), sends each once over
- * SMTP and records the outcome. A failure goes back to `queued` with an exponential backoff; after
- * the last attempt the message stays in the outbox as `failed`. Without SMTP_URL messages are `held`.
+ * Sends the outbox. The outbox table is itself the queue and its delivery ledger: each write to it
+ * enqueues a `mail.send` job in the same transaction (see outbox.ts), and that job's run, like the
+ * recovery sweep's, claims due messages (FOR UPDATE SKIP LOCKED, status `queued` → `sending`), sends
+ * each once over SMTP and records the outcome. A failure goes back to `queued` with an exponential
+ * backoff, and the sweep (`mail.sweep`, see mail.jobs.ts) sends it when it falls due; after the last attempt the message stays in the outbox as `failed`. Without SMTP_URL messages are `held`.
  *
  * Crashes. Each recipient has its own outbox row, so its state is the idempotency key. A message's
  * content goes to the relay only once the relay has accepted its envelope and DATA has begun; its end
