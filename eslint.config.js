@@ -3,6 +3,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const HTTP = { group: ['fastify', '@fastify/*', '**/http/**'], message: 'Domain code never imports HTTP.' };
+const MODULES = {
+  group: ['**/modules/**'],
+  message: 'The platform never imports a module: it declares what it needs and the module passes it in.',
+};
 const OTHER_REPOSITORY = {
   group: ['../*/*.repository.ts'],
   message: "A module never imports another module's repository: call that module's service.",
@@ -81,7 +85,7 @@ export default tseslint.config(
   },
   {
     files: ['src/platform/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [HTTP] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [HTTP, MODULES] }] },
   },
   // The platform and the command line keep SQL in repositories too. The database plumbing itself
   // (`src/platform/db/`) and the keyset helpers repositories build lists with (`pagination.ts`) are
@@ -94,7 +98,7 @@ export default tseslint.config(
   {
     files: ['src/platform/**/*.ts'],
     ignores: ['src/platform/db/**', 'src/platform/pagination.ts', '**/*.repository.ts', '**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [HTTP], paths: [KYSELY_SQL] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [HTTP, MODULES], paths: [KYSELY_SQL] }] },
   },
   {
     files: ['src/cli/**/*.ts'],

@@ -1,4 +1,6 @@
+import { setAuditRoles } from '../../platform/audit/audit.ts';
 import type { ModuleManifest } from '../manifest.ts';
+import { auditRole } from './acting-role.ts';
 import { auditApi } from './audit.api.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { AuditService } from './audit.service.ts';
@@ -8,6 +10,9 @@ declare module '../../services.ts' {
     audit: AuditService;
   }
 }
+
+// A person's audit rows record the role whose permission allowed the action (`ACTION_PERMISSIONS`).
+setAuditRoles(auditRole);
 
 /** The audit log: who did what and when. Rows are written by each module's services. */
 export const auditModule: ModuleManifest = {

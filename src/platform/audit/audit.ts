@@ -1,11 +1,10 @@
-import { auditRole } from '../../modules/audit/acting-role.ts';
 import type { DbOrTx } from '../db/database.ts';
 import { AuditTrailRepository } from './audit.repository.ts';
 
 /**
  * Who did something: a signed-in user, an API token, or the system itself (jobs). A user is
- * recorded in the role they acted in (`auditRole`): from `roles` when given, else their roles as
- * stored; `role` is what a token acts as.
+ * recorded in the role they acted in (see `setAuditRoles`): from `roles` when given, else their
+ * roles as stored; `role` is what a token acts as.
  */
 export interface AuditActor {
   type: 'user' | 'token' | 'system';
@@ -22,6 +21,24 @@ export interface AuditEvent {
   recordId?: string | null;
   authorityId?: string | null;
   requestId?: string | null;
+}
+
+/** The role a person holding `roles` acted in for `action`; null when they hold none. */
+export type AuditRoleOf = (action: string, roles: readonly string[]) => string | null;
+
+let auditRoleOf: AuditRoleOf | null = null;
+
+/**
+ * Sets how a person's acting role is chosen. Which permission an action needs is the modules'
+ * business (the audit module's manifest sets it when it is loaded); the platform only asks.
+ */
+export function setAuditRoles(roleOf: AuditRoleOf): void {
+  auditRoleOf = roleOf;
+}
+
+function auditRole(action: string, roles: readonly string[]): string | null {
+  if (!auditRoleOf) throw new Error('The audit roles are not set: load the audit module (setAuditRoles)');
+  return auditRoleOf(action, roles);
 }
 
 export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, role: null };

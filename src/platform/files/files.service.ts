@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../modules/accounts/domain.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
@@ -16,6 +15,15 @@ import { writeWhole } from './write-whole.ts';
 
 export type DocumentRow = Row<'documents'>;
 
+/** Who uploaded a file, as the audit trail records them: a signed-in user or an API token. */
+export interface Uploader {
+  type: 'user' | 'token';
+  id: string;
+  roles: readonly string[];
+  /** The request it came in, for the audit row. */
+  requestId?: string | null;
+}
+
 export interface StoreMeta {
   filename: string;
   /** The case the document belongs to; null for a document not yet filed (e.g. inbound mail). */
@@ -25,7 +33,7 @@ export interface StoreMeta {
   doNotDisclose?: boolean;
   description?: string | null;
   /** Who uploaded it, for the audit trail; null for the system (inbound mail). */
-  uploadedBy: Actor | null;
+  uploadedBy: Uploader | null;
   /** The form field the file came from, named in error messages. */
   field?: string;
 }
@@ -268,6 +276,6 @@ async function removeFile(file: string): Promise<boolean> {
   }
 }
 
-function auditActorOf(actor: Actor | null): AuditActor {
+function auditActorOf(actor: Uploader | null): AuditActor {
   return actor ? { type: actor.type, id: actor.id, role: actor.roles[0] ?? null } : { type: 'system', id: null };
 }
