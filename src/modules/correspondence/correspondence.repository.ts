@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import type { Database, NewRow, Row } from '../../platform/db/schema.ts';
+import type { NewRow, Row } from '../../platform/db/schema.ts';
 import { afterKeyset, preciseTimestamp } from '../../platform/pagination.ts';
 import { toldToAuthorityOf, toldToAuthoritySql } from '../complaints/complaints.sql.ts';
 
@@ -133,15 +133,6 @@ export class CorrespondenceRepository {
       .executeTakeFirst();
   }
 
-  deliveryByItemAndAddress(itemId: string, address: string) {
-    return this.db
-      .selectFrom('correspondence_deliveries')
-      .selectAll()
-      .where('item_id', '=', itemId)
-      .where(sql<boolean>`lower(address) = ${address.toLowerCase()}`)
-      .executeTakeFirst();
-  }
-
   deliveriesOfItem(itemId: string) {
     return this.db.selectFrom('correspondence_deliveries').selectAll().where('item_id', '=', itemId).execute();
   }
@@ -265,9 +256,4 @@ export class CorrespondenceRepository {
       .returning('id')
       .execute();
   }
-}
-
-/** Used by erasure, which runs inside another module's transaction. */
-export function correspondenceRepository(db: DbOrTx | Kysely<Database>): CorrespondenceRepository {
-  return new CorrespondenceRepository(db);
 }
