@@ -107,15 +107,31 @@ export class NewsletterDeliveriesRepository {
       .execute();
   }
 
-  /** Links claimed deliveries to their outbox rows (found by key) and forgets their addresses. */
-  markQueued(issueId: string, ids: readonly string[], now: Date) {
-    if (ids.length === 0) return Promise.resolve();
-    return this.db
-      .updateTable('newsletter_deliveries as d')
-      .from('outbox_messages as o')
-      .set((eb) => ({ outbox_message_id: eb.ref('o.id'), queued_at: now, address: null }))
-      .where('d.id', 'in', [...ids])
-      .whereRef('o.idempotency_key', '=', sql<string>`'newsletter:' || ${issueId} || ':' || d.id`)
+  /**
+   * Links claimed deliveries to their outbox rows (found by key), forgets their addresses and adds
+   * them to the issue's count of deliveries queued, in one statement.
+   */
+  async markQueued(issueId: string, ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .with('queued', (db) =>
+        db
+          .updateTable('newsletter_deliveries as d')
+          .from('outbox_messages as o')
+          .set((eb) => ({ outbox_message_id: eb.ref('o.id'), queued_at: now, address: null }))
+          .where('d.id', 'in', [...ids])
+          .whereRef('o.idempotency_key', '=', sql<string>`'newsletter:' || ${issueId} || ':' || d.id`)
+          .returning('d.id'),
+      )
+      .updateTable('newsletter_issues')
+      .set((eb) => ({
+        deliveries_queued: eb(
+          'deliveries_queued',
+          '+',
+          eb.selectFrom('queued').select(sql<number>`count(*)::int`.as('n')),
+        ),
+      }))
+      .where('id', '=', issueId)
       .execute();
   }
 
@@ -145,18 +161,33 @@ export class NewsletterDeliveriesRepository {
 
   /**
    * Copies the outcome of the issue's messages the outbox has settled since the last call onto their
-   * deliveries (only deliveries still unsettled are read, each through the outbox's primary key).
+   * deliveries (only deliveries still unsettled are read, each through the outbox's primary key), and
+   * adds them to the issue's count of deliveries settled, in one statement.
    */
   async settleOutcomes(issueId: string): Promise<void> {
     await this.db
-      .updateTable('newsletter_deliveries as d')
-      .from('outbox_messages as o')
-      .set({ outcome: sql<'sent' | 'failed'>`CASE WHEN o.status = 'sent' THEN 'sent' ELSE 'failed' END` })
-      .whereRef('o.id', '=', 'd.outbox_message_id')
-      .where('d.issue_id', '=', issueId)
-      .where('d.outbox_message_id', 'is not', null)
-      .where('d.outcome', 'is', null)
-      .where('o.status', 'in', ['sent', 'failed', 'unknown'])
+      .with('settled', (db) =>
+        db
+          .updateTable('newsletter_deliveries as d')
+          .from('outbox_messages as o')
+          .set({ outcome: sql<'sent' | 'failed'>`CASE WHEN o.status = 'sent' THEN 'sent' ELSE 'failed' END` })
+          .whereRef('o.id', '=', 'd.outbox_message_id')
+          .where('d.issue_id', '=', issueId)
+          .where('d.outbox_message_id', 'is not', null)
+          .where('d.outcome', 'is', null)
+          .where('o.status', 'in', ['sent', 'failed', 'unknown'])
+          .returning('d.id'),
+      )
+      .updateTable('newsletter_issues')
+      .set((eb) => ({
+        deliveries_settled: eb(
+          'deliveries_settled',
+          '+',
+          eb.selectFrom('settled').select(sql<number>`count(*)::int`.as('n')),
+        ),
+      }))
+      .where('id', '=', issueId)
+      .where((eb) => eb.exists(eb.selectFrom('settled').select('id')))
       .execute();
   }
 

@@ -37,6 +37,10 @@ export interface NewsletterIssuesTable {
   status: ColumnType<IssueStatus, IssueStatus | undefined, IssueStatus>;
   scheduled_for: NullableTimestamp;
   recipients: Generated<number>;
+  /** Deliveries written to the outbox, counted by the fan-out as it writes them. */
+  deliveries_queued: Generated<number>;
+  /** Of those, deliveries whose outcome has been copied from the outbox, counted as it is copied. */
+  deliveries_settled: Generated<number>;
   send_started_at: NullableTimestamp;
   sent_at: NullableTimestamp;
   created_by: string | null;
