@@ -70,12 +70,16 @@ describe('API tokens and the audit log in Chromium', () => {
 
     await page.getByLabel('Action').fill('api-token.revoked');
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    // A click that navigates returns once the next page has started to arrive: counting and reading
+    // all of a list (which do not wait) come after that page has loaded.
+    await page.waitForURL(/[?&]action=api-token\.revoked/);
     await expect(page.locator('table tbody tr').count()).resolves.toBe(1);
     await expect(page.locator('table tbody').textContent()).resolves.toContain('api-token.revoked');
     await expectAccessible(page);
 
     // Following a record's link shows everything that happened to that token.
     await page.locator('table tbody tr').first().getByRole('link').last().click();
+    await page.waitForURL(/[?&]recordId=/);
     const actions = await page.locator('table tbody code').allTextContents();
     expect(actions).toEqual(['api-token.revoked', 'api-token.created']);
     await expectAccessible(page);
