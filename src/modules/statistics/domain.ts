@@ -357,3 +357,18 @@ export const DATA_DICTIONARY: readonly DictionaryEntry[] = [
 
 export const LICENCE =
   'Contains public sector information licensed under the Open Government Licence v3.0 (https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).';
+
+/** Who an annual review letter goes to, by role, as letters and pages name them. */
+export const LETTER_ROLE_NAMES = {
+  'chief-executive': 'Chief executive',
+  'link-officer': 'Link officer',
+  'monitoring-officer': 'Monitoring officer',
+  leader: 'Leader of the council',
+  'scrutiny-chair': 'Chair of scrutiny',
+} as const;
+
+/** A recipient's role as pages name it (the role itself when it has no name). */
+export function roleName(role: string): string {
+  const names: Readonly<Record<string, string>> = LETTER_ROLE_NAMES;
+  return Object.hasOwn(names, role) ? (names[role] ?? role) : role;
+}

@@ -3,20 +3,12 @@ import { form, page, withId } from '../../http/page-route.ts';
 import type { PageRoute } from '../../http/routes.ts';
 import type { Services } from '../../services.ts';
 import { PLACEHOLDERS } from './letter-template.ts';
-import { yearLabel } from './domain.ts';
+import { roleName, yearLabel } from './domain.ts';
 import { yearParams, yearQuery } from './statistics.schemas.ts';
 
 const templateForm = z.object({ template: z.string().max(100_000).default('') });
 const sendForm = z.object({ confirmResend: z.literal('yes').optional() });
 const letterForm = z.object({ body: z.string().max(100_000).default('') });
-
-const ROLE_NAMES: Record<string, string> = {
-  'chief-executive': 'Chief executive',
-  'link-officer': 'Link officer',
-  'monitoring-officer': 'Monitoring officer',
-  leader: 'Leader of the council',
-  'scrutiny-chair': 'Chair of scrutiny',
-};
 
 /** The relationship lead's annual review letters: the template, generation, review, sending and progress. */
 export function lettersRoutes(services: Services): PageRoute[] {
@@ -87,8 +79,8 @@ export function lettersRoutes(services: Services): PageRoute[] {
           ...view,
           yearText: yearLabel(view.letter.year),
           body: typeof kept.body === 'string' ? kept.body : view.letter.body,
-          recipients: view.recipients.map((r) => Object.assign({ roleName: ROLE_NAMES[r.role] ?? r.role }, r)),
-          sent: view.sent.map((r) => Object.assign({ roleName: ROLE_NAMES[r.role] ?? r.role }, r)),
+          recipients: view.recipients.map((r) => Object.assign({ roleName: roleName(r.role) }, r)),
+          sent: view.sent.map((r) => Object.assign({ roleName: roleName(r.role) }, r)),
         });
       },
     }),

@@ -5,7 +5,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts
 import { defineJob, type JobQueue } from '../../platform/jobs/queue.ts';
 import { markdownToText, renderMarkdown } from '../../platform/markdown/markdown.ts';
 import { auditActor, can, type Actor } from '../accounts/domain.ts';
-import { similarFrom, statisticsYear, yearLabel, ZERO_COUNTS } from './domain.ts';
+import { LETTER_ROLE_NAMES, similarFrom, statisticsYear, yearLabel, ZERO_COUNTS } from './domain.ts';
 import { letterPdf } from './letter-pdf.ts';
 import { DEFAULT_TEMPLATE, fillTemplate, letterBlocks, unknownPlaceholders } from './letter-template.ts';
 import { LettersRepository, type LetterRow, type RunRow } from './letters.repository.ts';
@@ -17,14 +17,6 @@ const BATCH = 25;
 /** Letters made per transaction: a batch's figures and decisions are read together. */
 const GENERATE_BATCH = 100;
 const MAX_TEMPLATE = 50_000;
-
-const ROLE_NAMES = {
-  'chief-executive': 'Chief executive',
-  'link-officer': 'Link officer',
-  'monitoring-officer': 'Monitoring officer',
-  leader: 'Leader of the council',
-  'scrutiny-chair': 'Chair of scrutiny',
-} as const;
 
 /**
  * Annual review letters: the year's template, a letter per authority made from it by a job, each
@@ -271,7 +263,7 @@ export class AnnualReviewService {
     const title = `Annual review letter ${yearLabel(letter.year)}: ${letter.authority_name}`;
     const pdf = await this.pdfOf(letter, now);
     const filename = `annual-review-${letter.year}.pdf`;
-    const copiedTo = copies.map((c) => `${c.name} (${ROLE_NAMES[c.role]})`).join(', ');
+    const copiedTo = copies.map((c) => `${c.name} (${LETTER_ROLE_NAMES[c.role]})`).join(', ');
     for (const r of [chief, ...copies]) {
       const isCopy = r !== chief;
       const messageId = await repo.enqueueMail({
