@@ -110,9 +110,6 @@ export async function readsPerson(ctx: ConductContext, actor: Actor, personId: s
   if (!(await ctx.people.exists(personId))) throw notFound('The person');
 }
 
-/** Kept under its old name for the reviews. */
-export { londonToday as today } from '../../platform/calendar/today.ts';
-
 export const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 /** The person signed in, when it is a person (null for an API token). */

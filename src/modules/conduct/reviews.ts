@@ -1,17 +1,7 @@
 import { addDays } from '../../platform/calendar/calendar.ts';
 import { conflict, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import type { Actor } from '../accounts/domain.ts';
-import {
-  audit,
-  isUuid,
-  linesOf,
-  needs,
-  policy,
-  termColumns,
-  today as todayOf,
-  userIdOf,
-  type ConductContext,
-} from './context.ts';
+import { audit, isUuid, linesOf, needs, policy, termColumns, userIdOf, type ConductContext } from './context.ts';
 import {
   callTimesProblems,
   hasTerms,
@@ -24,6 +14,7 @@ import {
 } from './domain.ts';
 import { reviewLetter } from './letter-texts.ts';
 import { addresseeOf, sendLetter } from './recording.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
 
 // Reviews of a warning or restriction, and the reminders that they are due.
 
@@ -52,7 +43,7 @@ export async function review(
     if (locked.status === 'lifted') throw conflict('It has been lifted already: record a new one if it is needed');
     const record = await repo.record(recordId);
     if (!record) throw notFound('The restriction');
-    const today = todayOf(ctx);
+    const today = londonToday(ctx);
     const problems: FieldError[] = [];
     if (input.outcome === 'extend' && input.reviewOn === null) {
       problems.push({ field: 'reviewDate', message: 'Enter the new review date' });
@@ -133,7 +124,7 @@ export async function review(
  * the reminder's days and any overdue, once per review date.
  */
 export async function remindReviewsDue(ctx: ConductContext): Promise<number> {
-  const today = todayOf(ctx);
+  const today = londonToday(ctx);
   const due = await ctx.repo.reviewsToRemind(addDays(today, REMINDER_DAYS));
   let sent = 0;
   for (const row of due) {

@@ -69,6 +69,3 @@ export function homeContext(
 ): HomeContext {
   return { db, repo: new HomeRepository(db), clock, calendar, deps, settings, panelSources: [] };
 }
-
-/** Kept under its old name for the weekly email. */
-export { londonToday as today } from '../../platform/calendar/today.ts';

@@ -3,7 +3,8 @@ import { writeAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { auditActor, type Actor } from '../accounts/domain.ts';
 import { hashSecret, newSecret } from '../accounts/passwords.ts';
-import { today as londonToday, type HomeContext } from './context.ts';
+import { londonToday } from '../../platform/calendar/today.ts';
+import type { HomeContext } from './context.ts';
 import { mondayOf } from './dates.ts';
 import { weeklyDigestMail, type DigestSection } from './home.mail.ts';
 
@@ -100,57 +101,46 @@ async function digestSections(ctx: HomeContext, authorityId: string, dueBy: IsoD
   ]);
   const today = londonToday(ctx);
   return [
-    {
-      heading: 'Enquiry responses',
-      total: open.total,
-      lines: open.items.map((e) => ({
-        text: `${e.kindName} ${e.number} on complaint ${e.reference}`,
-        dueDate: e.dueDate,
-        late: e.dueDate < today,
-        href: `${base}/portal/enquiries/${e.id}`,
-      })),
-    },
-    {
-      heading: 'Tasks delegated to colleagues',
-      total: tasks.total,
-      lines: tasks.items.map((t) => ({
-        text: `${t.delegateName}: enquiry ${t.number} on complaint ${t.reference}${t.question === null ? '' : `, question ${t.question}`}`,
-        dueDate: t.dueDate,
-        late: t.late,
-        href: `${base}/portal/enquiries/${t.enquiryId}`,
-      })),
-    },
-    {
-      heading: 'Comments on drafts',
-      total: drafts.total,
-      lines: drafts.items.map((d) => ({
-        text: `${d.formName} on complaint ${d.reference}`,
-        dueDate: d.dueDate,
-        late: d.late,
-        href: `${base}/portal/complaints/${d.complaintId}/decision`,
-      })),
-    },
-    {
-      heading: 'Remedies',
-      total: due.total,
-      lines: due.items.map((r) => ({
-        text: `${r.typeName} on complaint ${r.reference}`,
-        dueDate: r.dueDate,
-        late: r.late,
-        href: `${base}/portal/remedies/${r.id}`,
-      })),
-    },
-    {
-      heading: 'Public report steps',
-      total: steps.total,
-      lines: steps.items.map((s) => ({
-        text: `${s.stepName} for complaint ${s.reference}`,
-        dueDate: s.dueDate,
-        late: s.late,
-        href: `${base}/portal/public-reports/${s.reportId}`,
-      })),
-    },
+    section('Enquiry responses', open, (e) => ({
+      text: `${e.kindName} ${e.number} on complaint ${e.reference}`,
+      dueDate: e.dueDate,
+      late: e.dueDate < today,
+      href: `${base}/portal/enquiries/${e.id}`,
+    })),
+    section('Tasks delegated to colleagues', tasks, (t) => ({
+      text: `${t.delegateName}: enquiry ${t.number} on complaint ${t.reference}${t.question === null ? '' : `, question ${t.question}`}`,
+      dueDate: t.dueDate,
+      late: t.late,
+      href: `${base}/portal/enquiries/${t.enquiryId}`,
+    })),
+    section('Comments on drafts', drafts, (d) => ({
+      text: `${d.formName} on complaint ${d.reference}`,
+      dueDate: d.dueDate,
+      late: d.late,
+      href: `${base}/portal/complaints/${d.complaintId}/decision`,
+    })),
+    section('Remedies', due, (r) => ({
+      text: `${r.typeName} on complaint ${r.reference}`,
+      dueDate: r.dueDate,
+      late: r.late,
+      href: `${base}/portal/remedies/${r.id}`,
+    })),
+    section('Public report steps', steps, (st) => ({
+      text: `${st.stepName} for complaint ${st.reference}`,
+      dueDate: st.dueDate,
+      late: st.late,
+      href: `${base}/portal/public-reports/${st.reportId}`,
+    })),
   ];
+}
+
+/** A section of the email: its heading, how many there are in all, and a line for each of the first. */
+function section<T>(
+  heading: string,
+  panel: { total: number; items: readonly T[] },
+  line: (item: T) => DigestSection['lines'][number],
+): DigestSection {
+  return { heading, total: panel.total, lines: panel.items.map(line) };
 }
 
 /**
