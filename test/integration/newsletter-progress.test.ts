@@ -82,6 +82,7 @@ describe('the progress of an issue being sent', () => {
     expect((await t.services.newsletter.issue(lead, id)).progress).toMatchObject({ recipients: 10, sent: 3 });
     const page = await client.request({ method: 'GET', url: `/staff/newsletter/issues/${id}/progress` });
     expect(page.body).toContain('<dd class="govuk-summary-list__value" id="progress-sent">3</dd>');
+    expect(page.body).toContain('The figures are brought up to date every few seconds.');
 
     // A pause is shown at once, with the counts as they are then.
     await sendSome(id, 2);
