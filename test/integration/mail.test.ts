@@ -13,19 +13,8 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 const logger = createLogger('silent');
 
 /** Puts a message in the outbox as it is, for the sender under test to find (no job: the tests call it). */
-async function enqueueMail(handle: Db['kysely'], m: OutgoingMail): Promise<void> {
-  const id = await outboxRepository.insertMessage(handle, rowOf(m));
-  if (id === undefined || !m.attachments) return;
-  await outboxRepository.insertAttachments(
-    handle,
-    m.attachments.map((a) => ({
-      outbox_message_id: id,
-      filename: a.filename,
-      content_type: a.contentType,
-      content: a.content,
-    })),
-  );
-}
+const enqueueMail = (handle: Db['kysely'], m: OutgoingMail) =>
+  outboxRepository.insertWithAttachments(handle, rowOf(m), m.attachments);
 let db: Db;
 let sink: SmtpSink;
 let clock: FixedClock;

@@ -18,11 +18,25 @@ export const outboxRepository = {
     return inserted?.id;
   },
 
-  async insertAttachments(db: DbOrTx, rows: readonly AttachmentInsert[]): Promise<void> {
-    await db
-      .insertInto('outbox_attachments')
-      .values([...rows])
-      .execute();
+  /**
+   * Inserts a message with its attachments unless its idempotency key is there already (then
+   * nothing is written); its id, or undefined when skipped.
+   */
+  async insertWithAttachments(
+    db: DbOrTx,
+    row: OutboxInsert,
+    attachments: readonly { filename: string; contentType: string; content: Buffer }[] = [],
+  ): Promise<string | undefined> {
+    const id = await outboxRepository.insertMessage(db, row);
+    if (id === undefined || attachments.length === 0) return id;
+    const rows: AttachmentInsert[] = attachments.map((a) => ({
+      outbox_message_id: id,
+      filename: a.filename,
+      content_type: a.contentType,
+      content: a.content,
+    }));
+    await db.insertInto('outbox_attachments').values(rows).execute();
+    return id;
   },
 
   /** Inserts many messages in one statement, skipping keys already there; how many were written. */

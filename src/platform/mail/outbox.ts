@@ -44,19 +44,8 @@ export class Outbox {
    * the same idempotency key was already there (nothing is written).
    */
   async enqueue(db: DbOrTx, mail: OutgoingMail): Promise<string | null> {
-    const id = await outboxRepository.insertMessage(db, outboxRow(mail));
+    const id = await outboxRepository.insertWithAttachments(db, outboxRow(mail), mail.attachments);
     if (id === undefined) return null;
-    if (mail.attachments && mail.attachments.length > 0) {
-      await outboxRepository.insertAttachments(
-        db,
-        mail.attachments.map((a) => ({
-          outbox_message_id: id,
-          filename: a.filename,
-          content_type: a.contentType,
-          content: a.content,
-        })),
-      );
-    }
     await this.dispatch(db);
     return id;
   }
