@@ -164,6 +164,22 @@ describe('sending the outbox over SMTP', () => {
     for (const m of batch) expect(received(m.subject)).toHaveLength(1);
   });
 
+  it('sends each message once when one sender is asked to send while it is already sending', async () => {
+    const batch = Array.from({ length: 40 }, () => mail({ subject: `Asked twice ${Math.random()}` }));
+    for (const m of batch) await enqueueMail(db.kysely, m);
+    const s = sender();
+    const first = s.sendDue();
+    // Written while the first drain runs: the second call is for this one.
+    const late = mail({ subject: `Written during the drain ${Math.random()}` });
+    await enqueueMail(db.kysely, late);
+    const [a, b] = await Promise.all([first, s.sendDue()]);
+    s.close();
+    expect(a.sent).toBe(41);
+    expect(b).toEqual(a);
+    for (const m of [...batch, late]) expect(received(m.subject)).toHaveLength(1);
+    expect((await outboxRow(late.subject)).status).toBe('sent');
+  });
+
   it('after a sender dies, re-sends only what it never handed to the relay, and never twice', async () => {
     const handedOver = mail({ subject: `Handed over ${Math.random()}` });
     const neverSent = mail({ subject: `Never sent ${Math.random()}` });

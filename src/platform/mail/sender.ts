@@ -99,6 +99,9 @@ export class MailSender {
   private readonly throttle: DomainThrottle;
   private readonly ledger: HandOverLedger;
   private readonly outbox: MailSenderRepository;
+  /** The drain in progress, if any, and whether a call came while it ran. */
+  private running: Promise<SweepResult> | null = null;
+  private again = false;
 
   constructor(
     db: Kysely<Database>,
@@ -115,8 +118,37 @@ export class MailSender {
     return this.options.smtpUrl !== undefined;
   }
 
-  /** Sends (or holds) every message now due, round after round until none is left. */
-  async sendDue(): Promise<SweepResult> {
+  /**
+   * Sends (or holds) every message now due, round after round until none is left. One drain runs
+   * at a time in a process, since its lanes share their connections: a call while one runs joins
+   * it, and the drain goes round once more for what the call was made for.
+   */
+  sendDue(): Promise<SweepResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async (): Promise<SweepResult> => {
+      const total: SweepResult = { sent: 0, held: 0, retrying: 0, failed: 0 };
+      try {
+        do {
+          this.again = false;
+          const round = await this.drain();
+          total.sent += round.sent;
+          total.held += round.held;
+          total.retrying += round.retrying;
+          total.failed += round.failed;
+        } while (this.again);
+        return total;
+      } finally {
+        this.running = null;
+      }
+    };
+    this.running = run();
+    return this.running;
+  }
+
+  private async drain(): Promise<SweepResult> {
     const result: SweepResult = { sent: 0, held: 0, retrying: 0, failed: 0 };
     await this.recoverExpired();
     if (!this.configured) {
