@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 
 /**
  * Short-lived, shared results of expensive reads that every user sees alike (the staff home's work
@@ -7,32 +8,28 @@ import type { Clock } from './clock.ts';
  * With `ttlMs` 0 every call loads afresh.
  */
 export class Snapshots {
-  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly entries: ExpiringCache<{ value: Promise<unknown> }>;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     readonly ttlMs: number,
-    /** Keys kept at most; past it, expired entries go, and if that is not enough, all of them. */
-    private readonly maxKeys = 1000,
-  ) {}
-
-  get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (this.ttlMs <= 0) return load();
-    const now = this.clock.now().getTime();
-    const entry = this.entries.get(key);
-    if (entry && now - entry.at < this.ttlMs) return entry.value as Promise<T>;
-    const value = load();
-    if (!entry && this.entries.size >= this.maxKeys) this.prune(now);
-    this.entries.set(key, { at: now, value });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
-    return value;
+    /** Keys kept at most; past it, expired entries go first, then the least recently used. */
+    maxKeys = 1000,
+  ) {
+    this.entries = new ExpiringCache(clock, ttlMs, maxKeys);
   }
 
-  private prune(now: number): void {
-    for (const [key, e] of this.entries) if (now - e.at >= this.ttlMs) this.entries.delete(key);
-    if (this.entries.size >= this.maxKeys) this.entries.clear();
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.entries.enabled) return load();
+    const entry = this.entries.get(key);
+    // Each key only ever holds what `load` of a caller asking for T returned.
+    if (entry) return entry.value as Promise<T>;
+    const value = load();
+    this.entries.set(key, { value });
+    value.catch(() => {
+      if (this.entries.peek(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
   }
 
   /** Keys held now (for tests and diagnostics). */
@@ -45,7 +42,7 @@ export class Snapshots {
    * the person making it expects to see at once. A load under way is no longer shared.
    */
   drop(prefix: string): void {
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.entries.deletePrefix(prefix);
   }
 
   /** Forgets every snapshot, e.g. after a change the person making it expects to see at once. */

@@ -7,6 +7,7 @@ import { AccountsRepository, type SessionWithUser, type UserListRow } from './ac
 import { SignInLimitsRepository } from './sign-in-limits.repository.ts';
 import { can, type Actor, type Role } from './domain.ts';
 import { TotpSecretBox } from './totp-secrets.ts';
+import { ExpiringCache } from '../../platform/expiring-cache.ts';
 import type { Outbox } from '../../platform/mail/outbox.ts';
 
 export interface AccountsSettings {
@@ -85,7 +86,7 @@ export interface AccountsContext {
   settings: AccountsSettings;
   totpBox: TotpSecretBox;
   /** Signed-in sessions read within `settings.sessionCacheMs`, by token hash. */
-  sessionCache: Map<string, { at: number; found: SessionWithUser }>;
+  sessionCache: ExpiringCache<SessionWithUser>;
   /** Where invitations and password resets are written, to be sent. */
   mail: Outbox;
 }
@@ -96,7 +97,7 @@ export function accountsContext(
   settings: AccountsSettings,
   mail: Outbox,
 ): AccountsContext {
-  const sessionCache = new Map<string, { at: number; found: SessionWithUser }>();
+  const sessionCache = new ExpiringCache<SessionWithUser>(clock, settings.sessionCacheMs ?? 0, 10_000);
   return {
     db,
     // Any write to users, roles or sessions forgets the sessions kept.

@@ -13,23 +13,20 @@ export function forgetSessions(ctx: AccountsContext): void {
   ctx.sessionCache.clear();
 }
 
-async function findSession(ctx: AccountsContext, tokenHash: string, now: number): Promise<SessionWithUser | undefined> {
-  const ttl = ctx.settings.sessionCacheMs ?? 0;
-  const cached = ttl > 0 ? ctx.sessionCache.get(tokenHash) : undefined;
-  if (cached && now - cached.at < ttl) return cached.found;
+async function findSession(ctx: AccountsContext, tokenHash: string): Promise<SessionWithUser | undefined> {
+  const cached = ctx.sessionCache.get(tokenHash);
+  if (cached) return cached;
   const found = await ctx.repo.findSessionWithUser(tokenHash);
-  // Only fully signed-in sessions of active accounts are kept; the cache is bounded.
-  if (ttl > 0 && found?.session_stage === 'active' && found.status === 'active') {
-    if (ctx.sessionCache.size >= 10_000) ctx.sessionCache.clear();
-    ctx.sessionCache.set(tokenHash, { at: now, found });
-  } else ctx.sessionCache.delete(tokenHash);
+  // Only fully signed-in sessions of active accounts are kept.
+  if (found?.session_stage === 'active' && found.status === 'active') ctx.sessionCache.set(tokenHash, found);
+  else ctx.sessionCache.delete(tokenHash);
   return found;
 }
 
 /** Resolves a session cookie to its actor, enforcing the idle and absolute timeouts. */
 export async function resolveSession(ctx: AccountsContext, token: string): Promise<ResolvedSession | null> {
   const tokenHash = hashSecret(token);
-  const found = await findSession(ctx, tokenHash, ctx.clock.now().getTime());
+  const found = await findSession(ctx, tokenHash);
   if (!found) return null;
   const { session_id: sessionId, session_stage: stage, session_last_seen_at: lastSeen, ...user } = found;
   const now = ctx.clock.now();

@@ -10,6 +10,7 @@ import { hashSecret, newSecret } from '../accounts/passwords.ts';
 import { auditActor, can, isRole, type Actor } from '../accounts/domain.ts';
 import { ApiTokensRepository, type ApiTokenListRow, type ApiTokenRow } from './api-tokens.repository.ts';
 import { TOKEN_PREFIX, shouldRecordUse, tokenRequestProblems, type TokenRequest } from './domain.ts';
+import { ExpiringCache } from '../../platform/expiring-cache.ts';
 
 export interface CreatedToken {
   id: string;
@@ -28,14 +29,15 @@ const listCursor = z.tuple([instant(), z.uuid()]);
  */
 export class ApiTokensService {
   private readonly repo: ApiTokensRepository;
-  private readonly cache = new Map<string, { at: number; row: ApiTokenRow }>();
+  private readonly cache: ExpiringCache<ApiTokenRow>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly cacheMs = 0,
+    cacheMs = 0,
   ) {
     this.repo = new ApiTokensRepository(db);
+    this.cache = new ExpiringCache(clock, cacheMs, 1_000);
   }
 
   private authorise(actor: Actor): void {
@@ -126,14 +128,11 @@ export class ApiTokensService {
   }
 
   private async findLive(tokenHash: string): Promise<ApiTokenRow | undefined> {
-    const now = this.clock.now().getTime();
-    const kept = this.cacheMs > 0 ? this.cache.get(tokenHash) : undefined;
-    if (kept && now - kept.at < this.cacheMs) return kept.row;
+    const kept = this.cache.get(tokenHash);
+    if (kept) return kept;
     const row = await this.repo.findLiveByHash(tokenHash);
-    if (this.cacheMs > 0 && row) {
-      if (this.cache.size >= 1_000) this.cache.clear();
-      this.cache.set(tokenHash, { at: now, row });
-    } else this.cache.delete(tokenHash);
+    if (row) this.cache.set(tokenHash, row);
+    else this.cache.delete(tokenHash);
     return row;
   }
 }
