@@ -85,6 +85,8 @@ describe('the authority directory in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Close Westvale Borough Council?');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Close this authority' }).click();
+    // The click starts the next page loading: wait for it before counting.
+    await page.getByRole('button', { name: 'Reopen this authority' }).waitFor();
     await expect(page.getByRole('button', { name: 'Reopen this authority' }).count()).resolves.toBe(1);
     await expectAccessible(page);
     await context.close();

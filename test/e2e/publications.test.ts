@@ -51,6 +51,8 @@ describe('publications in Chromium', () => {
 
     // Preview, exactly as the public will see it.
     await lead.getByRole('link', { name: `Preview ${TITLE}` }).click();
+    // The click starts the preview loading: wait for it before reading it.
+    await lead.getByRole('navigation', { name: 'Contents' }).waitFor();
     await expect(lead.getByRole('heading', { name: 'Questions for councillors' }).isVisible()).resolves.toBe(true);
     await expect(lead.getByRole('navigation', { name: 'Contents' }).isVisible()).resolves.toBe(true);
     await expect(lead.locator('main script, main a[href^="javascript"]').count()).resolves.toBe(0);
