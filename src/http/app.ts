@@ -15,7 +15,8 @@ import type { Actor } from '../modules/accounts/domain.ts';
 import { MAX_UPLOAD_BYTES as MAX_IMPORT_BYTES } from '../modules/authorities/authorities.routes.ts';
 import { FLASH_TTL_SECONDS, FormFlashes } from '../platform/flash/form-flashes.ts';
 import type { Logger } from '../platform/logger.ts';
-import { cookieNames, cookieOptions, hmac, safeEqual, secureCookies } from './cookies.ts';
+import { cookieNames, cookieOptions, secureCookies } from './cookies.ts';
+import { csrfTokens } from './csrf.ts';
 import { registerApi } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { Flash } from './forms.ts';
@@ -44,6 +45,8 @@ declare module 'fastify' {
     /** The session row id and stage, when the request carries a live session cookie. */
     session: { id: string; stage: 'mfa' | 'mfa-setup' | 'active'; userId: string } | null;
     csrfToken: string;
+    /** The browser's CSRF secret (its cookie), which a form's token must have been made from. */
+    csrfSecret: string;
     flash: Flash;
     /**
      * What modules add to every page's layout for this request (a module's `plugins` hook sets its
@@ -70,7 +73,8 @@ export async function buildApp(options: {
   const { config, services } = options;
   const secure = secureCookies(config);
   const cookie = cookieNames(secure);
-  const newCsrfSecret = () => crypto.randomBytes(32).toString('base64url');
+  const csrf = csrfTokens(config.SESSION_SECRET);
+  const newCsrfSecret = () => csrf.secretSync();
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse>({
     loggerInstance: options.logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -97,7 +101,7 @@ export async function buildApp(options: {
   const pageEncoder = new PageEncoder();
 
   // 1. Security headers and the CSP nonce.
-  registerSecurityHeaders(app, { production: config.production });
+  await registerSecurityHeaders(app, { production: config.production });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -130,6 +134,7 @@ export async function buildApp(options: {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('csrfSecret', '');
   app.decorateRequest('flash', null as unknown as Flash); // set on every request (below)
   app.decorateRequest('layout', null as unknown as Record<string, unknown>); // set on every request (below)
   // Signing in or out also gives the browser a new CSRF secret.
@@ -159,15 +164,18 @@ export async function buildApp(options: {
     }
   });
 
-  // 5. CSRF: a random cookie per browser; forms carry its keyed hash. Checked on every unsafe page request.
+  // 5. CSRF (`@fastify/csrf`): a random secret in a cookie per browser; each page's forms carry a
+  // token made from it (salted, so no two pages carry the same). Checked on every unsafe page request.
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/assets/') || request.url.startsWith('/api/')) return;
-    let raw = request.cookies[cookie.csrf];
-    if (!raw || !/^[\w-]{43}$/.test(raw)) {
-      raw = newCsrfSecret();
-      reply.setCookie(cookie.csrf, raw, cookieOptions(secure));
+    const kept = request.cookies[cookie.csrf];
+    let secret = kept !== undefined && /^[\w-]{43}$/.test(kept) ? kept : null;
+    if (secret === null) {
+      secret = newCsrfSecret();
+      reply.setCookie(cookie.csrf, secret, cookieOptions(secure));
     }
-    request.csrfToken = hmac(config.SESSION_SECRET, raw);
+    request.csrfSecret = secret;
+    request.csrfToken = csrf.create(secret);
   });
   // The largest file any upload route accepts: the parser passes no more on; each route applies its own limit.
   const uploadCeilingBytes = Math.max(services.files.settings.maxBytes, MAX_IMPORT_BYTES);
@@ -178,14 +186,14 @@ export async function buildApp(options: {
     if (request.isMultipart()) {
       const leading = await readLeadingFields(request, uploadCeilingBytes);
       const sent = leading?.fields._csrf;
-      if (sent === undefined || !safeEqual(sent, request.csrfToken)) {
+      if (sent === undefined || !csrf.verify(request.csrfSecret, sent)) {
         leading?.discard();
         return reply.code(403).render('errors/csrf.njk', {});
       }
       return;
     }
     const sent = csrfField.safeParse(request.body).data?._csrf;
-    if (sent === undefined || !safeEqual(sent, request.csrfToken)) {
+    if (sent === undefined || !csrf.verify(request.csrfSecret, sent)) {
       return reply.code(403).render('errors/csrf.njk', {});
     }
   });

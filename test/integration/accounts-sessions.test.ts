@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_COOKIE, SESSION_COOKIE, hmac } from '../../src/http/cookies.ts';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/http/cookies.ts';
+import { csrfTokens } from '../../src/http/csrf.ts';
 import { createTestApp, TEST_SECRET, TestClient, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
 
@@ -46,7 +47,7 @@ describe('signing in within a browser', () => {
     const client = new TestClient(t.app);
     await client.get('/sign-in');
     const before = client.cookies.get(CSRF_COOKIE) ?? '';
-    const oldToken = hmac(TEST_SECRET, before);
+    const oldToken = csrfTokens(TEST_SECRET).create(before);
     await client.post('/sign-in', { email: user.email, password: user.password });
     const after = client.cookies.get(CSRF_COOKIE) ?? '';
     expect(after).toMatch(/^[\w-]{43}$/);
@@ -113,7 +114,7 @@ describe('cookies in production', () => {
       cookies: { [csrf?.name ?? '']: csrf?.value ?? '' },
       payload: new URLSearchParams({
         authorityId,
-        _csrf: hmac(prod.config.SESSION_SECRET, csrf?.value ?? ''),
+        _csrf: csrfTokens(prod.config.SESSION_SECRET).create(csrf?.value ?? ''),
       }).toString(),
     });
     expect(saved.statusCode).toBe(303);
@@ -141,7 +142,7 @@ describe('cookies in production', () => {
       payload: new URLSearchParams({
         email: user.email,
         password: user.password,
-        _csrf: hmac(prod.config.SESSION_SECRET, csrf?.value ?? ''),
+        _csrf: csrfTokens(prod.config.SESSION_SECRET).create(csrf?.value ?? ''),
       }).toString(),
     });
     expect(signedIn.headers.location).toBe('/home');

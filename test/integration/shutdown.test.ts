@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type Running } from '../../src/main.ts';
-import { CSRF_COOKIE, hmac } from '../../src/http/cookies.ts';
+import { CSRF_COOKIE } from '../../src/http/cookies.ts';
+import { csrfTokens } from '../../src/http/csrf.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { TEST_SECRET, testConfig } from '../support/app.ts';
 
@@ -47,7 +48,7 @@ describe('a running Liaison process', () => {
     const body = new URLSearchParams({
       email: 'nobody@example.test',
       password: 'not the password',
-      _csrf: hmac(TEST_SECRET, raw),
+      _csrf: csrfTokens(TEST_SECRET).create(raw),
     }).toString();
     const half = Math.floor(body.length / 2);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CSRF_COOKIE, hmac } from '../../src/http/cookies.ts';
+import { CSRF_COOKIE } from '../../src/http/cookies.ts';
+import { csrfTokens } from '../../src/http/csrf.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { TEST_SECRET, createTestApp, type TestApp } from '../support/app.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
@@ -60,7 +61,7 @@ function signInFrom(address: string, email: string, password: string) {
     url: '/sign-in',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
     cookies: { [CSRF_COOKIE]: CSRF_RAW },
-    payload: new URLSearchParams({ email, password, _csrf: hmac(TEST_SECRET, CSRF_RAW) }).toString(),
+    payload: new URLSearchParams({ email, password, _csrf: csrfTokens(TEST_SECRET).create(CSRF_RAW) }).toString(),
   });
 }
 

@@ -2,13 +2,15 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createServices, type Services } from '../../src/composition.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { cookieNames, hmac, type CookieNames } from '../../src/http/cookies.ts';
+import { cookieNames, type CookieNames } from '../../src/http/cookies.ts';
+import { csrfTokens } from '../../src/http/csrf.ts';
 import { FixedClock, systemClock, type Clock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDb } from './db.ts';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
+const testCsrf = csrfTokens(TEST_SECRET);
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -74,8 +76,14 @@ export class TestClient {
     this.cookies = new Map<string, string>([[names.csrf, 'c'.repeat(43)]]);
   }
 
+  /** A token made from the browser's CSRF secret, as a page's form would carry (a fresh one each time). */
   get csrfToken(): string {
-    return hmac(TEST_SECRET, this.cookies.get(this.names.csrf) ?? '');
+    return testCsrf.create(this.cookies.get(this.names.csrf) ?? 'c'.repeat(43));
+  }
+
+  /** Whether a form token was made from this browser's CSRF secret (so its forms are accepted). */
+  ownsCsrfToken(token: string | undefined): boolean {
+    return token !== undefined && testCsrf.verify(this.cookies.get(this.names.csrf) ?? '', token);
   }
 
   withSession(token: string): this {
