@@ -109,6 +109,8 @@ interface Sample {
   end: number;
   ok: boolean;
   what: string;
+  /** Why it failed: the status answered, or the network error. */
+  why?: string;
 }
 const samples: Sample[] = [];
 
@@ -178,13 +180,16 @@ class Browser {
   ): Promise<Reply | null> {
     const start = Date.now();
     let reply: Reply | null = null;
+    let why: string | undefined;
     try {
       reply = await this.send(method, url, body);
-    } catch {
+    } catch (error) {
       reply = null;
+      why = error instanceof Error ? error.message : String(error);
     }
     const ok = reply !== null && expect.includes(reply.status);
-    samples.push({ start, end: Date.now(), ok, what });
+    if (!ok && reply) why = `HTTP ${reply.status}`;
+    samples.push({ start, end: Date.now(), ok, what, ...(why ? { why } : {}) });
     return ok ? reply : null;
   }
 
@@ -362,11 +367,18 @@ function faultReport(fault: Fault, list: Sample[]) {
   const during = list.filter((s) => s.start >= fault.killedAt && s.start < fault.windowEnd);
   const failed = during.filter((s) => !s.ok);
   const lastFailure = failed.reduce((t, s) => Math.max(t, s.end), fault.killedAt);
+  const reasons = new Map<string, number>();
+  for (const s of failed) {
+    const reason = `${s.what} ${s.why ?? 'failed'}`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
   return {
     requests: during.length,
     failed: failed.length,
     share: during.length ? failed.length / during.length : 0,
     recovery: (lastFailure - fault.killedAt) / 1000,
+    /** The commonest reasons for the failures, most first. */
+    reasons: [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5),
   };
 }
 
@@ -602,6 +614,7 @@ async function main(): Promise<number> {
           `${(r.share * 100).toFixed(1).padStart(4)} %  ${r.recovery.toFixed(1).padStart(6)} s              ` +
           `${seconds(fault.readyAt - fault.killedAt)} s`,
       );
+      if (r.failed > 0) say(`${''.padEnd(11)} failures: ${r.reasons.map(([why, n]) => `${n} × ${why}`).join('; ')}`);
       if (fault.part === 'mail-in') {
         // One mail-in: while it is down, sending servers are refused and try again (nothing is lost, it is
         // checked below); their mail is late by about its restart. Pages are what users see.
@@ -620,6 +633,8 @@ async function main(): Promise<number> {
         );
       }
     }
+    // Users saw errors for too long: what the web processes, nginx and the poolers said, while they still run.
+    if (problems.length > 0) printLogTails(30, /^(web|nginx-error|pgbouncer)/);
     const smtpFailures = smtpAttempts.filter((s) => !s.ok).length;
     say(`SMTP deliveries to mail-in in all: ${smtpAttempts.length}, ${smtpFailures} refused and sent again.`);
 
@@ -715,11 +730,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** The last lines of each part's log, for a drill that stopped before its checks (the folder goes with `down`). */
-function printLogTails(lines = 40): void {
+/**
+ * The last lines of each part's log (or of those whose file name matches `only`), for a drill that
+ * stopped before its checks or whose users saw errors too long (the folder goes with `down`).
+ */
+function printLogTails(lines = 40, only = /./): void {
   const logs = path.join(dir, 'log');
   if (!fs.existsSync(logs)) return;
   for (const name of fs.readdirSync(logs).sort()) {
+    if (!only.test(name)) continue;
     const text = fs.readFileSync(path.join(logs, name), 'utf8').trimEnd();
     if (text === '') continue;
     say(`---- ${name} (last ${lines} lines) ----`);
