@@ -101,7 +101,7 @@ export async function buildApp(options: {
   const pageEncoder = new PageEncoder();
 
   // 1. Security headers and the CSP nonce.
-  await registerSecurityHeaders(app, { production: config.production });
+  registerSecurityHeaders(app, { production: config.production });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
 /**
  * Random bytes for nonces, drawn from the system's CSPRNG 4 KB at a time: one system call per 256
@@ -23,21 +23,18 @@ class RandomPool {
 }
 
 /**
- * Security headers on every response, set by helmet (`@fastify/helmet`). The Content Security Policy
- * allows scripts only from this origin or carrying the per-request nonce (`request.cspNonce`, which
- * templates and the kept public pages put in their script tags): no 'unsafe-inline' anywhere. A route
- * may set a stricter policy of its own (a sandboxed document): its header replaces this one.
+ * Security headers on every response, set by helmet (built once; each request runs it as the
+ * Connect-style middleware it is). The Content Security Policy allows scripts only from this origin
+ * or carrying the per-request nonce (`request.cspNonce`, which templates and the kept public pages
+ * put in their script tags): no 'unsafe-inline' anywhere. A route may set a stricter policy of its
+ * own (a sandboxed document): its header replaces this one.
  */
-export async function registerSecurityHeaders(app: FastifyInstance, options: { production: boolean }): Promise<void> {
+export function registerSecurityHeaders(app: FastifyInstance, options: { production: boolean }): void {
   app.decorateRequest('cspNonce', '');
   const random = new RandomPool();
   // Helmet reads each response's nonce through a directive function, given the raw response.
   const nonces = new WeakMap<ServerResponse, string>();
-  app.addHook('onRequest', async (request, reply) => {
-    request.cspNonce = random.take(16).toString('base64');
-    nonces.set(reply.raw, request.cspNonce);
-  });
-  await app.register(fastifyHelmet, {
+  const headers = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -58,6 +55,11 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: { p
     referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     xFrameOptions: { action: 'deny' },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    request.cspNonce = random.take(16).toString('base64');
+    nonces.set(reply.raw, request.cspNonce);
+    headers(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   // Browser features Liaison never uses, refused (helmet does not set this header).
   app.addHook('onSend', async (_request, reply) => {
