@@ -5,6 +5,7 @@ import { Kysely, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config, PostgresTarget } from '../../config.ts';
+import { checkOut } from './checkout.ts';
 import { PreparingPostgresDialect, preparingPool, StatementNames } from './prepared.ts';
 import { ReplicaRouter, type ReplicaHealth } from './replica.ts';
 import type { Database } from './schema.ts';
@@ -167,7 +168,8 @@ function openPostgres(target: PostgresTarget & { poolSize?: number }): Db {
     replica,
     replicaHealth: () => router?.status() ?? null,
     withSession: async (fn) => {
-      const client = await sessionPool().connect();
+      const session = await checkOut(sessionPool());
+      const client = session.client;
       try {
         return await fn({
           exec: async (text) => {
@@ -183,7 +185,7 @@ function openPostgres(target: PostgresTarget & { poolSize?: number }): Db {
           }),
         });
       } finally {
-        client.release();
+        session.release();
       }
     },
     query: async <R>(text: string, values: unknown[] = []) => {

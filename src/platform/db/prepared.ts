@@ -12,6 +12,7 @@ import {
   type QueryCompiler,
 } from 'kysely';
 import type pg from 'pg';
+import { checkOut, type CheckedOut } from './checkout.ts';
 
 /**
  * Server-side prepared statements for the statements Liaison runs again and again, as the JDBC and
@@ -72,11 +73,15 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 
 /** A pool client that runs repeated statements as named, prepared statements. */
 class PreparingClient implements PostgresPoolClient {
+  private readonly client: pg.PoolClient;
+
   constructor(
-    private readonly client: pg.PoolClient,
+    private readonly checkedOut: CheckedOut,
     private readonly names: StatementNames,
     private readonly prepared: Set<string>,
-  ) {}
+  ) {
+    this.client = checkedOut.client;
+  }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -95,7 +100,7 @@ class PreparingClient implements PostgresPoolClient {
   }
 
   release(): void {
-    this.client.release();
+    this.checkedOut.release();
   }
 }
 
@@ -103,13 +108,13 @@ class PreparingClient implements PostgresPoolClient {
 export function preparingPool(pool: pg.Pool, names = new StatementNames()): PostgresPool {
   return {
     async connect() {
-      const client = await pool.connect();
-      let prepared = preparedOn.get(client);
+      const checkedOut = await checkOut(pool);
+      let prepared = preparedOn.get(checkedOut.client);
       if (!prepared) {
         prepared = new Set();
-        preparedOn.set(client, prepared);
+        preparedOn.set(checkedOut.client, prepared);
       }
-      return new PreparingClient(client, names, prepared);
+      return new PreparingClient(checkedOut, names, prepared);
     },
     end: () => pool.end(),
   };
