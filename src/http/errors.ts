@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnreachable } from '../platform/db/unreachable.ts';
 import { DomainError, type DomainErrorCode } from '../platform/errors.ts';
 import { asInputError } from './forms.ts';
 
@@ -39,7 +40,11 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Internal server error',
+  503: 'Service unavailable',
 };
+
+/** Seconds a client is asked to wait before trying again when the database cannot be reached. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Maps domain errors and framework errors to status pages (HTML) or problem+json (API). */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -78,6 +83,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
         message: error.message,
         ...(error.fields.length > 0 ? { errors: error.fields } : {}),
       });
+    }
+    if (isDatabaseUnreachable(error)) {
+      // A moment without the database (a pooler or server restarting): nothing was half done, since
+      // a change commits whole or not at all, and the same request may be sent again shortly.
+      request.log.warn({ err: error }, 'the database could not be reached');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      if (wantsProblem(request)) {
+        return sendProblem(
+          reply,
+          503,
+          TITLES[503] ?? 'Error',
+          'The service could not reach its database. Try again shortly.',
+        );
+      }
+      return reply.code(503).render('errors/503.njk', {});
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -113,6 +113,11 @@ function pgPool(url: string, max: number, extra: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // No JIT compilation: Liaison's statements are short or set-based over indexed rows, and
+    // compiling one (up to a second for a large sweep) costs more than it saves. Sent as a startup
+    // setting, so it holds before the connection's first statement. (A pooler ignores it: set
+    // `jit = off` on the server behind one.)
+    options: '-c jit=off',
     ...extra,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -125,13 +130,6 @@ function pgPool(url: string, max: number, extra: pg.PoolConfig = {}): pg.Pool {
   });
   // An idle client's network error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
-  // No JIT compilation: Liaison's statements are short or set-based over indexed rows, and compiling
-  // one (up to a second for a large sweep) costs more than it saves. The query runs before any other
-  // on the new connection. (Behind a pooler in transaction mode it lands on one server connection
-  // or another: set `jit = off` on the server as well.)
-  pool.on('connect', (client) => {
-    client.query('SET jit = off').catch(() => undefined);
-  });
   return pool;
 }
 

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/platform/db/database.ts';
+import { createTestApp } from '../support/app.ts';
 import { createTestDb } from '../support/db.ts';
 import { withDatabase } from '../support/db-target.ts';
 
@@ -56,11 +57,31 @@ async function relayTo(target: string) {
     resetAll: () => {
       for (const socket of sockets) socket.resetAndDestroy();
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Stops relaying: open connections are reset and new ones refused. */
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.resetAndDestroy();
+      await closed;
+    },
   };
 }
 
 const selectOne = async (target: Db) => (await sql<{ n: number }>`SELECT 1 AS n`.execute(target.kysely)).rows[0]?.n;
+
+describe('connections to a PostgreSQL server', () => {
+  it('run without JIT compilation from their first statement', async () => {
+    if (!url) {
+      expect(await selectOne(db)).toBe(1);
+      return;
+    }
+    const target = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
+    try {
+      expect((await sql<{ jit: string }>`SHOW jit`.execute(target.kysely)).rows[0]?.jit).toBe('off');
+    } finally {
+      await target.close();
+    }
+  });
+});
 
 describe('a database connection cut while in use', () => {
   it('fails the statement running on it, and the next statement runs on a new connection', async () => {
@@ -119,6 +140,37 @@ describe('a database connection cut while in use', () => {
     } finally {
       await target.close();
       await relay.close();
+    }
+  });
+
+  it('answers "service unavailable", to try again shortly, while the database cannot be reached', async () => {
+    if (!url) {
+      expect(await selectOne(db)).toBe(1);
+      return;
+    }
+    const relay = await relayTo(url);
+    const t = await createTestApp({ db: await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 }) });
+    try {
+      expect((await t.app.inject({ method: 'GET', url: '/publications' })).statusCode).toBe(200);
+      // The database goes away: open connections are cut and new ones refused.
+      await relay.close();
+
+      const page = await t.app.inject({ method: 'GET', url: '/publications' });
+      expect(page.statusCode).toBe(503);
+      expect(page.headers['retry-after']).toBe('5');
+      expect(page.body).toContain('Sorry, the service is unavailable');
+      expect(page.body).toContain('try again in a few seconds');
+
+      const api = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/authorities',
+        headers: { authorization: 'Bearer liaison_not-a-real-token' },
+      });
+      expect(api.statusCode).toBe(503);
+      expect(api.headers['content-type']).toContain('application/problem+json');
+      expect(api.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
+    } finally {
+      await t.close();
     }
   });
 });
