@@ -364,7 +364,9 @@ interface Fault {
 }
 
 function faultReport(fault: Fault, list: Sample[]) {
-  const during = list.filter((s) => s.start >= fault.killedAt && s.start < fault.windowEnd);
+  // A request counts where the user saw its outcome: one sent just before the next fault and cut
+  // by it belongs to that fault, not to the window it started in.
+  const during = list.filter((s) => s.end >= fault.killedAt && s.end < fault.windowEnd);
   const failed = during.filter((s) => !s.ok);
   const lastFailure = failed.reduce((t, s) => Math.max(t, s.end), fault.killedAt);
   const reasons = new Map<string, number>();
@@ -596,6 +598,22 @@ async function main(): Promise<number> {
       if ((waiting.rows[0]?.n ?? 0) === 0 || Date.now() > drainUntil) break;
       await sleep(2000);
     }
+
+    // Every part the drill did not kill is still running: a process that died of another's fault
+    // (a web process of a pooler's reset connection, say) would be restarted by its supervisor, but
+    // it is a defect all the same.
+    const status = spawnSync('bash', ['scripts/cluster.sh', 'status'], {
+      cwd: ROOT,
+      env: clusterEnv,
+      encoding: 'utf8',
+    });
+    const died = status.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([part, state]) => part && part !== 'part' && state === 'down')
+      .map(([part]) => part ?? '');
+    for (const part of died) problems.push(`${part} died during the drill without being killed by it`);
+    if (died.length > 0) printLogTails(40, new RegExp(`^(${died.join('|')})`));
 
     // ---- report ----
     const total = samples.length;
