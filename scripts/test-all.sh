@@ -138,6 +138,28 @@ printf '%-12s %-6s %8s %8s %8s\n' stage result passed failed seconds
 for name in "${stages[@]}"; do
   printf '%-12s %-6s %8s %8s %8s\n' "$name" "${status[$name]}" "${passed[$name]}" "${failed[$name]}" "${seconds[$name]}"
 done
+# The failing tests by name, with the start of their message: the end of a long log is often all
+# that is read of it.
+node -e '
+  const fs = require("fs");
+  const lines = [];
+  for (const file of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json")).sort()) {
+    let report;
+    try { report = JSON.parse(fs.readFileSync(`${process.argv[1]}/${file}`, "utf8")); } catch { continue; }
+    for (const suite of report.testResults ?? []) {
+      const where = suite.name.replace(`${process.cwd()}/`, "");
+      const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === "failed");
+      for (const t of failedTests) {
+        const why = (t.failureMessages ?? []).join(" ").replace(/\s+/g, " ").slice(0, 300);
+        lines.push(`${file.replace(/\.json$/, "")}: ${where} > ${t.fullName}\n    ${why}`);
+      }
+      if (failedTests.length === 0 && suite.status === "failed") {
+        lines.push(`${file.replace(/\.json$/, "")}: ${where} failed outside its tests: ${(suite.message ?? "").replace(/\s+/g, " ").slice(0, 300)}`);
+      }
+    }
+  }
+  if (lines.length > 0) console.log(`failing tests:\n${lines.slice(0, 20).join("\n")}`);
+' "$results" 2>/dev/null || true
 printf 'total time: %ss\n' $(($(date +%s) - started))
 printf '%s passed, %s failed\n' "$total_passed" "$total_failed"
 [ "$total_failed" -eq 0 ]
