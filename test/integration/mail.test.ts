@@ -180,6 +180,34 @@ describe('sending the outbox over SMTP', () => {
     expect((await outboxRow(late.subject)).status).toBe('sent');
   });
 
+  it('sends a message to one person before a mailing queued ahead of it', async () => {
+    const run = Math.random();
+    const mailing = Array.from({ length: 12 }, (_, i) => ({ ...mail({ subject: `Mailing ${run} ${i}` }), bulk: true }));
+    for (const m of mailing) await enqueueMail(db.kysely, m);
+    const reset = mail({ subject: `Password reset ${run}` });
+    await enqueueMail(db.kysely, reset);
+    // One message at a time, five claimed at once: the reset is claimed, and sent, first.
+    const s = new MailSender(
+      db.kysely,
+      clock,
+      {
+        smtpUrl: sink.url,
+        from: 'Liaison <no-reply@liaison.test>',
+        domain: 'liaison.test',
+        batchSize: 5,
+        concurrency: 1,
+      },
+      logger,
+    );
+    await s.sendDue();
+    s.close();
+    const order = sink.messages
+      .map((m) => m.parsed.subject ?? '')
+      .filter((subject) => subject.endsWith(`${run}`) || subject.startsWith(`Mailing ${run} `));
+    expect(order[0]).toBe(reset.subject);
+    expect(order.slice(1).sort()).toEqual(mailing.map((m) => m.subject).sort());
+  });
+
   it('after a sender dies, re-sends only what it never handed to the relay, and never twice', async () => {
     const handedOver = mail({ subject: `Handed over ${Math.random()}` });
     const neverSent = mail({ subject: `Never sent ${Math.random()}` });

@@ -177,6 +177,8 @@ describe('sending an issue', () => {
     expect(new Set(recipients).size).toBe(recipients.length);
 
     const [message] = await mails('newsletter', 'reader@advice.example');
+    // A mailing's messages wait behind any message to one person.
+    expect(message?.bulk).toBe(true);
     const headers = message?.headers as Record<string, string>;
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(headers['List-Unsubscribe']).toMatch(
@@ -362,6 +364,7 @@ describe('sending an issue', () => {
     await t.services.newsletter.testSend(lead, id);
     const [test] = await mails('newsletter-test', leadEmail);
     expect(test?.subject).toBe('[Test] Test me');
+    expect(test?.bulk).toBe(false);
   });
 
   it('unsubscribes by email to the mailto: address, through the inbound gateway', async () => {

@@ -129,7 +129,10 @@ export async function fanOut(ctx: NewsletterContext, issueId: string, budgetMs =
       const make = mailer;
       const mails = claimed
         .filter((d): d is typeof d & { address: string } => d.address !== null)
-        .map((d) => make(d.address, unsubscribeToken(d.address, ctx.settings.secret), deliveryMailKey(issueId, d.id)));
+        .map((d) => ({
+          ...make(d.address, unsubscribeToken(d.address, ctx.settings.secret), deliveryMailKey(issueId, d.id)),
+          bulk: true,
+        }));
       await ctx.deps.mail.enqueueMany(trx, mails);
       await deliveries.markQueued(
         issueId,

@@ -186,6 +186,8 @@ export interface OutboxMessagesTable {
   /** When an administrator queued a message of unknown delivery to be sent again, and who. */
   resent_at: NullableTimestamp;
   resent_by: string | null;
+  /** One of a mailing to many: claimed after every message to one person. */
+  bulk: Generated<boolean>;
 }
 
 export interface OutboxAttachmentsTable {

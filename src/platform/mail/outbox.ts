@@ -25,6 +25,11 @@ export interface OutgoingMail {
    * wrote: it carries `Auto-Submitted: auto-generated` (RFC 3834), so that auto-responders stay quiet.
    */
   automatic?: boolean;
+  /**
+   * One of a mailing to many (a newsletter issue): sent after every message waiting for one person,
+   * so a mailing never holds up a sign-in link or a notice.
+   */
+  bulk?: boolean;
 }
 
 /**
@@ -83,6 +88,7 @@ export function outboxRow(mail: OutgoingMail) {
     subject: mail.subject,
     text_body: mail.text,
     html_body: mail.html ?? null,
+    bulk: mail.bulk ?? false,
     headers: JSON.stringify({
       ...(mail.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
       ...mail.headers,

@@ -62,8 +62,9 @@ export class MailSenderRepository {
   }
 
   /**
-   * Claims up to `limit` due messages, oldest first, in one statement (FOR UPDATE SKIP LOCKED, so
-   * senders at once claim different ones): each becomes `sending`, one attempt more, until `leaseEnds`.
+   * Claims up to `limit` due messages in one statement (FOR UPDATE SKIP LOCKED, so senders at once
+   * claim different ones): each becomes `sending`, one attempt more, until `leaseEnds`. Messages to
+   * one person come before a mailing's (`bulk`), oldest first within each, and are returned so.
    */
   async claimDue(now: Date, limit: number, leaseEnds: Date): Promise<OutboxRow[]> {
     const due = this.db
@@ -71,20 +72,29 @@ export class MailSenderRepository {
       .select('id')
       .where('status', '=', 'queued')
       .where(sql<boolean>`(next_attempt_at IS NULL OR next_attempt_at <= ${now})`)
+      .orderBy('bulk')
       .orderBy('created_at')
       .limit(limit)
       .forUpdate()
       .skipLocked();
+    // An UPDATE returns its rows in no particular order: they are read back in the order chosen.
     return this.db
-      .updateTable('outbox_messages')
-      .set((eb) => ({
-        status: 'sending',
-        attempts: eb('attempts', '+', 1),
-        transmit_started_at: null,
-        next_attempt_at: leaseEnds,
-      }))
-      .where('id', 'in', due)
-      .returningAll()
+      .with('claimed', (db) =>
+        db
+          .updateTable('outbox_messages')
+          .set((eb) => ({
+            status: 'sending',
+            attempts: eb('attempts', '+', 1),
+            transmit_started_at: null,
+            next_attempt_at: leaseEnds,
+          }))
+          .where('id', 'in', due)
+          .returningAll(),
+      )
+      .selectFrom('claimed')
+      .selectAll()
+      .orderBy('bulk')
+      .orderBy('created_at')
       .execute();
   }
 
