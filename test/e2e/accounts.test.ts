@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithTwoFactor, currentTotpCode, nextTotpCode, signInThroughPages } from '../support/auth.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -58,7 +64,7 @@ describe('signing in', () => {
     await page.goto('/sign-in');
     await expectAccessible(page);
 
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await clickThrough(page.getByRole('button', { name: 'Sign in', exact: true }));
     await expect(errorSummary(page).textContent()).resolves.toContain('Enter your email address');
     await expectAccessible(page);
 
@@ -91,13 +97,13 @@ describe('signing in', () => {
     await expectAccessible(page);
 
     await page.getByLabel('6-digit code').fill('000000');
-    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Turn on two-factor authentication' }));
     await expect(errorSummary(page).textContent()).resolves.toContain('Enter the 6-digit code shown');
     await expectAccessible(page);
 
     const secret = ((await page.locator('#secret-key').textContent()) ?? '').replace(/\s+/g, '');
     await page.getByLabel('6-digit code').fill(await currentTotpCode(secret));
-    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Turn on two-factor authentication' }));
     expect(pathOf(page)).toBe('/staff');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'Two-factor authentication is set up',
@@ -151,14 +157,14 @@ describe('administration and invitations', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await expectAccessible(page);
     await page.getByLabel('Email address').fill('lena.link@riverside.example');
-    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Send invitation' }));
     await expect(errorSummary(page).textContent()).resolves.toContain('Enter a name');
     await expectAccessible(page);
 
     await page.getByLabel('Full name').fill('Lena Link');
     await page.getByLabel('Link officer').check();
     await page.getByLabel('Riverside District Council').check();
-    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Send invitation' }));
     await expect(heading(page)).resolves.toBe('Lena Link');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'An invitation has been sent',
@@ -171,7 +177,7 @@ describe('administration and invitations', () => {
     await expect(heading(invitee.page)).resolves.toBe('Create your password');
     await expectAccessible(invitee.page);
     await invitee.page.getByLabel('New password').fill('short');
-    await invitee.page.getByRole('button', { name: 'Save password' }).click();
+    await clickThrough(invitee.page.getByRole('button', { name: 'Save password' }));
     await expect(errorSummary(invitee.page).textContent()).resolves.toContain('Password must be 12 characters or more');
     await expectAccessible(invitee.page);
     await invitee.page.getByLabel('New password').fill('riverside link officer passphrase');
@@ -221,7 +227,7 @@ describe('password reset', () => {
     await expect(heading(page)).resolves.toBe('Reset your password');
     await expectAccessible(page);
 
-    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Send reset link' }));
     await expect(errorSummary(page).textContent()).resolves.toContain('Enter your email address');
     await expectAccessible(page);
     await page.getByLabel('Email address').fill(user.email);
@@ -233,11 +239,11 @@ describe('password reset', () => {
     await expect(heading(page)).resolves.toBe('Choose a new password');
     await expectAccessible(page);
     await page.getByLabel('New password').fill(user.email);
-    await page.getByRole('button', { name: 'Save password' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save password' }));
     await expect(errorSummary(page).textContent()).resolves.toContain('Password must not be your email address');
     await expectAccessible(page);
     await page.getByLabel('New password').fill('a completely new passphrase');
-    await page.getByRole('button', { name: 'Save password' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save password' }));
     expect(pathOf(page)).toBe('/sign-in');
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'Your password has been changed',

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithTwoFactor, signInThroughPages } from '../support/auth.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -22,13 +28,13 @@ describe('API tokens and the audit log in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('API tokens');
     await expectAccessible(page);
 
-    await page.getByRole('button', { name: 'Create an API token' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Create an API token' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Create an API token');
     await expectAccessible(page);
 
     // A mistake first: no name, and an authority role without its authority.
     await page.getByLabel('Delegate').check();
-    await page.getByRole('button', { name: 'Create token' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Create token' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain('Enter a name for the token');
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Select the authority for a Delegate token',
@@ -52,7 +58,7 @@ describe('API tokens and the audit log in Chromium', () => {
     await expect(page.locator('#new-token').count()).resolves.toBe(0);
     await expect(page.getByRole('row', { name: /Case management export/ }).textContent()).resolves.toContain('Active');
 
-    await page.getByRole('button', { name: 'Revoke Case management export' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Revoke Case management export' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'API token ‘Case management export’ revoked',
     );
@@ -90,7 +96,7 @@ describe('API tokens and the audit log in Chromium', () => {
     await from.getByLabel('Day').fill('31');
     await from.getByLabel('Month').fill('2');
     await from.getByLabel('Year').fill('2026');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Apply filters' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Date from must be a real date',
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createSession, createUser } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -67,7 +67,7 @@ describe('the authority directory in Chromium', () => {
     await page.locator('#ceName').fill('Wendy West');
     await page.locator('#ceJobTitle').fill('Chief Executive');
     await page.locator('#ceEmail').fill('wendy at westvale');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Enter the chief executive’s email address in the correct format',
     );
@@ -75,13 +75,13 @@ describe('the authority directory in Chromium', () => {
     await expectAccessible(page);
 
     await page.locator('#ceEmail').fill('wendy@westvale.example');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save' }));
     await expect(page.locator('h1').textContent()).resolves.toContain('Westvale Borough Council');
     await expect(page.getByText('Wendy West').count()).resolves.toBeGreaterThan(0);
     await expectAccessible(page);
 
     // Closing asks first, then the page says closed and offers to reopen.
-    await page.getByRole('button', { name: 'Close this authority' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Close this authority' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Close Westvale Borough Council?');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Close this authority' }).click();
@@ -141,7 +141,7 @@ describe('the authority directory in Chromium', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(`${HEADER.replace(',region', '')}\n`, 'utf8'),
     });
-    await page.getByRole('button', { name: 'Import authorities' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Import authorities' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain('missing the column region');
     await expectAccessible(page);
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { MailGateway } from '../../src/platform/mail/inbound.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createSession, signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import {
@@ -135,7 +135,7 @@ describe('a case’s correspondence in Chromium', () => {
     expect(shown).toContain('Re: Questions for the council');
     expect(shown).not.toContain('Your complaint is with an investigator');
     await expectAccessible(portal.page);
-    await portal.page.getByRole('link', { name: /^Questions for the council/ }).click();
+    await clickThrough(portal.page.getByRole('link', { name: /^Questions for the council/ }));
     await expect(portal.page.locator('h1').textContent()).resolves.toMatch(/^Questions for the council/);
     await expectAccessible(portal.page);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { complaintInput, createAuthority, createSession, createUser } from '../support/factories.ts';
 import { dispatchCorrespondence } from '../integration/enquiries.fixtures.ts';
 
@@ -90,7 +90,7 @@ describe('complaints in Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Continue' }));
 
     await expect(page.locator('h1').textContent()).resolves.toBe('Check your answers before sending your complaint');
     await expectAccessible(page);

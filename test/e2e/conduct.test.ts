@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
 import type { MailGateway } from '../../src/platform/mail/inbound.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+  submit,
+} from '../support/browser.ts';
 import { createSession } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import {
@@ -31,11 +37,6 @@ afterAll(async () => {
   await h.closeAll();
   await sink.close();
 });
-
-async function submit(page: Page, button: string) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  await page.waitForLoadState();
-}
 
 /** Sends what is waiting, as the worker would. */
 async function sendMail() {
@@ -199,11 +200,11 @@ describe('unreasonable behaviour in Chromium', () => {
     await expectAccessible(page);
     await openArea(page, 'Restrictions');
     await expectAccessible(page);
-    await page.locator('#due-soon').getByRole('link').first().click();
+    await clickThrough(page.locator('#due-soon').getByRole('link').first());
     await expectAccessible(page);
     if ((await page.locator('h1').textContent()) !== 'Contact restriction') {
       await page.goBack();
-      await page.locator('#due-soon').getByRole('link').nth(1).click();
+      await clickThrough(page.locator('#due-soon').getByRole('link').nth(1));
     }
     await expect(page.locator('h1').textContent()).resolves.toBe('Contact restriction');
     await page.getByLabel('Lift it: the marker goes from their cases').check();

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { MailGateway } from '../../src/platform/mail/inbound.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 import { signedInAs } from '../support/factories.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import {
@@ -68,19 +74,19 @@ describe('correspondence in Chromium', () => {
     await openArea(page, 'Holding pen');
     await expect(page.locator('h1').textContent()).resolves.toBe('Holding pen');
     await expectAccessible(page);
-    await page.getByRole('link', { name: 'Some papers for you' }).click();
+    await clickThrough(page.getByRole('link', { name: 'Some papers for you' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Some papers for you');
     await expectAccessible(page);
 
     // Without a reason nothing is discarded: the error summary says what is missing.
-    await page.getByRole('button', { name: 'Discard' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Discard' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Enter why the message is being discarded',
     );
     await expectAccessible(page);
 
     await page.getByLabel('Case reference').fill(c.reference);
-    await page.getByRole('button', { name: 'File on the case' }).click();
+    await clickThrough(page.getByRole('button', { name: 'File on the case' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Correspondence');
     await expect(page.getByText('The message has been filed on the case.').count()).resolves.toBe(1);
     await expect(page.getByRole('heading', { name: 'Some papers for you' }).count()).resolves.toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createComplaint, createEnquiryAuthority } from '../integration/enquiries.fixtures.ts';
 
 // Friday 11 December 2026, 10:00 in London.
@@ -23,7 +23,7 @@ describe('decisions in Chromium', () => {
     // The investigator writes the draft.
     await staff.page.goto(`/staff/complaints/${complaint.id}/decision`);
     await expectAccessible(staff.page);
-    await staff.page.getByRole('link', { name: 'Write the draft decision' }).click();
+    await clickThrough(staff.page.getByRole('link', { name: 'Write the draft decision' }));
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('Draft decision');
     await expectAccessible(staff.page);
     await staff.page.getByLabel('The complaint', { exact: true }).fill('Mrs B complains about damp.');
@@ -52,12 +52,12 @@ describe('decisions in Chromium', () => {
     // The link officer comments, then records that the officer criticised saw the draft.
     await lo.page.goto(`/portal/complaints/${complaint.id}`);
     await expectAccessible(lo.page);
-    await lo.page.getByRole('link', { name: 'Draft and final decision' }).click();
+    await clickThrough(lo.page.getByRole('link', { name: 'Draft and final decision' }));
     await expect(lo.page.locator('h1').textContent()).resolves.toContain('Draft and final decision');
     await expectAccessible(lo.page);
     clock.set(new Date('2026-12-11T10:02:00Z'));
     await lo.page.getByLabel('Comments', { exact: true }).fill('We did inspect, in May.');
-    await lo.page.getByRole('button', { name: 'Send comments' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Send comments' }));
     await expect(lo.page.locator('main').textContent()).resolves.toContain('Your comments have been sent');
     await expectAccessible(lo.page);
     await lo.page.getByLabel('Who was shown the draft').fill('The repairs manager');
@@ -65,7 +65,7 @@ describe('decisions in Chromium', () => {
     await lo.page.getByLabel('Month').fill('12');
     await lo.page.getByLabel('Year').fill('2026');
     await lo.page.getByLabel('They were shown the evidence too').check();
-    await lo.page.getByRole('button', { name: 'Record that they were shown the draft' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Record that they were shown the draft' }));
     await expect(lo.page.locator('main').textContent()).resolves.toContain('The repairs manager, shown on');
     await expectAccessible(lo.page);
 
@@ -73,13 +73,13 @@ describe('decisions in Chromium', () => {
     clock.set(new Date('2026-12-11T10:05:00Z'));
     await staff.page.goto(`/staff/complaints/${complaint.id}/decision`);
     await expect(staff.page.locator('main').textContent()).resolves.toContain('We did inspect, in May.');
-    await staff.page.getByRole('link', { name: 'Issue a revised draft' }).click();
+    await clickThrough(staff.page.getByRole('link', { name: 'Issue a revised draft' }));
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('version 2');
     await expectAccessible(staff.page);
     await staff.page.getByLabel('What I found', { exact: true }).fill('The council did not inspect.\nIt replied late.');
     await staff.page.getByRole('button', { name: 'Send the draft to both parties' }).click();
     await staff.page.waitForURL(/\/decision$/);
-    await staff.page.getByRole('link', { name: 'Read version 2 and what changed' }).click();
+    await clickThrough(staff.page.getByRole('link', { name: 'Read version 2 and what changed' }));
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('version 2');
     await expectAccessible(staff.page);
     const diff = (await staff.page.locator('#diff-findings').textContent()) ?? '';
@@ -114,7 +114,7 @@ describe('decisions in Chromium', () => {
     await expectAccessible(staff.page);
 
     // The staff timeline, in order, filterable by kind.
-    await staff.page.getByRole('link', { name: 'Timeline' }).click();
+    await clickThrough(staff.page.getByRole('link', { name: 'Timeline' }));
     await expect(staff.page.locator('h2').first().textContent()).resolves.toContain('Timeline');
     await expectAccessible(staff.page);
     const titles = (await staff.page.locator('#timeline .moj-timeline__title').allTextContents()).map((s) => s.trim());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
 import {
   createComplaint,
@@ -32,7 +32,7 @@ describe('enquiries in Chromium', () => {
     await expectAccessible(staff.page);
     await staff.page.getByLabel('Question 1', { exact: true }).fill('Why were the repairs not done?');
     await staff.page.getByLabel('Question 2', { exact: true }).fill('Send the repairs log.');
-    await staff.page.getByRole('button', { name: 'Send enquiry' }).click();
+    await clickThrough(staff.page.getByRole('button', { name: 'Send enquiry' }));
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('Enquiry 1');
     const body = (await staff.page.locator('main').textContent()) ?? '';
     expect(body).toContain('13 January 2027');
@@ -61,7 +61,7 @@ describe('enquiries in Chromium', () => {
     await lo.page.getByLabel('Day').fill('18');
     await lo.page.getByLabel('Month').fill('12');
     await lo.page.getByLabel('Year').fill('2026');
-    await lo.page.getByRole('button', { name: 'Delegate' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Delegate' }));
     await expect(lo.page.locator('.govuk-notification-banner').textContent()).resolves.toContain('delegated');
     await expectAccessible(lo.page);
 
@@ -101,7 +101,7 @@ describe('enquiries in Chromium', () => {
     await staff.page.getByLabel('Working days after the current due date').fill('5');
     await expectAccessible(staff.page);
     await staff.page.getByLabel('Reason (the authority is told)').fill('Absence is a good reason.');
-    await staff.page.getByRole('button', { name: 'Save decision' }).click();
+    await clickThrough(staff.page.getByRole('button', { name: 'Save decision' }));
     await expect(staff.page.locator('main').textContent()).resolves.toContain('20 January 2027');
     await expectAccessible(staff.page);
 
@@ -109,8 +109,8 @@ describe('enquiries in Chromium', () => {
     await lo.page.goto(`/portal/enquiries/${enquiryId}`);
     await lo.page.getByRole('button', { name: 'Accept answer to question 1' }).click();
     await lo.page.getByLabel('Your answer to question 2').fill('The log is attached to our records.');
-    await lo.page.getByRole('button', { name: 'Save answer to question 2' }).click();
-    await lo.page.getByRole('button', { name: 'Send response to the ombudsman' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Save answer to question 2' }));
+    await clickThrough(lo.page.getByRole('button', { name: 'Send response to the ombudsman' }));
     await expect(lo.page.locator('.govuk-notification-banner').textContent()).resolves.toContain('on time');
     await expectAccessible(lo.page);
 

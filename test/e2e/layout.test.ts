@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, isAuthorityRole, type Role } from '../../src/modules/accounts/domain.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createAuthority } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -41,7 +41,7 @@ describe('the layout in Chromium', () => {
         await context.close();
         return;
       }
-      await more.click();
+      await clickThrough(more);
       await expect(page.locator('h1').textContent()).resolves.toBe('More');
       await expectAccessible(page);
       const areas: { text: string; href: string }[] = [];

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { londonDate } from '../../src/modules/link-officers/domain.ts';
 import type { Role } from '../../src/modules/accounts/domain.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 import { dumpAllTables } from '../support/db.ts';
 import { createAuthority, createSession, createUser } from '../support/factories.ts';
 
@@ -39,7 +45,7 @@ describe('link officers in Chromium', () => {
     const { page, context } = await signedInPage('relationship-lead');
     await page.goto('/staff');
     await expectAccessible(page);
-    await page.getByRole('link', { name: 'Aaronsfield District Council' }).click();
+    await clickThrough(page.getByRole('link', { name: 'Aaronsfield District Council' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Link officers');
     await expectAccessible(page);
 
@@ -119,7 +125,7 @@ describe('link officers in Chromium', () => {
       email: 'tobias.newcombe@bexcombe.example',
       phone: '020 7946 0123',
     });
-    await portal.page.getByRole('button', { name: 'Send' }).click();
+    await clickThrough(portal.page.getByRole('button', { name: 'Send' }));
     await expect(portal.page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'sent to the ombudsman’s relationship team',
     );
@@ -134,7 +140,7 @@ describe('link officers in Chromium', () => {
     await staff.page.waitForURL(/\/staff\/link-officer-changes\/[0-9a-f-]{36}$/);
     await expect(staff.page.locator('body').textContent()).resolves.toContain('Tobias Newcombe');
     await expectAccessible(staff.page);
-    await staff.page.getByRole('button', { name: 'Approve and make the change' }).click();
+    await clickThrough(staff.page.getByRole('button', { name: 'Approve and make the change' }));
     await expect(staff.page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'The change has been made',
     );
@@ -145,7 +151,7 @@ describe('link officers in Chromium', () => {
     expect(portal.page.url()).toContain('/sign-in');
     await portal.page.getByLabel('Email address').fill(leaving.email);
     await portal.page.getByLabel('Password', { exact: true }).fill(portal.user.password);
-    await portal.page.getByRole('button', { name: 'Sign in' }).click();
+    await clickThrough(portal.page.getByRole('button', { name: 'Sign in' }));
     await expect(portal.page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Enter a correct email address and password',
     );
@@ -181,7 +187,7 @@ describe('link officers in Chromium', () => {
     await expectAccessible(page);
     await page.getByLabel('Full name').fill('Delia Cover');
     await page.getByLabel('Email address').fill('delia.cover@cottersby.example');
-    await page.getByRole('button', { name: 'Invite delegate' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Invite delegate' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'Delia Cover has been invited',
     );
@@ -199,7 +205,7 @@ describe('link officers in Chromium', () => {
       await page.locator(`#${prefix}-year`).fill(year ?? '');
     }
     await page.getByLabel('Who covers?').selectOption({ label: 'Delia Cover (delegate)' });
-    await page.getByRole('button', { name: 'Record cover' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Record cover' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'The absence cover has been recorded',
     );
@@ -216,7 +222,7 @@ describe('link officers in Chromium', () => {
     const { page, context } = await h.newPage();
     await page.goto('/link-officer-change');
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Send' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Send' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain('Enter your name');
     await expectAccessible(page);
     // The authority is found by searching, and offered to choose.

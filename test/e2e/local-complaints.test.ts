@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+  submit,
+} from '../support/browser.ts';
 import { createAuthority, createUser } from '../support/factories.ts';
 import { createComplaint } from '../integration/enquiries.fixtures.ts';
 
@@ -15,10 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.closeAll();
 });
-
-async function submit(scope: Page | Locator, button: string) {
-  await scope.getByRole('button', { name: button, exact: true }).click();
-}
 
 async function fillDate(form: Locator, date: string) {
   const [y, m, d] = date.split('-');
@@ -72,7 +75,7 @@ describe('local complaints in Chromium', () => {
     await page.getByLabel('Reference').fill('LOC-001');
     await submit(page, 'Filter');
     await expectAccessible(page);
-    await page.getByRole('link', { name: 'LOC-001' }).click();
+    await clickThrough(page.getByRole('link', { name: 'LOC-001' }));
     await expect(page.locator('h1').textContent()).resolves.toContain('Complaint LOC-001');
     await expect(page.locator('body').textContent()).resolves.toContain('not counted');
     await expectAccessible(page);
@@ -140,7 +143,7 @@ describe('local complaints in Chromium', () => {
       .execute();
     const intake = await h.pageAs('intake-officer', null, 'Ina Intake');
     await intake.page.goto(`/staff/complaints/${complaint.id}`);
-    await intake.page.getByRole('link', { name: 'Local record' }).click();
+    await clickThrough(intake.page.getByRole('link', { name: 'Local record' }));
     await expectAccessible(intake.page);
     await expect(intake.page.locator('table').first().textContent()).resolves.toContain('LOC-001');
     await expect(intake.page.locator('body').textContent()).resolves.not.toContain('LOC-002');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+  submit,
+} from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.ts';
 import { authorityWithOfficers } from '../integration/correspondence.fixtures.ts';
@@ -36,11 +42,6 @@ const header = (mail: ReceivedMail | undefined, name: string): string => {
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
   return new RegExp(`^${name}:[ \t]*(.*)$`, 'im').exec(unfolded)?.[1]?.trim() ?? '';
 };
-
-async function submit(page: Page, button: string) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  await page.waitForLoadState();
-}
 
 describe('the newsletter in Chromium', () => {
   it('subscribes a visitor, sends two issues to the audience of the day, and unsubscribes with one click', async () => {
@@ -203,13 +204,13 @@ describe('the newsletter in Chromium', () => {
 
     // The report, and the public archive (which carries nobody's token).
     await lead.page.goto('/staff/newsletter');
-    await lead.page.getByRole('link', { name: 'Ombudsman Link: spring issue' }).click();
-    await lead.page.getByRole('link', { name: 'Report' }).click();
+    await clickThrough(lead.page.getByRole('link', { name: 'Ombudsman Link: spring issue' }));
+    await clickThrough(lead.page.getByRole('link', { name: 'Report' }));
     await expect(lead.page.locator('main').textContent()).resolves.toContain('no tracking pixel');
     await expect(lead.page.locator('#report-table').textContent()).resolves.toContain('district');
     await expectAccessible(lead.page);
     await visitor.page.goto('/newsletter');
-    await visitor.page.getByRole('link', { name: 'Ombudsman Link: spring issue' }).click();
+    await clickThrough(visitor.page.getByRole('link', { name: 'Ombudsman Link: spring issue' }));
     await expect(visitor.page.locator('h1').textContent()).resolves.toBe('Ombudsman Link: spring issue');
     await expect(visitor.page.content()).resolves.not.toMatch(/unsubscribe\/\w{40}/);
     await expectAccessible(visitor.page);

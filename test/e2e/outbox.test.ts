@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 import { signedInAs } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -34,7 +40,7 @@ describe('the outbox in Chromium', () => {
     );
     await expectAccessible(page);
 
-    await page.getByRole('link', { name: 'You have been invited to Liaison' }).click();
+    await clickThrough(page.getByRole('link', { name: 'You have been invited to Liaison' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('You have been invited to Liaison');
     await expect(page.locator('#text-body').textContent()).resolves.toContain('You have been invited to Liaison.');
     // The HTML version opens as a sandboxed document of its own; its source can be read here.
@@ -47,7 +53,7 @@ describe('the outbox in Chromium', () => {
     await expect(page.locator('#html-body a').count()).resolves.toBe(0);
     await expectAccessible(page);
 
-    await page.getByRole('link', { name: 'Back to the outbox' }).click();
+    await clickThrough(page.getByRole('link', { name: 'Back to the outbox' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Outbox');
     await context.close();
   });

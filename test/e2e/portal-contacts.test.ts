@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createSession, createUser } from '../support/factories.ts';
 
 let h: BrowserHarness;
@@ -37,11 +37,11 @@ describe('an authority’s contacts in the portal, in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Your authority’s contacts');
     await expectAccessible(page);
 
-    await page.getByRole('link', { name: 'Change generic inbox' }).click();
+    await clickThrough(page.getByRole('link', { name: 'Change generic inbox' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Change your authority’s contacts');
     await expectAccessible(page);
     await page.getByLabel('Generic inbox (optional)').fill('ombudsman at eastmere');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save' }));
     await expect(page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Enter the generic inbox in the correct format, like name@example.com',
     );
@@ -49,7 +49,7 @@ describe('an authority’s contacts in the portal, in Chromium', () => {
     await expectAccessible(page);
 
     await page.getByLabel('Generic inbox (optional)').fill('ombudsman@eastmere.example');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain('Contacts changed');
     await expect(page.getByText('ombudsman@eastmere.example').count()).resolves.toBe(1);
     await expectAccessible(page);
@@ -60,16 +60,16 @@ describe('an authority’s contacts in the portal, in Chromium', () => {
     await page.getByLabel('Full name').fill('Harriet Home');
     await page.getByLabel('Job title').fill('Head of Housing');
     await page.getByLabel('Email address').fill('harriet@eastmere.example');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Save' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain('Head of service added');
     await expectAccessible(page);
 
     await page.getByRole('link', { name: 'Change head of housing' }).click();
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Remove this head of service' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Remove this head of service' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Remove the head of housing?');
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Remove head of service' }).click();
+    await clickThrough(page.getByRole('button', { name: 'Remove head of service' }));
     await expect(page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'Head of service removed',
     );

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -63,7 +69,7 @@ describe('privacy settings and analytics in Chromium', () => {
     // A bad date is answered with the error summary.
     await lead.page.getByRole('group', { name: 'Date from' }).getByLabel('Day').fill('31');
     await lead.page.getByRole('group', { name: 'Date from' }).getByLabel('Month').fill('2');
-    await lead.page.getByRole('button', { name: 'Show visits' }).click();
+    await clickThrough(lead.page.getByRole('button', { name: 'Show visits' }));
     await expect(lead.page.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Date from must be a real date',
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ describe('public pages in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Liaison');
     await expectAccessible(page);
     for (const link of ['Accessibility statement', 'Privacy notice', 'Cookies']) {
-      await page.getByRole('contentinfo').getByRole('link', { name: link }).click();
+      await clickThrough(page.getByRole('contentinfo').getByRole('link', { name: link }));
       await expect(page.locator('h1').textContent()).resolves.toBe(link);
       await expectAccessible(page);
     }

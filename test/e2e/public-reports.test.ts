@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { Role } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
 import { createComplaint, createEnquiryAuthority, sessionAt } from '../integration/enquiries.fixtures.ts';
 
@@ -71,7 +71,7 @@ describe('public reports in Chromium', () => {
     let staff = await pageFor(investigator.id);
     await staff.goto(`/staff/complaints/${complaint.id}/public-report`);
     await expectAccessible(staff);
-    await staff.getByRole('button', { name: 'Issue the draft report' }).click();
+    await clickThrough(staff.getByRole('button', { name: 'Issue the draft report' }));
     await expect(staff.locator('.govuk-error-summary').textContent()).resolves.toContain(
       'Select the criteria for a public report that apply',
     );
@@ -82,7 +82,7 @@ describe('public reports in Chromium', () => {
     await staff.getByLabel('What I found').fill('The council did not review the placement; the third such case.');
     await staff.getByLabel('Proposed remedy').fill('Apologise, pay £1,500 and review every placement.');
     await staff.getByLabel('Draft decision', { exact: true }).fill('Fault causing injustice.');
-    await staff.getByRole('button', { name: 'Issue the draft report' }).click();
+    await clickThrough(staff.getByRole('button', { name: 'Issue the draft report' }));
     await expect(staff.locator('.govuk-notification-banner').textContent()).resolves.toContain('Draft report issued');
     const alerts = (await staff.locator('#alerts').textContent()) ?? '';
     expect(alerts).toContain(authority.chiefExecutiveEmail);
@@ -97,7 +97,7 @@ describe('public reports in Chromium', () => {
     staff = await pageFor(investigator.id);
     await staff.goto(`/staff/complaints/${complaint.id}/public-report`);
     await staff.getByLabel('Decision statement of the final report').fill('The council was at fault.');
-    await staff.getByRole('button', { name: 'Issue the final report' }).click();
+    await clickThrough(staff.getByRole('button', { name: 'Issue the final report' }));
     await expect(staff.locator('.govuk-notification-banner').textContent()).resolves.toContain('Final report issued');
     const steps = (await staff.locator('#steps').textContent()) ?? '';
     expect(steps).toContain('1 March 2027');
@@ -122,7 +122,7 @@ describe('public reports in Chromium', () => {
     ]) {
       if (step === 'Consideration by the authority') await portal.getByLabel('Cabinet').check();
       await portal.getByLabel(`Evidence for: ${step}`).setInputFiles(PDF);
-      await portal.getByRole('button', { name: `Send evidence: ${step}` }).click();
+      await clickThrough(portal.getByRole('button', { name: `Send evidence: ${step}` }));
       await expect(portal.locator('.govuk-notification-banner').textContent()).resolves.toContain('Evidence received');
       await expectAccessible(portal);
     }
@@ -135,7 +135,7 @@ describe('public reports in Chromium', () => {
     await staff
       .getByLabel('Letter to the chief executive')
       .fill('We are satisfied with the action the council has taken.');
-    await staff.getByRole('button', { name: 'Send the letter of satisfaction' }).click();
+    await clickThrough(staff.getByRole('button', { name: 'Send the letter of satisfaction' }));
     await expect(staff.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'The public report and the case are closed',
     );

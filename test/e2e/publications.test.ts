@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import {
+  type BrowserHarness,
+  clickThrough,
+  expectAccessible,
+  openArea,
+  startBrowserHarness,
+} from '../support/browser.ts';
 
 // Monday 1 March 2027, 10:00 in London.
 const clock = new FixedClock(new Date('2027-03-01T10:00:00Z'));
@@ -24,8 +30,8 @@ describe('publications in Chromium', () => {
     await lead.goto('/staff');
     await openArea(lead, 'Publications');
     await expectAccessible(lead);
-    await lead.getByRole('button', { name: 'New publication' }).click();
-    await lead.getByRole('button', { name: 'Save draft' }).click();
+    await clickThrough(lead.getByRole('button', { name: 'New publication' }));
+    await clickThrough(lead.getByRole('button', { name: 'Save draft' }));
     await expect(lead.locator('.govuk-error-summary').textContent()).resolves.toContain('Enter a title');
     await expectAccessible(lead);
     await lead.getByLabel('Focus report').check();
@@ -42,7 +48,7 @@ describe('publications in Chromium', () => {
     await lead
       .getByLabel('Questions for councillors (optional)')
       .fill('How long do people wait for an assessment?\nWho checks the contractors?');
-    await lead.getByRole('button', { name: 'Save draft' }).click();
+    await clickThrough(lead.getByRole('button', { name: 'Save draft' }));
     await expect(lead.locator('.govuk-notification-banner').textContent()).resolves.toContain('The draft is saved');
     await expectAccessible(lead);
 
@@ -65,13 +71,13 @@ describe('publications in Chromium', () => {
     await lead.getByLabel('Month', { exact: true }).fill('3');
     await lead.getByLabel('Year', { exact: true }).fill('2027');
     await lead.getByLabel('Time (UK time)').fill('9am');
-    await lead.getByRole('button', { name: 'Schedule' }).click();
+    await clickThrough(lead.getByRole('button', { name: 'Schedule' }));
     await expect(lead.locator('.govuk-summary-list').textContent()).resolves.toContain('2 March 2027, 9am');
     await expectAccessible(lead);
     expect((await visitor.goto(SLUG))?.status()).toBe(404);
 
     // Then published at once.
-    await lead.getByRole('button', { name: 'Publish now' }).click();
+    await clickThrough(lead.getByRole('button', { name: 'Publish now' }));
     await expect(lead.locator('.govuk-notification-banner').textContent()).resolves.toContain('It is published');
 
     // A visitor finds it by a stemmed word, reads it, and sees it in the feed.
@@ -79,7 +85,7 @@ describe('publications in Chromium', () => {
     await visitor.getByRole('link', { name: 'Read our focus reports, guidance and other publications' }).click();
     await expectAccessible(visitor);
     await visitor.getByLabel('Search publications').fill('complaining');
-    await visitor.getByRole('button', { name: 'Search' }).click();
+    await clickThrough(visitor.getByRole('button', { name: 'Search' }));
     await expect(visitor.locator('mark').first().textContent()).resolves.toMatch(/complaint/i);
     await expectAccessible(visitor);
     await visitor.getByRole('link', { name: TITLE }).click();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { Actor } from '../../src/modules/accounts/domain.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, clickThrough, expectAccessible, startBrowserHarness } from '../support/browser.ts';
 import { createUser } from '../support/factories.ts';
 import { createComplaint, createEnquiryAuthority, sessionAt } from '../integration/enquiries.fixtures.ts';
 
@@ -70,7 +70,7 @@ describe('remedies in Chromium', () => {
     const remedyUrl = lo.page.url();
     await lo.page.getByLabel('What was done, and what the document shows').fill('We telephoned Mrs B to apologise.');
     await lo.page.getByLabel('Document', { exact: true }).setInputFiles(pdf('telephone note'));
-    await lo.page.getByRole('button', { name: 'Send evidence' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Send evidence' }));
     await expect(lo.page.locator('.govuk-notification-banner').textContent()).resolves.toContain('recorded as late');
     await expectAccessible(lo.page);
 
@@ -86,7 +86,7 @@ describe('remedies in Chromium', () => {
     await expectAccessible(coordinator.page);
     await coordinator.page.getByRole('radio', { name: 'Return it with reasons' }).check();
     await coordinator.page.getByLabel('Reasons it is returned').fill('A phone call is not a written apology.');
-    await coordinator.page.getByRole('button', { name: 'Record the review' }).click();
+    await clickThrough(coordinator.page.getByRole('button', { name: 'Record the review' }));
     await expect(coordinator.page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'The evidence is returned',
     );
@@ -101,14 +101,14 @@ describe('remedies in Chromium', () => {
     await expectAccessible(lo.page);
     await lo.page.getByLabel('What was done, and what the document shows').fill('Our letter of apology to Mrs B.');
     await lo.page.getByLabel('Document', { exact: true }).setInputFiles(pdf('letter of apology'));
-    await lo.page.getByRole('button', { name: 'Send evidence' }).click();
+    await clickThrough(lo.page.getByRole('button', { name: 'Send evidence' }));
     await expect(lo.page.locator('.govuk-notification-banner').textContent()).resolves.toContain('recorded as late');
     await expectAccessible(lo.page);
 
     // Accepted: the remedy is complied with, late; the case closes.
     await coordinator.page.goto(`/staff/complaints/${complaint.id}/remedies`);
     await coordinator.page.getByRole('radio', { name: 'Accept: the remedy is complied with' }).check();
-    await coordinator.page.getByRole('button', { name: 'Record the review' }).click();
+    await clickThrough(coordinator.page.getByRole('button', { name: 'Record the review' }));
     await expect(coordinator.page.locator('.govuk-notification-banner').textContent()).resolves.toContain(
       'the case is closed',
     );

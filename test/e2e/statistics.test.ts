@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, expectAccessible, startBrowserHarness, submit } from '../support/browser.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { authorityWithOfficers } from '../integration/correspondence.fixtures.ts';
 import { ApiCasework } from '../integration/statistics.fixtures.ts';
@@ -19,11 +18,6 @@ afterAll(async () => {
   await h.closeAll();
   await sink.close();
 });
-
-async function submit(page: Page, button: string) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  await page.waitForLoadState();
-}
 
 describe('performance statistics in Chromium', () => {
   it('publishes a council’s year, shows it with its charts’ tables and CSV, and sends the annual review letters', async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import { expectAccessible, openArea, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { type BrowserHarness, expectAccessible, openArea, startBrowserHarness, submit } from '../support/browser.ts';
 import { createAuthority, createSession } from '../support/factories.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.ts';
 
@@ -32,11 +31,6 @@ const linkPath = (mail: ReceivedMail | undefined, prefix: string) => {
   if (!match?.[1]) throw new Error(`no ${prefix} link in the message`);
   return match[1];
 };
-
-async function submit(page: Page, button: string) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  await page.waitForLoadState();
-}
 
 describe('training in Chromium', () => {
   it('runs a course from creation to certificates, with the waiting list and an offer on the way', async () => {

@@ -1,5 +1,5 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import type { Role } from '../../src/modules/accounts/domain.ts';
@@ -212,4 +212,22 @@ export async function openArea(page: Page, name: string): Promise<void> {
     await page.locator('#more').getByRole('link', { name, exact: true }).click();
   }
   await page.waitForLoadState();
+}
+
+/**
+ * Follows a link or presses a button that leads to another page (the next page after a redirect,
+ * or the form again with its errors), and waits for that page. Reading the page before then could
+ * read the one the click was on: a click does not wait for the navigation it starts.
+ */
+export async function clickThrough(target: Locator): Promise<void> {
+  const page = target.page();
+  const next = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+  await target.click();
+  await next;
+  await page.waitForLoadState();
+}
+
+/** Presses the form's button of that name, and waits for the page it leads to. */
+export async function submit(scope: Page | Locator, button: string): Promise<void> {
+  await clickThrough(scope.getByRole('button', { name: button, exact: true }));
 }
