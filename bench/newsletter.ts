@@ -219,6 +219,23 @@ async function main(): Promise<void> {
     const kills: string[] = [];
     const loads: number[] = [];
     const loadTimer = setInterval(() => loads.push(os.loadavg()[0] ?? 0), 5000);
+    // A message to one person asked for while the mailing's messages fill the outbox: a visitor's
+    // subscription confirmation, asked for once a sixth of the issue is at the sink.
+    const oneToOne = (async () => {
+      while (sink.ids.size < Math.floor(recipients / 6)) await sleep(20);
+      const address = `asked-during-the-send@bench.example`;
+      const asked = performance.now();
+      await api('POST', '/newsletter/subscriptions', { email: address, name: '', organisation: '' });
+      const backlog = Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM outbox_messages WHERE status IN ('queued', 'sending') AND kind = 'newsletter'`,
+          )
+        ).rows[0]?.n ?? 0,
+      );
+      while (!sink.recipients.has(address) && performance.now() - asked < 10 * 60_000) await sleep(20);
+      return { seconds: round((performance.now() - asked) / 1000), backlog };
+    })();
     for (let k = 1; k <= KILLS; k++) {
       const at = Math.floor((recipients * k) / (KILLS + 1));
       while (sink.ids.size < at) await sleep(20);
@@ -238,6 +255,7 @@ async function main(): Promise<void> {
       await sleep(500);
     }
     clearInterval(loadTimer);
+    const confirmation = await oneToOne;
     const watched = await busy.stop();
     const seconds = (sink.lastAt() - started) / 1000;
 
@@ -272,6 +290,10 @@ async function main(): Promise<void> {
         [...byStatus].map(([s, n]) => `${s} ${n}`).join(', '),
     );
     log(
+      `  A subscription confirmation asked for during the send (${confirmation.backlog} newsletter messages ` +
+        `waiting or being sent) reached the sink ${confirmation.seconds} s later`,
+    );
+    log(
       `  Meanwhile (${WATCHERS} staff): progress page p50 ${p50of(watched.times.get(progressPage))} ms, ` +
         `p95 ${p95of(watched.times.get(progressPage))} ms (${watched.times.get(progressPage)?.length ?? 0} loads); ` +
         `${otherPage} p50 ${p50of(watched.times.get(otherPage))} ms, p95 ${p95of(watched.times.get(otherPage))} ms` +
@@ -285,6 +307,7 @@ async function main(): Promise<void> {
       mailConcurrency: Number(MAIL_CONCURRENCY),
       leaseSeconds: Number(LEASE_SECONDS),
       kills,
+      confirmationDuringSend: confirmation,
       seconds: round(seconds),
       perSecond: round(received / seconds),
       received,
