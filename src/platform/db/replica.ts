@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresCursor } from 'kysely';
 import type pg from 'pg';
+import { isDatabaseUnreachable } from './unreachable.ts';
 
 /**
  * Reads that may be a few seconds old (the directory search, statistics) from a streaming replica,
@@ -32,11 +33,16 @@ const HEALTH_QUERY = `SELECT pg_is_in_recovery() AS standby,
   CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
        ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag`;
 
-/** A connection or server-state failure, after which the replica is taken out until the next check. */
-export function isConnectionFailure(error: unknown): boolean {
+/**
+ * A failure of the replica rather than of the statement, after which it is taken out until the next
+ * check: the database unreachable, any other error without a SQLSTATE, an operator intervention
+ * (class 57) or a statement cancelled by a conflict with recovery (40001).
+ */
+function isReplicaFailure(error: unknown): boolean {
+  if (isDatabaseUnreachable(error)) return true;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true; // a socket error, no SQLSTATE
-  return code.startsWith('08') || code.startsWith('57') || code === '40001';
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return code.startsWith('57') || code === '40001';
 }
 
 export class ReplicaRouter implements PostgresPool {
@@ -130,7 +136,7 @@ class FallbackClient implements PostgresPoolClient {
     const values = parameters ?? [];
     if (this.primaryClient) return this.primaryClient.query<R>(sql, values);
     return this.replicaClient.query<R>(sql, values).catch(async (error: unknown) => {
-      if (isConnectionFailure(error)) this.onFailure(error);
+      if (isReplicaFailure(error)) this.onFailure(error);
       this.primaryClient ??= await this.primary.connect();
       return this.primaryClient.query<R>(sql, values);
     });
