@@ -3,8 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/platform/db/database.ts';
 import { createTestApp } from '../support/app.ts';
-import { createTestDb } from '../support/db.ts';
-import { withDatabase } from '../support/db-target.ts';
+import { createTestDb, serverUrlOf } from '../support/db.ts';
 
 /**
  * A connection cut while the application holds it (a pooler or a replica killed mid-statement)
@@ -17,11 +16,7 @@ let url: string | null = null;
 
 beforeAll(async () => {
   db = await createTestDb();
-  const server = process.env.TEST_DATABASE_URL;
-  if (server) {
-    const name = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
-    url = withDatabase(server, name);
-  }
+  url = await serverUrlOf(db);
 });
 afterAll(async () => {
   await db.close();
@@ -66,6 +61,20 @@ async function relayTo(target: string) {
   };
 }
 
+type Relay = Awaited<ReturnType<typeof relayTo>>;
+
+/** Runs `run` with a database opened through a relay, and closes both whatever happens. */
+async function throughRelay(serverUrl: string, poolSize: number, run: (target: Db, relay: Relay) => Promise<void>) {
+  const relay = await relayTo(serverUrl);
+  const target = await openDatabase({ kind: 'postgres', url: relay.url, poolSize });
+  try {
+    await run(target, relay);
+  } finally {
+    await target.close();
+    await relay.close();
+  }
+}
+
 const selectOne = async (target: Db) => (await sql<{ n: number }>`SELECT 1 AS n`.execute(target.kysely)).rows[0]?.n;
 
 describe('connections to a PostgreSQL server', () => {
@@ -90,9 +99,7 @@ describe('a database connection cut while in use', () => {
       expect(await selectOne(db)).toBe(1);
       return;
     }
-    const relay = await relayTo(url);
-    const target = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 });
-    try {
+    await throughRelay(url, 2, async (target, relay) => {
       const running = sql`SELECT pg_sleep(2)`.execute(target.kysely);
       const failed = running.then(
         () => null,
@@ -109,10 +116,7 @@ describe('a database connection cut while in use', () => {
       relay.resetAll();
       expect(await failed).toBeInstanceOf(Error);
       expect(await selectOne(target)).toBe(1);
-    } finally {
-      await target.close();
-      await relay.close();
-    }
+    });
   });
 
   it('fails a transaction cut between its statements, and keeps the process and the pool working', async () => {
@@ -120,9 +124,7 @@ describe('a database connection cut while in use', () => {
       expect(await selectOne(db)).toBe(1);
       return;
     }
-    const relay = await relayTo(url);
-    const target = await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 1 });
-    try {
+    await throughRelay(url, 1, async (target, relay) => {
       const outcome = await target.kysely
         .transaction()
         .execute(async (trx) => {
@@ -137,10 +139,7 @@ describe('a database connection cut while in use', () => {
       expect(outcome).toBe('failed');
       // The only connection of the pool was the broken one: a working one replaced it.
       expect(await selectOne(target)).toBe(1);
-    } finally {
-      await target.close();
-      await relay.close();
-    }
+    });
   });
 
   it('answers "service unavailable", to try again shortly, while the database cannot be reached', async () => {
@@ -148,29 +147,31 @@ describe('a database connection cut while in use', () => {
       expect(await selectOne(db)).toBe(1);
       return;
     }
-    const relay = await relayTo(url);
-    const t = await createTestApp({ db: await openDatabase({ kind: 'postgres', url: relay.url, poolSize: 2 }) });
-    try {
-      expect((await t.app.inject({ method: 'GET', url: '/publications' })).statusCode).toBe(200);
-      // The database goes away: open connections are cut and new ones refused.
-      await relay.close();
+    await throughRelay(url, 2, async (target, relay) => {
+      // The application alone is closed here: the database is closed with the relay.
+      const { app } = await createTestApp({ db: target });
+      try {
+        expect((await app.inject({ method: 'GET', url: '/publications' })).statusCode).toBe(200);
+        // The database goes away: open connections are cut and new ones refused.
+        await relay.close();
 
-      const page = await t.app.inject({ method: 'GET', url: '/publications' });
-      expect(page.statusCode).toBe(503);
-      expect(page.headers['retry-after']).toBe('5');
-      expect(page.body).toContain('Sorry, the service is unavailable');
-      expect(page.body).toContain('try again in a few seconds');
+        const page = await app.inject({ method: 'GET', url: '/publications' });
+        expect(page.statusCode).toBe(503);
+        expect(page.headers['retry-after']).toBe('5');
+        expect(page.body).toContain('Sorry, the service is unavailable');
+        expect(page.body).toContain('try again in a few seconds');
 
-      const api = await t.app.inject({
-        method: 'GET',
-        url: '/api/v1/authorities',
-        headers: { authorization: 'Bearer liaison_not-a-real-token' },
-      });
-      expect(api.statusCode).toBe(503);
-      expect(api.headers['content-type']).toContain('application/problem+json');
-      expect(api.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
-    } finally {
-      await t.close();
-    }
+        const api = await app.inject({
+          method: 'GET',
+          url: '/api/v1/authorities',
+          headers: { authorization: 'Bearer liaison_not-a-real-token' },
+        });
+        expect(api.statusCode).toBe(503);
+        expect(api.headers['content-type']).toContain('application/problem+json');
+        expect(api.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
+      } finally {
+        await app.close();
+      }
+    });
   });
 });

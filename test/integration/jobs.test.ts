@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../src/platform/db/database.ts';
 import { defineJob, JobQueue, noPayload } from '../../src/platform/jobs/queue.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { createTestDb } from '../support/db.ts';
-import { withDatabase } from '../support/db-target.ts';
+import { createTestDb, serverUrlOf } from '../support/db.ts';
 
 /** Polls until `check` is true; the deadline is generous and only guards against hanging. */
 async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -81,13 +80,7 @@ const hourly = defineJob({
 beforeAll(async () => {
   db = await createTestDb();
   // On PostgreSQL, pg-boss runs on its own small pool, as in production.
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  const databaseUrl = serverUrl
-    ? withDatabase(
-        serverUrl,
-        (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '',
-      )
-    : undefined;
+  const databaseUrl = await serverUrlOf(db);
   queue = new JobQueue({ db, ...(databaseUrl ? { databaseUrl } : {}), pollSeconds: 1, logger: createLogger('silent') });
   queue.register(greet, flaky, slow, tick, hourly);
   await queue.start({ work: true });

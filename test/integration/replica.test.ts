@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/platform/db/database.ts';
-import { createTestDb } from '../support/db.ts';
-import { withDatabase } from '../support/db-target.ts';
+import { createTestDb, serverUrlOf } from '../support/db.ts';
 
 /**
  * Reads that may lag (`db.replica`): from the replica only while it is a streaming standby close
@@ -44,11 +43,7 @@ async function checkedHealth(target: Db) {
 beforeAll(async () => {
   db = await createTestDb();
   await db.kysely.insertInto('authorities').values({ name: 'Replica Borough Council', kind: 'district' }).execute();
-  const server = process.env.TEST_DATABASE_URL;
-  if (server) {
-    const name = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
-    url = withDatabase(server, name);
-  }
+  url = await serverUrlOf(db);
 });
 afterAll(async () => {
   await db.close();

@@ -6,6 +6,17 @@ import { PGLITE_PARSERS, openDatabase, pgliteDb, type Db } from '../../src/platf
 import { PGLITE_TEMPLATE, PG_TEMPLATE_DB, testDatabaseKind, withDatabase } from './db-target.ts';
 
 /**
+ * The URL of a test database on the PostgreSQL server, for a test that opens connections of its own
+ * to it; null on PGlite, which runs in the process.
+ */
+export async function serverUrlOf(db: Db): Promise<string | null> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server || db.kind !== 'postgres') return null;
+  const name = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
+  return withDatabase(server, name);
+}
+
+/**
  * A fresh, migrated database for one test file: a copy of the template made by global-db.ts, on
  * PGlite or on the PostgreSQL server named by TEST_DATABASE_URL. Real database, never a fake.
  */
